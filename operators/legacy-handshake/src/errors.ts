@@ -1,0 +1,59 @@
+// Typed errors of the handshake operator; messages never carry key halves, the suffix or the secret.
+
+/** Which step of the handshake failed. */
+export type HandshakeStep = 'fetch-key' | 'decode-key' | 'send-secret';
+
+/** Why a step failed, so retry policy and Events can tell a refused connection from a 500. */
+export type HandshakeFailure =
+  | 'timeout' | 'connection' | 'aborted' | 'redirect' | 'http-status' | 'too-large' | 'bad-key';
+
+export interface HandshakeErrorOptions {
+  step: HandshakeStep;
+  failure: HandshakeFailure;
+  status?: number;
+  cause?: unknown;
+}
+
+/** A failed handshake: says which step and (when there was one) the HTTP status, nothing secret. */
+export class HandshakeError extends Error {
+  override readonly name = 'HandshakeError';
+  readonly step: HandshakeStep;
+  readonly failure: HandshakeFailure;
+  readonly status: number | undefined;
+
+  constructor(message: string, options: HandshakeErrorOptions) {
+    super(message, { cause: options.cause });
+    this.step = options.step;
+    this.failure = options.failure;
+    this.status = options.status;
+  }
+}
+
+/** The pod's port annotation is not a usable TCP port. */
+export class PortError extends Error {
+  override readonly name = 'PortError';
+  readonly value: string;
+
+  constructor(message: string, options: { value: string; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.value = options.value;
+  }
+}
+
+/** The configured suffix Secret is missing, unreadable or lacks the key (the value is never included). */
+export class SuffixError extends Error {
+  override readonly name = 'SuffixError';
+
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+  }
+}
+
+/** Command-line or environment settings that cannot be used. */
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+  }
+}
