@@ -1,0 +1,248 @@
+// ApiClient: typed CRUD, patches (merge/json/strategic/apply), status and watch on resource references.
+import { ConfigurationError, NotFoundError } from '../structs/errors.js';
+import { apiVersionOf, type KubeList, type KubeObject, type ObjectKey, type ResolvedResource, type ResourceRef } from '../structs/objects.js';
+import { Discovery } from './discovery.js';
+import { loadKubeConfig, type KubeConfigSource } from './kubeconfig.js';
+import { errorFromResponse, readBody, Transport, type RequestObserver } from './transport.js';
+import { parseWatchStream, type WatchEvent } from './watch-stream.js';
+
+export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
+
+const contentTypes: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+/** One JSON Patch (RFC 6902) operation; `test` makes the patch conditional. */
+export interface JsonPatchOp {
+  op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+  path: string;
+  value?: unknown;
+  from?: string;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+}
+
+export interface WriteOptions extends CallOptions {
+  fieldManager?: string;
+  dryRun?: boolean;
+}
+
+export interface PatchOptions extends WriteOptions {
+  type?: PatchType;
+  /** Server-side apply only: take over fields owned by other managers. */
+  force?: boolean;
+}
+
+export interface ListOptions extends CallOptions {
+  namespace?: string | undefined;
+  labelSelector?: string | undefined;
+  fieldSelector?: string | undefined;
+  /** Page size; all pages are fetched and concatenated. */
+  limit?: number;
+}
+
+export interface WatchOptions extends CallOptions {
+  namespace?: string | undefined;
+  resourceVersion?: string | undefined;
+  labelSelector?: string | undefined;
+  fieldSelector?: string | undefined;
+  allowWatchBookmarks?: boolean;
+  /** The server closes the stream after this many seconds. */
+  timeoutSeconds?: number;
+}
+
+export interface DeleteOptions extends CallOptions {
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface ApiClientOptions {
+  /** Default field manager for writes (the operator's name). */
+  fieldManager?: string;
+  /** Called after every request (metrics). */
+  observer?: RequestObserver;
+}
+
+type Body<T> = Partial<T> & { metadata?: Partial<KubeObject['metadata']> };
+
+export class ApiClient {
+  readonly #transport: Transport;
+  readonly discovery: Discovery;
+  readonly fieldManager: string | undefined;
+
+  private constructor(transport: Transport, options: ApiClientOptions, discovery?: Discovery) {
+    this.#transport = transport;
+    this.discovery = discovery ?? new Discovery(transport);
+    this.fieldManager = options.fieldManager;
+    if (options.observer) transport.observer = options.observer;
+  }
+
+  /** Connect using a kubeconfig source (see KubeConfigSource). No request is made yet. */
+  static async create(source?: KubeConfigSource, options: ApiClientOptions = {}): Promise<ApiClient> {
+    return new ApiClient(await Transport.create(loadKubeConfig(source)), options);
+  }
+
+  /** The API server URL (for messages; never carries credentials). */
+  get server(): string {
+    return this.#transport.server.origin;
+  }
+
+  /** A client with another default field manager, sharing the connection and discovery cache. */
+  withFieldManager(fieldManager: string): ApiClient {
+    return new ApiClient(this.#transport, { fieldManager }, this.discovery);
+  }
+
+  resolve(ref: ResourceRef, signal?: AbortSignal): Promise<ResolvedResource> {
+    return this.discovery.resolve(ref, signal);
+  }
+
+  async #path(ref: ResourceRef, opts: { namespace?: string | undefined; name?: string; subresource?: string }, signal?: AbortSignal) {
+    const r = await this.resolve(ref, signal);
+    const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
+    if (r.namespaced && opts.name !== undefined && !opts.namespace) {
+      throw new ConfigurationError(`${r.plural} is namespaced: give a namespace for ${opts.name}`);
+    }
+    const ns = r.namespaced && opts.namespace ? `/namespaces/${encodeURIComponent(opts.namespace)}` : '';
+    const name = opts.name !== undefined ? `/${encodeURIComponent(opts.name)}` : '';
+    const sub = opts.subresource ? `/${opts.subresource}` : '';
+    const target = `${apiVersionOf(r)} ${r.plural}${opts.namespace && r.namespaced ? ` ${opts.namespace}` : ''}${opts.name ? `/${opts.name}` : ''}`;
+    return { path: `${base}${ns}/${r.plural}${name}${sub}`, target, resource: r };
+  }
+
+  async get<T extends KubeObject = KubeObject>(ref: ResourceRef, key: ObjectKey, options: CallOptions = {}): Promise<T> {
+    const { path, target } = await this.#path(ref, key, options.signal);
+    return this.#transport.request<T>({ method: 'GET', path, signal: options.signal, verb: 'get', target });
+  }
+
+  /** Get, or undefined when the object does not exist. */
+  async tryGet<T extends KubeObject = KubeObject>(ref: ResourceRef, key: ObjectKey, options: CallOptions = {}): Promise<T | undefined> {
+    try {
+      return await this.get<T>(ref, key, options);
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  async list<T extends KubeObject = KubeObject>(ref: ResourceRef, options: ListOptions = {}): Promise<KubeList<T>> {
+    const { path, target } = await this.#path(ref, { namespace: options.namespace }, options.signal);
+    let cont: string | undefined;
+    const items: T[] = [];
+    let last: KubeList<T>;
+    do {
+      last = await this.#transport.request<KubeList<T>>({
+        method: 'GET',
+        path,
+        query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, limit: options.limit ?? 500, continue: cont },
+        signal: options.signal,
+        verb: 'list',
+        target,
+      });
+      items.push(...(last.items ?? []));
+      cont = last.metadata?.continue || undefined;
+    } while (cont);
+    return { ...last, items };
+  }
+
+  async create<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<T>, options: WriteOptions & { namespace?: string } = {}): Promise<T> {
+    const namespace = options.namespace ?? body.metadata?.namespace;
+    const { path, target, resource } = await this.#path(ref, { namespace }, options.signal);
+    const full = { apiVersion: apiVersionOf(resource), kind: resource.kind, ...body };
+    return this.#transport.request<T>({ method: 'POST', path, query: this.#writeQuery(options), body: full, signal: options.signal, verb: 'create', target });
+  }
+
+  /** PUT the whole object (its metadata.resourceVersion makes it conditional). */
+  async replace<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<T>, options: WriteOptions & { subresource?: string } = {}): Promise<T> {
+    const key = { namespace: body.metadata?.namespace, name: body.metadata?.name ?? '' };
+    const { path, target, resource } = await this.#path(ref, { ...key, subresource: options.subresource }, options.signal);
+    const full = { apiVersion: apiVersionOf(resource), kind: resource.kind, ...body };
+    return this.#transport.request<T>({ method: 'PUT', path, query: this.#writeQuery(options), body: full, signal: options.signal, verb: 'replace', target });
+  }
+
+  /** Patch an object: `merge` (default), `json` (ops, may include `test`), `strategic` (native kinds) or `apply` (server-side apply). */
+  async patch<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    key: ObjectKey,
+    patch: Record<string, unknown> | JsonPatchOp[],
+    options: PatchOptions & { subresource?: string } = {},
+  ): Promise<T> {
+    const type = options.type ?? (Array.isArray(patch) ? 'json' : 'merge');
+    const { path, target } = await this.#path(ref, { ...key, subresource: options.subresource }, options.signal);
+    const fieldManager = options.fieldManager ?? this.fieldManager ?? (type === 'apply' ? 'capstan' : undefined);
+    const query = { ...this.#writeQuery({ ...options, fieldManager }), force: type === 'apply' && options.force ? true : undefined };
+    return this.#transport.request<T>({
+      method: 'PATCH', path, query, body: patch, contentType: contentTypes[type], signal: options.signal,
+      verb: `patch${options.subresource ? `/${options.subresource}` : ''}`, target,
+    });
+  }
+
+  /** Patch the `/status` subresource. */
+  patchStatus<T extends KubeObject = KubeObject>(ref: ResourceRef, key: ObjectKey, patch: Record<string, unknown> | JsonPatchOp[], options: PatchOptions = {}): Promise<T> {
+    return this.patch<T>(ref, key, patch, { ...options, subresource: 'status' });
+  }
+
+  /** Server-side apply of a plain JSON object (apiVersion/kind filled in from the reference). */
+  async apply<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<T>, options: WriteOptions & { force?: boolean; subresource?: string } = {}): Promise<T> {
+    const resource = await this.resolve(ref, options.signal);
+    const full = { apiVersion: apiVersionOf(resource), kind: resource.kind, ...body };
+    const key = { namespace: body.metadata?.namespace, name: body.metadata?.name ?? '' };
+    return this.patch<T>(ref, key, full, { ...options, type: 'apply' });
+  }
+
+  /** Delete; resolves with the server's answer (the object while finalizers hold it, or a Status). */
+  async delete(ref: ResourceRef, key: ObjectKey, options: DeleteOptions = {}): Promise<KubeObject | Record<string, unknown>> {
+    const { path, target } = await this.#path(ref, key, options.signal);
+    const body = options.propagationPolicy || options.gracePeriodSeconds !== undefined || options.preconditions
+      ? { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: options.propagationPolicy, gracePeriodSeconds: options.gracePeriodSeconds, preconditions: options.preconditions }
+      : undefined;
+    return this.#transport.request({ method: 'DELETE', path, body, signal: options.signal, verb: 'delete', target });
+  }
+
+  /**
+   * Watch a resource: yields events until the server ends the stream (timeoutSeconds), the signal aborts
+   * (then the iterator just ends) or an error occurs (thrown: 410 as GoneError).
+   */
+  async *watch<T extends KubeObject = KubeObject>(ref: ResourceRef, options: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
+    const { path, target } = await this.#path(ref, { namespace: options.namespace }, options.signal);
+    const query = {
+      watch: 1,
+      resourceVersion: options.resourceVersion,
+      allowWatchBookmarks: options.allowWatchBookmarks ?? true,
+      timeoutSeconds: options.timeoutSeconds,
+      labelSelector: options.labelSelector,
+      fieldSelector: options.fieldSelector,
+    };
+    let res;
+    try {
+      res = await this.#transport.open({ method: 'GET', path, query, signal: options.signal, timeoutMs: 0, verb: 'watch', target });
+    } catch (error) {
+      if (options.signal?.aborted) return;
+      throw error;
+    }
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw errorFromResponse(status, await readBody(res), { verb: 'watch', target });
+    try {
+      yield* parseWatchStream<T>(res, target);
+    } catch (error) {
+      if (options.signal?.aborted) return;
+      throw error;
+    } finally {
+      res.destroy();
+    }
+  }
+
+  #writeQuery(options: WriteOptions) {
+    return { fieldManager: options.fieldManager ?? this.fieldManager, dryRun: options.dryRun ? 'All' : undefined };
+  }
+
+  /** Close idle keep-alive connections (the client stays usable). */
+  close(): void {
+    this.#transport.close();
+  }
+}

@@ -1,0 +1,5 @@
+// The client layer's surface for the layers above (core) and the public API.
+export { ApiClient, type ApiClientOptions, type CallOptions, type DeleteOptions, type JsonPatchOp, type ListOptions, type PatchOptions, type PatchType, type WatchOptions, type WriteOptions } from './api-client.js';
+export { loadKubeConfig, KubeConfig, type KubeConfigSource } from './kubeconfig.js';
+export type { WatchEvent, WatchEventType } from './watch-stream.js';
+export type { RequestObserver } from './transport.js';

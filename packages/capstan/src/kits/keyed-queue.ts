@@ -1,0 +1,143 @@
+// Per-key serial work queue: latest-state coalescing, parallel across keys, a global bound, idle keys freed.
+import { Semaphore } from './semaphore.js';
+
+export interface KeyedQueueOptions<K> {
+  /** Processes one key. Runs at most once at a time per key. */
+  worker: (key: K) => Promise<void>;
+  /** Global bound on workers running at once. */
+  concurrency: number;
+  /** Called when a worker throws (the worker should handle its own errors; this is a last resort). */
+  onError?: (key: K, error: unknown) => void;
+}
+
+interface Slot {
+  running: boolean;
+  /** Something happened while running (or waiting): run again afterwards, once. */
+  dirty: boolean;
+  timer?: ReturnType<typeof setTimeout>;
+  timerAt?: number;
+}
+
+/**
+ * Many events for one key while it is queued or running collapse into one more run: the worker always
+ * reads the latest state, so intermediate states need no processing (controller-runtime's workqueue).
+ */
+export class KeyedQueue<K> {
+  readonly #slots = new Map<K, Slot>();
+  readonly #sem: Semaphore;
+  #stopped = false;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: KeyedQueueOptions<K>) {
+    this.#sem = new Semaphore(options.concurrency);
+  }
+
+  /** Keys with a pending or running worker, or a scheduled run. */
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  get running(): number {
+    return this.#sem.inUse;
+  }
+
+  /** Queue a run for the key now (coalesced with any pending run). */
+  add(key: K): void {
+    if (this.#stopped) return;
+    const slot = this.#slots.get(key);
+    if (slot) {
+      if (slot.timer) {
+        clearTimeout(slot.timer);
+        slot.timer = undefined;
+        slot.timerAt = undefined;
+        if (!slot.running) void this.#start(key, slot);
+        else slot.dirty = true;
+      } else slot.dirty = true;
+      return;
+    }
+    const fresh: Slot = { running: false, dirty: false };
+    this.#slots.set(key, fresh);
+    void this.#start(key, fresh);
+  }
+
+  /** Queue a run after `delayMs` (an earlier scheduled or immediate run wins). */
+  addAfter(key: K, delayMs: number): void {
+    if (this.#stopped) return;
+    if (delayMs <= 0) return this.add(key);
+    const at = Date.now() + delayMs;
+    let slot = this.#slots.get(key);
+    if (!slot) {
+      slot = { running: false, dirty: false };
+      this.#slots.set(key, slot);
+    }
+    if (slot.dirty) return;
+    if (slot.timer && slot.timerAt !== undefined && slot.timerAt <= at) return;
+    if (slot.timer) clearTimeout(slot.timer);
+    const s = slot;
+    s.timerAt = at;
+    s.timer = setTimeout(() => {
+      s.timer = undefined;
+      s.timerAt = undefined;
+      if (s.running) s.dirty = true;
+      else void this.#start(key, s);
+    }, delayMs);
+    s.timer.unref?.();
+  }
+
+  /** Forget scheduled runs of a key (a running worker finishes). */
+  forget(key: K): void {
+    const slot = this.#slots.get(key);
+    if (!slot) return;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = undefined;
+    slot.dirty = false;
+    if (!slot.running) this.#slots.delete(key);
+  }
+
+  /** Stop accepting work and drop scheduled runs; resolves when running workers are done. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const [key, slot] of this.#slots) {
+      if (slot.timer) clearTimeout(slot.timer);
+      slot.dirty = false;
+      if (!slot.running) this.#slots.delete(key);
+    }
+    await this.idle();
+  }
+
+  /** Resolves when no worker runs and nothing is queued now (scheduled runs do not count). */
+  idle(): Promise<void> {
+    if (![...this.#slots.values()].some((s) => s.running || s.dirty)) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  async #start(key: K, slot: Slot): Promise<void> {
+    slot.running = true;
+    slot.dirty = false;
+    try {
+      do {
+        const release = await this.#sem.acquire();
+        // Events that arrived while waiting for a free worker are covered by this run.
+        slot.dirty = false;
+        try {
+          await this.options.worker(key);
+        } catch (error) {
+          this.options.onError?.(key, error);
+        } finally {
+          release();
+        }
+      } while (slot.dirty && !this.#stopped);
+    } finally {
+      slot.running = false;
+      if (!slot.timer && this.#slots.get(key) === slot) this.#slots.delete(key);
+      this.#notifyIdle();
+    }
+  }
+
+  #notifyIdle(): void {
+    if ([...this.#slots.values()].some((s) => s.running || s.dirty)) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    waiters.forEach((w) => w());
+  }
+}

@@ -1,0 +1,51 @@
+// Label/annotation/field filters that decide whether a handler applies to an object.
+import { getPath } from './paths.js';
+import { jsonEqual } from './diff.js';
+
+/** The key must be present (any value). */
+export const PRESENT: unique symbol = Symbol.for('capstan.PRESENT');
+/** The key must be absent. */
+export const ABSENT: unique symbol = Symbol.for('capstan.ABSENT');
+
+export type ValueFilter = typeof PRESENT | typeof ABSENT | string | ((value: string | undefined) => boolean);
+export type MetaFilter = Record<string, ValueFilter>;
+
+export function matchesValue(filter: ValueFilter, value: string | undefined): boolean {
+  if (filter === PRESENT) return value !== undefined;
+  if (filter === ABSENT) return value === undefined;
+  if (typeof filter === 'function') return filter(value);
+  return value === filter;
+}
+
+/** Every key's filter must match (an empty or absent filter matches everything). */
+export function matchesMeta(filter: MetaFilter | undefined, values: Record<string, string> | undefined): boolean {
+  if (!filter) return true;
+  return Object.entries(filter).every(([k, f]) => matchesValue(f, values?.[k]));
+}
+
+export interface ObjectFilter {
+  labels?: MetaFilter;
+  annotations?: MetaFilter;
+}
+
+export function matchesObject(filter: ObjectFilter, obj: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } } | undefined): boolean {
+  if (!obj) return false;
+  return matchesMeta(filter.labels, obj.metadata?.labels) && matchesMeta(filter.annotations, obj.metadata?.annotations);
+}
+
+/** Whether the value at `path` differs between two versions of an object. */
+export function fieldChanged(path: string, oldObj: unknown, newObj: unknown): boolean {
+  return !jsonEqual(getPath(oldObj, path), getPath(newObj, path));
+}
+
+/** A label selector string for the server (only exact values and PRESENT/ABSENT can be pushed down). */
+export function labelSelectorFor(filter: MetaFilter | undefined): string | undefined {
+  if (!filter) return undefined;
+  const parts: string[] = [];
+  for (const [k, f] of Object.entries(filter)) {
+    if (f === PRESENT) parts.push(k);
+    else if (f === ABSENT) parts.push(`!${k}`);
+    else if (typeof f === 'string') parts.push(`${k}=${f}`);
+  }
+  return parts.length ? parts.join(',') : undefined;
+}

@@ -1,0 +1,96 @@
+// Shapes of Kubernetes objects and references to resources and objects.
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  ownerReferences?: OwnerReference[];
+  managedFields?: unknown[];
+  [key: string]: unknown;
+}
+
+/** Any Kubernetes object. Operators narrow it with their own types (`KubeObject<Spec, Status>`). */
+export interface KubeObject<Spec = unknown, Status = unknown> {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec?: Spec;
+  status?: Status;
+  [key: string]: unknown;
+}
+
+export interface ListMeta {
+  resourceVersion?: string;
+  continue?: string;
+}
+
+export interface KubeList<T extends KubeObject = KubeObject> {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ListMeta;
+  items: T[];
+}
+
+/** A resource type: by group/version/plural (preferred) or group/version/kind. Core group is ''. */
+export interface ResourceRef {
+  group?: string;
+  version: string;
+  plural?: string;
+  kind?: string;
+}
+
+/** A resource type with everything discovery knows about it. */
+export interface ResolvedResource {
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+  namespaced: boolean;
+  /** Whether the resource has a `/status` subresource. */
+  hasStatus: boolean;
+}
+
+/** An object by name (namespace absent for cluster-scoped objects). */
+export interface ObjectKey {
+  namespace?: string | undefined;
+  name: string;
+}
+
+export function apiVersionOf(ref: { group?: string; version: string }): string {
+  return ref.group ? `${ref.group}/${ref.version}` : ref.version;
+}
+
+/** `group/version/plural`: a stable name for a resource in logs and maps. */
+export function resourceId(ref: ResourceRef): string {
+  return `${ref.group ?? ''}/${ref.version}/${ref.plural ?? ref.kind ?? '?'}`;
+}
+
+/** `namespace/name` or `name`: a stable key for an object within one resource. */
+export function objectKeyOf(obj: { metadata: ObjectMeta } | ObjectKey): string {
+  const k = 'metadata' in obj ? { namespace: obj.metadata.namespace, name: obj.metadata.name ?? '' } : obj;
+  return k.namespace ? `${k.namespace}/${k.name}` : k.name;
+}
+
+/** Split `apiVersion` into group and version. */
+export function parseApiVersion(apiVersion: string): { group: string; version: string } {
+  const i = apiVersion.indexOf('/');
+  return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+}
