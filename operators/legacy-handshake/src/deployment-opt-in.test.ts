@@ -28,3 +28,13 @@ test('adds only what is missing, and nothing when both are there', () => {
   assert.deepEqual(onlyGate, { metadata: { resourceVersion: '42' }, spec: { template: { spec: { readinessGates: [{ conditionType: 'secret-handshake.pyvo.io/done' }] } } } });
   assert.equal(templatePatchFor(deployment({ 'secret-handshake': 'true' }, { 'secret-handshake': 'true' }, ['secret-handshake.pyvo.io/done'])), undefined);
 });
+
+test('reconcileDeployment writes once and reports, then writes nothing', async () => {
+  const { reconcileDeployment } = await import('./deployment-opt-in.js');
+  const patches: Record<string, unknown>[] = [];
+  const events: string[] = [];
+  const deps = { patchDeployment: async (p: Record<string, unknown>) => { patches.push(p); }, events: { info: (r: string) => events.push(r) } };
+  assert.equal(await reconcileDeployment(deployment({ 'secret-handshake': 'true' }, {}), deps), true);
+  assert.equal(await reconcileDeployment(deployment({ 'secret-handshake': 'true' }, { 'secret-handshake': 'true' }, ['secret-handshake.pyvo.io/done']), deps), false);
+  assert.deepEqual([patches.length, events], [1, ['HandshakeOptIn']]);
+});

@@ -28,3 +28,23 @@ export function templatePatchFor(deployment: Deployment): Record<string, unknown
   if (deployment.metadata?.resourceVersion) metadata.resourceVersion = deployment.metadata.resourceVersion;
   return { metadata, spec: { template: templatePatch } };
 }
+
+export interface DeploymentOptInDeps {
+  /** JSON merge patch of the Deployment. */
+  patchDeployment(patch: Record<string, unknown>): Promise<unknown>;
+  events: { info(reason: string, message: string): unknown };
+}
+
+/** Writes the template patch when something is missing; returns whether it wrote. */
+export async function reconcileDeployment(deployment: Deployment, deps: DeploymentOptInDeps): Promise<boolean> {
+  if (deployment.metadata?.deletionTimestamp) return false;
+  const patch = templatePatchFor(deployment);
+  if (!patch) return false;
+  await deps.patchDeployment(patch);
+  try {
+    await deps.events.info('HandshakeOptIn', 'added the secret-handshake label and readiness gate to the pod template; this rolls out new pods');
+  } catch {
+    // Best effort, as for pods.
+  }
+  return true;
+}
