@@ -1,0 +1,169 @@
+// defineCustomResource: a typed custom resource (TS types + ResourceRef) and its CustomResourceDefinition from one definition.
+import { ConfigurationError } from '../errors.js';
+import type { KubeObject, ObjectMeta, ResourceRef } from '../objects.js';
+import type { Infer, JsonSchemaProps, Schema } from './builder.js';
+
+export interface PrinterColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  /** A simple JSONPath into the object, e.g. `.status.conditions[?(@.type=="Ready")].status`. */
+  jsonPath: string;
+  description?: string;
+  /** 0 shows in the default view; higher only with `-o wide`. */
+  priority?: number;
+  format?: string;
+}
+
+export interface CustomResourceOptions<Spec extends Schema<unknown, boolean>, Status extends Schema<unknown, boolean> | undefined> {
+  group: string;
+  version: string;
+  kind: string;
+  plural: string;
+  /** Default: the kind in lower case. */
+  singular?: string;
+  shortNames?: string[];
+  categories?: string[];
+  /** Default 'Namespaced'. */
+  scope?: 'Namespaced' | 'Cluster';
+  /** What the resource is for (top of `kubectl explain`). */
+  description?: string;
+  spec: Spec;
+  status?: Status;
+  printerColumns?: PrinterColumn[];
+  /** Add an `Age` column after the printer columns (kubectl drops its own when columns are given). Default true. */
+  ageColumn?: boolean;
+  /** Default: a status subresource when there is a status schema. */
+  subresources?: { status?: boolean; scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string } };
+}
+
+/** apiextensions.k8s.io/v1 CustomResourceDefinition as plain JSON (send it as is: no client-node models). */
+export interface CustomResourceDefinition {
+  apiVersion: 'apiextensions.k8s.io/v1';
+  kind: 'CustomResourceDefinition';
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: {
+    group: string;
+    names: { kind: string; listKind: string; plural: string; singular: string; shortNames?: string[]; categories?: string[] };
+    scope: 'Namespaced' | 'Cluster';
+    versions: {
+      name: string;
+      served: boolean;
+      storage: boolean;
+      schema: { openAPIV3Schema: JsonSchemaProps };
+      subresources?: Record<string, unknown>;
+      additionalPrinterColumns?: PrinterColumn[];
+    }[];
+  };
+}
+
+/** A defined custom resource: its CRD, its reference for `op.resource()` and the client, and typed builders. */
+export interface CustomResource<Spec, Status> {
+  readonly crd: CustomResourceDefinition;
+  readonly ref: Required<Pick<ResourceRef, 'group' | 'version' | 'plural' | 'kind'>>;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+  /** A complete object body (apiVersion and kind filled in) for create/apply. */
+  build(init: { metadata: ObjectMeta; spec: Spec; status?: Status }): KubeObject<Spec, Status> & { spec: Spec };
+  /** Phantom members for type extraction: `typeof AgeSecrets.$object`. Undefined at run time. */
+  readonly $spec: Spec;
+  readonly $status: Status;
+  readonly $object: KubeObject<Spec, Status>;
+}
+
+export type SpecOf<R> = R extends CustomResource<infer S, unknown> ? S : never;
+export type StatusOf<R> = R extends CustomResource<unknown, infer S> ? S : never;
+export type ObjectOf<R> = R extends CustomResource<infer S, infer T> ? KubeObject<S, T> : never;
+
+const dns1123Label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+const kindName = /^[A-Z][A-Za-z0-9]*$/;
+const versionName = /^v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?$/;
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new ConfigurationError(`defineCustomResource: ${message}`);
+}
+
+export function defineCustomResource<Spec extends Schema<unknown, boolean>, Status extends Schema<unknown, boolean> | undefined = undefined>(
+  options: CustomResourceOptions<Spec, Status>,
+): CustomResource<Infer<Spec>, Status extends Schema<unknown, boolean> ? Infer<Status> : undefined> {
+  const { group, version, kind, plural } = options;
+  const singular = options.singular ?? kind.toLowerCase();
+  check(dnsSubdomain.test(group), `group "${group}" must be a DNS subdomain with at least one dot (e.g. example.com)`);
+  check(versionName.test(version), `version "${version}" must look like v1, v1beta1 or v2alpha3`);
+  check(kindName.test(kind), `kind "${kind}" must be CamelCase starting with an upper-case letter`);
+  check(dns1123Label.test(plural), `plural "${plural}" must be lower-case (DNS label)`);
+  check(dns1123Label.test(singular), `singular "${singular}" must be lower-case (DNS label)`);
+  for (const short of options.shortNames ?? []) check(dns1123Label.test(short), `short name "${short}" must be lower-case (DNS label)`);
+  check(options.spec.json.type === 'object' || options.spec.json['x-kubernetes-preserve-unknown-fields'] === true, 'spec must be an s.object() or s.preserveUnknown()');
+
+  const properties: Record<string, JsonSchemaProps> = {
+    apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
+    kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
+    metadata: { type: 'object' },
+    spec: options.spec.json,
+  };
+  if (options.status) properties.status = options.status.json;
+  const openAPIV3Schema: JsonSchemaProps = {
+    type: 'object',
+    ...(options.description ? { description: options.description } : {}),
+    properties,
+    ...(options.spec.optional ? {} : { required: ['spec'] }),
+  };
+
+  const columns = [...(options.printerColumns ?? [])];
+  if ((options.ageColumn ?? true) && columns.length && !columns.some((c) => c.name === 'Age')) {
+    columns.push({ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' });
+  }
+  const subresources: Record<string, unknown> = {};
+  if (options.subresources?.status ?? !!options.status) subresources.status = {};
+  if (options.subresources?.scale) subresources.scale = options.subresources.scale;
+
+  const scope = options.scope ?? 'Namespaced';
+  const crd: CustomResourceDefinition = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      names: {
+        kind,
+        listKind: `${kind}List`,
+        plural,
+        singular,
+        ...(options.shortNames?.length ? { shortNames: options.shortNames } : {}),
+        ...(options.categories?.length ? { categories: options.categories } : {}),
+      },
+      scope,
+      versions: [{
+        name: version,
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema },
+        ...(Object.keys(subresources).length ? { subresources } : {}),
+        ...(columns.length ? { additionalPrinterColumns: columns } : {}),
+      }],
+    },
+  };
+  const apiVersion = `${group}/${version}`;
+  type S = Infer<Spec>;
+  type T = Status extends Schema<unknown, boolean> ? Infer<Status> : undefined;
+  return {
+    crd,
+    ref: { group, version, plural, kind },
+    apiVersion,
+    kind,
+    namespaced: scope === 'Namespaced',
+    build: (init: { metadata: ObjectMeta; spec: S; status?: T }) => ({ apiVersion, kind, ...init }),
+    $spec: undefined as S,
+    $status: undefined as T,
+    $object: undefined as unknown as KubeObject<S, T>,
+  };
+}
+
+/** Whether a module export looks like a defined custom resource (for the `capstan crd` command). */
+export function isCustomResource(value: unknown): value is CustomResource<unknown, unknown> {
+  if (!value || typeof value !== 'object') return false;
+  const crd = (value as { crd?: { kind?: unknown; apiVersion?: unknown } }).crd;
+  return !!crd && crd.kind === 'CustomResourceDefinition' && crd.apiVersion === 'apiextensions.k8s.io/v1';
+}
