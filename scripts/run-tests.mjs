@@ -39,7 +39,9 @@ if (needCluster && !env.CAPSTAN_TEST_KUBECONFIG) {
     env.CAPSTAN_TEST_KUBECONFIG = env.KUBECONFIG;
     console.log(`[test] using the existing cluster in ${env.KUBECONFIG}`);
   } else {
-    const { startLocalCluster } = await import('@capstan/localcluster');
+    // The package ships TypeScript sources (dist/ is only built for images): load them through tsx.
+    const { tsImport } = await import('tsx/esm/api');
+    const { startLocalCluster } = await tsImport('../packages/localcluster/src/index.ts', import.meta.url);
     const started = Date.now();
     cluster = await startLocalCluster({ log: (line) => console.log(`[localcluster] ${line}`) });
     env.CAPSTAN_TEST_KUBECONFIG = cluster.kubeconfigPath;

@@ -8,6 +8,14 @@ cache_root="${CAPSTAN_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/capstan}"
 bin_dir="$cache_root/kubernetes-v$K8S_VERSION/bin"
 say() { printf '[localcluster] %s\n' "$*" >&2; }
 
+# One provisioner at a time per cache: parallel test processes wait for the first build instead of racing it.
+mkdir -p "$cache_root"
+exec 9>"$cache_root/provision.lock"
+if ! flock -n 9; then
+  say "another provisioning is running; waiting for it"
+  flock 9
+fi
+
 need_apt=()
 command -v etcd >/dev/null 2>&1 || [ -x /usr/bin/etcd ] || need_apt+=(etcd-server)
 command -v age >/dev/null 2>&1 || need_apt+=(age)

@@ -1,0 +1,148 @@
+// A minimal Kubernetes REST client over node:https (bearer token + CA): JSON requests and line-delimited watches.
+import { Agent, request } from 'node:https';
+import { createInterface } from 'node:readline';
+import { KubeApiError } from './errors.js';
+
+export interface ApiConnection {
+  server: string;
+  token: string;
+  ca: string;
+}
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface WatchEvent<T> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: T;
+}
+
+export class KubeApi {
+  private readonly agent: Agent;
+  private readonly base: URL;
+
+  constructor(readonly connection: ApiConnection) {
+    this.base = new URL(connection.server);
+    this.agent = new Agent({ ca: connection.ca, keepAlive: true, maxSockets: 32 });
+  }
+
+  /** JSON in, JSON out; an error status becomes a KubeApiError carrying the Status reason. */
+  async request<T = unknown>(path: string, options: RequestOptions = {}): Promise<T> {
+    const { status, text } = await this.raw(path, options);
+    if (status >= 400) throw toApiError(options.method ?? 'GET', path, status, text);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  get<T = unknown>(path: string, signal?: AbortSignal): Promise<T> {
+    return this.request<T>(path, { signal });
+  }
+
+  /** GET that maps 404 to undefined. */
+  async find<T = unknown>(path: string, signal?: AbortSignal): Promise<T | undefined> {
+    try {
+      return await this.get<T>(path, signal);
+    } catch (err) {
+      if (err instanceof KubeApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  post<T = unknown>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    return this.request<T>(path, { method: 'POST', body, signal });
+  }
+
+  patch<T = unknown>(path: string, body: unknown, type: 'merge' | 'strategic' | 'json' = 'strategic'): Promise<T> {
+    const contentType = {
+      merge: 'application/merge-patch+json',
+      strategic: 'application/strategic-merge-patch+json',
+      json: 'application/json-patch+json',
+    }[type];
+    return this.request<T>(path, { method: 'PATCH', body, contentType });
+  }
+
+  delete<T = unknown>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>(path, { method: 'DELETE', body });
+  }
+
+  raw(path: string, options: RequestOptions = {}): Promise<{ status: number; text: string }> {
+    const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        new URL(path, this.base),
+        {
+          method: options.method ?? 'GET',
+          agent: this.agent,
+          headers: {
+            authorization: `Bearer ${this.connection.token}`,
+            accept: 'application/json',
+            ...(body !== undefined ? { 'content-type': options.contentType ?? 'application/json' } : {}),
+          },
+          signal: options.signal,
+          timeout: options.timeoutMs ?? 30_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`request to ${path} timed out`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** Streams watch events until the server closes the stream or the signal aborts. */
+  async *watch<T>(path: string, signal: AbortSignal): AsyncGenerator<WatchEvent<T>> {
+    const url = new URL(path, this.base);
+    url.searchParams.set('watch', 'true');
+    const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      const req = request(url, {
+        agent: this.agent,
+        headers: { authorization: `Bearer ${this.connection.token}`, accept: 'application/json' },
+        signal,
+      });
+      req.on('response', resolve);
+      req.on('error', reject);
+      req.end();
+    });
+    if ((res.statusCode ?? 0) >= 400) {
+      const chunks: Buffer[] = [];
+      for await (const c of res) chunks.push(c as Buffer);
+      throw toApiError('WATCH', path, res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'));
+    }
+    const lines = createInterface({ input: res, crlfDelay: Infinity });
+    try {
+      for await (const line of lines) {
+        if (line.trim()) yield JSON.parse(line) as WatchEvent<T>;
+      }
+    } catch (err) {
+      if (!signal.aborted) throw err;
+    } finally {
+      res.destroy();
+    }
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+function toApiError(method: string, path: string, status: number, text: string): KubeApiError {
+  let reason: string | undefined;
+  let message = text.slice(0, 500);
+  try {
+    const parsed = JSON.parse(text) as { reason?: string; message?: string };
+    reason = parsed.reason;
+    message = parsed.message ?? message;
+  } catch {
+    // not a Status object
+  }
+  return new KubeApiError(`${method} ${path}: ${status} ${reason ?? ''} ${message}`.replace(/\s+/g, ' ').trim(), status, reason);
+}

@@ -1,0 +1,94 @@
+// Starts kube-apiserver: self-signed serving cert, RBAC, static admin token, token webhook, service-account issuer.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { KubeApi } from './api.js';
+import { readServingCa } from './certificates.js';
+import { freePort } from './ports.js';
+import { spawnManaged, type ManagedProcess } from './processes.js';
+import { waitReady } from './readiness.js';
+
+export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+export const SERVICE_CLUSTER_IP_RANGE = '10.0.0.0/24';
+
+export interface ApiserverFiles {
+  tokenFile: string;
+  serviceAccountKey: string;
+  serviceAccountPublicKey: string;
+  webhookKubeconfig: string;
+}
+
+export interface Apiserver {
+  process: ManagedProcess;
+  server: string;
+  port: number;
+  ca: string;
+  caFile: string;
+}
+
+export interface StartApiserverOptions {
+  binary: string;
+  dir: string;
+  logDir: string;
+  pgidFile: string;
+  etcdUrl: string;
+  files: ApiserverFiles;
+  adminToken: string;
+  timeoutMs: number;
+}
+
+export async function startApiserver(options: StartApiserverOptions): Promise<Apiserver> {
+  const port = await freePort();
+  const certDir = join(options.dir, 'serving-certs');
+  const logFile = join(options.logDir, 'kube-apiserver.log');
+  const proc = spawnManaged({
+    name: 'kube-apiserver',
+    command: options.binary,
+    args: [
+      `--etcd-servers=${options.etcdUrl}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${port}`,
+      '--insecure-port=0',
+      `--cert-dir=${certDir}`,
+      '--authorization-mode=RBAC',
+      `--token-auth-file=${options.files.tokenFile}`,
+      `--authentication-token-webhook-config-file=${options.files.webhookKubeconfig}`,
+      '--authentication-token-webhook-version=v1',
+      `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
+      `--api-audiences=${SERVICE_ACCOUNT_ISSUER}`,
+      `--service-account-key-file=${options.files.serviceAccountPublicKey}`,
+      `--service-account-signing-key-file=${options.files.serviceAccountKey}`,
+      // Pods here have no projected token volume: the kubelet simulator writes the token files itself.
+      '--disable-admission-plugins=ServiceAccount',
+      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      '--allow-privileged=true',
+      '--v=1',
+    ],
+    env: { PATH: '/usr/bin:/bin' },
+    logFile,
+    pgidFile: options.pgidFile,
+  });
+  const certFile = join(certDir, 'apiserver.crt');
+  const server = `https://127.0.0.1:${port}`;
+  let api: KubeApi | undefined;
+  try {
+    await waitReady({
+      process: proc,
+      logFile,
+      timeoutMs: options.timeoutMs,
+      probe: async () => {
+        if (!api) {
+          if (!existsSync(certFile)) return false;
+          api = new KubeApi({ server, token: options.adminToken, ca: readServingCa(certFile) });
+        }
+        const readyz = await api.raw('/readyz', { timeoutMs: 2000 });
+        if (readyz.status !== 200) return false;
+        await api.request('/api/v1/namespaces/default', { timeoutMs: 2000 });
+        return true;
+      },
+    });
+  } finally {
+    api?.close();
+  }
+  return { process: proc, server, port, ca: readServingCa(certFile), caFile: certFile };
+}

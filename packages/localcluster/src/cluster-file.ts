@@ -1,0 +1,45 @@
+// cluster.json, written next to the kubeconfig: everything another process needs to use a running local cluster.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export interface ClusterInfo {
+  version: 1;
+  name: string;
+  server: string;
+  /** PEM of the API server's CA. */
+  ca: string;
+  adminToken: string;
+  /** HMAC key the token webhook trusts: holders can mint tokens for any user. */
+  tokenSecret: string;
+  /** The cluster's state directory (kubeconfig, logs, pod roots). */
+  dir: string;
+  kubeconfigPath: string;
+  simulatedKubelet: boolean;
+  nodeName: string;
+  /** The process that owns the control plane (the test runner, a test file or the CLI supervisor). */
+  pid: number;
+}
+
+export const CLUSTER_FILE = 'cluster.json';
+
+export function clusterFileFor(kubeconfigPath: string): string {
+  return join(dirname(kubeconfigPath), CLUSTER_FILE);
+}
+
+export function writeClusterInfo(info: ClusterInfo): string {
+  const path = clusterFileFor(info.kubeconfigPath);
+  writeFileSync(path, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  return path;
+}
+
+/** The info of the local cluster whose kubeconfig this is, or undefined for any other cluster. */
+export function readClusterInfo(kubeconfigPath: string): ClusterInfo | undefined {
+  let text: string;
+  try {
+    text = readFileSync(clusterFileFor(kubeconfigPath), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const info = JSON.parse(text) as ClusterInfo;
+  return info.version === 1 && info.kubeconfigPath ? info : undefined;
+}

@@ -1,0 +1,144 @@
+// startLocalCluster(): etcd + kube-apiserver + kube-controller-manager + the kubelet simulator, torn down by stop().
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApiserver, type Apiserver } from './apiserver.js';
+import { generateServiceAccountKeys, randomToken } from './certificates.js';
+import { writeClusterInfo, type ClusterInfo } from './cluster-file.js';
+import { startControllerManager } from './controller-manager.js';
+import { startEtcd, type Etcd } from './etcd.js';
+import { LocalClusterHandle } from './handle.js';
+import type { ImageRegistry } from './kubelet/images.js';
+import type { Kubelet } from './kubelet/kubelet.js';
+import { renderKubeconfig } from './kubeconfig.js';
+import { freePort } from './ports.js';
+import { startReaper, type ManagedProcess } from './processes.js';
+import { resolveBinaries, type BinaryEnv } from './provisioning.js';
+import { startTokenWebhook, type TokenWebhook } from './token-webhook.js';
+
+export interface LocalClusterOptions {
+  /** Progress lines (including the one-time build of the binaries). */
+  log?: (line: string) => void;
+  /** Directory with kube-apiserver and kube-controller-manager (default: the per-user cache). */
+  binDir?: string;
+  /** CAPSTAN_KUBE_APISERVER, CAPSTAN_KUBE_CONTROLLER_MANAGER, CAPSTAN_ETCD, CAPSTAN_CACHE_DIR (default: process.env). */
+  env?: BinaryEnv;
+  /** Image registry additions for the kubelet simulator (image name -> command). */
+  images?: ImageRegistry;
+  /** Run the kubelet simulator (default true). */
+  kubelet?: boolean;
+  /** State directory (default: a fresh temp dir, removed by stop()). An explicit one is kept unless `removeDataDir`. */
+  dataDir?: string;
+  removeDataDir?: boolean;
+  /** Name used in the kubeconfig (default "capstan-local"). */
+  name?: string;
+  /** Per-process start-up timeout (default 60 s: the machines are slow and noisy). */
+  timeoutMs?: number;
+}
+
+export class LocalCluster extends LocalClusterHandle {}
+
+export async function startLocalCluster(options: LocalClusterOptions = {}): Promise<LocalCluster> {
+  const log = options.log ?? (() => {});
+  const started = Date.now();
+  const binaries = await resolveBinaries({ binDir: options.binDir, env: options.env ?? process.env, log });
+  const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'capstan-cluster-'));
+  const removeDir = options.removeDataDir ?? !options.dataDir;
+  mkdirSync(dir, { recursive: true });
+  const logDir = join(dir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const pgidFile = join(dir, 'pgids');
+  writeFileSync(pgidFile, '');
+  const reaper = startReaper({ watchPid: process.pid, pgidFile, paths: removeDir ? [dir] : [] });
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const name = options.name ?? 'capstan-local';
+
+  const processes: ManagedProcess[] = [];
+  let webhook: TokenWebhook | undefined;
+  let kubelet: Kubelet | undefined;
+  let stopped = false;
+  const teardown = async () => {
+    if (stopped) return;
+    stopped = true;
+    await kubelet?.stop().catch(() => {});
+    // Reverse start order: controllers first, etcd last, so nothing logs about a vanished backend.
+    for (const p of [...processes].reverse()) await p.stop(5000);
+    await webhook?.close();
+    reaper.dismiss();
+    if (removeDir) rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    const keys = generateServiceAccountKeys();
+    const files = {
+      serviceAccountKey: join(dir, 'sa.key'),
+      serviceAccountPublicKey: join(dir, 'sa.pub'),
+      tokenFile: join(dir, 'tokens.csv'),
+      webhookKubeconfig: join(dir, 'token-webhook.kubeconfig'),
+    };
+    writeFileSync(files.serviceAccountKey, keys.privateKeyPem, { mode: 0o600 });
+    writeFileSync(files.serviceAccountPublicKey, keys.publicKeyPem);
+    const adminToken = randomToken();
+    const tokenSecret = randomToken(32);
+    writeFileSync(files.tokenFile, `${adminToken},admin,admin,"system:masters"\n`, { mode: 0o600 });
+    webhook = await startTokenWebhook({ secret: tokenSecret, port: await freePort() });
+    writeFileSync(files.webhookKubeconfig, webhookKubeconfig(webhook.url), { mode: 0o600 });
+
+    const etcd: Etcd = await startEtcd({ binary: binaries.etcd, dir, logDir, pgidFile, timeoutMs });
+    processes.push(etcd.process);
+    log(`etcd ready at ${etcd.url} (${Date.now() - started} ms)`);
+    const apiserver: Apiserver = await startApiserver({
+      binary: binaries.apiserver, dir, logDir, pgidFile, etcdUrl: etcd.url, files, adminToken, timeoutMs,
+    });
+    processes.push(apiserver.process);
+    log(`kube-apiserver ready at ${apiserver.server} (${Date.now() - started} ms)`);
+
+    const kubeconfigPath = join(dir, 'kubeconfig.yaml');
+    const kubeconfig = renderKubeconfig({ server: apiserver.server, ca: apiserver.ca, token: adminToken, name });
+    writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
+    processes.push(
+      startControllerManager({
+        binary: binaries.controllerManager, logDir, pgidFile, kubeconfigPath,
+        serviceAccountKey: files.serviceAccountKey, caFile: apiserver.caFile,
+      }),
+    );
+
+    const info: ClusterInfo = {
+      version: 1, name, server: apiserver.server, ca: apiserver.ca, adminToken, tokenSecret, dir, kubeconfigPath,
+      simulatedKubelet: options.kubelet ?? true, nodeName: 'capstan-node', pid: process.pid,
+    };
+    const cluster = new LocalCluster(info, kubeconfig, teardown);
+    if (info.simulatedKubelet) {
+      const { startKubelet } = await import('./kubelet/kubelet.js');
+      kubelet = await startKubelet({
+        api: cluster.adminApi(), clusterDir: dir, nodeName: info.nodeName, pgidFile, log,
+        apiserverPort: apiserver.port, ca: apiserver.ca, images: options.images ?? {},
+      });
+    }
+    writeClusterInfo(info);
+    log(`local cluster ready in ${Date.now() - started} ms; kubeconfig ${kubeconfigPath}`);
+    return cluster;
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+}
+
+function webhookKubeconfig(url: string): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: capstan-token-webhook',
+    '  cluster:',
+    `    server: ${JSON.stringify(url)}`,
+    'users:',
+    '- name: kube-apiserver',
+    '  user: {}',
+    'contexts:',
+    '- name: webhook',
+    '  context: { cluster: capstan-token-webhook, user: kube-apiserver }',
+    'current-context: webhook',
+    '',
+  ].join('\n');
+}

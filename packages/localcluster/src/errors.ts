@@ -1,0 +1,35 @@
+// Typed errors of the local control plane: every failure says what broke and keeps its cause.
+export class LocalClusterError extends Error {
+  override name = 'LocalClusterError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The binaries are missing and could not be provisioned. */
+export class ProvisioningError extends LocalClusterError {
+  override name = 'ProvisioningError';
+}
+
+/** A control-plane process did not become ready (its log file path is in the message). */
+export class StartupError extends LocalClusterError {
+  override name = 'StartupError';
+}
+
+/** The API server answered a request with an error status. */
+export class KubeApiError extends LocalClusterError {
+  override name = 'KubeApiError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly reason: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The operation needs a capability this cluster handle does not have (e.g. minting user tokens on an existing cluster). */
+export class UnsupportedError extends LocalClusterError {
+  override name = 'UnsupportedError';
+}

@@ -1,0 +1,105 @@
+// A handle on a running local cluster, built from its cluster.json: tokens, kubeconfigs, pod log paths.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KubeApi } from './api.js';
+import type { ClusterInfo } from './cluster-file.js';
+import { renderKubeconfig } from './kubeconfig.js';
+import { podLogPath } from './kubelet/layout.js';
+import { requestServiceAccountToken, type ServiceAccountTokenOptions } from './service-accounts.js';
+import { mintUserToken, type UserIdentity } from './tokens.js';
+
+export interface Capabilities {
+  /** Pods really run (as local processes) on this cluster. */
+  simulatedKubelet: boolean;
+  /** mintToken/userKubeconfig work (local clusters only). */
+  mintUserTokens: boolean;
+}
+
+/** What every cluster handle offers, whether it started the cluster or joined one. */
+export interface ClusterHandle {
+  readonly name: string;
+  /** Admin kubeconfig, YAML. */
+  readonly kubeconfig: string;
+  readonly kubeconfigPath: string;
+  readonly server: string;
+  /** undefined for an existing cluster whose credentials are not a bearer token. */
+  readonly adminToken: string | undefined;
+  readonly capabilities: Capabilities;
+  /** The cluster's state directory (undefined for existing clusters). */
+  readonly dir: string | undefined;
+  /** A bearer token for any user and groups (checked by the cluster's token webhook). */
+  mintToken(identity: UserIdentity): string;
+  /** A kubeconfig file authenticating as that user; returns its path. */
+  userKubeconfig(identity: UserIdentity): string;
+  /** A TokenRequest token for the ServiceAccount (created when missing). */
+  serviceAccountToken(namespace: string, name: string, options?: ServiceAccountTokenOptions): Promise<string>;
+  /** A kubeconfig file authenticating as that ServiceAccount; returns its path. */
+  serviceAccountKubeconfig(namespace: string, name: string, options?: ServiceAccountTokenOptions): Promise<string>;
+  /** Where the simulated kubelet writes a container's stdout and stderr. */
+  podLogPath(namespace: string, pod: string, container: string): string;
+  stop(): Promise<void>;
+}
+
+const fileSafe = (s: string) => s.replace(/[^a-zA-Z0-9_.-]/g, '_');
+
+export class LocalClusterHandle implements ClusterHandle {
+  readonly capabilities: Capabilities;
+  private api: KubeApi | undefined;
+
+  constructor(
+    readonly info: ClusterInfo,
+    readonly kubeconfig: string,
+    private readonly onStop: () => Promise<void> = async () => {},
+  ) {
+    this.capabilities = { simulatedKubelet: info.simulatedKubelet, mintUserTokens: true };
+  }
+
+  get name() { return this.info.name; }
+  get kubeconfigPath() { return this.info.kubeconfigPath; }
+  get server() { return this.info.server; }
+  get adminToken(): string { return this.info.adminToken; }
+  get dir(): string { return this.info.dir; }
+  get ca(): string { return this.info.ca; }
+
+  /** An admin client for the cluster (node:https, this package's minimal REST client). */
+  adminApi(): KubeApi {
+    this.api ??= new KubeApi({ server: this.info.server, token: this.info.adminToken, ca: this.info.ca });
+    return this.api;
+  }
+
+  mintToken(identity: UserIdentity): string {
+    return mintUserToken(this.info.tokenSecret, identity);
+  }
+
+  userKubeconfig(identity: UserIdentity): string {
+    return this.writeKubeconfig(`user-${identity.user}`, this.mintToken(identity), identity.user);
+  }
+
+  serviceAccountToken(namespace: string, name: string, options?: ServiceAccountTokenOptions): Promise<string> {
+    return requestServiceAccountToken(this.adminApi(), namespace, name, options);
+  }
+
+  async serviceAccountKubeconfig(namespace: string, name: string, options?: ServiceAccountTokenOptions): Promise<string> {
+    const token = await this.serviceAccountToken(namespace, name, options);
+    return this.writeKubeconfig(`sa-${namespace}-${name}`, token, `system:serviceaccount:${namespace}:${name}`, namespace);
+  }
+
+  podLogPath(namespace: string, pod: string, container: string): string {
+    return podLogPath(this.info.dir, namespace, pod, container);
+  }
+
+  async stop(): Promise<void> {
+    this.api?.close();
+    this.api = undefined;
+    await this.onStop();
+  }
+
+  private writeKubeconfig(label: string, token: string, user: string, namespace?: string): string {
+    const dir = join(this.info.dir, 'kubeconfigs');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${fileSafe(label)}.yaml`);
+    const spec = { server: this.info.server, ca: this.info.ca, token, name: this.info.name, user, ...(namespace ? { namespace } : {}) };
+    writeFileSync(path, renderKubeconfig(spec), { mode: 0o600 });
+    return path;
+  }
+}

@@ -1,0 +1,12 @@
+// @capstan/localcluster: a real local Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager) and a kubelet simulator.
+export { startLocalCluster, LocalCluster, type LocalClusterOptions } from './cluster.js';
+export { useTestCluster, startPrivateCluster, type UseTestClusterOptions } from './test-cluster.js';
+export type { ClusterHandle, Capabilities } from './handle.js';
+export { readClusterInfo, type ClusterInfo } from './cluster-file.js';
+export { runClusterCommand } from './cli.js';
+export { resolveBinaries, locateBinaries, type Binaries } from './provisioning.js';
+export { KubeApi, type ApiConnection } from './api.js';
+export type { ImageRegistry, ImageSpec } from './kubelet/images.js';
+export type { UserIdentity } from './tokens.js';
+export type { ServiceAccountTokenOptions } from './service-accounts.js';
+export { LocalClusterError, ProvisioningError, StartupError, KubeApiError, UnsupportedError } from './errors.js';

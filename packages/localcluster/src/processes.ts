@@ -1,0 +1,136 @@
+// Child processes that cannot outlive us: each runs under `setpriv --pdeathsig KILL` in its own process group.
+import { spawn } from 'node:child_process';
+import { accessSync, appendFileSync, closeSync, constants, openSync } from 'node:fs';
+
+const SETPRIV = '/usr/bin/setpriv';
+const hasSetpriv = (() => {
+  try {
+    accessSync(SETPRIV, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ManagedProcess {
+  readonly pid: number;
+  readonly name: string;
+  /** Settles when the process has exited (never rejects; a spawn failure is an exit with code 127). */
+  readonly exited: Promise<Exit>;
+  readonly hasExited: () => boolean;
+  /** SIGTERM to the whole process group, SIGKILL after `graceMs`; resolves once it has exited. */
+  stop(graceMs?: number): Promise<Exit>;
+}
+
+export interface SpawnOptions {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** stdout and stderr are appended to this file. */
+  logFile: string;
+  /** A file that records the process group id, so the reaper can kill it if we die abruptly. */
+  pgidFile?: string;
+}
+
+export function spawnManaged(options: SpawnOptions): ManagedProcess {
+  const fd = openSync(options.logFile, 'a');
+  let exit: Exit | undefined;
+  let child;
+  try {
+    // pdeathsig makes the kernel kill the child when this process dies, even by SIGKILL; detached gives it
+    // its own process group so that stop() also reaches the processes it starts (e.g. `sh -c`).
+    const [command, args] = hasSetpriv
+      ? [SETPRIV, ['--pdeathsig', 'KILL', '--', options.command, ...options.args]]
+      : [options.command, options.args];
+    child = spawn(command, args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      stdio: ['ignore', fd, fd],
+      detached: true,
+    });
+  } finally {
+    closeSync(fd);
+  }
+  const pid = child.pid ?? -1;
+  if (pid > 0 && options.pgidFile) appendFileSync(options.pgidFile, `${pid}\n`);
+  const exited = new Promise<Exit>((resolve) => {
+    child.on('error', (err) => {
+      appendFileSync(options.logFile, `capstan: could not start ${options.command}: ${err.message}\n`);
+      exit = { code: 127, signal: null };
+      resolve(exit);
+    });
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      resolve(exit);
+    });
+  });
+  const signalGroup = (signal: NodeJS.Signals) => {
+    if (pid <= 0) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  return {
+    pid,
+    name: options.name,
+    exited,
+    hasExited: () => exit !== undefined,
+    async stop(graceMs = 5000) {
+      if (exit) {
+        signalGroup('SIGKILL'); // leftovers of the group, if any
+        return exit;
+      }
+      signalGroup('SIGTERM');
+      const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
+      const result = await exited;
+      clearTimeout(timer);
+      signalGroup('SIGKILL');
+      return result;
+    },
+  };
+}
+
+export interface Reaper {
+  /** Stop watching (the normal shutdown path cleans up itself). */
+  dismiss(): void;
+}
+
+/**
+ * A detached shell that waits for `watchPid` to die, then kills the process groups listed in `pgidFile`
+ * and removes `paths`: the cleanup of last resort when the owner is killed with SIGKILL.
+ */
+export function startReaper(options: { watchPid: number; pgidFile: string; paths: string[] }): Reaper {
+  const script = [
+    'while kill -0 "$0" 2>/dev/null; do sleep 1; done',
+    'if [ -f "$1" ]; then while read -r g; do kill -KILL -- "-$g" 2>/dev/null; done < "$1"; fi',
+    'shift',
+    'rm -rf -- "$@"',
+  ].join('\n');
+  const child = spawn('/bin/sh', ['-c', script, String(options.watchPid), options.pgidFile, ...options.paths], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.unref();
+  return {
+    dismiss() {
+      try {
+        if (child.pid) process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}

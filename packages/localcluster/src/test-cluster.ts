@@ -1,0 +1,62 @@
+// useTestCluster(): the cluster a test file runs against: the shared one from the test runner, or a private one.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readClusterInfo } from './cluster-file.js';
+import { ExistingClusterHandle } from './existing-cluster.js';
+import { LocalClusterHandle, type ClusterHandle } from './handle.js';
+import type { ImageRegistry } from './kubelet/images.js';
+import { spawnSupervisor } from './supervisor.js';
+
+export interface TestClusterEnv {
+  CAPSTAN_TEST_KUBECONFIG?: string | undefined;
+  CAPSTAN_TEST_LOCALCLUSTER?: string | undefined;
+}
+
+export interface UseTestClusterOptions {
+  env?: TestClusterEnv;
+  /** Progress of a private cluster's start-up (default: silent). */
+  log?: (line: string) => void;
+  /** Image registry additions, for a private cluster only. */
+  images?: ImageRegistry;
+}
+
+let shared: Promise<ClusterHandle> | undefined;
+
+/**
+ * Memoised per process. With CAPSTAN_TEST_KUBECONFIG set (by `npm test`), a handle on that cluster whose
+ * stop() does nothing; otherwise a private local cluster in a child process that dies with this process.
+ */
+export function useTestCluster(options: UseTestClusterOptions = {}): Promise<ClusterHandle> {
+  shared ??= openTestCluster(options);
+  return shared;
+}
+
+async function openTestCluster(options: UseTestClusterOptions): Promise<ClusterHandle> {
+  const env = options.env ?? process.env;
+  const kubeconfigPath = env.CAPSTAN_TEST_KUBECONFIG;
+  if (kubeconfigPath) {
+    const info = readClusterInfo(kubeconfigPath);
+    if (info) {
+      const handle = new LocalClusterHandle(info, readFileSync(kubeconfigPath, 'utf8'));
+      if (env.CAPSTAN_TEST_LOCALCLUSTER !== '1') handle.capabilities.simulatedKubelet = false;
+      return handle;
+    }
+    return ExistingClusterHandle.open(kubeconfigPath, { simulatedKubelet: env.CAPSTAN_TEST_LOCALCLUSTER === '1' });
+  }
+  return startPrivateCluster(options);
+}
+
+/** A private cluster for this process, in a supervisor child so this process can exit normally when its tests end. */
+export async function startPrivateCluster(options: { log?: (line: string) => void; images?: ImageRegistry; kubelet?: boolean } = {}): Promise<ClusterHandle> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'capstan-cluster-'));
+  const supervisor = await spawnSupervisor({
+    dataDir, detached: false, removeDataDir: true,
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.images ? { images: options.images } : {}),
+    ...(options.kubelet === false ? { kubelet: false } : {}),
+  });
+  const info = readClusterInfo(supervisor.kubeconfigPath);
+  if (!info) throw new Error(`no cluster.json next to ${supervisor.kubeconfigPath}`);
+  return new LocalClusterHandle(info, readFileSync(supervisor.kubeconfigPath, 'utf8'), () => supervisor.stop());
+}
