@@ -1,0 +1,91 @@
+// Process entry of the legacy-handshake operator: settings from argv/env, probes, signals, exit codes.
+import { SettingsError } from './errors.js';
+import { startHealthServer, type HealthServer } from './health-server.js';
+import type { LogFields, LoggerLike } from './logger.js';
+import { createHandshakeOperator } from './operator.js';
+import { parseSettings, USAGE, type HandshakeSettings } from './settings.js';
+import { formatSuffixRef } from './suffix.js';
+
+const EXIT_USAGE = 2;
+const EXIT_FAILURE = 1;
+
+function jsonLogger(level: HandshakeSettings['logLevel']): LoggerLike {
+  const order = { debug: 10, info: 20, warn: 30, error: 40 } as const;
+  const emit = (at: keyof typeof order) => (msg: string, fields?: LogFields) => {
+    if (order[at] < order[level]) return;
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...fields }, errorsAsText)}\n`);
+  };
+  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+}
+
+function errorsAsText(_key: string, value: unknown): unknown {
+  return value instanceof Error ? `${value.name}: ${value.message}` : value;
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseSettings(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    process.stderr.write(`legacy-handshake-operator: ${error.message}\n\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  if (parsed.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const settings = parsed.settings;
+  const logger = jsonLogger(settings.logLevel);
+  const stop = new AbortController();
+  let alive = true;
+  let ready = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info('stopping', { signal });
+      ready = false;
+      stop.abort();
+    });
+  }
+
+  const handshake = createHandshakeOperator({
+    namespaces: settings.namespaces,
+    allNamespaces: settings.allNamespaces,
+    suffixSecret: settings.suffixSecret,
+    concurrency: settings.concurrency,
+    timeoutMs: settings.timeoutMs,
+    suffixMaxAgeMs: settings.suffixMaxAgeMs,
+    deploymentOptIn: settings.deploymentOptIn,
+    ...(settings.kubeconfig ? { kubeconfig: settings.kubeconfig } : {}),
+    logger,
+  });
+  let health: HealthServer | undefined;
+  if (settings.healthPort > 0) {
+    health = await startHealthServer({
+      port: settings.healthPort,
+      isAlive: () => alive,
+      isReady: () => ready,
+      metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: handshake.metrics.render() }),
+    });
+  }
+  void handshake.operator.ready.then(() => { ready = !stop.signal.aborted; }, () => undefined);
+  logger.info('starting', {
+    namespaces: settings.allNamespaces ? '*' : settings.namespaces.join(','),
+    suffixSecret: formatSuffixRef(settings.suffixSecret),
+    concurrency: settings.concurrency,
+    timeoutMs: settings.timeoutMs,
+    deploymentOptIn: settings.deploymentOptIn,
+  });
+  try {
+    await handshake.run({ signal: stop.signal });
+    return 0;
+  } catch (error) {
+    alive = false;
+    logger.error('operator failed', { error });
+    return EXIT_FAILURE;
+  } finally {
+    await health?.close();
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,165 @@
+// Builds the legacy-handshake operator on capstan's public API: pods reconciled to "handshaken", Deployments opted in.
+import {
+  createOperator, PermanentError, PRESENT, TemporaryError,
+  type ApiClient, type KubeConfigSource, type KubeObject, type LeadershipGate, type Operator, type OperatorHooks,
+} from 'capstan';
+import { reconcileDeployment } from './deployment-opt-in.js';
+import { HandshakeError, PortError, SuffixError } from './errors.js';
+import { performHandshake } from './handshake.js';
+import type { Deployment, Pod } from './kube-types.js';
+import type { LoggerLike } from './logger.js';
+import { HandshakeMetrics } from './metrics.js';
+import { HANDSHAKE_LABEL } from './names.js';
+import { reconcilePod } from './pod-reconciler.js';
+import { SuffixSource, type SuffixRef } from './suffix.js';
+import { watchSuffixSecret } from './suffix-watch.js';
+
+export const OPERATOR_NAME = 'legacy-handshake-operator';
+const PODS = { version: 'v1', plural: 'pods' } as const;
+const DEPLOYMENTS = { group: 'apps', version: 'v1', plural: 'deployments' } as const;
+const SECRETS = { version: 'v1', plural: 'secrets' } as const;
+
+export interface HandshakeOperatorOptions {
+  namespaces?: string[];
+  allNamespaces?: boolean;
+  suffixSecret: SuffixRef;
+  /** Global bound on handshakes at once (capstan's handler concurrency). Default 16. */
+  concurrency?: number;
+  /** Bound on each HTTP request to a pod. Default 5000. */
+  timeoutMs?: number;
+  /** Longest time a read suffix is used before reading the Secret again (the watch usually beats it). Default 30 s. */
+  suffixMaxAgeMs?: number;
+  /** Add label and readiness gate to the pod template of Deployments labelled secret-handshake. Default true. */
+  deploymentOptIn?: boolean;
+  /** Retry backoff of failed handshakes. Default 1 s doubling to 60 s, with jitter. */
+  backoff?: { baseMs?: number; capMs?: number; factor?: number; jitter?: number };
+  kubeconfig?: KubeConfigSource;
+  client?: ApiClient;
+  logger?: LoggerLike;
+  leadership?: LeadershipGate;
+  hooks?: OperatorHooks;
+  /** Where the suffix watch pauses between streams (tests shorten it). */
+  suffixWatchRetryMs?: number;
+}
+
+export interface HandshakeOperator {
+  readonly operator: Operator;
+  readonly metrics: HandshakeMetrics;
+  /** Runs the operator and the suffix Secret watch until the signal aborts. */
+  run(options?: { signal?: AbortSignal }): Promise<void>;
+}
+
+export function createHandshakeOperator(options: HandshakeOperatorOptions): HandshakeOperator {
+  const metrics = new HandshakeMetrics();
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const backoff = { baseMs: 1000, capMs: 60_000, ...options.backoff };
+  const operator = createOperator({
+    name: OPERATOR_NAME,
+    ...(options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
+    ...(options.client ? { client: options.client } : {}),
+    ...(options.allNamespaces ? { allNamespaces: true } : { namespaces: options.namespaces ?? [] }),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.leadership ? { leadership: options.leadership } : {}),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
+    concurrency: options.concurrency ?? 16,
+    backoff,
+  });
+
+  // The suffix Secret usually lives outside the watched namespaces, so it is read directly, by name.
+  let client: ApiClient | undefined = options.client;
+  const ref = options.suffixSecret;
+  const suffix = new SuffixSource({
+    ref,
+    maxAgeMs: options.suffixMaxAgeMs ?? 30_000,
+    read: (signal) => {
+      const current = client ?? operator.client;
+      if (!current) throw new SuffixError('no API client yet');
+      return current.get(SECRETS, { namespace: ref.namespace, name: ref.name }, { signal });
+    },
+  });
+
+  const pods = operator.resource<KubeObject & Pod>(PODS);
+  pods.reconcile({
+    async apply(ctx) {
+      client ??= ctx.client;
+      const pod = ctx.body as unknown as Pod;
+      const key = { namespace: ctx.namespace, name: ctx.name };
+      const started = performance.now();
+      let handshaking = false;
+      try {
+        const outcome = await reconcilePod(pod, {
+          suffix,
+          timeoutMs,
+          signal: ctx.signal,
+          attempt: ctx.retry,
+          patchPod: (patch) => ctx.client.patch(PODS, key, patch, { type: 'merge', signal: ctx.signal }),
+          patchPodStatus: (patch) => ctx.client.patchStatus(PODS, key, patch, { type: 'strategic', signal: ctx.signal }),
+          events: ctx.events,
+          handshake: (handshakeOptions) => {
+            handshaking = true;
+            metrics.started();
+            return performHandshake(handshakeOptions);
+          },
+        });
+        if (outcome.kind === 'handshaken') {
+          metrics.succeededAfter((performance.now() - started) / 1000);
+          if (outcome.restartCount > 0) ctx.logger.info('handshake done', { port: outcome.port, restartCount: outcome.restartCount });
+          else ctx.logger.info('handshake done', { port: outcome.port });
+        } else if (outcome.kind === 'waiting') {
+          ctx.logger.debug('waiting', { reason: outcome.reason });
+        }
+      } catch (error) {
+        if (handshaking && error instanceof HandshakeError) metrics.failedAt(error.step, error.failure);
+        else if (handshaking) metrics.failedAt('api', 'error');
+        throw outcomeOf(error);
+      }
+    },
+  }, { labels: { [HANDSHAKE_LABEL]: PRESENT }, backoff, timeoutMs: timeoutMs * 3 + 30_000 });
+
+  if (options.deploymentOptIn ?? true) {
+    const deployments = operator.resource<KubeObject & Deployment>(DEPLOYMENTS);
+    deployments.reconcile({
+      async apply(ctx) {
+        const key = { namespace: ctx.namespace, name: ctx.name };
+        const wrote = await reconcileDeployment(ctx.body as unknown as Deployment, {
+          patchDeployment: (patch) => ctx.client.patch(DEPLOYMENTS, key, patch, { type: 'merge', signal: ctx.signal }),
+          events: ctx.events,
+        });
+        if (wrote) ctx.logger.info('pod template opted in: label and readiness gate added (the Deployment rolls out)');
+      },
+    }, { labels: { [HANDSHAKE_LABEL]: PRESENT } });
+  }
+
+  return {
+    operator,
+    metrics,
+    async run(runOptions = {}) {
+      const stop = new AbortController();
+      const signal = runOptions.signal ? AbortSignal.any([runOptions.signal, stop.signal]) : stop.signal;
+      const running = operator.run({ signal });
+      const watching = operator.ready.then(() => {
+        const current = client ?? operator.client;
+        if (!current || signal.aborted) return;
+        client = current;
+        return watchSuffixSecret({
+          client: current, source: suffix, signal,
+          ...(options.logger ? { logger: options.logger } : {}),
+          ...(options.suffixWatchRetryMs !== undefined ? { retryDelayMs: options.suffixWatchRetryMs } : {}),
+        });
+      }, () => undefined);
+      try {
+        await running;
+      } finally {
+        stop.abort();
+        await watching;
+      }
+    },
+  };
+}
+
+/** Maps failures to capstan outcomes: a bad port annotation waits for the pod to change; the rest retries. */
+function outcomeOf(error: unknown): Error {
+  if (error instanceof PortError) return new PermanentError(`${error.message}; fix the annotation to retry`, { cause: error });
+  if (error instanceof HandshakeError || error instanceof SuffixError) return new TemporaryError(error.message, { cause: error });
+  return error instanceof Error ? error : new Error(String(error));
+}

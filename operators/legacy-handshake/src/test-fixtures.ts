@@ -1,0 +1,116 @@
+// Helpers of the cluster tests (not shipped: excluded from the build): namespaces, pods, waiting, Events.
+import { randomBytes } from 'node:crypto';
+import { ApiClient, type KubeObject } from 'capstan';
+import type { Pod } from './kube-types.js';
+
+export const PODS = { version: 'v1', plural: 'pods' } as const;
+export const NAMESPACES = { version: 'v1', plural: 'namespaces' } as const;
+export const SECRETS = { version: 'v1', plural: 'secrets' } as const;
+export const EVENTS = { version: 'v1', plural: 'events' } as const;
+export const DEPLOYMENTS = { group: 'apps', version: 'v1', plural: 'deployments' } as const;
+export const GATE = 'secret-handshake.pyvo.io/done';
+
+export type PodObject = KubeObject & Pod;
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function createNamespace(client: ApiClient, prefix: string): Promise<string> {
+  const name = uniqueName(prefix);
+  await client.create(NAMESPACES, { metadata: { name, labels: { 'capstan.dev/test': 'legacy-handshake' } } });
+  return name;
+}
+
+export async function deleteNamespaces(client: ApiClient, names: string[]): Promise<void> {
+  await Promise.all(names.map((name) => client.delete(NAMESPACES, { name }).catch(() => undefined)));
+}
+
+export async function createSuffixSecret(client: ApiClient, namespace: string, name: string, suffix: string): Promise<void> {
+  await client.create(SECRETS, { metadata: { name, namespace }, stringData: { suffix } } as unknown as KubeObject);
+}
+
+/** Polls until `check` returns a value (not undefined); fails with the last seen state after the timeout. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
+  }
+}
+
+export async function getPod(client: ApiClient, namespace: string, name: string): Promise<PodObject> {
+  return client.get<PodObject>(PODS, { namespace, name });
+}
+
+/** Waits until the pod is annotated done at the given restart count; returns it. */
+export function waitHandshaken(client: ApiClient, namespace: string, name: string, restartCount = 0, timeoutMs = 60_000): Promise<PodObject> {
+  return eventually(`${namespace}/${name} handshaken at restart count ${restartCount}`, async () => {
+    const pod = await getPod(client, namespace, name);
+    const a = pod.metadata.annotations ?? {};
+    return a['secret-handshake-done'] === 'true' && a['secret-handshake.pyvo.io/restart-count'] === String(restartCount) ? pod : undefined;
+  }, { timeoutMs });
+}
+
+export function conditionOf(pod: Pod, type: string): string | undefined {
+  return pod.status?.conditions?.find((c) => c.type === type)?.status;
+}
+
+export interface CoreEvent extends KubeObject {
+  reason?: string;
+  message?: string;
+  type?: string;
+}
+
+export async function eventsOf(client: ApiClient, namespace: string, name: string): Promise<CoreEvent[]> {
+  const list = await client.list<CoreEvent>(EVENTS, { namespace, fieldSelector: `involvedObject.name=${name}` });
+  return list.items;
+}
+
+/** A pod spec for the legacy-mock image, labelled and gated unless told otherwise. */
+export function legacyPod(name: string, options: { labelled?: boolean; gated?: boolean; annotations?: Record<string, string>; env?: Record<string, string>; schedulerName?: string } = {}): PodObject {
+  return {
+    metadata: {
+      name,
+      labels: { app: 'legacy-mock', ...(options.labelled === false ? {} : { 'secret-handshake': 'true' }) },
+      annotations: options.annotations ?? {},
+    },
+    spec: {
+      ...(options.schedulerName ? { schedulerName: options.schedulerName } : {}),
+      containers: [{
+        name: 'app',
+        image: 'legacy-mock',
+        ports: [{ name: 'http', containerPort: 3000 }],
+        env: Object.entries(options.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
+      }],
+      ...(options.gated === false ? {} : { readinessGates: [{ conditionType: GATE }] }),
+    },
+  } as unknown as PodObject;
+}
+
+/**
+ * Plays the kubelet for a pod that no kubelet runs: Running on 127.0.0.1 with the given restart count.
+ * Used where the legacy process is an in-process legacy-mock on its own port (port annotation).
+ */
+export async function fakeRunning(client: ApiClient, namespace: string, name: string, restartCount: number): Promise<void> {
+  const now = new Date().toISOString();
+  await client.patchStatus(PODS, { namespace, name }, {
+    status: {
+      phase: 'Running',
+      podIP: '127.0.0.1',
+      podIPs: [{ ip: '127.0.0.1' }],
+      startTime: now,
+      containerStatuses: [{
+        name: 'app', ready: true, started: true, restartCount, image: 'legacy-mock', imageID: 'legacy-mock',
+        state: { running: { startedAt: now } },
+      }],
+    },
+  }, { type: 'merge' });
+}
