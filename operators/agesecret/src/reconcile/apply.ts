@@ -1,0 +1,127 @@
+// The level-triggered core: make the Secret match the AgeSecret, or say precisely why not (no plaintext out).
+import { ConflictError, InvalidError, NotFoundError, TemporaryError, type ApiClient } from 'capstan';
+import { decryptValue } from '../crypto/age.js';
+import { AgeSecretError } from '../errors.js';
+import type { AgeSecret } from '../resource.js';
+import { dataSize, desiredSecret, inputHash, isOwnedBy, MAX_SECRET_BYTES, metadataMatches, secretMatches, type SecretObject } from './desired-secret.js';
+import { IdentityCache, keySecretOf, SECRETS, type DefaultIdentity } from './key-source.js';
+import { planSecret, type SecretPlan } from './spec-check.js';
+
+export interface ApplySettings {
+  /** Operator-wide identities for AgeSecrets without ageSecretRef; undefined disables them. */
+  defaultIdentity?: DefaultIdentity;
+  /** Refuse ciphertexts without a binding (adr/0010). */
+  requireBinding?: boolean;
+  fieldManager: string;
+}
+
+export interface ApplyDeps {
+  client: ApiClient;
+  identities: IdentityCache;
+  settings: ApplySettings;
+  /** Secret uid -> resourceVersion this process last wrote or verified: unchanged Secrets skip decryption. */
+  verified: Map<string, string>;
+  signal?: AbortSignal;
+}
+
+export type ApplyOutcome =
+  | { ok: true; secretName: string; action: 'created' | 'updated' | 'recreated' | 'unchanged'; values: number }
+  | { ok: false; reason: string; message: string; secretName?: string };
+
+const fail = (reason: string, message: string, secretName?: string): ApplyOutcome =>
+  secretName ? { ok: false, reason, message, secretName } : { ok: false, reason, message };
+
+/** Decrypts every value; AgeSecretErrors name the field, never the value. */
+async function decryptAll(obj: AgeSecret, plan: SecretPlan, deps: ApplyDeps): Promise<Map<string, Uint8Array> | ApplyOutcome> {
+  const keySecret = keySecretOf(plan.keySource, plan.namespace, deps.settings.defaultIdentity);
+  if (!keySecret) return fail('NoKeySource', 'spec.ageSecretRef is not set and the operator has no default identity Secret');
+  let identities;
+  try {
+    identities = await deps.identities.load(deps.client, keySecret, deps.signal);
+  } catch (error) {
+    if (error instanceof AgeSecretError) return fail(error.reason, error.message);
+    throw error;
+  }
+  const values = new Map<string, Uint8Array>();
+  for (const entry of plan.entries) {
+    try {
+      const out = await decryptValue(entry.ciphertext, identities, { at: { namespace: plan.namespace, name: obj.metadata.name } });
+      if (deps.settings.requireBinding && !out.scope) return fail('BindingRequired', `${entry.field}: ciphertext is not bound to a namespace (age-secret encrypt --bind); this operator requires binding`);
+      values.set(entry.key, out.plaintext);
+    } catch (error) {
+      if (error instanceof AgeSecretError) return fail(error.reason, `${entry.field}: ${error.message}`);
+      throw error;
+    }
+  }
+  if (dataSize(values) > MAX_SECRET_BYTES) return fail('ValueTooLarge', `decrypted values total more than the 1 MiB a Secret may hold`);
+  return values;
+}
+
+/** Makes the target Secret match; throws only for transient API failures (the framework retries). */
+export async function applyAgeSecret(obj: AgeSecret, deps: ApplyDeps): Promise<ApplyOutcome> {
+  let plan: SecretPlan;
+  try {
+    plan = planSecret(obj);
+  } catch (error) {
+    if (error instanceof AgeSecretError) return fail(error.reason, error.message);
+    throw error;
+  }
+  const { client, signal } = deps;
+  const uid = obj.metadata.uid;
+  const key = { namespace: plan.namespace, name: plan.secretName };
+  const existing = await client.tryGet<SecretObject>(SECRETS, key, { signal });
+  if (existing && !isOwnedBy(existing, uid)) {
+    return fail('SecretNotOwned', `Secret ${plan.secretName} already exists and is not owned by this AgeSecret; refusing to overwrite or adopt it (delete it or choose another spec.secretName)`, plan.secretName);
+  }
+  const hash = inputHash(plan);
+  const existingUid = existing?.metadata.uid;
+  if (existing && existingUid && deps.verified.get(existingUid) === existing.metadata.resourceVersion && metadataMatches(existing, plan, hash, uid)) {
+    return { ok: true, secretName: plan.secretName, action: 'unchanged', values: plan.entries.length };
+  }
+
+  const values = await decryptAll(obj, plan, deps);
+  if (!(values instanceof Map)) return values;
+  const desired = desiredSecret(obj, plan, values, hash);
+  values.forEach((v) => v.fill(0));
+  const writeOptions = { signal, fieldManager: deps.settings.fieldManager };
+  let written: SecretObject;
+  let action: 'created' | 'updated' | 'recreated' | 'unchanged';
+  try {
+    if (!existing) {
+      written = await client.create<SecretObject>(SECRETS, desired, { ...writeOptions, namespace: plan.namespace });
+      action = 'created';
+    } else if ((existing.type ?? 'Opaque') !== plan.type) {
+      // A Secret's type is immutable: replace the object (only ours: uid precondition).
+      await client.delete(SECRETS, key, { signal, preconditions: { uid: existingUid! } });
+      written = await client.create<SecretObject>(SECRETS, desired, { ...writeOptions, namespace: plan.namespace });
+      action = 'recreated';
+    } else if (!secretMatches(existing, desired)) {
+      desired.metadata.resourceVersion = existing.metadata.resourceVersion!;
+      written = await client.replace<SecretObject>(SECRETS, desired, writeOptions);
+      action = 'updated';
+    } else {
+      written = existing;
+      action = 'unchanged';
+    }
+  } catch (error) {
+    if (error instanceof ConflictError) throw new TemporaryError(`Secret ${plan.secretName} changed or appeared meanwhile; retrying`, { delayMs: 200, cause: error });
+    if (error instanceof InvalidError) return fail('SecretRejected', `the API server rejected Secret ${plan.secretName}: ${error.message.replace(/^.*?failed with /, '')}`, plan.secretName);
+    throw error;
+  }
+  if (written.metadata.uid && written.metadata.resourceVersion) deps.verified.set(written.metadata.uid, written.metadata.resourceVersion);
+  return { ok: true, secretName: plan.secretName, action, values: plan.entries.length };
+}
+
+/** Deletes a Secret only if this AgeSecret controls it (uid precondition guards against a racing replacement). */
+export async function deleteOwnedSecret(client: ApiClient, obj: AgeSecret, name: string, signal?: AbortSignal): Promise<boolean> {
+  const namespace = obj.metadata.namespace ?? '';
+  const secret = await client.tryGet<SecretObject>(SECRETS, { namespace, name }, { signal });
+  if (!secret || !isOwnedBy(secret, obj.metadata.uid)) return false;
+  try {
+    await client.delete(SECRETS, { namespace, name }, { signal, preconditions: { uid: secret.metadata.uid! } });
+    return true;
+  } catch (error) {
+    if (error instanceof NotFoundError || error instanceof ConflictError) return false;
+    throw error;
+  }
+}

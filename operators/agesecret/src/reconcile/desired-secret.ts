@@ -1,0 +1,82 @@
+// The Secret an AgeSecret should produce: ownership, the input hash that lets us skip decryption, comparison.
+import { createHash } from 'node:crypto';
+import type { KubeObject, OwnerReference } from 'capstan';
+import { API_VERSION, KIND, type AgeSecret } from '../resource.js';
+import type { SecretPlan } from './spec-check.js';
+
+/** Hash of everything the Secret is made from (ciphertexts are public): equal hash, same Secret. */
+export const INPUT_HASH_ANNOTATION = 'age-secret.pyvo.io/input-hash';
+/** The Secret size limit of the API server (sum of data). */
+export const MAX_SECRET_BYTES = 1024 * 1024;
+
+export interface SecretObject extends KubeObject {
+  type?: string;
+  data?: Record<string, string>;
+}
+
+export function inputHash(plan: SecretPlan): string {
+  const canonical = JSON.stringify({
+    v: 1, secretName: plan.secretName, type: plan.type,
+    entries: plan.entries.map((e) => [e.key, e.ciphertext]),
+    labels: Object.entries(plan.labels).sort(), annotations: Object.entries(plan.annotations).sort(),
+  });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export function ownerReferenceTo(obj: AgeSecret): OwnerReference {
+  return { apiVersion: API_VERSION, kind: KIND, name: obj.metadata.name, uid: obj.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+}
+
+/** Whether this AgeSecret (by uid) is the Secret's controller: the only Secrets we ever write or delete. */
+export function isOwnedBy(secret: KubeObject, uid: string | undefined): boolean {
+  return Boolean(uid) && (secret.metadata.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === uid && ref.kind === KIND);
+}
+
+export function dataSize(values: ReadonlyMap<string, Uint8Array>): number {
+  let total = 0;
+  for (const [key, value] of values) total += key.length + value.length;
+  return total;
+}
+
+/** The full desired Secret (no resourceVersion). */
+export function desiredSecret(obj: AgeSecret, plan: SecretPlan, values: ReadonlyMap<string, Uint8Array>, hash: string): SecretObject {
+  const data: Record<string, string> = {};
+  for (const [key, value] of values) data[key] = Buffer.from(value).toString('base64');
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: plan.secretName,
+      namespace: plan.namespace,
+      labels: { ...plan.labels },
+      annotations: { ...plan.annotations, [INPUT_HASH_ANNOTATION]: hash },
+      ownerReferences: [ownerReferenceTo(obj)],
+    },
+    type: plan.type,
+    data,
+  };
+}
+
+const sameMap = (a: Record<string, string> | undefined, b: Record<string, string> | undefined) => {
+  const ea = Object.entries(a ?? {}).sort();
+  const eb = Object.entries(b ?? {}).sort();
+  return ea.length === eb.length && ea.every(([k, v], i) => eb[i]?.[0] === k && eb[i]?.[1] === v);
+};
+
+/** Metadata and type equal (no data involved: safe to check before decrypting). */
+export function metadataMatches(actual: SecretObject, plan: SecretPlan, hash: string, uid: string | undefined): boolean {
+  return (actual.type ?? 'Opaque') === plan.type
+    && sameMap(actual.metadata.labels, plan.labels)
+    && sameMap(actual.metadata.annotations, { ...plan.annotations, [INPUT_HASH_ANNOTATION]: hash })
+    && isOwnedBy(actual, uid);
+}
+
+/** Everything equal, data included. */
+export function secretMatches(actual: SecretObject, desired: SecretObject): boolean {
+  return (actual.type ?? 'Opaque') === desired.type
+    && sameMap(actual.data, desired.data)
+    && sameMap(actual.metadata.labels, desired.metadata.labels)
+    && sameMap(actual.metadata.annotations, desired.metadata.annotations as Record<string, string>)
+    && (actual.metadata.ownerReferences ?? []).length === 1
+    && actual.metadata.ownerReferences?.[0]?.uid === desired.metadata.ownerReferences?.[0]?.uid;
+}
