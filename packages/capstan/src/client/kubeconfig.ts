@@ -7,10 +7,12 @@ import { ConfigurationError } from '../structs/errors.js';
  * - `{ path }`: a kubeconfig file; `{ yaml }`: kubeconfig text; `{ inCluster: true }`: the pod's service account;
  * - `'default'`: client-node's own lookup (KUBECONFIG, ~/.kube/config, in-cluster); the CLI decides this for
  *   embedders who pass nothing;
- * - a `KubeConfig` instance (already loaded).
+ * - a `KubeConfig` instance (already loaded);
+ * - a string: kubeconfig YAML when it has a newline, else a file path.
  * `context` picks a context other than the current one.
  */
 export type KubeConfigSource =
+  | string
   | { path: string; context?: string }
   | { yaml: string; context?: string }
   | { inCluster: true }
@@ -19,6 +21,7 @@ export type KubeConfigSource =
 
 export function loadKubeConfig(source: KubeConfigSource = 'default'): KubeConfig {
   if (source instanceof KubeConfig) return source;
+  if (typeof source === 'string' && source !== 'default') source = source.includes('\n') ? { yaml: source } : { path: source };
   const kc = new KubeConfig();
   try {
     if (source === 'default') kc.loadFromDefault();

@@ -92,3 +92,14 @@ export function mergePatchIsNoop(obj: unknown, patch: Record<string, unknown>): 
     return JSON.stringify(cur) === JSON.stringify(v) && cur !== undefined;
   });
 }
+
+/** Apply a JSON merge patch (RFC 7386) to a value, returning a new value (the input is not modified). */
+export function applyMergePatch<T>(target: T, patch: unknown): T {
+  if (!isPlainObject(patch)) return patch as T;
+  const out: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = applyMergePatch(out[k], v);
+  }
+  return out as T;
+}

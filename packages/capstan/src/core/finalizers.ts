@@ -1,0 +1,40 @@
+// Adding and removing our finalizer with conditional JSON Patches that never clobber other finalizers.
+import type { ApiClient, JsonPatchOp } from '../client/surface.js';
+import type { KubeObject, ResolvedResource } from '../structs/objects.js';
+
+export function hasFinalizer(obj: KubeObject, finalizer: string): boolean {
+  return (obj.metadata.finalizers ?? []).includes(finalizer);
+}
+
+/**
+ * The patch adding a finalizer: conditional on the list we saw (or, when there is none, on the
+ * resourceVersion), so a concurrent change by someone else fails the `test` instead of being overwritten.
+ */
+export function addFinalizerOps(obj: KubeObject, finalizer: string): JsonPatchOp[] {
+  const current = obj.metadata.finalizers;
+  if (!current || current.length === 0) {
+    return [
+      { op: 'test', path: '/metadata/resourceVersion', value: obj.metadata.resourceVersion },
+      { op: 'add', path: '/metadata/finalizers', value: [finalizer] },
+    ];
+  }
+  return [
+    { op: 'test', path: '/metadata/finalizers', value: current },
+    { op: 'add', path: '/metadata/finalizers/-', value: finalizer },
+  ];
+}
+
+/** The patch removing our finalizer, conditional on the exact list we saw. Undefined when absent. */
+export function removeFinalizerOps(obj: KubeObject, finalizer: string): JsonPatchOp[] | undefined {
+  const current = obj.metadata.finalizers ?? [];
+  const i = current.indexOf(finalizer);
+  if (i < 0) return undefined;
+  return [
+    { op: 'test', path: '/metadata/finalizers', value: current },
+    { op: 'remove', path: `/metadata/finalizers/${i}` },
+  ];
+}
+
+export async function patchFinalizers(client: ApiClient, resource: ResolvedResource, obj: KubeObject, ops: JsonPatchOp[], signal: AbortSignal): Promise<KubeObject> {
+  return client.patch(resource, { namespace: obj.metadata.namespace, name: obj.metadata.name ?? '' }, ops, { type: 'json', signal });
+}

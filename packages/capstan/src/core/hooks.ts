@@ -1,0 +1,53 @@
+// Seams for production features built on the core: metrics hooks, Event posting and leadership gating.
+import type { KubeObject } from '../structs/objects.js';
+
+export type HandlerKind = 'create' | 'update' | 'delete' | 'resume' | 'event' | 'field' | 'timer' | 'daemon' | 'reconcile' | 'cleanup';
+export type HandlerOutcome = 'success' | 'retry' | 'permanent' | 'timeout' | 'aborted';
+
+/** Observers the runtime calls (metrics, tracing). All optional; exceptions thrown by hooks are ignored. */
+export interface OperatorHooks {
+  handlerRun?(info: { resource: string; handler: string; kind: HandlerKind; outcome: HandlerOutcome; durationMs: number; retry: number }): void;
+  watchEvent?(info: { resource: string; type: string }): void;
+  /** A watch stream (re)started; `reason` is 'initial', 'ended', 'gone', 'error' or 'stalled'. */
+  watchRestart?(info: { resource: string; reason: string }): void;
+  watchError?(info: { resource: string; error: unknown }): void;
+  /** Initial list of a resource done (readiness). */
+  synced?(info: { resource: string }): void;
+  queue?(info: { resource: string; depth: number; running: number }): void;
+  /** capstan wrote to an object (its patch and the subresource): before the request. Never log `patch` for Secrets. */
+  patch?(info: { resource: string; namespace?: string | undefined; name: string; subresource?: string | undefined; type: 'merge' | 'json' }): void;
+  apiRequest?(info: { verb: string; method: string; status: number; durationMs: number }): void;
+  leadership?(info: { leading: boolean }): void;
+}
+
+export type EventType = 'Normal' | 'Warning';
+
+/** Posts Kubernetes Events about an object. Implementations must never throw into handlers. */
+export interface EventPoster {
+  post(object: KubeObject, event: { type: EventType; reason: string; message: string }): Promise<void>;
+}
+
+/** What handlers get as `ctx.events`. */
+export interface EventRecorder {
+  info(reason: string, message: string): Promise<void>;
+  warn(reason: string, message: string): Promise<void>;
+}
+
+/**
+ * Gates processing on leadership: `acquire` resolves once this instance may act, with a signal that
+ * aborts when leadership is lost (then the runtime stops handlers and calls `acquire` again).
+ * Watching and caches keep running while not leading, so a standby takes over warm.
+ */
+export interface LeadershipGate {
+  acquire(signal: AbortSignal): Promise<AbortSignal | undefined>;
+  /** Called on graceful shutdown so a standby can take over at once. */
+  release?(): Promise<void>;
+}
+
+export function safely(fn: (() => void) | undefined): void {
+  try {
+    fn?.();
+  } catch {
+    // a failing metrics hook must never break processing
+  }
+}

@@ -1,0 +1,177 @@
+// List-then-watch into a shared store, forever: restarts on errors, stream ends, stalls and 410 Gone.
+import type { ApiClient } from '../client/surface.js';
+import { backoffDelay } from '../structs/backoff.js';
+import { GoneError } from '../structs/errors.js';
+import { apiVersionOf, objectKeyOf, resourceId, type KubeObject, type ResolvedResource } from '../structs/objects.js';
+import { linkedAbort, sleep } from '../kits/sleep.js';
+import { safely, type OperatorHooks } from './hooks.js';
+import { describeError, type Logger } from './logging.js';
+import type { WatchSettings } from './types.js';
+
+export type StoreEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  type: StoreEventType;
+  object: KubeObject;
+  /** From the (re-)list rather than the watch stream. */
+  listed: boolean;
+  /** Synthesised: the object vanished while the watch was down (seen on re-list). */
+  synthetic?: boolean;
+  /** From the very first list (objects that existed when the operator started). */
+  initial?: boolean;
+}
+
+export interface ReflectorOptions {
+  client: ApiClient;
+  resource: ResolvedResource;
+  /** Namespace to list/watch; undefined for all namespaces or cluster-scoped resources. */
+  namespace?: string | undefined;
+  /** Client-side namespace filter (globs watched cluster-wide). */
+  accept?: (obj: KubeObject) => boolean;
+  labelSelector?: string | undefined;
+  /** The shared store: `namespace/name` -> latest object. */
+  store: Map<string, KubeObject>;
+  onEvent: (event: StoreEvent) => void;
+  onSynced?: () => void;
+  watch?: WatchSettings;
+  logger: Logger;
+  hooks?: OperatorHooks | undefined;
+}
+
+/** Numeric resourceVersions (etcd revisions) compare as numbers; anything else counts as newer. */
+export function isOlder(candidate: string | undefined, than: string | undefined): boolean {
+  if (!candidate || !than || !/^\d+$/.test(candidate) || !/^\d+$/.test(than)) return false;
+  return BigInt(candidate) < BigInt(than);
+}
+
+export class Reflector {
+  /** Watch (re)starts, errors and events seen: for tests, probes and metrics. */
+  readonly stats = { lists: 0, watches: 0, errors: 0, events: 0, gone: 0, stalls: 0 };
+  #synced = false;
+  readonly #o: ReflectorOptions;
+  readonly #id: string;
+
+  constructor(options: ReflectorOptions) {
+    this.#o = options;
+    this.#id = resourceId(options.resource) + (options.namespace ? ` in ${options.namespace}` : '');
+  }
+
+  get synced(): boolean {
+    return this.#synced;
+  }
+
+  #inScope(obj: KubeObject): boolean {
+    if (this.#o.namespace && obj.metadata.namespace !== this.#o.namespace) return false;
+    return this.#o.accept ? this.#o.accept(obj) : true;
+  }
+
+  /** Replace the store's view of this scope with a full list, emitting the differences. */
+  #applyList(items: KubeObject[], first: boolean): void {
+    const seen = new Set<string>();
+    for (const obj of items) {
+      if (!this.#inScope(obj)) continue;
+      const key = objectKeyOf(obj);
+      seen.add(key);
+      const prev = this.#o.store.get(key);
+      this.#o.store.set(key, obj);
+      if (!prev || prev.metadata.uid !== obj.metadata.uid) {
+        if (prev) this.#o.onEvent({ type: 'DELETED', object: prev, listed: true, synthetic: true });
+        this.#o.onEvent({ type: 'ADDED', object: obj, listed: true, initial: first });
+      } else if (first || prev.metadata.resourceVersion !== obj.metadata.resourceVersion) {
+        this.#o.onEvent({ type: 'MODIFIED', object: obj, listed: true, initial: first });
+      }
+    }
+    for (const [key, obj] of this.#o.store) {
+      if (seen.has(key) || !this.#inScope(obj)) continue;
+      // Deleted while we were not watching: the DELETED event was lost with the compacted history.
+      this.#o.store.delete(key);
+      this.#o.onEvent({ type: 'DELETED', object: obj, listed: true, synthetic: true });
+    }
+  }
+
+  #applyEvent(type: StoreEventType, obj: KubeObject): void {
+    if (!this.#inScope(obj)) return;
+    const key = objectKeyOf(obj);
+    const prev = this.#o.store.get(key);
+    if (type === 'DELETED') {
+      if (prev && prev.metadata.uid === obj.metadata.uid) this.#o.store.delete(key);
+    } else {
+      // Our own writes put newer versions into the store early; never go back to an older one.
+      if (prev && prev.metadata.uid === obj.metadata.uid && isOlder(obj.metadata.resourceVersion, prev.metadata.resourceVersion)) return;
+      this.#o.store.set(key, obj);
+    }
+    this.#o.onEvent({ type, object: obj, listed: false });
+  }
+
+  /** Runs until the signal aborts. Never throws: every failure is logged, counted and retried. */
+  async run(signal: AbortSignal): Promise<void> {
+    const settings = this.#o.watch ?? {};
+    const timeoutSeconds = settings.timeoutSeconds ?? 300;
+    const inactivityMs = settings.inactivityMs ?? (timeoutSeconds + 60) * 1000;
+    let rv: string | undefined;
+    let failures = 0;
+    let reason = 'initial';
+    while (!signal.aborted) {
+      try {
+        if (!rv) {
+          const list = await this.#o.client.list(this.#o.resource, { namespace: this.#o.namespace, labelSelector: this.#o.labelSelector, signal });
+          this.stats.lists++;
+          this.#applyList(list.items.map((o) => ({ ...o, apiVersion: o.apiVersion ?? apiVersionOf(this.#o.resource), kind: o.kind ?? this.#o.resource.kind })), !this.#synced);
+          rv = list.metadata.resourceVersion;
+          if (!this.#synced) {
+            this.#synced = true;
+            this.#o.onSynced?.();
+            safely(() => this.#o.hooks?.synced?.({ resource: this.#id }));
+          }
+        }
+        this.stats.watches++;
+        safely(() => this.#o.hooks?.watchRestart?.({ resource: this.#id, reason }));
+        // Spread reconnects of many watches: up to +10% on the server timeout.
+        const serverTimeout = Math.max(1, Math.round(timeoutSeconds * (1 + Math.random() * 0.1)));
+        const { signal: streamSignal, controller, dispose } = linkedAbort(signal);
+        let stalled = false;
+        let timer = setTimeout(() => ((stalled = true), controller.abort()), inactivityMs);
+        try {
+          for await (const ev of this.#o.client.watch(this.#o.resource, {
+            namespace: this.#o.namespace, resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: serverTimeout,
+            labelSelector: this.#o.labelSelector, signal: streamSignal,
+          })) {
+            clearTimeout(timer);
+            timer = setTimeout(() => ((stalled = true), controller.abort()), inactivityMs);
+            failures = 0;
+            this.stats.events++;
+            rv = ev.object?.metadata?.resourceVersion ?? rv;
+            safely(() => this.#o.hooks?.watchEvent?.({ resource: this.#id, type: ev.type }));
+            if (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED') {
+              this.#applyEvent(ev.type, { ...ev.object, kind: ev.object.kind ?? this.#o.resource.kind });
+            }
+          }
+        } finally {
+          clearTimeout(timer);
+          dispose();
+        }
+        if (stalled && !signal.aborted) {
+          this.stats.stalls++;
+          reason = 'stalled';
+          this.#o.logger.warn('watch stream silent too long; restarting it', { resource: this.#id, inactivityMs });
+        } else reason = 'ended';
+      } catch (error) {
+        if (signal.aborted) break;
+        this.stats.errors++;
+        safely(() => this.#o.hooks?.watchError?.({ resource: this.#id, error }));
+        if (error instanceof GoneError) {
+          // History compacted past our version: list again and diff against the store.
+          this.stats.gone++;
+          rv = undefined;
+          reason = 'gone';
+          this.#o.logger.info('watch resourceVersion expired (410); re-listing', { resource: this.#id });
+          continue;
+        }
+        reason = 'error';
+        const delay = backoffDelay(failures++, settings.backoff ?? { baseMs: 500, capMs: 30_000 });
+        this.#o.logger.warn('watching failed; retrying', { resource: this.#id, error: describeError(error), retryInMs: delay });
+        await sleep(delay, signal);
+      }
+    }
+  }
+}

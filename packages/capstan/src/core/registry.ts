@@ -1,0 +1,182 @@
+// What operators register per resource: handlers, timers, daemons, the reconciler, triggers and indexes.
+import { ConfigurationError } from '../structs/errors.js';
+import { objectKeyOf, type KubeObject, type ObjectKey, type ResourceRef } from '../structs/objects.js';
+import type {
+  Cause, DaemonOptions, Handler, HandlerOptions, Index, Reconciler, ReconcileOptions, ResourceHandle, TimerOptions,
+} from './types.js';
+
+export type ChangeCause = 'create' | 'update' | 'delete' | 'resume' | 'event' | 'field';
+
+export interface RegisteredHandler {
+  id: string;
+  cause: ChangeCause;
+  fn: Handler<KubeObject>;
+  options: HandlerOptions<KubeObject>;
+}
+
+export interface RegisteredTimer {
+  id: string;
+  intervalMs: number;
+  fn: Handler<KubeObject>;
+  options: TimerOptions<KubeObject>;
+}
+
+export interface RegisteredDaemon {
+  id: string;
+  fn: Handler<KubeObject>;
+  options: DaemonOptions<KubeObject>;
+}
+
+export interface Trigger {
+  from: ResourceRegistration;
+  map: (obj: KubeObject) => ObjectKey[];
+}
+
+export class IndexImpl implements Index<KubeObject> {
+  readonly #byKey = new Map<string, Map<string, KubeObject>>();
+  readonly #keysOf = new Map<string, string[]>();
+  constructor(readonly name: string, readonly fn: (obj: KubeObject) => string[] | undefined) {}
+
+  update(obj: KubeObject, deleted: boolean): void {
+    const objKey = objectKeyOf(obj);
+    for (const k of this.#keysOf.get(objKey) ?? []) {
+      const bucket = this.#byKey.get(k);
+      bucket?.delete(objKey);
+      if (bucket && bucket.size === 0) this.#byKey.delete(k);
+    }
+    this.#keysOf.delete(objKey);
+    if (deleted) return;
+    let keys: string[] = [];
+    try {
+      keys = this.fn(obj) ?? [];
+    } catch {
+      keys = []; // an index function failing on one odd object must not break watching
+    }
+    this.#keysOf.set(objKey, keys);
+    for (const k of keys) {
+      let bucket = this.#byKey.get(k);
+      if (!bucket) this.#byKey.set(k, (bucket = new Map()));
+      bucket.set(objKey, obj);
+    }
+  }
+
+  get(key: string): KubeObject[] {
+    return [...(this.#byKey.get(key)?.values() ?? [])];
+  }
+
+  keys(): string[] {
+    return [...this.#byKey.keys()];
+  }
+}
+
+/** One resource's registrations; also the ResourceHandle handed to operators. */
+export class ResourceRegistration implements ResourceHandle<KubeObject> {
+  readonly handlers: RegisteredHandler[] = [];
+  readonly timers: RegisteredTimer[] = [];
+  readonly daemons: RegisteredDaemon[] = [];
+  reconciler?: { reconciler: Reconciler<KubeObject>; options: ReconcileOptions<KubeObject> };
+  /** Triggers into this resource's reconciler from other resources. */
+  readonly triggers: Trigger[] = [];
+  /** Resources whose reconcilers this resource's changes feed (the reverse of triggers). */
+  readonly feeds: { to: ResourceRegistration; map: (obj: KubeObject) => ObjectKey[] }[] = [];
+  readonly indexes = new Map<string, IndexImpl>();
+  #frozen = false;
+  /** Set by the runtime: reads the cache. */
+  lookup: (key: ObjectKey) => KubeObject | undefined = () => undefined;
+  /** Set by the runtime once resolved: the resource's kind and apiVersion, for owner references. */
+  kind?: string;
+  apiVersion?: string;
+
+  constructor(readonly ref: ResourceRef) {}
+
+  freeze(): void {
+    this.#frozen = true;
+  }
+
+  #check(what: string): void {
+    if (this.#frozen) throw new ConfigurationError(`cannot register ${what} after the operator started`);
+  }
+
+  #add(cause: ChangeCause, fn: Handler<KubeObject>, options: HandlerOptions<KubeObject> = {}): void {
+    this.#check(`an on.${cause} handler`);
+    const n = this.handlers.filter((h) => h.cause === cause).length;
+    const id = options.id ?? (fn.name && fn.name !== 'anonymous' ? fn.name : `${cause}-${n}`);
+    if (this.handlers.some((h) => h.id === id && h.cause === cause)) {
+      throw new ConfigurationError(`two on.${cause} handlers share the id "${id}": give one an explicit id`);
+    }
+    this.handlers.push({ id, cause, fn, options });
+  }
+
+  readonly on = {
+    create: (fn: Handler<KubeObject>, options?: HandlerOptions<KubeObject>) => this.#add('create', fn, options),
+    update: (fn: Handler<KubeObject>, options?: HandlerOptions<KubeObject>) => this.#add('update', fn, options),
+    delete: (fn: Handler<KubeObject>, options?: HandlerOptions<KubeObject>) => this.#add('delete', fn, options),
+    resume: (fn: Handler<KubeObject>, options?: HandlerOptions<KubeObject>) => this.#add('resume', fn, options),
+    event: (fn: Handler<KubeObject>, options?: HandlerOptions<KubeObject>) => this.#add('event', fn, options),
+    field: (path: string, fn: Handler<KubeObject>, options?: HandlerOptions<KubeObject>) =>
+      this.#add('field', fn, { ...options, field: path, id: options?.id ?? `${fn.name || 'field'}:${path}` }),
+  };
+
+  timer(intervalMs: number, fn: Handler<KubeObject>, options: TimerOptions<KubeObject> = {}): void {
+    this.#check('a timer');
+    if (!(intervalMs > 0)) throw new ConfigurationError(`timer interval must be > 0 ms, got ${intervalMs}`);
+    this.timers.push({ id: options.id ?? (fn.name || `timer-${this.timers.length}`), intervalMs, fn, options });
+  }
+
+  daemon(fn: Handler<KubeObject>, options: DaemonOptions<KubeObject> = {}): void {
+    this.#check('a daemon');
+    this.daemons.push({ id: options.id ?? (fn.name || `daemon-${this.daemons.length}`), fn, options });
+  }
+
+  reconcile(reconciler: Reconciler<KubeObject>, options: ReconcileOptions<KubeObject> = {}): void {
+    this.#check('a reconciler');
+    if (this.reconciler) throw new ConfigurationError('a resource has at most one reconciler');
+    this.reconciler = { reconciler, options };
+  }
+
+  watches<U extends KubeObject>(other: ResourceHandle<U>, mapper: (obj: U) => ObjectKey[]): void {
+    this.#check('a watch trigger');
+    const from = other as unknown as ResourceRegistration;
+    const map = mapper as unknown as (obj: KubeObject) => ObjectKey[];
+    this.triggers.push({ from, map });
+    from.feeds.push({ to: this, map });
+  }
+
+  owns<U extends KubeObject>(other: ResourceHandle<U>): void {
+    this.watches(other, (child: U) =>
+      (child.metadata.ownerReferences ?? [])
+        .filter((o) => o.kind === this.kind && o.apiVersion === this.apiVersion)
+        .map((o) => ({ namespace: child.metadata.namespace, name: o.name })));
+  }
+
+  index(name: string, fn: (obj: KubeObject) => string[] | undefined): Index<KubeObject> {
+    this.#check('an index');
+    if (this.indexes.has(name)) throw new ConfigurationError(`index "${name}" is registered twice`);
+    const idx = new IndexImpl(name, fn);
+    this.indexes.set(name, idx);
+    return idx;
+  }
+
+  cached(key: ObjectKey): KubeObject | undefined {
+    return this.lookup(key);
+  }
+
+  /** Whether anything needs this resource watched. */
+  get active(): boolean {
+    return this.handlers.length > 0 || this.timers.length > 0 || this.daemons.length > 0 || !!this.reconciler || this.feeds.length > 0 || this.indexes.size > 0;
+  }
+
+  handlersFor(cause: Cause): RegisteredHandler[] {
+    return this.handlers.filter((h) => h.cause === cause);
+  }
+
+  /** Delete handlers or a cleanup that need a finalizer to be sure to run. */
+  get needsFinalizer(): boolean {
+    return this.handlers.some((h) => h.cause === 'delete' && !h.options.optional) || !!this.reconciler?.reconciler.cleanup;
+  }
+
+  /** Whether change detection (and so the persisted state annotation) is needed. */
+  get tracksChanges(): boolean {
+    return this.handlers.some((h) => h.cause === 'create' || h.cause === 'update' || h.cause === 'field');
+  }
+}

@@ -1,0 +1,187 @@
+// The public shapes of registration: handler options, the handler context, resource handles, settings.
+import type { ApiClient, KubeConfigSource, WatchEventType } from '../client/surface.js';
+import type { BackoffOptions } from '../structs/backoff.js';
+import type { DiffItem } from '../structs/diff.js';
+import type { MetaFilter } from '../structs/filters.js';
+import type { DeepReadonly } from '../structs/frozen.js';
+import type { KubeObject, ObjectKey, ObjectMeta, ResolvedResource, ResourceRef } from '../structs/objects.js';
+import type { PatchAccumulator } from '../structs/patch-accumulator.js';
+import type { EventPoster, EventRecorder, LeadershipGate, OperatorHooks } from './hooks.js';
+import type { Logger } from './logging.js';
+
+export type SpecOf<T> = T extends { spec?: infer S } ? S : unknown;
+export type StatusOf<T> = T extends { status?: infer S } ? S : unknown;
+
+export type Cause = 'create' | 'update' | 'delete' | 'resume' | 'event' | 'field' | 'timer' | 'daemon' | 'reconcile' | 'cleanup';
+
+/** What a handler gets. Bodies are frozen snapshots: write through `patch`, never by mutating. */
+export interface HandlerContext<T extends KubeObject = KubeObject> {
+  cause: Cause;
+  body: DeepReadonly<T>;
+  spec: DeepReadonly<SpecOf<T>>;
+  meta: DeepReadonly<ObjectMeta>;
+  status: DeepReadonly<StatusOf<T>> | undefined;
+  name: string;
+  namespace: string | undefined;
+  uid: string;
+  /** update: the old essence (spec, labels, annotations...); field: the old field value. Undefined if unknown. */
+  old: unknown;
+  /** update: the new essence; field: the new field value. */
+  new: unknown;
+  diff: readonly DiffItem[];
+  /** event handlers: the raw watch event type (the latest, when several coalesced). */
+  event: { type: Exclude<WatchEventType, 'BOOKMARK' | 'ERROR'> } | undefined;
+  logger: Logger;
+  /** Accumulates a JSON merge patch, applied once after the handler (status to /status), skipped when empty or a no-op. */
+  patch: PatchAccumulator;
+  /** 0 on the first attempt. */
+  retry: number;
+  startedAt: Date;
+  /** Aborted on shutdown, timeout, or when the object goes away (daemons, timers). */
+  signal: AbortSignal;
+  client: ApiClient;
+  events: EventRecorder;
+  resource: ResolvedResource;
+}
+
+export type Handler<T extends KubeObject = KubeObject, R = unknown> = (ctx: HandlerContext<T>) => R | Promise<R>;
+
+export interface FilterOptions<T extends KubeObject = KubeObject> {
+  labels?: MetaFilter;
+  annotations?: MetaFilter;
+  when?: (ctx: HandlerContext<T>) => boolean;
+}
+
+export interface HandlerOptions<T extends KubeObject = KubeObject> extends FilterOptions<T> {
+  /** Stable id (progress and the status key of the return value). Default: the function's name or `<cause>-<n>`. */
+  id?: string;
+  /** Only when this field changed (update), or is set (create): a dotted path like `spec.secretName`. */
+  field?: string;
+  /** Retries after the first attempt before giving up (default: unlimited). */
+  retries?: number;
+  /** Abort the handler's signal and count a temporary failure after this long. */
+  timeoutMs?: number;
+  backoff?: BackoffOptions;
+  /** delete handlers only: no finalizer; runs best-effort when the deletion is seen. */
+  optional?: boolean;
+}
+
+export interface TimerOptions<T extends KubeObject = KubeObject> extends FilterOptions<T> {
+  id?: string;
+  /** Run only when the object has not changed for this long. */
+  idleMs?: number;
+  /** Delay before the first run (default: the interval). */
+  initialDelayMs?: number;
+  timeoutMs?: number;
+}
+
+export interface DaemonOptions<T extends KubeObject = KubeObject> extends FilterOptions<T> {
+  id?: string;
+  /** Delay before restarting a daemon that threw (exponential). Default base 1 s. */
+  backoff?: BackoffOptions;
+}
+
+export interface ReconcileResult {
+  /** Run apply again after this long even without a change (0 or absent: only on changes). */
+  requeueAfterMs?: number;
+}
+
+export interface Reconciler<T extends KubeObject = KubeObject> {
+  apply(ctx: HandlerContext<T>): ReconcileResult | void | Promise<ReconcileResult | void>;
+  cleanup?(ctx: HandlerContext<T>): void | Promise<void>;
+}
+
+export interface ReconcileOptions<T extends KubeObject = KubeObject> extends FilterOptions<T> {
+  /** Finalizer name used when `cleanup` exists. Default `<operator name>.capstan.dev/cleanup`. */
+  finalizer?: string;
+  timeoutMs?: number;
+  backoff?: BackoffOptions;
+}
+
+/** An in-memory index over a watched resource, read without API calls. */
+export interface Index<T extends KubeObject = KubeObject> {
+  get(key: string): T[];
+  keys(): string[];
+}
+
+export interface ResourceHandle<T extends KubeObject = KubeObject> {
+  readonly ref: ResourceRef;
+  on: {
+    create(fn: Handler<T>, options?: HandlerOptions<T>): void;
+    update(fn: Handler<T>, options?: HandlerOptions<T>): void;
+    delete(fn: Handler<T>, options?: HandlerOptions<T>): void;
+    resume(fn: Handler<T>, options?: HandlerOptions<T>): void;
+    event(fn: Handler<T>, options?: HandlerOptions<T>): void;
+    field(path: string, fn: Handler<T>, options?: HandlerOptions<T>): void;
+  };
+  timer(intervalMs: number, fn: Handler<T>, options?: TimerOptions<T>): void;
+  daemon(fn: Handler<T>, options?: DaemonOptions<T>): void;
+  reconcile(reconciler: Reconciler<T>, options?: ReconcileOptions<T>): void;
+  /** Re-run this resource's reconciler for the objects a change of `other` maps to. */
+  watches<U extends KubeObject>(other: ResourceHandle<U>, mapper: (obj: U) => ObjectKey[]): void;
+  /** Re-run this resource's reconciler when a child it owns (ownerReferences) changes. */
+  owns<U extends KubeObject>(other: ResourceHandle<U>): void;
+  index(name: string, fn: (obj: T) => string[] | undefined): Index<T>;
+  /** The cached object (no API call), once the operator runs. */
+  cached(key: ObjectKey): T | undefined;
+}
+
+export interface WatchSettings {
+  /** Server-side `timeoutSeconds` of each watch request. Default 300 (with jitter). */
+  timeoutSeconds?: number;
+  /** Restart a stream silent for this long (no events, no bookmarks). Default timeoutSeconds + 60 s. */
+  inactivityMs?: number;
+  backoff?: BackoffOptions;
+}
+
+export interface OperatorSettings {
+  /** Field manager, Event reporting component, finalizer/annotation prefix. */
+  name: string;
+  kubeconfig?: KubeConfigSource;
+  /** An existing client (tests); otherwise one is made from `kubeconfig`. */
+  client?: ApiClient;
+  /** Namespaces (glob patterns allowed; `!pat` excludes). Ignored for cluster-scoped resources. */
+  namespaces?: string[];
+  allNamespaces?: boolean;
+  logger?: Logger;
+  /** Global bound on handlers running at once. Default 16. */
+  concurrency?: number;
+  /** Annotation holding the persisted state. Default `<name>.capstan.dev/last-handled`. */
+  stateAnnotation?: string;
+  /** Finalizer for delete handlers. Default `<name>.capstan.dev/finalizer`. */
+  finalizer?: string;
+  watch?: WatchSettings;
+  hooks?: OperatorHooks;
+  /** Event poster; default posts core/v1 Events; `false` disables. */
+  events?: EventPoster | false;
+  leadership?: LeadershipGate;
+  /** How long in-flight handlers may finish on shutdown before their signal aborts. Default 10 s. */
+  shutdownGraceMs?: number;
+  /** Default retry backoff for handlers. */
+  backoff?: BackoffOptions;
+}
+
+/**
+ * Options of `run()`. Besides the signal, an embedder (the CLI, the testing kit) may override the
+ * connection and scope settings given to createOperator.
+ */
+export interface RunOptions {
+  signal?: AbortSignal;
+  kubeconfig?: KubeConfigSource;
+  client?: ApiClient;
+  namespaces?: string[];
+  allNamespaces?: boolean;
+  logger?: Logger;
+}
+
+export interface Operator {
+  readonly name: string;
+  readonly settings: Readonly<OperatorSettings>;
+  resource<T extends KubeObject = KubeObject>(ref: ResourceRef): ResourceHandle<T>;
+  /** Watch and handle until the signal aborts; resolves after a graceful stop. */
+  run(options?: RunOptions): Promise<void>;
+  /** Resolves when every resource finished its initial list (and the operator leads). */
+  readonly ready: Promise<void>;
+  /** The client, once `run` started. */
+  readonly client: ApiClient | undefined;
+}
