@@ -21,6 +21,14 @@ test('the value without a newline, with CRLF, and with whitespace around the bod
   assert.equal(judgeSecret(`  ${b64('This is @ $3cr3t key-acknowledge')}\n`, seed).ok, true);
 });
 
+test('a value wrapped over several lines (base64 wraps at 76 columns) is accepted', () => {
+  const long = { keyHalf: 'a much longer half of the legacy secret, long enough to wrap', suffix: '-acknowledge' };
+  const wrapped = b64(`${long.keyHalf}${long.suffix}\n`).replace(/(.{76})/g, '$1\n');
+  assert.ok(wrapped.includes('\n'));
+  assert.equal(judgeSecret(wrapped, long).ok, true);
+  assert.equal(judgeSecret('VGhp cyBp', seed).ok, false, 'spaces inside are still not base64');
+});
+
 test('two trailing newlines, a missing suffix or a wrong half are refused with 403', () => {
   for (const value of ['This is @ $3cr3t key-acknowledge\n\n', 'This is @ $3cr3t key', 'This is @ $3cr3t kez-acknowledge', 'x-acknowledge']) {
     assert.deepEqual(judgeSecret(b64(value), seed), { ok: false, status: 403, reason: 'Wrong secret' }, value);

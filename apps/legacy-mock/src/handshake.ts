@@ -9,7 +9,7 @@ export interface HandshakeRefusal {
 }
 export type HandshakeVerdict = { readonly ok: true } | HandshakeRefusal;
 
-// Standard alphabet, padding optional; whitespace at either end is trimmed before this check.
+// Standard alphabet, padding optional; surrounding whitespace and line breaks are removed before this check.
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** The value the app hands out on GET /internal/key: base64 of its half. */
@@ -22,7 +22,8 @@ export function encodeKeyHalf(keyHalf: string): string {
  * adds a newline inside the encoded value, so one trailing "\n" (or "\r\n") after the suffix is accepted.
  */
 export function judgeSecret(body: string, expected: { keyHalf: string; suffix: string }): HandshakeVerdict {
-  const text = body.trim();
+  // `base64` wraps its output at 76 columns, so line breaks inside the value are not an error.
+  const text = body.trim().replace(/\r?\n/g, '');
   if (text === '') return { ok: false, status: 400, reason: 'Empty body: expected base64(key half + suffix)' };
   if (text.length % 4 === 1 || !BASE64.test(text)) return { ok: false, status: 400, reason: 'Body is not valid base64' };
   const decoded = Buffer.from(text, 'base64');

@@ -41,6 +41,8 @@ describe('numbers page in headless Chromium', { skip }, () => {
       timeout: 120_000,
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // Shared 2-core machines can be slow; waiting longer costs nothing when they are not.
+    page.setDefaultTimeout(60_000);
     // CSP violations and script errors show up here; a clean page has none.
     page.on('console', (msg) => {
       if (msg.type() === 'error' && !/status of 503/.test(msg.text())) problems.push(msg.text());
