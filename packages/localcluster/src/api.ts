@@ -80,7 +80,8 @@ export class KubeApi {
           headers: {
             authorization: `Bearer ${this.connection.token}`,
             accept: 'application/json',
-            ...(body !== undefined ? { 'content-type': options.contentType ?? 'application/json' } : {}),
+            // An explicit length: node does not frame DELETE bodies by default, which corrupts keep-alive sockets.
+            ...(body !== undefined ? { 'content-type': options.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
           },
           signal: options.signal,
           timeout: options.timeoutMs ?? 30_000,

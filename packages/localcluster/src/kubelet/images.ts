@@ -1,15 +1,67 @@
 // The kubelet simulator's image registry: image name -> the local command that plays that image.
+import { join } from 'node:path';
+import { packageRoot, repoRoot } from '../paths.js';
+
 export interface ImageSpec {
-  /** The image's entrypoint on this machine; container `command` replaces it, `args` are appended. */
+  /** The image's entrypoint on this machine; a container's `command` replaces it. */
   command: string[];
   /** Default arguments (the image's CMD), replaced by the container's `args`. */
   args?: string[];
   cwd?: string;
   env?: Record<string, string>;
-  /**
-   * Images like busybox: the container's `command` is run as a host command (no entrypoint of their own).
-   */
+  /** busybox-like images: with a container `command`, that command runs as a host program (e.g. /bin/sleep). */
   hostCommands?: boolean;
 }
 
 export type ImageRegistry = Record<string, ImageSpec>;
+
+/** `docker.io/library/app:v1.0.1` -> `app`; `ghcr.io/o/x@sha256:..` -> `x`: registry, path and tag do not matter here. */
+export function imageName(ref: string): string {
+  const noDigest = ref.split('@')[0] ?? ref;
+  const last = noDigest.split('/').pop() ?? noDigest;
+  return last.split(':')[0] ?? last;
+}
+
+const tsx = (): string => import.meta.resolve('tsx');
+
+/** A project TypeScript program run from sources, as the repo's own dev loop does. */
+function tsProgram(path: string): ImageSpec {
+  return { command: [process.execPath, '--conditions=development', '--import', tsx(), join(repoRoot, path)], cwd: repoRoot };
+}
+
+export function builtinImages(): ImageRegistry {
+  const shell: ImageSpec = { command: ['/bin/sh'], hostCommands: true };
+  return {
+    busybox: shell,
+    alpine: shell,
+    debian: shell,
+    ubuntu: shell,
+    'http-echo': { command: [process.execPath, join(packageRoot, 'fixtures', 'http-echo.mjs')] },
+    'legacy-mock': tsProgram('apps/legacy-mock/src/main.ts'),
+    app: tsProgram('apps/numbers/src/main.ts'),
+    numbers: tsProgram('apps/numbers/src/main.ts'),
+    'agesecret-operator': tsProgram('operators/agesecret/src/main.ts'),
+    'legacy-handshake-operator': tsProgram('operators/legacy-handshake/src/main.ts'),
+  };
+}
+
+export interface ResolvedCommand {
+  argv: string[];
+  cwd: string | undefined;
+  env: Record<string, string>;
+}
+
+/** Kubernetes' rules: `command` replaces the entrypoint, `args` replace the CMD. undefined: unknown image. */
+export function resolveCommand(
+  registry: ImageRegistry,
+  container: { image: string; command?: string[]; args?: string[] },
+): ResolvedCommand | undefined {
+  const spec = registry[imageName(container.image)];
+  if (!spec) return undefined;
+  // Project images: the container's `command` names the image's own runtime (e.g. `node dist/main.js`), which
+  // here is the source program, so only `args` are honoured. busybox-like images run the command on the host.
+  const argv = container.command?.length && spec.hostCommands
+    ? [...container.command, ...(container.args ?? [])]
+    : [...spec.command, ...(container.args ?? spec.args ?? [])];
+  return { argv, cwd: spec.cwd, env: spec.env ?? {} };
+}
