@@ -205,6 +205,25 @@ function deployContainers(): WorkloadContainer[] {
   return out;
 }
 
+// The package in `dir` and the workspace packages it needs at run time (dependencies, transitively).
+function workspaceClosure(dir: string): Array<{ name: string; dir: string }> {
+  const read = (d: string): { name: string; dependencies?: Record<string, string> } => JSON.parse(readFileSync(join(ROOT, d, 'package.json'), 'utf8'));
+  const rootManifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] };
+  const byName = new Map(rootManifest.workspaces.map((d) => [read(d).name, d]));
+  const out = new Map<string, string>();
+  const visit = (d: string): void => {
+    const manifest = read(d);
+    if (out.has(manifest.name)) return;
+    out.set(manifest.name, d);
+    for (const dep of Object.keys(manifest.dependencies ?? {})) {
+      const depDir = byName.get(dep);
+      if (depDir) visit(depDir);
+    }
+  };
+  visit(dir);
+  return [...out].map(([name, d]) => ({ name, dir: d }));
+}
+
 /** `registry/path/name:tag@digest` -> `name` */
 function imageName(ref: string): string {
   return (ref.split('@')[0] ?? '').replace(/:[^/:]+$/, '').split('/').at(-1) ?? '';
@@ -304,6 +323,21 @@ for (const name of EXPECTED_TARGETS) {
         const from = stages.find((s) => s.name === copy.flags.from);
         const installs = from ? instructions('RUN', from).filter((i) => /npm (ci|install)/.test(i.args)) : [];
         assert.ok(installs.length > 0 && installs.every((i) => /--omit=dev/.test(i.args)), `node_modules copied from ${copy.flags.from} are production-only`);
+      }
+    });
+
+    test('the build stage copies, installs and compiles the package and every workspace package it depends on', () => {
+      const build = stages[0];
+      const packages = workspaceClosure(relative(ROOT, dirname(dockerfilePath)));
+      const sources = build ? instructions('COPY', build).filter((i) => i.flags.from === undefined).flatMap((i) => i.words.slice(0, -1)) : [];
+      const copied = (path: string): boolean => sources.some((s) => s === '.' || s === path || path.startsWith(`${s.replace(/\/$/, '')}/`));
+      const runs = build ? instructions('RUN', build).map((i) => i.args).join('\n') : '';
+      const runtimeCopies = instructions('COPY', runtime).filter((i) => i.flags.from !== undefined).flatMap((i) => i.words.slice(0, -1));
+      for (const { name: pkg, dir } of packages) {
+        for (const file of ['package.json', 'tsconfig.build.json', 'src']) assert.ok(copied(`${dir}/${file}`), `${dir}/${file} is copied into the build stage`);
+        assert.match(runs, new RegExp(`--workspace ${pkg.replace(/[/@]/g, '\\$&')}(\\s|$)`), `npm ci installs the workspace ${pkg}`);
+        assert.ok(runs.includes(`tsc -p ${dir}/tsconfig.build.json`), `the build compiles ${dir}`);
+        assert.ok(runtimeCopies.some((s) => s.endsWith(`/${dir}/dist`)), `the runtime stage gets ${dir}/dist`);
       }
     });
 
