@@ -6,19 +6,19 @@ import { createLegacyMock, type LegacyMock, type LegacyMockOptions } from '@caps
 import { ApiClient, type KubeObject } from 'capstan';
 import { createHandshakeOperator } from './operator.js';
 import {
-  conditionOf, createNamespace, createSuffixSecret, deleteNamespaces, DEPLOYMENTS, eventsOf, eventually, fakeRunning, GATE,
-  getPod, legacyPod, PODS, SECRETS, waitHandshaken,
+  conditionOf, createFakeNode, createNamespace, createSuffixSecret, deleteNamespaces, DEPLOYMENTS, eventsOf, eventually, fakeRunning, GATE,
+  getPod, legacyPod, NODES, PODS, SECRETS, waitHandshaken,
 } from './test-fixtures.js';
 
-// No kubelet runs these pods (an unknown scheduler leaves them unbound): the test plays the kubelet's
-// status writes, and an in-process legacy-mock on 127.0.0.1:<port> is "the process".
-const NO_SCHEDULER = 'capstan-nobody';
+// No kubelet runs these pods (bound to a Node nobody serves): the test plays the kubelet's status writes,
+// and an in-process legacy-mock on 127.0.0.1:<port> is "the process".
 
 describe('legacy-handshake operator (in-process apps)', () => {
   let client: ApiClient;
   let appNs: string;
   let opsNs: string;
   let otherNs: string;
+  let fakeNode: string;
   const stop = new AbortController();
   let running: Promise<void>;
   const mocks: LegacyMock[] = [];
@@ -30,7 +30,7 @@ describe('legacy-handshake operator (in-process apps)', () => {
   }
 
   async function runningPod(name: string, port: number, options: Parameters<typeof legacyPod>[1] = {}, namespace = appNs): Promise<void> {
-    const pod = legacyPod(name, { schedulerName: NO_SCHEDULER, ...options, annotations: { 'secret-handshake/port': String(port), ...options.annotations } });
+    const pod = legacyPod(name, { nodeName: fakeNode, ...options, annotations: { 'secret-handshake/port': String(port), ...options.annotations } });
     await client.create(PODS, pod, { namespace });
     await fakeRunning(client, namespace, name, 0);
   }
@@ -40,6 +40,7 @@ describe('legacy-handshake operator (in-process apps)', () => {
     client = await ApiClient.create(cluster.kubeconfigPath);
     [appNs, opsNs, otherNs] = await Promise.all([createNamespace(client, 'hs-app'), createNamespace(client, 'hs-ops'), createNamespace(client, 'hs-other')]);
     await createSuffixSecret(client, opsNs, 'suffix', '-acknowledge');
+    fakeNode = await createFakeNode(client);
     const handshake = createHandshakeOperator({
       kubeconfig: cluster.kubeconfigPath,
       namespaces: [appNs],
@@ -57,6 +58,7 @@ describe('legacy-handshake operator (in-process apps)', () => {
     await running;
     await Promise.all(mocks.map((m) => m.close({ graceMs: 0 })));
     await deleteNamespaces(client, [appNs, opsNs, otherNs]);
+    await client.delete(NODES, { name: fakeNode }).catch(() => undefined);
     client.close();
   });
 
@@ -142,7 +144,7 @@ describe('legacy-handshake operator (in-process apps)', () => {
   });
 
   test('a hostile port annotation is refused with a Warning and no request anywhere', async () => {
-    await client.create(PODS, legacyPod('hostile', { schedulerName: NO_SCHEDULER, annotations: { 'secret-handshake/port': '3000/../x' } }), { namespace: appNs });
+    await client.create(PODS, legacyPod('hostile', { nodeName: fakeNode, annotations: { 'secret-handshake/port': '3000/../x' } }), { namespace: appNs });
     await fakeRunning(client, appNs, 'hostile', 0);
     const warning = await eventually('an InvalidPort Event', async () => (await eventsOf(client, appNs, 'hostile')).find((e) => e.reason === 'InvalidPort'));
     assert.match(warning.message ?? '', /secret-handshake\/port="3000\/\.\.\/x" is not a port number/);
@@ -175,8 +177,9 @@ describe('legacy-handshake operator (in-process apps)', () => {
     });
     assert.deepEqual(dep.spec.template.spec.readinessGates, [{ conditionType: GATE }]);
     assert.equal(dep.metadata.generation, 2);
-    const optIns = (await eventsOf(client, appNs, 'opt-in')).filter((e) => e.reason === 'HandshakeOptIn');
-    assert.equal(optIns.length, 1);
+    // The Event follows the write; exactly one write means exactly one opt-in Event.
+    await eventually('one HandshakeOptIn Event', async () =>
+      ((await eventsOf(client, appNs, 'opt-in')).filter((e) => e.reason === 'HandshakeOptIn').length === 1 ? true : undefined));
   });
 
   test('100 labelled pods created at once are all handshaken', async () => {

@@ -12,8 +12,8 @@ import type { LogFields } from './logger.js';
 import { SuffixSource } from './suffix.js';
 import { watchSuffixSecret } from './suffix-watch.js';
 import {
-  conditionOf, createNamespace, createSuffixSecret, deleteNamespaces, DEPLOYMENTS, eventsOf, eventually, fakeRunning, GATE,
-  getPod, legacyPod, PODS, uniqueName, waitHandshaken,
+  conditionOf, createFakeNode, createNamespace, createSuffixSecret, deleteNamespaces, DEPLOYMENTS, eventsOf, eventually, fakeRunning, GATE,
+  getPod, legacyPod, NODES, PODS, uniqueName, waitHandshaken,
 } from './test-fixtures.js';
 
 const deployDir = fileURLToPath(new URL('../../../deploy/legacy-handshake', import.meta.url));
@@ -24,6 +24,7 @@ let opsNs: string;
 let appNs: string;
 let clusterRoleName: string;
 let mock: LegacyMock;
+let fakeNode: string;
 const warnings: string[] = [];
 const stop = new AbortController();
 let running: Promise<void> | undefined;
@@ -56,6 +57,7 @@ before(async () => {
   await createSuffixSecret(client, opsNs, 'legacy-handshake-suffix', '-acknowledge');
   await createSuffixSecret(client, opsNs, 'other-secret', '-not-for-the-operator');
 
+  fakeNode = await createFakeNode(client);
   mock = createLegacyMock({ port: 0, host: '127.0.0.1' });
   await mock.listen();
 
@@ -80,12 +82,13 @@ after(async () => {
   await client.delete({ ...RBAC, plural: 'clusterrolebindings' }, { name: clusterRoleName }).catch(() => undefined);
   await client.delete({ ...RBAC, plural: 'clusterroles' }, { name: clusterRoleName }).catch(() => undefined);
   await deleteNamespaces(client, [opsNs, appNs]);
+  await client.delete(NODES, { name: fakeNode }).catch(() => undefined);
   client.close();
 });
 
 test('as its ServiceAccount the operator handshakes, annotates, opens the gate, posts Events and opts Deployments in', async () => {
   const port = Number(new URL(mock.url).port);
-  await client.create(PODS, legacyPod('rbac', { schedulerName: 'capstan-nobody', annotations: { 'secret-handshake/port': String(port) } }), { namespace: appNs });
+  await client.create(PODS, legacyPod('rbac', { nodeName: fakeNode, annotations: { 'secret-handshake/port': String(port) } }), { namespace: appNs });
   await fakeRunning(client, appNs, 'rbac', 0);
   await waitHandshaken(client, appNs, 'rbac');
   await eventually('gate True', async () => (conditionOf(await getPod(client, appNs, 'rbac'), GATE) === 'True' ? true : undefined));

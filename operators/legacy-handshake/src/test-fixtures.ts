@@ -75,7 +75,7 @@ export async function eventsOf(client: ApiClient, namespace: string, name: strin
 }
 
 /** A pod spec for the legacy-mock image, labelled and gated unless told otherwise. */
-export function legacyPod(name: string, options: { labelled?: boolean; gated?: boolean; annotations?: Record<string, string>; env?: Record<string, string>; schedulerName?: string } = {}): PodObject {
+export function legacyPod(name: string, options: { labelled?: boolean; gated?: boolean; annotations?: Record<string, string>; env?: Record<string, string>; nodeName?: string } = {}): PodObject {
   return {
     metadata: {
       name,
@@ -83,7 +83,8 @@ export function legacyPod(name: string, options: { labelled?: boolean; gated?: b
       annotations: options.annotations ?? {},
     },
     spec: {
-      ...(options.schedulerName ? { schedulerName: options.schedulerName } : {}),
+      // Bound to a node no kubelet serves (and tolerating its taints), the pod is left to the test.
+      ...(options.nodeName ? { nodeName: options.nodeName, tolerations: [{ operator: 'Exists' }] } : {}),
       containers: [{
         name: 'app',
         image: 'legacy-mock',
@@ -93,6 +94,18 @@ export function legacyPod(name: string, options: { labelled?: boolean; gated?: b
       ...(options.gated === false ? {} : { readinessGates: [{ conditionType: GATE }] }),
     },
   } as unknown as PodObject;
+}
+
+export const NODES = { version: 'v1', plural: 'nodes' } as const;
+
+/**
+ * A Node no kubelet serves: pods bound to it are ignored by the kubelet simulator, and its existence keeps
+ * the pod garbage collector from deleting them as orphans.
+ */
+export async function createFakeNode(client: ApiClient): Promise<string> {
+  const name = uniqueName('handshake-fake-node');
+  await client.create(NODES, { metadata: { name, labels: { 'capstan.dev/test': 'legacy-handshake' } } });
+  return name;
 }
 
 /**
