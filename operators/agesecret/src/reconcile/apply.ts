@@ -4,7 +4,7 @@ import { decryptValue } from '../crypto/age.js';
 import { AgeSecretError } from '../errors.js';
 import type { AgeSecret } from '../resource.js';
 import { dataSize, desiredSecret, inputHash, isOwnedBy, MAX_SECRET_BYTES, metadataMatches, secretMatches, type SecretObject } from './desired-secret.js';
-import { IdentityCache, keySecretOf, SECRETS, type DefaultIdentity } from './key-source.js';
+import { IdentityCache, keySecretOf, SECRETS, type DefaultIdentity, type LoadOptions } from './key-source.js';
 import { planSecret, type SecretPlan } from './spec-check.js';
 
 export interface ApplySettings {
@@ -22,6 +22,7 @@ export interface ApplyDeps {
   /** Secret uid -> resourceVersion this process last wrote or verified: unchanged Secrets skip decryption. */
   verified: Map<string, string>;
   signal?: AbortSignal;
+  cachedSecret?: LoadOptions['cached'];
 }
 
 export type ApplyOutcome =
@@ -37,7 +38,7 @@ async function decryptAll(obj: AgeSecret, plan: SecretPlan, deps: ApplyDeps): Pr
   if (!keySecret) return fail('NoKeySource', 'spec.ageSecretRef is not set and the operator has no default identity Secret');
   let identities;
   try {
-    identities = await deps.identities.load(deps.client, keySecret, deps.signal);
+    identities = await deps.identities.load(deps.client, keySecret, { signal: deps.signal, cached: deps.cachedSecret });
   } catch (error) {
     if (error instanceof AgeSecretError) return fail(error.reason, error.message);
     throw error;

@@ -23,6 +23,12 @@ export function keySecretOf(source: KeySource, namespace: string, fallback: Defa
 /** A problem with the key Secret; no retry until it changes (a watch re-triggers). */
 export class KeySourceError extends AgeSecretError {}
 
+export interface LoadOptions {
+  signal?: AbortSignal | undefined;
+  /** The watch cache's copy of a Secret, when the operator watches Secrets (saves a GET). */
+  cached?: ((ref: DefaultIdentity) => (KubeObject & { data?: Record<string, string> }) | undefined) | undefined;
+}
+
 interface Cached {
   resourceVersion: string;
   identities: IdentitySet;
@@ -52,10 +58,12 @@ export class IdentityCache {
   }
 
   /** Fetches the key Secret and returns its identities; KeySourceError when it is missing or invalid. */
-  async load(client: ApiClient, ref: DefaultIdentity, signal?: AbortSignal): Promise<IdentitySet> {
+  async load(client: ApiClient, ref: DefaultIdentity, options: LoadOptions = {}): Promise<IdentitySet> {
+    const cached = options.cached?.(ref);
+    if (cached) return this.fromSecret(cached);
     let secret: KubeObject & { data?: Record<string, string> };
     try {
-      secret = await client.get(SECRETS, ref, { signal });
+      secret = await client.get(SECRETS, ref, { signal: options.signal });
     } catch (error) {
       if (error instanceof NotFoundError) {
         this.#entries.delete(`${ref.namespace}/${ref.name}`);

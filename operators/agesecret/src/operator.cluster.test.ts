@@ -1,0 +1,247 @@
+// The AgeSecret operator against the real local control plane: the seed walkthrough and every rule of issue 5.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { useTestCluster } from '@capstan/localcluster';
+import { ApiClient, silentLogger, type KubeObject } from 'capstan';
+import { runCli } from './cli/run.js';
+import type { CliIo } from './cli/io.js';
+import { createAgeSecretOperator, FINALIZER } from './operator.js';
+import {
+  AGESECRETS, ageSecret, b64, createNamespace, deleteNamespaces, encryptFor, eventsFor, installCrd, putKeySecret, SECRETS,
+  secretOf, unb64, uniqueName, waitEvent, waitGone, waitReady, waitSecret, type AgeSecretObject,
+} from './test-fixtures.js';
+
+const hasAge = (() => { try { execFileSync('age', ['--version']); return true; } catch { return false; } })();
+
+/** Runs the CLI as a function in `dir`. */
+async function cli(dir: string, args: string[], stdin = ''): Promise<string> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { readStdin: async () => stdin, stdout: (t) => { out += t; }, stderr: (t) => { err += t; }, env: {}, cwd: dir };
+  const code = await runCli(args, io);
+  assert.equal(code, 0, `age-secret ${args[0]} exited ${code}: ${err}`);
+  return out;
+}
+
+describe('AgeSecret operator', () => {
+  let client: ApiClient;
+  let ns: string;
+  let ns2: string;
+  let opNs: string;
+  let dir: string;
+  let localKey: string;
+  let kubeKey: string;
+  let local: string;
+  let kube: string;
+  const stop = new AbortController();
+  let running: Promise<void>;
+
+  before(async () => {
+    const cluster = await useTestCluster();
+    client = await ApiClient.create(cluster.kubeconfigPath);
+    await installCrd(client);
+    [ns, ns2, opNs] = await Promise.all([createNamespace(client, 'asec-dev'), createNamespace(client, 'asec-other'), createNamespace(client, 'asec-system')]);
+    dir = mkdtempSync(join(tmpdir(), 'agesecret-e2e-'));
+    // The seed's two keys, made with our keygen: local.txt (developers) and kubernetes.txt (the operator).
+    await cli(dir, ['keygen', '-o', 'local.txt']);
+    await cli(dir, ['keygen', '-o', 'kubernetes.txt']);
+    localKey = readFileSync(join(dir, 'local.txt'), 'utf8');
+    kubeKey = readFileSync(join(dir, 'kubernetes.txt'), 'utf8');
+    local = (await cli(dir, ['keygen', '-y', 'local.txt'])).trim();
+    kube = (await cli(dir, ['keygen', '-y', 'kubernetes.txt'])).trim();
+    const agesecret = createAgeSecretOperator({
+      kubeconfig: cluster.kubeconfigPath,
+      namespaces: [ns, ns2],
+      defaultIdentity: { namespace: opNs, name: 'default-identity' },
+      logger: silentLogger,
+      backoff: { baseMs: 200, capMs: 2000 },
+    });
+    running = agesecret.run({ signal: stop.signal });
+    await agesecret.operator.ready;
+  });
+
+  after(async () => {
+    stop.abort();
+    await running;
+    await deleteNamespaces(client, [ns, ns2, opNs]);
+    client.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the seed's walkthrough: keygen, encrypt for both keys, key Secret, apply, update, delete", async () => {
+    writeFileSync(join(dir, 'age.secret.yaml'), 'apiVersion: pyvo.io/v1\nkind: AgeSecret\nmetadata:\n  name: my-secret\nspec:\n  secretName: macrodata-numbers\n  secretKey: numbers\n  secret: "Hello world!"\n  ageSecretRef: namespace-secret\n');
+    const encrypted = await cli(dir, ['encrypt', '--file', 'age.secret.yaml', '-r', local, '-r', kube]);
+    await putKeySecret(client, ns, 'namespace-secret', kubeKey.split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-'))!);
+    const manifest = parse(encrypted) as AgeSecretObject;
+    await client.create(AGESECRETS, { ...manifest, metadata: { ...manifest.metadata, namespace: ns } });
+
+    const secret = await waitSecret(client, ns, 'macrodata-numbers', (s) => Boolean(s.data?.['numbers']));
+    assert.equal(unb64(secret.data?.['numbers']), 'Hello world!');
+    assert.equal(secret.type, 'Opaque');
+    const owner = secret.metadata.ownerReferences?.[0];
+    assert.equal(owner?.kind, 'AgeSecret');
+    assert.equal(owner?.controller, true);
+    const ready = await waitReady(client, ns, 'my-secret', 'True', 'Decrypted');
+    assert.ok(!ready.message.includes('Hello'));
+    const obj = await client.get<AgeSecretObject>(AGESECRETS, { namespace: ns, name: 'my-secret' });
+    assert.ok(obj.metadata.finalizers?.includes(FINALIZER));
+    assert.equal(obj.status?.secretName, 'macrodata-numbers');
+    await waitEvent(client, ns, 'my-secret', 'SecretCreated');
+
+    // Update: a new value for the same key.
+    const newValue = await encryptFor([local, kube], 'Goodbye world!');
+    await client.patch(AGESECRETS, { namespace: ns, name: 'my-secret' }, { spec: { secret: newValue } });
+    await waitSecret(client, ns, 'macrodata-numbers', (s) => unb64(s.data?.['numbers']) === 'Goodbye world!');
+    await waitEvent(client, ns, 'my-secret', 'SecretUpdated');
+
+    // Delete: the Secret goes with it (cleanup, not only garbage collection).
+    await client.delete(AGESECRETS, { namespace: ns, name: 'my-secret' });
+    await waitGone(client, AGESECRETS, ns, 'my-secret');
+    await waitGone(client, SECRETS, ns, 'macrodata-numbers');
+  });
+
+  test('drift: an edited or deleted Secret is restored', async () => {
+    await putKeySecret(client, ns, 'namespace-secret', kubeKey);
+    const name = uniqueName('drift');
+    await client.create(AGESECRETS, ageSecret(ns, name, { secretName: name, secretKey: 'v', secret: await encryptFor([kube], 'original'), ageSecretRef: 'namespace-secret' }));
+    await waitSecret(client, ns, name, (s) => unb64(s.data?.['v']) === 'original');
+    await client.patch(SECRETS, { namespace: ns, name }, { data: { v: b64('tampered'), extra: b64('x') } });
+    await waitSecret(client, ns, name, (s) => unb64(s.data?.['v']) === 'original' && !s.data?.['extra']);
+    await client.delete(SECRETS, { namespace: ns, name });
+    await waitSecret(client, ns, name, (s) => unb64(s.data?.['v']) === 'original');
+  });
+
+  test('never overwrites or adopts an unowned Secret; proceeds once it is gone', async () => {
+    await putKeySecret(client, ns, 'namespace-secret', kubeKey);
+    const target = uniqueName('taken');
+    await client.create(SECRETS, { metadata: { name: target, namespace: ns }, data: { token: b64('precious') } } as unknown as KubeObject, { namespace: ns });
+    const name = uniqueName('thief');
+    await client.create(AGESECRETS, ageSecret(ns, name, { secretName: target, secretKey: 'token', secret: await encryptFor([kube], 'attacker'), ageSecretRef: 'namespace-secret' }));
+    const cond = await waitReady(client, ns, name, 'False', 'SecretNotOwned');
+    assert.match(cond.message, /not owned/);
+    await waitEvent(client, ns, name, 'SecretNotOwned');
+    const untouched = await secretOf(client, ns, target);
+    assert.equal(unb64(untouched?.data?.['token']), 'precious');
+    assert.equal(untouched?.metadata.ownerReferences, undefined);
+    // Deleting the AgeSecret must not delete the Secret it never owned.
+    await client.delete(AGESECRETS, { namespace: ns, name });
+    await waitGone(client, AGESECRETS, ns, name);
+    assert.equal(unb64((await secretOf(client, ns, target))?.data?.['token']), 'precious');
+
+    // A second AgeSecret waiting on a taken name proceeds as soon as the name is free (watch trigger).
+    const waiting = uniqueName('waiting');
+    await client.create(AGESECRETS, ageSecret(ns, waiting, { secretName: target, secretKey: 'token', secret: await encryptFor([kube], 'mine now'), ageSecretRef: 'namespace-secret' }));
+    await waitReady(client, ns, waiting, 'False', 'SecretNotOwned');
+    await client.delete(SECRETS, { namespace: ns, name: target });
+    await waitSecret(client, ns, target, (s) => unb64(s.data?.['token']) === 'mine now');
+  });
+
+  test('secretName change removes the old Secret; type, labels and annotations reach the Secret', async () => {
+    await putKeySecret(client, ns, 'namespace-secret', kubeKey);
+    const name = uniqueName('rename');
+    await client.create(AGESECRETS, ageSecret(ns, name, {
+      secretName: `${name}-a`, ageSecretRef: 'namespace-secret',
+      data: { username: await encryptFor([kube], 'mark'), password: await encryptFor([kube], 'cold-harbor') },
+      labels: { app: 'numbers' }, annotations: { team: 'mdr' },
+    }));
+    const first = await waitSecret(client, ns, `${name}-a`, (s) => unb64(s.data?.['password']) === 'cold-harbor');
+    assert.equal(first.metadata.labels?.['app'], 'numbers');
+    assert.equal(first.metadata.annotations?.['team'], 'mdr');
+    await client.patch(AGESECRETS, { namespace: ns, name }, { spec: { secretName: `${name}-b`, type: 'kubernetes.io/basic-auth' } });
+    const second = await waitSecret(client, ns, `${name}-b`, (s) => s.type === 'kubernetes.io/basic-auth');
+    assert.equal(unb64(second.data?.['username']), 'mark');
+    await waitGone(client, SECRETS, ns, `${name}-a`);
+    await waitEvent(client, ns, name, 'SecretDeleted');
+    // Type is immutable on a Secret: changing it recreates the Secret.
+    await client.patch(AGESECRETS, { namespace: ns, name }, { spec: { type: 'Opaque' } });
+    await waitSecret(client, ns, `${name}-b`, (s) => s.type === 'Opaque' && unb64(s.data?.['username']) === 'mark');
+  });
+
+  test('a missing key Secret: Ready=False, then Ready as soon as it appears; key rotation in the key file', async () => {
+    const keyName = uniqueName('late-key');
+    const name = uniqueName('waits');
+    await client.create(AGESECRETS, ageSecret(ns, name, { secretName: name, secretKey: 'v', secret: await encryptFor([local], 'patience'), ageSecretRef: keyName }));
+    await waitReady(client, ns, name, 'False', 'KeySecretNotFound');
+    await waitEvent(client, ns, name, 'KeySecretNotFound');
+    // The operator does not retry these on a timer: only the key Secret's appearance can make this Ready.
+    await putKeySecret(client, ns, keyName, kubeKey);
+    await waitReady(client, ns, name, 'False', 'NoMatchingKey');
+    await putKeySecret(client, ns, keyName, `# rotated: old and new\n${kubeKey}\n${localKey}`);
+    await waitReady(client, ns, name, 'True');
+    assert.equal(unb64((await secretOf(client, ns, name))?.data?.['v']), 'patience');
+  });
+
+  test('default identity Secret in the operator namespace when ageSecretRef is absent; cross-namespace refs refused', async () => {
+    const name = uniqueName('default');
+    await client.create(AGESECRETS, ageSecret(ns, name, { secretName: name, secretKey: 'v', secret: await encryptFor([kube], 'from default') }));
+    await waitReady(client, ns, name, 'False', 'KeySecretNotFound');
+    await putKeySecret(client, opNs, 'default-identity', kubeKey);
+    await waitSecret(client, ns, name, (s) => unb64(s.data?.['v']) === 'from default');
+    const cross = uniqueName('cross');
+    await client.create(AGESECRETS, ageSecret(ns, cross, { secretName: cross, secretKey: 'v', secret: await encryptFor([kube], 'x'), ageSecretRef: `${opNs}/default-identity` }));
+    await waitReady(client, ns, cross, 'False', 'CrossNamespaceKeyRef');
+    assert.equal(await secretOf(client, ns, cross), undefined);
+  });
+
+  test('binding: a bound ciphertext works where bound and is refused anywhere else', async () => {
+    await Promise.all([putKeySecret(client, ns, 'namespace-secret', kubeKey), putKeySecret(client, ns2, 'namespace-secret', kubeKey)]);
+    const name = uniqueName('bound');
+    const ciphertext = await encryptFor([kube], 'bound value', { namespace: ns, name });
+    await client.create(AGESECRETS, ageSecret(ns, name, { secretName: name, secretKey: 'v', secret: ciphertext, ageSecretRef: 'namespace-secret' }));
+    await waitSecret(client, ns, name, (s) => unb64(s.data?.['v']) === 'bound value');
+    await client.create(AGESECRETS, ageSecret(ns2, name, { secretName: name, secretKey: 'v', secret: ciphertext, ageSecretRef: 'namespace-secret' }));
+    const refused = await waitReady(client, ns2, name, 'False', 'BindingMismatch');
+    assert.match(refused.message, new RegExp(`bound to ${ns}/${name}`));
+    assert.equal(await secretOf(client, ns2, name), undefined);
+  });
+
+  test('age 1.1.1 ciphertexts (binary in ENC[...], bare base64, armored) decrypt in the cluster', { skip: !hasAge && 'no age binary' }, async () => {
+    await putKeySecret(client, ns, 'namespace-secret', kubeKey);
+    const binary = execFileSync('age', ['-r', kube], { input: 'from age' });
+    const armored = execFileSync('age', ['-a', '-r', kube], { input: 'armored age', encoding: 'utf8' });
+    const name = uniqueName('interop');
+    await client.create(AGESECRETS, ageSecret(ns, name, {
+      secretName: name, ageSecretRef: 'namespace-secret',
+      data: { enc: `ENC[${binary.toString('base64')}]`, bare: binary.toString('base64'), armor: armored },
+    }));
+    const s = await waitSecret(client, ns, name, (x) => Boolean(x.data?.['armor']));
+    assert.deepEqual([unb64(s.data?.['enc']), unb64(s.data?.['bare']), unb64(s.data?.['armor'])], ['from age', 'from age', 'armored age']);
+  });
+
+  test('bad input gets a precise condition and Event, no Secret, no plaintext; others proceed', async () => {
+    await putKeySecret(client, ns, 'namespace-secret', kubeKey);
+    const other = (await cli(dir, ['keygen'])).split('\n').find((l) => l.startsWith('# public key: '))!.slice('# public key: '.length);
+    const big = new Uint8Array(1024 * 1024 + 16).fill(65);
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['garbage', { secretKey: 'v', secret: 'ENC[!!!not-base64!!!]' }, 'MalformedCiphertext'],
+      ['plain', { secretKey: 'v', secret: 'Hello world!' }, 'NotEncrypted'],
+      ['wrongkey', { secretKey: 'v', secret: await encryptFor([other], 'wrong key plaintext') }, 'NoMatchingKey'],
+      ['nokey', { secret: await encryptFor([kube], 'x') }, 'MissingField'],
+      ['nothing', {}, 'MissingField'],
+      ['badname', { secretName: 'Not_A_Valid_Name', secretKey: 'v', secret: await encryptFor([kube], 'x') }, 'InvalidSecretName'],
+      ['toolarge', { secretKey: 'v', secret: await encryptFor([kube], big) }, 'ValueTooLarge'],
+    ];
+    const names = cases.map(([prefix]) => uniqueName(prefix));
+    await Promise.all(cases.map(([, spec], i) => client.create(AGESECRETS, ageSecret(ns, names[i]!, { secretName: names[i]!, ageSecretRef: 'namespace-secret', ...spec }))));
+    const good = uniqueName('good');
+    await client.create(AGESECRETS, ageSecret(ns, good, { secretName: good, secretKey: 'v', secret: await encryptFor([kube], 'fine'), ageSecretRef: 'namespace-secret' }));
+    for (const [i, [, , reason]] of cases.entries()) {
+      const name = names[i]!;
+      const cond = await waitReady(client, ns, name, 'False', reason);
+      const event = await waitEvent(client, ns, name, reason);
+      assert.equal(event.type, 'Warning');
+      for (const text of [cond.message, event.message ?? '']) {
+        assert.ok(!/Hello world|wrong key plaintext|AGE-SECRET-KEY/.test(text), `${reason} leaks: ${text}`);
+      }
+      assert.equal(await secretOf(client, ns, name), undefined, `${reason}: no Secret`);
+    }
+    await waitSecret(client, ns, good, (s) => unb64(s.data?.['v']) === 'fine');
+    const allEvents = await eventsFor(client, ns, names[1]!);
+    assert.ok(allEvents.every((e) => !(e.message ?? '').includes('Hello world!')));
+  });
+});

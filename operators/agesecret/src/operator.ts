@@ -1,0 +1,120 @@
+// The AgeSecret operator on capstan: AgeSecrets -> owned Secrets, re-triggered by key and target Secrets.
+import { createOperator, type ApiClient, type BackoffOptions, type HandlerContext, type KubeConfigSource, type KubeObject, type Logger, type ObjectKey, type Operator } from 'capstan';
+import { GROUP, PLURAL, VERSION, type AgeSecret } from './resource.js';
+import { applyAgeSecret, deleteOwnedSecret, type ApplySettings } from './reconcile/apply.js';
+import type { SecretObject } from './reconcile/desired-secret.js';
+import { IdentityCache, SECRETS, type DefaultIdentity } from './reconcile/key-source.js';
+import { statusFor } from './reconcile/status.js';
+
+export const OPERATOR_NAME = 'agesecret-operator';
+export const FINALIZER = 'pyvo.io/agesecret-cleanup';
+const DEFAULT_KEY = '\u0000default';
+
+export interface AgeSecretOperatorOptions {
+  kubeconfig?: KubeConfigSource;
+  client?: ApiClient;
+  /** Namespaces to serve (globs allowed); ignored with allNamespaces. */
+  namespaces?: string[];
+  allNamespaces?: boolean;
+  /** Operator-wide identities for AgeSecrets without ageSecretRef (namespace/name, key `secretKey`); omit to disable. */
+  defaultIdentity?: DefaultIdentity;
+  /** Refuse ciphertexts that are not bound to their namespace (adr/0010). */
+  requireBinding?: boolean;
+  concurrency?: number;
+  logger?: Logger;
+  backoff?: BackoffOptions;
+}
+
+type AgeSecretObject = AgeSecret & KubeObject;
+
+export interface AgeSecretOperator {
+  operator: Operator;
+  run(options?: { signal?: AbortSignal }): Promise<void>;
+}
+
+const keyOf = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
+
+/** Builds the operator (not started). */
+export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}): AgeSecretOperator {
+  const defaultIdentity = options.defaultIdentity;
+  // The default identity Secret lives in the operator's namespace: watch it even when serving other namespaces.
+  const namespaces = options.allNamespaces || !options.namespaces?.length
+    ? undefined
+    : [...new Set([...options.namespaces, ...(defaultIdentity ? [defaultIdentity.namespace] : [])])];
+  const operator = createOperator({
+    name: OPERATOR_NAME,
+    ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+    ...(options.client ? { client: options.client } : {}),
+    ...(namespaces ? { namespaces } : { allNamespaces: true }),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+    concurrency: options.concurrency ?? 16,
+    // Set operator-wide too: the reconciler's own `finalizer` option is the documented place (adr/0001).
+    finalizer: FINALIZER,
+  });
+  const ageSecrets = operator.resource<AgeSecretObject>({ group: GROUP, version: VERSION, plural: PLURAL });
+  const secrets = operator.resource<SecretObject>(SECRETS);
+
+  // Which AgeSecrets wait for a key Secret, and which want a given target name (to retry once it is free).
+  const byKeyRef = ageSecrets.index('by-key-ref', (obj) => {
+    const ref = obj.spec?.ageSecretRef;
+    return [ref ? keyOf(obj.metadata.namespace, ref) : DEFAULT_KEY];
+  });
+  const byTarget = ageSecrets.index('by-target', (obj) => {
+    const names = new Set([obj.spec?.secretName, obj.status?.secretName].filter((n): n is string => typeof n === 'string' && n !== ''));
+    return [...names].map((n) => keyOf(obj.metadata.namespace, n));
+  });
+  const refsOf = (list: AgeSecretObject[]): ObjectKey[] => list.map((o) => ({ namespace: o.metadata.namespace, name: o.metadata.name }));
+  ageSecrets.watches(secrets, (secret) => {
+    const key = keyOf(secret.metadata.namespace, secret.metadata.name ?? '');
+    const waiting = [...byKeyRef.get(key), ...byTarget.get(key)];
+    if (defaultIdentity && key === keyOf(defaultIdentity.namespace, defaultIdentity.name)) waiting.push(...byKeyRef.get(DEFAULT_KEY));
+    return refsOf(waiting);
+  });
+  ageSecrets.owns(secrets);
+
+  const identities = new IdentityCache();
+  const verified = new Map<string, string>();
+  const settings: ApplySettings = {
+    fieldManager: OPERATOR_NAME,
+    ...(defaultIdentity ? { defaultIdentity } : {}),
+    ...(options.requireBinding ? { requireBinding: true } : {}),
+  };
+  const cachedSecret = (ref: ObjectKey) => secrets.cached(ref);
+
+  async function apply(ctx: HandlerContext<AgeSecretObject>): Promise<void> {
+    const obj = ctx.body as unknown as AgeSecret;
+    const outcome = await applyAgeSecret(obj, { client: ctx.client, identities, settings, verified, signal: ctx.signal, cachedSecret });
+    const previous = obj.status?.secretName;
+    if (outcome.ok && previous && previous !== outcome.secretName) {
+      if (await deleteOwnedSecret(ctx.client, obj, previous, ctx.signal)) {
+        await ctx.events.info('SecretDeleted', `Secret ${previous} deleted: spec.secretName is now ${outcome.secretName}`);
+      }
+    }
+    const update = statusFor(obj, outcome);
+    if (update.patch) Object.assign(ctx.patch.status, update.patch);
+    if (outcome.ok) {
+      if (outcome.action !== 'unchanged') {
+        const verb = { created: 'created', updated: 'updated', recreated: 'recreated (type changed)' }[outcome.action];
+        await ctx.events.info(`Secret${outcome.action[0]!.toUpperCase()}${outcome.action.slice(1)}`, `Secret ${outcome.secretName} ${verb} from ${outcome.values} encrypted value${outcome.values === 1 ? '' : 's'}`);
+        ctx.logger.info('secret written', { secret: outcome.secretName, action: outcome.action });
+      }
+    } else if (update.readyChanged) {
+      await ctx.events.warn(outcome.reason, outcome.message);
+      ctx.logger.warn('cannot produce the Secret', { reason: outcome.reason, message: outcome.message });
+    }
+  }
+
+  async function cleanup(ctx: HandlerContext<AgeSecretObject>): Promise<void> {
+    const obj = ctx.body as unknown as AgeSecret;
+    // Do not rely on garbage collection alone: delete every Secret we manage for it, now.
+    const names = new Set([obj.spec?.secretName, obj.status?.secretName].filter((n): n is string => typeof n === 'string' && n !== ''));
+    for (const name of names) {
+      if (await deleteOwnedSecret(ctx.client, obj, name, ctx.signal)) ctx.logger.info('secret deleted', { secret: name });
+    }
+  }
+
+  ageSecrets.reconcile({ apply, cleanup }, { finalizer: FINALIZER });
+  return { operator, run: (runOptions = {}) => operator.run(runOptions) };
+}
+

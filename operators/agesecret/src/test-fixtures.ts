@@ -1,0 +1,122 @@
+// Helpers of the cluster tests (not shipped): CRD install, namespaces, key Secrets, waiting on conditions/Events.
+import { randomBytes } from 'node:crypto';
+import { ApiClient, ConflictError, NotFoundError, type KubeObject } from 'capstan';
+import { encryptValue } from './crypto/age.js';
+import { ageSecretCrd, GROUP, PLURAL, VERSION, type AgeSecret, type AgeSecretSpec, type Condition } from './resource.js';
+
+export const AGESECRETS = { group: GROUP, version: VERSION, plural: PLURAL } as const;
+export const SECRETS = { version: 'v1', plural: 'secrets' } as const;
+export const NAMESPACES = { version: 'v1', plural: 'namespaces' } as const;
+export const EVENTS = { version: 'v1', plural: 'events' } as const;
+export const CRDS = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' } as const;
+
+export type SecretObject = KubeObject & { type?: string; data?: Record<string, string> };
+export type AgeSecretObject = AgeSecret & KubeObject;
+
+export const uniqueName = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
+export const b64 = (s: string) => Buffer.from(s).toString('base64');
+export const unb64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString('utf8');
+
+/** Polls until `check` returns a value; fails with the last state seen. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Installs (or updates) the CRD and waits until it is Established. */
+export async function installCrd(client: ApiClient): Promise<void> {
+  await client.apply(CRDS, JSON.parse(JSON.stringify(ageSecretCrd)), { force: true, fieldManager: 'agesecret-tests' });
+  await eventually('CRD established', async () => {
+    const crd = await client.get<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(CRDS, { name: `${PLURAL}.${GROUP}` });
+    return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
+  });
+}
+
+export async function createNamespace(client: ApiClient, prefix: string): Promise<string> {
+  const name = uniqueName(prefix);
+  await client.create(NAMESPACES, { metadata: { name, labels: { 'capstan.dev/test': 'agesecret' } } });
+  return name;
+}
+
+export async function deleteNamespaces(client: ApiClient, names: string[]): Promise<void> {
+  await Promise.all(names.map((name) => client.delete(NAMESPACES, { name }).catch(() => undefined)));
+}
+
+/** A key Secret as the seed makes it: stringData.secretKey holds the identity (file). */
+export async function putKeySecret(client: ApiClient, namespace: string, name: string, identities: string): Promise<void> {
+  const body = { metadata: { name, namespace }, stringData: { secretKey: identities } } as unknown as KubeObject;
+  try {
+    await client.create(SECRETS, body, { namespace });
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    await client.patch(SECRETS, { namespace, name }, { data: { secretKey: b64(identities) } });
+  }
+}
+
+export function ageSecret(namespace: string, name: string, spec: AgeSecretSpec): AgeSecretObject {
+  return { apiVersion: `${GROUP}/${VERSION}`, kind: 'AgeSecret', metadata: { name, namespace }, spec };
+}
+
+export const encryptFor = (recipients: string[], value: string | Uint8Array, bind?: { namespace: string; name?: string }) =>
+  encryptValue(value, { recipients, ...(bind ? { bind } : {}) });
+
+export async function readyOf(client: ApiClient, namespace: string, name: string): Promise<Condition | undefined> {
+  const obj = await client.get<AgeSecretObject>(AGESECRETS, { namespace, name });
+  return obj.status?.conditions?.find((c) => c.type === 'Ready' && c.observedGeneration === obj.metadata.generation);
+}
+
+/** Waits for Ready with the given status (and reason), for the current generation. */
+export async function waitReady(client: ApiClient, namespace: string, name: string, status: 'True' | 'False', reason?: string, timeoutMs?: number): Promise<Condition> {
+  return eventually(`${namespace}/${name} Ready=${status}${reason ? ` ${reason}` : ''}`, async () => {
+    const c = await readyOf(client, namespace, name);
+    return c && c.status === status && (!reason || c.reason === reason) ? c : undefined;
+  }, timeoutMs);
+}
+
+export async function secretOf(client: ApiClient, namespace: string, name: string): Promise<SecretObject | undefined> {
+  return client.tryGet<SecretObject>(SECRETS, { namespace, name });
+}
+
+export async function waitSecret(client: ApiClient, namespace: string, name: string, check: (s: SecretObject) => boolean): Promise<SecretObject> {
+  return eventually(`Secret ${namespace}/${name}`, async () => {
+    const s = await secretOf(client, namespace, name);
+    return s && check(s) ? s : undefined;
+  });
+}
+
+export async function waitGone(client: ApiClient, ref: typeof SECRETS | typeof AGESECRETS, namespace: string, name: string): Promise<void> {
+  await eventually(`${namespace}/${name} gone`, async () => {
+    try {
+      await client.get(ref, { namespace, name });
+      return undefined;
+    } catch (error) {
+      return error instanceof NotFoundError ? true : undefined;
+    }
+  });
+}
+
+export interface EventObject extends KubeObject {
+  reason?: string;
+  message?: string;
+  type?: string;
+  involvedObject?: { name?: string; kind?: string };
+}
+
+export async function eventsFor(client: ApiClient, namespace: string, name: string): Promise<EventObject[]> {
+  const list = await client.list<EventObject>(EVENTS, { namespace });
+  return list.items.filter((e) => e.involvedObject?.name === name && e.involvedObject.kind === 'AgeSecret');
+}
+
+export async function waitEvent(client: ApiClient, namespace: string, name: string, reason: string): Promise<EventObject> {
+  return eventually(`Event ${reason} on ${namespace}/${name}`, async () => (await eventsFor(client, namespace, name)).find((e) => e.reason === reason));
+}
