@@ -27,3 +27,4 @@ export type { ConsoleLoggerOptions, LogFields, Logger, LogLevel } from './core/l
 export type { PatchAccumulator } from './structs/patch-accumulator.js';
 export type { DeepReadonly } from './structs/frozen.js';
 export type { BackoffOptions } from './structs/backoff.js';
+export type { CliSettings, OperatorModuleFactory } from './cli/load-module.js';

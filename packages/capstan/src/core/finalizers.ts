@@ -1,6 +1,6 @@
 // Adding and removing our finalizer with conditional JSON Patches that never clobber other finalizers.
-import type { ApiClient, JsonPatchOp } from '../client/surface.js';
-import type { KubeObject, ResolvedResource } from '../structs/objects.js';
+import type { JsonPatchOp } from '../client/surface.js';
+import type { KubeObject } from '../structs/objects.js';
 
 export function hasFinalizer(obj: KubeObject, finalizer: string): boolean {
   return (obj.metadata.finalizers ?? []).includes(finalizer);
@@ -33,8 +33,4 @@ export function removeFinalizerOps(obj: KubeObject, finalizer: string): JsonPatc
     { op: 'test', path: '/metadata/finalizers', value: current },
     { op: 'remove', path: `/metadata/finalizers/${i}` },
   ];
-}
-
-export async function patchFinalizers(client: ApiClient, resource: ResolvedResource, obj: KubeObject, ops: JsonPatchOp[], signal: AbortSignal): Promise<KubeObject> {
-  return client.patch(resource, { namespace: obj.metadata.namespace, name: obj.metadata.name ?? '' }, ops, { type: 'json', signal });
 }

@@ -16,6 +16,8 @@ export interface OperatorHooks {
   queue?(info: { resource: string; depth: number; running: number }): void;
   /** capstan wrote to an object (its patch and the subresource): before the request. Never log `patch` for Secrets. */
   patch?(info: { resource: string; namespace?: string | undefined; name: string; subresource?: string | undefined; type: 'merge' | 'json' }): void;
+  /** One processing round of an object ended (tests wait on it; `writes` counts the API writes it made). */
+  processed?(info: { resource: string; namespace?: string | undefined; name: string; resourceVersion: string | undefined; writes: number }): void;
   apiRequest?(info: { verb: string; method: string; status: number; durationMs: number }): void;
   leadership?(info: { leading: boolean }): void;
 }

@@ -8,7 +8,7 @@ import type { KubeObject } from '../structs/objects.js';
 import { getPath } from '../structs/paths.js';
 import { applyMergePatch, mergePatches } from '../structs/patch-accumulator.js';
 import { recorderFor } from './events.js';
-import { addFinalizerOps, hasFinalizer, patchFinalizers, removeFinalizerOps } from './finalizers.js';
+import { addFinalizerOps, hasFinalizer, removeFinalizerOps } from './finalizers.js';
 import { safely } from './hooks.js';
 import { invoke, type InvokeResult } from './invoke.js';
 import { describeError } from './logging.js';
@@ -74,6 +74,7 @@ function record(round: Round, pr: HandlerProgress, result: InvokeResult): void {
 export async function processEntry(rt: ResourceRuntime, entry: Entry, session: Session): Promise<void> {
   if (session.signal.aborted) return;
   const round: Round = { rt, entry, session, patch: undefined, wakeAt: undefined };
+  const writesBefore = rt.writes;
   const obj = rt.current(entry);
   if (entry.pendingEvent) {
     const event = entry.pendingEvent;
@@ -104,6 +105,10 @@ export async function processEntry(rt: ResourceRuntime, entry: Entry, session: S
     wakeAt(round, Date.now() + delay);
   }
   if (round.wakeAt !== undefined) session.enqueue(rt.queuePrefix + entry.uid, Math.max(0, round.wakeAt - Date.now()));
+  const done = rt.current(entry);
+  safely(() => rt.services.hooks?.processed?.({
+    resource: rt.id, namespace: done.metadata.namespace, name: done.metadata.name ?? '', resourceVersion: done.metadata.resourceVersion, writes: rt.writes - writesBefore,
+  }));
 }
 
 async function processLive(round: Round, initial: KubeObject): Promise<void> {
@@ -119,8 +124,7 @@ async function processLive(round: Round, initial: KubeObject): Promise<void> {
   rt.syncDaemons(entry, obj, session);
 
   if (rt.reg.needsFinalizer && !hasFinalizer(obj, rt.services.finalizer)) {
-    obj = await patchFinalizers(rt.services.client, rt.resource, obj, addFinalizerOps(obj, rt.services.finalizer), session.handlerSignal);
-    rt.remember(obj);
+    obj = await rt.patchFinalizers(obj, addFinalizerOps(obj, rt.services.finalizer), session.handlerSignal);
   }
 
   // Resume handlers: once per object found at start-up (progress kept in memory).
@@ -314,7 +318,7 @@ async function processDeletion(round: Round, obj: KubeObject): Promise<void> {
     return;
   }
   const ops = removeFinalizerOps(obj, finalizer);
-  if (ops) rt.remember(await patchFinalizers(rt.services.client, rt.resource, obj, ops, session.handlerSignal));
+  if (ops) await rt.patchFinalizers(obj, ops, session.handlerSignal);
 }
 
 /** Delete handlers for objects we hold no finalizer on (optional ones, or deleted before it landed): once, no retries. */

@@ -5,6 +5,7 @@ import { NotFoundError } from '../structs/errors.js';
 import { matchesObject } from '../structs/filters.js';
 import { objectKeyOf, resourceId, type KubeObject, type ObjectKey, type ResolvedResource } from '../structs/objects.js';
 import { mergePatchIsNoop, splitStatus } from '../structs/patch-accumulator.js';
+import type { JsonPatchOp } from '../client/surface.js';
 import { sleep } from '../kits/sleep.js';
 import { recorderFor } from './events.js';
 import { safely } from './hooks.js';
@@ -28,6 +29,8 @@ export class ResourceRuntime {
   readonly logger: Logger;
   readonly id: string;
   session: Session | undefined;
+  /** API writes made for this resource's objects (patches and finalizer changes). */
+  writes = 0;
   /** Set by the operator: other runtimes fed by this one's changes. */
   feedTargets: { to: ResourceRuntime; map: (obj: KubeObject) => ObjectKey[] }[] = [];
 
@@ -165,13 +168,25 @@ export class ResourceRuntime {
     const client = this.services.client;
     if (main && !mergePatchIsNoop(obj, main)) {
       safely(() => this.services.hooks?.patch?.({ resource: this.id, ...key, type: 'merge' }));
+      this.writes++;
       latest = await client.patch(this.resource, key, main, { type: 'merge', signal });
     }
     if (status && !mergePatchIsNoop(obj, status)) {
       safely(() => this.services.hooks?.patch?.({ resource: this.id, ...key, subresource: 'status', type: 'merge' }));
+      this.writes++;
       latest = await client.patchStatus(this.resource, key, status, { type: 'merge', signal });
     }
     if (latest) this.remember(latest);
+    return latest;
+  }
+
+  /** Add or remove our finalizer with a conditional JSON Patch. */
+  async patchFinalizers(obj: KubeObject, ops: JsonPatchOp[], signal: AbortSignal): Promise<KubeObject> {
+    const key = { namespace: obj.metadata.namespace, name: obj.metadata.name ?? '' };
+    safely(() => this.services.hooks?.patch?.({ resource: this.id, ...key, type: 'json' }));
+    this.writes++;
+    const latest = await this.services.client.patch(this.resource, key, ops, { type: 'json', signal });
+    this.remember(latest);
     return latest;
   }
 

@@ -1,0 +1,101 @@
+// `capstan run <module> [-n NS]... [-A] [--dev] [--liveness URL] [--verbose|--quiet] [--log-format json|plain] [--kubeconfig PATH]`.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { KubeConfigSource } from '../client/surface.js';
+import { consoleLogger, describeError, type LogLevel } from '../core/logging.js';
+import { exitCodes, type Command, type CommandIo } from './commands.js';
+import { startLiveness } from './liveness.js';
+import { loadOperatorModule } from './load-module.js';
+
+export const runUsage = `usage: capstan run <module.ts|.js> [-n NAMESPACE]... [-A] [--dev] [--liveness URL]
+                   [--verbose|--quiet] [--log-format json|plain] [--kubeconfig PATH]
+  -n, --namespace     watch this namespace (repeatable; globs like 'team-*' and exclusions '!kube-*' allowed)
+  -A, --all-namespaces watch all namespaces
+  --dev               local development: debug logs, plain format, standalone
+  --liveness URL      serve liveness at this URL, e.g. http://0.0.0.0:8080/healthz
+  --kubeconfig PATH   kubeconfig file (default: $KUBECONFIG, in-cluster, then ~/.kube/config)
+`;
+
+/** The CLI decides the default connection: flag, $KUBECONFIG, in-cluster, ~/.kube/config. */
+export function defaultKubeconfig(flag: string | undefined, env: CommandIo['env']): KubeConfigSource {
+  if (flag) return { path: flag };
+  const fromEnv = env.KUBECONFIG?.split(':').find((p) => p && existsSync(p));
+  if (fromEnv) return { path: fromEnv };
+  if (env.KUBERNETES_SERVICE_HOST) return { inCluster: true };
+  return { path: join(env.HOME ?? homedir(), '.kube', 'config') };
+}
+
+export const runCommand: Command = {
+  summary: 'run an operator module',
+  async run(argv, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          namespace: { type: 'string', short: 'n', multiple: true },
+          'all-namespaces': { type: 'boolean', short: 'A' },
+          dev: { type: 'boolean' },
+          liveness: { type: 'string' },
+          verbose: { type: 'boolean', short: 'v' },
+          quiet: { type: 'boolean', short: 'q' },
+          'log-format': { type: 'string' },
+          kubeconfig: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (error) {
+      io.err(`capstan run: ${(error as Error).message}\n${runUsage}`);
+      return exitCodes.usage;
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      io.out(runUsage);
+      return exitCodes.ok;
+    }
+    const usage = (msg: string) => (io.err(`capstan run: ${msg}\n${runUsage}`), exitCodes.usage);
+    if (positionals.length !== 1) return usage(positionals.length ? `one module expected, got ${positionals.length}` : 'which operator module?');
+    const format = values['log-format'] ?? (values.dev ? 'plain' : 'json');
+    if (format !== 'json' && format !== 'plain') return usage(`--log-format must be json or plain, got ${format}`);
+    if (values.verbose && values.quiet) return usage('--verbose and --quiet exclude each other');
+    const namespaces = values.namespace ?? [];
+    if (values['all-namespaces'] && namespaces.length) return usage('-A and -n exclude each other');
+    if (namespaces.some((n) => !/^!?[a-z0-9*?[\]-]+$/.test(n))) return usage(`invalid namespace pattern in ${namespaces.join(', ')}`);
+    let liveness: URL | undefined;
+    if (values.liveness) {
+      try {
+        liveness = new URL(values.liveness);
+      } catch {
+        return usage(`--liveness must be a URL like http://0.0.0.0:8080/healthz, got ${values.liveness}`);
+      }
+    }
+    const level: LogLevel = values.verbose || values.dev ? 'debug' : values.quiet ? 'warn' : 'info';
+    const logger = consoleLogger({ level, format, write: (line) => io.err(`${line}\n`) });
+    const kubeconfig = defaultKubeconfig(values.kubeconfig, io.env);
+    const allNamespaces = !!values['all-namespaces'] || namespaces.length === 0;
+    let operator;
+    try {
+      operator = await loadOperatorModule(positionals[0]!, { namespaces, allNamespaces, kubeconfig, logger, dev: !!values.dev, env: io.env });
+    } catch (error) {
+      logger.error('cannot load the operator module', { error: describeError(error) });
+      return exitCodes.usage;
+    }
+    const probe = liveness ? await startLiveness(liveness, () => true).catch((error) => {
+      logger.error('cannot serve liveness', { url: liveness!.href, error: describeError(error) });
+      return undefined;
+    }) : undefined;
+    if (liveness && !probe) return exitCodes.failure;
+    try {
+      await operator.run({ signal: io.signal, kubeconfig, logger, ...(allNamespaces ? { allNamespaces: true } : { namespaces }) });
+      return exitCodes.ok;
+    } catch (error) {
+      logger.error('the operator failed', { error: describeError(error) });
+      return exitCodes.failure;
+    } finally {
+      await probe?.close();
+    }
+  },
+};

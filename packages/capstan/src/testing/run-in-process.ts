@@ -1,0 +1,77 @@
+// Run an operator inside the test process against a cluster, collecting its log lines.
+import { ApiClient } from '../client/surface.js';
+import { consoleLogger, type Logger } from '../core/logging.js';
+import type { Operator } from '../core/types.js';
+
+export interface InProcessSettings {
+  kubeconfigPath: string;
+  namespaces?: string[];
+  allNamespaces?: boolean;
+  /** The logger the operator gets (a factory may pass it to createOperator). */
+  logger: Logger;
+}
+
+export type OperatorFactory = (settings: InProcessSettings) => Operator | Promise<Operator>;
+
+export interface RunInProcessOptions {
+  kubeconfigPath: string;
+  namespaces?: string[];
+  allNamespaces?: boolean;
+  /** Log level of the collected lines. Default 'debug'. */
+  level?: 'debug' | 'info' | 'warn' | 'error';
+  /** Also print the lines to stderr (debugging a test). */
+  echo?: boolean;
+  /** Wait for the operator's initial lists before resolving. Default true. */
+  waitReady?: boolean;
+}
+
+export interface RunningOperator {
+  operator: Operator;
+  /** Every log line so far (plain text), newest last. */
+  logs: string[];
+  /** An admin-ish client on the same cluster, for the test's own reads and writes. */
+  client: ApiClient;
+  /** Resolves when the operator's `run()` returned (it only does after stop()). */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Start `op` (or what the factory returns) with run-time overrides for the cluster and namespaces. */
+export async function runOperatorInProcess(op: Operator | OperatorFactory, options: RunInProcessOptions): Promise<RunningOperator> {
+  const logs: string[] = [];
+  const logger = consoleLogger({
+    level: options.level ?? 'debug',
+    format: 'plain',
+    write: (line) => {
+      logs.push(line);
+      if (options.echo) process.stderr.write(`${line}\n`);
+    },
+  });
+  const settings: InProcessSettings = {
+    kubeconfigPath: options.kubeconfigPath, logger,
+    ...(options.namespaces ? { namespaces: options.namespaces } : {}),
+    ...(options.allNamespaces ? { allNamespaces: true } : {}),
+  };
+  const operator = typeof op === 'function' ? await op(settings) : op;
+  const client = await ApiClient.create({ path: options.kubeconfigPath });
+  const controller = new AbortController();
+  const done = operator.run({
+    signal: controller.signal, kubeconfig: { path: options.kubeconfigPath }, logger,
+    ...(options.namespaces ? { namespaces: options.namespaces } : {}),
+    ...(options.allNamespaces ? { allNamespaces: true } : {}),
+  });
+  let failure: unknown;
+  done.catch((error) => (failure = error));
+  if (options.waitReady ?? true) {
+    await Promise.race([operator.ready, done.then(() => undefined)]);
+    if (failure) throw failure;
+  }
+  return {
+    operator, logs, client, done,
+    async stop() {
+      controller.abort();
+      await done;
+      client.close();
+    },
+  };
+}
