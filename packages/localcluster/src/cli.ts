@@ -1,5 +1,144 @@
-// `capstan cluster up | down | status | kubeconfig`: a background local cluster per name, state in ~/.cache/capstan/clusters/<name>.
-export async function runClusterCommand(_argv: string[]): Promise<number> {
-  console.error('capstan cluster: not implemented yet');
-  return 2;
+// `capstan cluster up | down | status | kubeconfig`: background local clusters by name, state in ~/.cache/capstan/clusters/<name>.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { readClusterInfo } from './cluster-file.js';
+import { clusterStateDir, cacheRoot } from './paths.js';
+import { isAlive, readSupervisorStatus, spawnSupervisor } from './supervisor.js';
+
+const USAGE = `usage: capstan cluster <command> [--name NAME]
+
+  up [--no-kubelet]   start a local control plane in the background (builds the binaries once); prints the kubeconfig path
+  down                stop it and remove its state
+  status              say whether it runs, where, and its kubeconfig
+  kubeconfig          print the kubeconfig path (kubectl --kubeconfig "$(capstan cluster kubeconfig)" get ns)
+  list                list the clusters that have state
+
+NAME defaults to "default"; state lives in ${clusterStateDir('<name>')}.`;
+
+interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const defaultIo: Io = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+
+/** Running cluster: its supervisor pid and kubeconfig path; undefined when not running. */
+function running(name: string): { pid: number; kubeconfigPath: string; dir: string } | undefined {
+  const dir = clusterStateDir(name);
+  const status = readSupervisorStatus(dir);
+  if (status?.state !== 'ready' || !status.kubeconfigPath || !isAlive(status.pid)) return undefined;
+  return { pid: status.pid, kubeconfigPath: status.kubeconfigPath, dir };
+}
+
+export async function runClusterCommand(argv: string[], io: Io = defaultIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { name: { type: 'string', default: 'default' }, 'no-kubelet': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    });
+  } catch (err) {
+    io.err(`capstan cluster: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...extra] = positionals;
+  if (values.help || command === 'help') {
+    io.out(USAGE);
+    return 0;
+  }
+  if (!command || extra.length) {
+    io.err(`capstan cluster: ${command ? `unexpected argument "${extra[0]}"` : 'missing command'}\n${USAGE}`);
+    return 2;
+  }
+  const name = values.name;
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) {
+    io.err(`capstan cluster: invalid --name "${name}" (lowercase letters, digits and dashes)`);
+    return 2;
+  }
+  switch (command) {
+    case 'up': return up(name, !values['no-kubelet'], io);
+    case 'down': return down(name, io);
+    case 'status': return status(name, io);
+    case 'kubeconfig': {
+      const r = running(name);
+      if (!r) {
+        io.err(`capstan cluster: cluster "${name}" is not running (start it with: capstan cluster up${name === 'default' ? '' : ` --name ${name}`})`);
+        return 1;
+      }
+      io.out(r.kubeconfigPath);
+      return 0;
+    }
+    case 'list': {
+      const root = `${cacheRoot()}/clusters`;
+      const names = existsSync(root) ? readdirSync(root) : [];
+      for (const n of names) io.out(`${n}\t${running(n) ? 'running' : 'stopped'}`);
+      return 0;
+    }
+    default:
+      io.err(`capstan cluster: unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function up(name: string, kubelet: boolean, io: Io): Promise<number> {
+  const existing = running(name);
+  if (existing) {
+    io.err(`cluster "${name}" is already running (pid ${existing.pid})`);
+    io.out(existing.kubeconfigPath);
+    return 0;
+  }
+  const dir = clusterStateDir(name);
+  const stale = readSupervisorStatus(dir);
+  if (stale && isAlive(stale.pid) && stale.state === 'starting') {
+    io.err(`cluster "${name}" is starting (pid ${stale.pid}); try again shortly or run: capstan cluster down --name ${name}`);
+    return 1;
+  }
+  rmSync(dir, { recursive: true, force: true }); // leftovers of a cluster that died
+  try {
+    const supervisor = await spawnSupervisor({ dataDir: dir, name: `capstan-${name}`, detached: true, kubelet, log: (line) => io.err(line) });
+    io.err(`cluster "${name}" is running in the background (pid ${supervisor.pid}); stop it with: capstan cluster down${name === 'default' ? '' : ` --name ${name}`}`);
+    io.out(supervisor.kubeconfigPath);
+    return 0;
+  } catch (err) {
+    io.err(`capstan cluster up: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+async function down(name: string, io: Io): Promise<number> {
+  const dir = clusterStateDir(name);
+  const status = readSupervisorStatus(dir);
+  if (status && isAlive(status.pid)) {
+    process.kill(status.pid, 'SIGTERM');
+    const deadline = Date.now() + 60_000;
+    while (isAlive(status.pid) && Date.now() < deadline) await delay(100);
+    if (isAlive(status.pid)) {
+      io.err(`capstan cluster down: pid ${status.pid} did not stop in 60 s; killing it`);
+      process.kill(status.pid, 'SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+    io.err(`cluster "${name}" stopped`);
+    return 0;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  io.err(`cluster "${name}" is not running`);
+  return 0;
+}
+
+function status(name: string, io: Io): number {
+  const r = running(name);
+  if (!r) {
+    io.out(`cluster "${name}": not running`);
+    return 1;
+  }
+  const info = readClusterInfo(r.kubeconfigPath);
+  io.out(`cluster "${name}": running (pid ${r.pid})`);
+  io.out(`  server:     ${info?.server ?? '?'}`);
+  io.out(`  kubeconfig: ${r.kubeconfigPath}`);
+  io.out(`  state:      ${r.dir}`);
+  io.out(`  kubelet:    ${info?.simulatedKubelet ? `simulated (node ${info.nodeName})` : 'none'}`);
+  return 0;
 }

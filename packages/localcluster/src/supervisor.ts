@@ -1,6 +1,6 @@
 // A cluster in its own process: the CLI's background cluster and test files' private clusters both run here.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,7 @@ export const isAlive = (pid: number): boolean => {
 };
 
 export async function spawnSupervisor(options: SpawnSupervisorOptions): Promise<SupervisorHandle> {
+  mkdirSync(options.dataDir, { recursive: true });
   const logFile = join(options.dataDir, SUPERVISOR_LOG);
   rmSync(join(options.dataDir, SUPERVISOR_STATUS), { force: true });
   const fd = openSync(logFile, 'a');
