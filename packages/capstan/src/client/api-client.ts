@@ -150,7 +150,7 @@ export class ApiClient {
     return { ...last, items };
   }
 
-  async create<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<T>, options: WriteOptions & { namespace?: string } = {}): Promise<T> {
+  async create<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<NoInfer<T>>, options: WriteOptions & { namespace?: string } = {}): Promise<T> {
     const namespace = options.namespace ?? body.metadata?.namespace;
     const { path, target, resource } = await this.#path(ref, { namespace }, options.signal);
     const full = { apiVersion: apiVersionOf(resource), kind: resource.kind, ...body };
@@ -158,7 +158,7 @@ export class ApiClient {
   }
 
   /** PUT the whole object (its metadata.resourceVersion makes it conditional). */
-  async replace<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<T>, options: WriteOptions & { subresource?: string } = {}): Promise<T> {
+  async replace<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<NoInfer<T>>, options: WriteOptions & { subresource?: string } = {}): Promise<T> {
     const key = { namespace: body.metadata?.namespace, name: body.metadata?.name ?? '' };
     const { path, target, resource } = await this.#path(ref, { ...key, subresource: options.subresource }, options.signal);
     const full = { apiVersion: apiVersionOf(resource), kind: resource.kind, ...body };
@@ -188,7 +188,7 @@ export class ApiClient {
   }
 
   /** Server-side apply of a plain JSON object (apiVersion/kind filled in from the reference). */
-  async apply<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<T>, options: WriteOptions & { force?: boolean; subresource?: string } = {}): Promise<T> {
+  async apply<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<NoInfer<T>>, options: WriteOptions & { force?: boolean; subresource?: string } = {}): Promise<T> {
     const resource = await this.resolve(ref, options.signal);
     const full = { apiVersion: apiVersionOf(resource), kind: resource.kind, ...body };
     const key = { namespace: body.metadata?.namespace, name: body.metadata?.name ?? '' };
