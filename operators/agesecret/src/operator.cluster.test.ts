@@ -213,6 +213,23 @@ describe('AgeSecret operator', () => {
     assert.deepEqual([unb64(s.data?.['enc']), unb64(s.data?.['bare']), unb64(s.data?.['armor'])], ['from age', 'from age', 'armored age']);
   });
 
+  test('an up-to-date Secret is not decrypted again; a changed ciphertext is', async () => {
+    const keyName = uniqueName('skip-key');
+    await putKeySecret(client, ns, keyName, kubeKey);
+    const name = uniqueName('skip');
+    await client.create(AGESECRETS, ageSecret(ns, name, { secretName: name, secretKey: 'v', secret: await encryptFor([kube], 'once'), ageSecretRef: keyName }));
+    await waitReady(client, ns, name, 'True');
+    const before = await secretOf(client, ns, name);
+    await client.delete(SECRETS, { namespace: ns, name: keyName });
+    // A new generation whose inputs (ciphertexts, target) are unchanged: Ready for it without any key at hand.
+    await client.patch(AGESECRETS, { namespace: ns, name }, { spec: { ageSecretRef: `${keyName}-gone` } });
+    await waitReady(client, ns, name, 'True');
+    assert.equal((await secretOf(client, ns, name))?.metadata.resourceVersion, before?.metadata.resourceVersion);
+    await client.patch(AGESECRETS, { namespace: ns, name }, { spec: { secret: await encryptFor([kube], 'twice') } });
+    await waitReady(client, ns, name, 'False', 'KeySecretNotFound');
+    assert.equal(unb64((await secretOf(client, ns, name))?.data?.['v']), 'once', 'the last good Secret stays');
+  });
+
   test('bad input gets a precise condition and Event, no Secret, no plaintext; others proceed', async () => {
     await putKeySecret(client, ns, 'namespace-secret', kubeKey);
     const other = (await cli(dir, ['keygen'])).split('\n').find((l) => l.startsWith('# public key: '))!.slice('# public key: '.length);
