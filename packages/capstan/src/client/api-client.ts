@@ -150,19 +150,19 @@ export class ApiClient {
     return { ...last, items };
   }
 
-  async create<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<NoInfer<T>>, options: WriteOptions & { namespace?: string } = {}): Promise<T> {
+  async create<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<T>, options: WriteOptions & { namespace?: string } = {}): Promise<T & KubeObject> {
     const namespace = options.namespace ?? body.metadata?.namespace;
     const { path, target, resource } = await this.#path(ref, { namespace }, options.signal);
     const full = { apiVersion: apiVersionOf(resource), kind: resource.kind, ...body };
-    return this.#transport.request<T>({ method: 'POST', path, query: this.#writeQuery(options), body: full, signal: options.signal, verb: 'create', target });
+    return this.#transport.request<T & KubeObject>({ method: 'POST', path, query: this.#writeQuery(options), body: full, signal: options.signal, verb: 'create', target });
   }
 
   /** PUT the whole object (its metadata.resourceVersion makes it conditional). */
-  async replace<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<NoInfer<T>>, options: WriteOptions & { subresource?: string } = {}): Promise<T> {
+  async replace<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<T>, options: WriteOptions & { subresource?: string } = {}): Promise<T & KubeObject> {
     const key = { namespace: body.metadata?.namespace, name: body.metadata?.name ?? '' };
     const { path, target, resource } = await this.#path(ref, { ...key, subresource: options.subresource }, options.signal);
     const full = { apiVersion: apiVersionOf(resource), kind: resource.kind, ...body };
-    return this.#transport.request<T>({ method: 'PUT', path, query: this.#writeQuery(options), body: full, signal: options.signal, verb: 'replace', target });
+    return this.#transport.request<T & KubeObject>({ method: 'PUT', path, query: this.#writeQuery(options), body: full, signal: options.signal, verb: 'replace', target });
   }
 
   /** Patch an object: `merge` (default), `json` (ops, may include `test`), `strategic` (native kinds) or `apply` (server-side apply). */
@@ -188,11 +188,11 @@ export class ApiClient {
   }
 
   /** Server-side apply of a plain JSON object (apiVersion/kind filled in from the reference). */
-  async apply<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<NoInfer<T>>, options: WriteOptions & { force?: boolean; subresource?: string } = {}): Promise<T> {
+  async apply<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<T>, options: WriteOptions & { force?: boolean; subresource?: string } = {}): Promise<T & KubeObject> {
     const resource = await this.resolve(ref, options.signal);
     const full = { apiVersion: apiVersionOf(resource), kind: resource.kind, ...body };
     const key = { namespace: body.metadata?.namespace, name: body.metadata?.name ?? '' };
-    return this.patch<T>(ref, key, full, { ...options, type: 'apply' });
+    return this.patch<T & KubeObject>(ref, key, full, { ...options, type: 'apply' });
   }
 
   /** Delete; resolves with the server's answer (the object while finalizers hold it, or a Status). */
