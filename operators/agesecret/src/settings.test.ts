@@ -1,0 +1,43 @@
+// Operator settings from argv/env, and the process entry's exit codes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseSettings, SettingsError } from './settings.js';
+
+test('defaults: all namespaces, default identity in $POD_NAMESPACE, probes on 8080', () => {
+  const parsed = parseSettings([], { POD_NAMESPACE: 'ops' });
+  assert.equal(parsed.help, false);
+  if (parsed.help) return;
+  assert.equal(parsed.settings.allNamespaces, true);
+  assert.deepEqual(parsed.settings.defaultIdentity, { namespace: 'ops', name: 'agesecret-default-identity' });
+  assert.equal(parsed.settings.healthPort, 8080);
+  assert.equal(parsed.settings.requireBinding, false);
+});
+
+test('flags: namespaces, disabled default identity, binding, log level', () => {
+  const parsed = parseSettings(['-n', 'a', '-n', 'team-*', '--no-default-identity', '--require-binding', '--log-level', 'debug', '--health-port', '0'], {});
+  if (parsed.help) return assert.fail('help');
+  assert.deepEqual(parsed.settings.namespaces, ['a', 'team-*']);
+  assert.equal(parsed.settings.allNamespaces, false);
+  assert.equal(parsed.settings.defaultIdentity, undefined);
+  assert.equal(parsed.settings.requireBinding, true);
+  assert.equal(parsed.settings.healthPort, 0);
+});
+
+test('bad settings are SettingsErrors', () => {
+  for (const argv of [['--bogus'], ['--concurrency', '0'], ['--all-namespaces', '-n', 'x'], ['--log-level', 'loud'], ['--no-default-identity', '--default-identity-secret', 'x']]) {
+    assert.throws(() => parseSettings(argv, {}), SettingsError, argv.join(' '));
+  }
+});
+
+test('the process entry: --help exits 0, bad flags exit 2', () => {
+  const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+  const run = (args: string[]) => spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', main, ...args], { encoding: 'utf8' });
+  const help = run(['--help']);
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /--default-identity-secret/);
+  const bad = run(['--bogus']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /Unknown option/);
+});
