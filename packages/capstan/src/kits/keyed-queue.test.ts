@@ -1,0 +1,74 @@
+// Unit tests of the keyed queue: serial per key, parallel across keys, coalescing, the global bound, idle slots freed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KeyedQueue } from './keyed-queue.js';
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  return { open, opened };
+}
+
+test('serial per key, bursts coalesced into one more run, slots freed when idle', async () => {
+  const runs: string[] = [];
+  let active = 0;
+  let maxActive = 0;
+  const first = gate();
+  const started = gate();
+  const q = new KeyedQueue<string>({
+    concurrency: 4,
+    worker: async (key) => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      runs.push(key);
+      if (runs.length === 1) {
+        started.open();
+        await first.opened;
+      }
+      active--;
+    },
+  });
+  q.add('a');
+  await started.opened;
+  for (let i = 0; i < 10; i++) q.add('a'); // a burst while running
+  first.open();
+  await q.idle();
+  assert.deepEqual(runs, ['a', 'a'], 'the burst became exactly one more run');
+  assert.equal(maxActive, 1);
+  assert.equal(q.size, 0, 'idle keys are released');
+});
+
+test('parallel across keys within the global bound', async () => {
+  let active = 0;
+  let maxActive = 0;
+  const release = gate();
+  const q = new KeyedQueue<number>({
+    concurrency: 3,
+    worker: async () => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      if (active === 3) release.open();
+      await release.opened;
+      active--;
+    },
+  });
+  for (let i = 0; i < 8; i++) q.add(i);
+  await q.idle();
+  assert.equal(maxActive, 3, 'three keys ran at once, never more');
+});
+
+test('errors do not stop the queue; stop() drops scheduled runs', async () => {
+  const errors: unknown[] = [];
+  let runs = 0;
+  const q = new KeyedQueue<string>({ concurrency: 1, worker: async () => { runs++; throw new Error('boom'); }, onError: (_k, e) => errors.push(e) });
+  q.add('x');
+  await q.idle();
+  q.add('y');
+  await q.idle();
+  q.addAfter('z', 60_000);
+  assert.equal(q.size, 1);
+  await q.stop();
+  assert.equal(q.size, 0);
+  assert.equal(runs, 2);
+  assert.equal(errors.length, 2);
+});
