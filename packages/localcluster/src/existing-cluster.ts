@@ -79,5 +79,9 @@ export class ExistingClusterHandle implements ClusterHandle {
     throw new UnsupportedError('pod log files exist only on a capstan local cluster (simulated kubelet)');
   }
 
+  registerImage(): void {
+    throw new UnsupportedError('images can be registered only with the simulated kubelet of a capstan local cluster');
+  }
+
   async stop(): Promise<void> {}
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { KubeApi } from './api.js';
 import type { ClusterInfo } from './cluster-file.js';
 import { renderKubeconfig } from './kubeconfig.js';
+import { writeRegisteredImage, type ImageSpec } from './kubelet/images.js';
 import { podLogPath } from './kubelet/layout.js';
 import { requestServiceAccountToken, type ServiceAccountTokenOptions } from './service-accounts.js';
 import { mintUserToken, type UserIdentity } from './tokens.js';
@@ -37,6 +38,8 @@ export interface ClusterHandle {
   serviceAccountKubeconfig(namespace: string, name: string, options?: ServiceAccountTokenOptions): Promise<string>;
   /** Where the simulated kubelet writes a container's stdout and stderr. */
   podLogPath(namespace: string, pod: string, container: string): string;
+  /** Teaches the simulated kubelet an image (bare name, e.g. "my-app"), from any process. Local clusters only. */
+  registerImage(name: string, spec: ImageSpec): void;
   stop(): Promise<void>;
 }
 
@@ -86,6 +89,10 @@ export class LocalClusterHandle implements ClusterHandle {
 
   podLogPath(namespace: string, pod: string, container: string): string {
     return podLogPath(this.info.dir, namespace, pod, container);
+  }
+
+  registerImage(name: string, spec: ImageSpec): void {
+    writeRegisteredImage(this.info.dir, name, spec);
   }
 
   async stop(): Promise<void> {

@@ -38,9 +38,8 @@ async function openTestCluster(options: UseTestClusterOptions): Promise<ClusterH
   if (kubeconfigPath) {
     const info = readClusterInfo(kubeconfigPath);
     if (info) {
-      const handle = new LocalClusterHandle(info, readFileSync(kubeconfigPath, 'utf8'));
-      if (env.CAPSTAN_TEST_LOCALCLUSTER !== '1') handle.capabilities.simulatedKubelet = false;
-      return handle;
+      // cluster.json is authoritative: a capstan cluster (runner's or `capstan cluster up`) says whether pods run.
+      return new LocalClusterHandle(info, readFileSync(kubeconfigPath, 'utf8'));
     }
     return ExistingClusterHandle.open(kubeconfigPath, { simulatedKubelet: env.CAPSTAN_TEST_LOCALCLUSTER === '1' });
   }

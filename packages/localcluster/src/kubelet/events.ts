@@ -1,6 +1,7 @@
 // Kubernetes Events from the kubelet simulator (Scheduled, Pulled, Started, Failed, FailedMount, Killing...).
 import { randomBytes } from 'node:crypto';
 import type { KubeApi } from '../api.js';
+import { KubeApiError } from '../errors.js';
 import type { Pod } from './types.js';
 
 export class EventRecorder {
@@ -39,7 +40,8 @@ export class EventRecorder {
         count: 1,
       });
     } catch (err) {
-      // The namespace may be going away; an Event is not worth failing the pod for.
+      // The namespace may be going away; an Event is not worth failing the pod for, nor a log line then.
+      if (err instanceof KubeApiError && (err.status === 403 || err.status === 404)) return;
       this.log(`kubelet: could not post event ${reason} for ${ns}/${pod.metadata.name}: ${(err as Error).message}`);
     }
   }

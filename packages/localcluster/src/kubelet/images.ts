@@ -1,4 +1,5 @@
 // The kubelet simulator's image registry: image name -> the local command that plays that image.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot, repoRoot } from '../paths.js';
 
@@ -64,4 +65,34 @@ export function resolveCommand(
     ? [...container.command, ...(container.args ?? [])]
     : [...spec.command, ...(container.args ?? spec.args ?? [])];
   return { argv, cwd: spec.cwd, env: spec.env ?? {} };
+}
+
+/** Images registered at run time by other processes (ClusterHandle.registerImage): <cluster dir>/images/<name>.json. */
+export function imagesDir(clusterDir: string): string {
+  return join(clusterDir, 'images');
+}
+
+export function writeRegisteredImage(clusterDir: string, name: string, spec: ImageSpec): void {
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(name)) throw new TypeError(`invalid image name "${name}" (use the bare name, e.g. "my-app")`);
+  mkdirSync(imagesDir(clusterDir), { recursive: true });
+  writeFileSync(join(imagesDir(clusterDir), `${name}.json`), JSON.stringify(spec));
+}
+
+export function readRegisteredImages(clusterDir: string): ImageRegistry {
+  const out: ImageRegistry = {};
+  let names: string[];
+  try {
+    names = readdirSync(imagesDir(clusterDir));
+  } catch {
+    return out;
+  }
+  for (const file of names) {
+    if (!file.endsWith('.json')) continue;
+    try {
+      out[file.slice(0, -5)] = JSON.parse(readFileSync(join(imagesDir(clusterDir), file), 'utf8')) as ImageSpec;
+    } catch {
+      // half-written or invalid: ignored until fixed
+    }
+  }
+  return out;
 }

@@ -154,6 +154,18 @@ describe('kubelet simulator', () => {
     assert.match(events[0]!.message, /nonexistent/);
   });
 
+  test('an image registered later by another process starts the pending pod', async (t) => {
+    if (!cluster.capabilities.simulatedKubelet) return t.skip('needs the simulated kubelet');
+    const image = `late-${randomBytes(3).toString('hex')}`;
+    await api.post(`/api/v1/namespaces/${ns}/pods`, pod('late', { containers: [{ name: 'main', image: `example.com/${image}:1` }] }));
+    await waitFor(async () => {
+      const state = (await getPod('late')).status?.containerStatuses?.[0]?.state;
+      return state && 'waiting' in state && state.waiting.reason === 'ErrImagePull';
+    }, { timeoutMs: 30_000, what: 'ErrImagePull' });
+    cluster.registerImage(image, { command: ['/bin/sleep', '3600'] });
+    await waitFor(async () => (await getPod('late')).status?.phase === 'Running', { timeoutMs: 30_000, what: 'Running after registration' });
+  });
+
   test('a container that exits is restarted and restartCount grows', async (t) => {
     if (!cluster.capabilities.simulatedKubelet) return t.skip('needs the simulated kubelet');
     await api.post(`/api/v1/namespaces/${ns}/pods`, pod('crasher', { containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'exit 3'] }] }));

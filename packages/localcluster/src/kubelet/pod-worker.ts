@@ -8,7 +8,7 @@ import { SERVICE_ACCOUNT_ISSUER } from '../apiserver.js';
 import { ContainerRunner } from './container.js';
 import { containerEnv, ContainerConfigError, expandVars } from './env.js';
 import type { EventRecorder } from './events.js';
-import { imageName, resolveCommand, type ImageRegistry, type ResolvedCommand } from './images.js';
+import { imageName, readRegisteredImages, resolveCommand, type ImageRegistry, type ResolvedCommand } from './images.js';
 import type { IpPool } from './ip-pool.js';
 import { podLogPath, podRootDir } from './layout.js';
 import { conditionsMatch, ownedConditions, podPhase, withTransitionTimes } from './status.js';
@@ -99,12 +99,12 @@ export class PodWorker {
     });
   }
 
-  private retryLater(): void {
+  private retryLater(ms = RETRY_MS): void {
     if (this.retryTimer || this.gone) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.kick();
-    }, RETRY_MS);
+    }, ms);
   }
 
   private async sync(): Promise<void> {
@@ -120,18 +120,21 @@ export class PodWorker {
     const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
     // 1. Images: an unknown one keeps the pod Pending, like an image that cannot be pulled.
     const unknown: Container[] = [];
+    const registry = { ...this.ctx.images, ...readRegisteredImages(this.ctx.clusterDir) };
+    this.commands.clear();
     for (const c of all) {
-      const cmd = resolveCommand(this.ctx.images, c);
+      const cmd = resolveCommand(registry, c);
       if (cmd) this.commands.set(c.name, cmd);
       else unknown.push(c);
     }
     if (unknown.length) {
       for (const c of unknown) {
-        const message = `image "${c.image}" is not known to the capstan kubelet simulator (no entry "${imageName(c.image)}" in its image registry; known: ${Object.keys(this.ctx.images).sort().join(', ')})`;
+        const message = `image "${c.image}" is not known to the capstan kubelet simulator (no entry "${imageName(c.image)}" in its image registry; known: ${Object.keys(registry).sort().join(', ')})`;
         this.waiting.set(c.name, { reason: 'ErrImagePull', message });
         await this.ctx.events.record(pod, 'Warning', 'Failed', `Failed to pull image "${c.image}": ${message}`, `spec.containers{${c.name}}`);
       }
-      return; // nothing changes until the pod does (images are fixed for this kubelet's life)
+      this.retryLater(5000); // like an image pull back-off: the image may be registered later
+      return;
     }
     for (const c of all) this.waiting.set(c.name, { reason: 'ContainerCreating' });
     this.podIP ??= pod.spec.hostNetwork ? this.ctx.hostIP : this.ctx.ips.allocate();
