@@ -32,7 +32,6 @@ export interface AgeSecretStatus {
   conditions?: Condition[];
   observedGeneration?: number;
   secretName?: string;
-  [key: string]: unknown;
 }
 
 export interface AgeSecret {
@@ -102,10 +101,11 @@ const conditionSchema = {
   },
 };
 
+// No x-kubernetes-preserve-unknown-fields (the seed had it for kopf's bookkeeping): the operator writes only
+// these fields, and the API server publishes no schema below such a node (kubectl explain would go blind).
 const statusSchema = {
   description: 'Observed state, written by the operator.',
   type: 'object',
-  'x-kubernetes-preserve-unknown-fields': true,
   properties: {
     conditions: { description: 'Conditions of the AgeSecret; Ready is the one to watch.', type: 'array', items: conditionSchema },
     observedGeneration: { description: 'The metadata.generation last reconciled.', type: 'integer', format: 'int64' },

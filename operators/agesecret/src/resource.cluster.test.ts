@@ -1,0 +1,76 @@
+// The CRD on a real API server: seed manifests validate as written, explain reads well, columns and short names.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { parse } from 'yaml';
+import { useTestCluster } from '@capstan/localcluster';
+import { ApiClient } from 'capstan';
+import { AGESECRETS, createNamespace, deleteNamespaces, eventually, installCrd, type AgeSecretObject } from './test-fixtures.js';
+
+// Seed 000's manifests, verbatim (the second as its encrypt step leaves it, with ageSecretRef from its spoiler).
+const SEED_PLAIN = `apiVersion: pyvo.io/v1
+kind: AgeSecret
+metadata:
+  name: my-secret
+spec:
+  secretName: macrodata-numbers
+  secretKey: numbers
+  secret: "Hello world!"
+`;
+const SEED_ENCRYPTED = `apiVersion: pyvo.io/v1
+kind: AgeSecret
+metadata:
+  name: my-secret-enc
+spec:
+  secretName: macrodata-numbers
+  secretKey: numbers
+  ageSecretRef: namespace-secret
+  secret: ENC[YWdlLWVuY3J5cHRpb24ub3JnL3YxCg==]
+`;
+
+let client: ApiClient;
+let kubeconfig: string;
+let ns: string;
+
+before(async () => {
+  const cluster = await useTestCluster();
+  kubeconfig = cluster.kubeconfigPath;
+  client = await ApiClient.create(kubeconfig);
+  await installCrd(client);
+  ns = await createNamespace(client, 'asec-crd');
+});
+
+after(async () => {
+  await deleteNamespaces(client, [ns]);
+  client.close();
+});
+
+const kubectl = (...args: string[]) => execFileSync('kubectl', ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8' });
+
+test("the seed's manifests validate as written (server-side dry run)", async () => {
+  for (const text of [SEED_PLAIN, SEED_ENCRYPTED]) {
+    const obj = parse(text) as AgeSecretObject;
+    const created = await client.create<AgeSecretObject>(AGESECRETS, { ...obj, metadata: { ...obj.metadata, namespace: ns } }, { namespace: ns, dryRun: true });
+    assert.deepEqual(created.spec, obj.spec, 'no field pruned');
+  }
+});
+
+test('kubectl explain agesecrets.spec describes every field', async () => {
+  // The API server publishes a new CRD's OpenAPI a moment after it is Established.
+  const out = await eventually('the AgeSecret schema to be published', async () => kubectl('explain', 'agesecrets.spec'));
+  for (const field of ['secretName', 'secretKey', 'secret', 'ageSecretRef', 'data', 'type', 'labels', 'annotations']) {
+    assert.match(out, new RegExp(`^\\s+${field}\\s`, 'm'), field);
+  }
+  assert.match(out, /ENC\[/);
+  assert.match(kubectl('explain', 'agesecrets.status.conditions'), /observedGeneration/);
+});
+
+test('short names and printer columns', async () => {
+  const obj = parse(SEED_ENCRYPTED) as AgeSecretObject;
+  await client.create(AGESECRETS, { ...obj, metadata: { ...obj.metadata, namespace: ns } }, { namespace: ns });
+  for (const name of ['asec', 'agesec', 'agesecrets']) {
+    const out = kubectl('get', name, '-n', ns);
+    assert.match(out, /^NAME\s+SECRET\s+READY\s+REASON\s+AGE/, name);
+    assert.match(out, /my-secret-enc\s+macrodata-numbers/);
+  }
+});
