@@ -1,0 +1,88 @@
+// The demo's own manifests (the seed's AgeSecret and key Secret) and what it reads out of deploy/.
+import { stringify } from 'yaml';
+import { DemoError } from './errors.js';
+import type { Manifest } from './kubectl.js';
+
+/** The seed's AgeSecret, still in plaintext: what a developer writes before `age-secret encrypt`. */
+export function plainAgeSecret(options: { name: string; namespace: string; secretName: string; secretKey: string; keySecret: string; value: string }): string {
+  const doc = {
+    apiVersion: 'pyvo.io/v1',
+    kind: 'AgeSecret',
+    metadata: { name: options.name, namespace: options.namespace },
+    spec: { secretName: options.secretName, secretKey: options.secretKey, ageSecretRef: options.keySecret, secret: options.value },
+  };
+  return `# The demo AgeSecret in plaintext (a temp file, never in git); age-secret encrypt turns spec.secret into ENC[...].\n${stringify(doc)}`;
+}
+
+/** The seed's `namespace-secret`: the cluster's age identity, read by the operator through spec.ageSecretRef. */
+export function keySecret(options: { name: string; namespace: string; identity: string }): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: options.name, namespace: options.namespace },
+    type: 'Opaque',
+    stringData: { secretKey: options.identity },
+  });
+}
+
+/** The AGE-SECRET-KEY-1... line of an identity file written by `age-secret keygen` (comments dropped). */
+export function identityLine(fileText: string): string {
+  const line = fileText.split('\n').map((l) => l.trim()).find((l) => l.startsWith('AGE-SECRET-KEY-1'));
+  if (!line) throw new DemoError('the identity file holds no AGE-SECRET-KEY-1... line');
+  return line;
+}
+
+/** The recipient `age-secret keygen -o FILE` prints on stderr ("Public key: age1..."). */
+export function recipientFromKeygen(stderr: string): string {
+  const match = /(age1[02-9ac-hj-np-z]{58})/.exec(stderr);
+  if (!match?.[1]) throw new DemoError('age-secret keygen printed no recipient (age1...)');
+  return match[1];
+}
+
+/** Numbers for the Macrodata Refinement screen: rows of two-digit numbers, different on every run. */
+export function demoNumbers(random: () => number = Math.random, rows = 4, perRow = 8): string {
+  const row = () => Array.from({ length: perRow }, () => String(Math.floor(random() * 100)).padStart(2, '0')).join(' ');
+  return `${Array.from({ length: rows }, row).join('\n')}\n`;
+}
+
+export const withoutKind = (docs: Manifest[], kind: string): Manifest[] => docs.filter((d) => d.kind !== kind);
+
+export interface ContainerPlan {
+  container: string;
+  args: string[];
+  env: Record<string, string>;
+  serviceAccount: string;
+  namespace: string;
+  /** The Deployment's spec.selector.matchLabels: how to find its pods. */
+  selector: Record<string, string>;
+}
+
+interface EnvVar { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }
+interface DeploymentDoc {
+  metadata?: { name?: string; namespace?: string };
+  spec?: { selector?: { matchLabels?: Record<string, string> }; template?: { spec?: { serviceAccountName?: string; containers?: { name: string; args?: string[]; env?: EnvVar[] }[] } } };
+}
+
+/** The operator container of a rendered Deployment: its args, literal env (and metadata.namespace refs), ServiceAccount. */
+export function operatorContainer(docs: Manifest[], deployment: string): ContainerPlan {
+  const doc = docs.find((d) => d.kind === 'Deployment' && d.metadata?.name === deployment) as DeploymentDoc | undefined;
+  const pod = doc?.spec?.template?.spec;
+  const container = pod?.containers?.[0];
+  const namespace = doc?.metadata?.namespace;
+  if (!container || !namespace || !pod?.serviceAccountName) throw new DemoError(`deploy/: no Deployment ${deployment} with a namespace, a ServiceAccount and a container`);
+  const env: Record<string, string> = {};
+  for (const v of container.env ?? []) {
+    if (v.value !== undefined) env[v.name] = v.value;
+    else if (v.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[v.name] = namespace;
+  }
+  return {
+    container: container.name, args: container.args ?? [], env, serviceAccount: pod.serviceAccountName, namespace,
+    selector: doc?.spec?.selector?.matchLabels ?? {},
+  };
+}
+
+/** Replaces (or adds) `--name=value` in an argument list. */
+export function withFlag(args: string[], name: string, value: string): string[] {
+  const kept = args.filter((a, i) => !(a === `--${name}` || a.startsWith(`--${name}=`) || args[i - 1] === `--${name}`));
+  return [...kept, `--${name}=${value}`];
+}

@@ -1,0 +1,87 @@
+// Installing the operators from deploy/ and running them with their ServiceAccounts, as pods or as processes.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { DemoContext } from './context.js';
+import { httpGet } from './http-get.js';
+import { operatorContainer, withFlag, withoutKind } from './manifests.js';
+import { assertRunning, freePort, startOperatorProcess } from './operator-process.js';
+import { isReady, livePods, podState } from './pods.js';
+import { NotYet, waitFor } from './waiting.js';
+
+export interface OperatorDef {
+  title: string;
+  /** The kustomization that installs it. */
+  dir: string;
+  deployment: string;
+  /** The entry its image runs. */
+  program: string;
+}
+
+export const AGESECRET_OPERATOR: OperatorDef = {
+  title: 'AgeSecret operator', dir: 'deploy/agesecret', deployment: 'agesecret-operator', program: 'operators/agesecret/src/main.ts',
+};
+
+export const HANDSHAKE_OPERATOR: OperatorDef = {
+  title: 'legacy-handshake operator', dir: 'deploy/legacy-handshake', deployment: 'legacy-handshake-operator', program: 'operators/legacy-handshake/src/main.ts',
+};
+
+export interface RunningOperator {
+  /** The Kubernetes user it acts as. */
+  user: string;
+  /** Where its log goes. */
+  logFile: string;
+  /** How it runs, for the narration. */
+  how: string;
+}
+
+/** Everything of the kustomization except the Deployment: namespace, CRD, ServiceAccount, RBAC, config. */
+export async function installOperatorManifests(ctx: DemoContext, def: OperatorDef): Promise<void> {
+  const docs = withoutKind(await ctx.kubectl.kustomize(def.dir), 'Deployment');
+  await ctx.kubectl.applyText(docs.map((d) => stringify(d)).join('---\n'));
+}
+
+export async function startOperator(ctx: DemoContext, def: OperatorDef): Promise<RunningOperator> {
+  const docs = await ctx.kubectl.kustomize(def.dir);
+  const plan = operatorContainer(docs, def.deployment);
+  const user = `system:serviceaccount:${plan.namespace}:${plan.serviceAccount}`;
+  if (ctx.operatorMode === 'pods') {
+    await ctx.kubectl.applyKustomization(def.dir);
+    const pod = await waitFor(`the ${def.deployment} pod to be Ready`, async () => {
+      const pods = await livePods(ctx.api, plan.namespace, plan.selector, ctx.signal);
+      const ready = pods.find(isReady);
+      return ready ?? new NotYet(pods[0] ? podState(pods[0]) : 'no pod yet');
+    }, ctx.wait);
+    return {
+      user,
+      logFile: ctx.cluster.podLogPath(plan.namespace, pod.metadata.name, plan.container),
+      how: `pod ${plan.namespace}/${pod.metadata.name} of Deployment ${def.deployment} (kubelet simulator, in-cluster config from its ServiceAccount token)`,
+    };
+  }
+  const kubeconfig = await ctx.cluster.serviceAccountKubeconfig(plan.namespace, plan.serviceAccount);
+  const port = await freePort();
+  const logDir = join(ctx.workDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `${def.deployment}.log`);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...plan.env };
+  delete env['KUBECONFIG'];
+  const proc = startOperatorProcess({
+    name: def.deployment,
+    program: join(ctx.repoRoot, def.program),
+    args: withFlag(withFlag(plan.args, 'health-port', String(port)), 'kubeconfig', kubeconfig),
+    env,
+    cwd: ctx.repoRoot,
+    logFile,
+  });
+  ctx.cleanups.push(() => proc.stop());
+  await waitFor(`${def.deployment} to report ready on /readyz`, async () => {
+    assertRunning(proc, def.deployment);
+    const answer = await httpGet(`http://127.0.0.1:${port}/readyz`, { signal: ctx.signal });
+    return answer.status === 200 ? true : new NotYet(`/readyz answered ${answer.status}`);
+  }, ctx.wait);
+  return {
+    user,
+    logFile,
+    how: `process ${proc.pid} with the args of Deployment ${def.deployment} and a kubeconfig holding a TokenRequest token of ServiceAccount ${plan.namespace}/${plan.serviceAccount}`,
+  };
+}
