@@ -16,6 +16,20 @@ describe('health tracker', () => {
     assert.equal(h.readiness(), undefined);
   });
 
+  test('per-namespace streams: synced once one synced and none failed its initial list', () => {
+    const h = new HealthTracker();
+    const hooks = h.hooks();
+    h.expect('/v1/configmaps');
+    hooks.synced?.({ resource: '/v1/configmaps in a' });
+    assert.equal(h.readiness(), undefined);
+    hooks.watchError?.({ resource: '/v1/configmaps in b', error: new Error('forbidden') });
+    assert.match(h.readiness() ?? '', /\/v1\/configmaps/);
+    hooks.synced?.({ resource: '/v1/configmaps in b' });
+    assert.equal(h.readiness(), undefined);
+    hooks.watchError?.({ resource: '/v1/configmaps in b', error: new Error('later errors do not unready') });
+    assert.equal(h.readiness(), undefined);
+  });
+
   test('liveness fails only after many consecutive errors over a long time; any event resets', () => {
     let now = 0;
     const h = new HealthTracker({ maxConsecutiveWatchErrors: 3, watchDownAfterMs: 1000, now: () => now });

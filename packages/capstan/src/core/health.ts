@@ -28,6 +28,8 @@ export class HealthTracker {
   readonly #expected = new Set<string>();
   readonly #synced = new Set<string>();
   readonly #watches = new Map<string, WatchState>();
+  /** Streams whose initial list failed: not synced yet, whatever other namespaces of the resource did. */
+  readonly #unsynced = new Set<string>();
 
   constructor(options: HealthTrackerOptions = {}) {
     this.#options = {
@@ -37,6 +39,7 @@ export class HealthTracker {
     };
   }
 
+  /** A resource id (`group/version/plural`) whose initial list readiness waits for. */
   expect(resource: string): void {
     this.#expected.add(resource);
   }
@@ -45,6 +48,7 @@ export class HealthTracker {
     return {
       synced: ({ resource }) => {
         this.#synced.add(resource);
+        this.#unsynced.delete(resource);
         this.#ok(resource);
       },
       watchEvent: ({ resource }) => this.#ok(resource),
@@ -53,6 +57,7 @@ export class HealthTracker {
         state.errors += 1;
         state.failingSince ??= this.#options.now();
         this.#watches.set(resource, state);
+        if (!this.#synced.has(resource)) this.#unsynced.add(resource);
       },
     };
   }
@@ -61,9 +66,14 @@ export class HealthTracker {
     this.#watches.delete(resource);
   }
 
-  /** Undefined when every expected resource finished its initial list, else the reason. */
+  /**
+   * Undefined when every expected resource finished its initial list, else the reason. The engine reports one
+   * stream per namespace as `<resource> in <namespace>`: an expected resource counts as synced once one of its
+   * streams synced and none is known to have failed its initial list.
+   */
   readiness(): string | undefined {
-    const waiting = [...this.#expected].filter((r) => !this.#synced.has(r));
+    const of = (r: string) => (id: string) => id === r || id.startsWith(`${r} in `);
+    const waiting = [...this.#expected].filter((r) => ![...this.#synced].some(of(r)) || [...this.#unsynced].some(of(r)));
     return waiting.length ? `initial list not done: ${waiting.slice(0, 3).join(', ')}${waiting.length > 3 ? ` and ${waiting.length - 3} more` : ''}` : undefined;
   }
 
