@@ -3,7 +3,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { readClusterInfo } from './cluster-file.js';
-import { clusterStateDir, cacheRoot } from './paths.js';
+import { clusterStateDir, clustersRoot } from './paths.js';
 import { isAlive, readSupervisorStatus, spawnSupervisor } from './supervisor.js';
 
 const USAGE = `usage: capstan cluster <command> [--name NAME]
@@ -72,7 +72,7 @@ export async function runClusterCommand(argv: string[], io: Io = defaultIo): Pro
       return 0;
     }
     case 'list': {
-      const root = `${cacheRoot()}/clusters`;
+      const root = clustersRoot();
       const names = existsSync(root) ? readdirSync(root) : [];
       for (const n of names) io.out(`${n}\t${running(n) ? 'running' : 'stopped'}`);
       return 0;

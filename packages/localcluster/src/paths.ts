@@ -25,7 +25,12 @@ export function cachedBinDir(env: PathEnv = process.env): string {
   return join(cacheRoot(env), `kubernetes-v${KUBERNETES_VERSION}`, 'bin');
 }
 
-/** State of the clusters started by the CLI: one directory per cluster name. */
-export function clusterStateDir(name: string, env: PathEnv = process.env): string {
-  return join(cacheRoot(env), 'clusters', name);
+/** Where the CLI keeps its clusters: $CAPSTAN_STATE_DIR, else <cache root>/clusters. */
+export function clustersRoot(env: PathEnv & { CAPSTAN_STATE_DIR?: string | undefined } = process.env): string {
+  return env.CAPSTAN_STATE_DIR || join(cacheRoot(env), 'clusters');
+}
+
+/** State of one cluster started by the CLI. */
+export function clusterStateDir(name: string, env: PathEnv & { CAPSTAN_STATE_DIR?: string | undefined } = process.env): string {
+  return join(clustersRoot(env), name);
 }
