@@ -74,7 +74,6 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
   ageSecrets.owns(secrets);
 
   const identities = new IdentityCache();
-  const verified = new Map<string, string>();
   const settings: ApplySettings = {
     fieldManager: OPERATOR_NAME,
     ...(defaultIdentity ? { defaultIdentity } : {}),
@@ -84,7 +83,7 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
 
   async function apply(ctx: HandlerContext<AgeSecretObject>): Promise<void> {
     const obj = ctx.body as unknown as AgeSecret;
-    const outcome = await applyAgeSecret(obj, { client: ctx.client, identities, settings, verified, signal: ctx.signal, cachedSecret });
+    const outcome = await applyAgeSecret(obj, { client: ctx.client, identities, settings, signal: ctx.signal, cachedSecret });
     const previous = obj.status?.secretName;
     if (outcome.ok && previous && previous !== outcome.secretName) {
       if (await deleteOwnedSecret(ctx.client, obj, previous, ctx.signal)) {

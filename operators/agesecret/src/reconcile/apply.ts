@@ -3,7 +3,7 @@ import { ConflictError, InvalidError, NotFoundError, TemporaryError, type ApiCli
 import { decryptValue } from '../crypto/age.js';
 import { AgeSecretError } from '../errors.js';
 import type { AgeSecret } from '../resource.js';
-import { dataSize, desiredSecret, inputHash, isOwnedBy, MAX_SECRET_BYTES, metadataMatches, secretMatches, type SecretObject } from './desired-secret.js';
+import { dataSize, desiredSecret, inputHash, isOwnedBy, MAX_SECRET_BYTES, secretMatches, upToDate, type SecretObject } from './desired-secret.js';
 import { IdentityCache, keySecretOf, SECRETS, type DefaultIdentity, type LoadOptions } from './key-source.js';
 import { planSecret, type SecretPlan } from './spec-check.js';
 
@@ -19,9 +19,8 @@ export interface ApplyDeps {
   client: ApiClient;
   identities: IdentityCache;
   settings: ApplySettings;
-  /** Secret uid -> resourceVersion this process last wrote or verified: unchanged Secrets skip decryption. */
-  verified: Map<string, string>;
   signal?: AbortSignal;
+  /** The watch cache's Secrets: up-to-date targets are recognised without an API call. */
   cachedSecret?: LoadOptions['cached'];
 }
 
@@ -70,13 +69,14 @@ export async function applyAgeSecret(obj: AgeSecret, deps: ApplyDeps): Promise<A
   const { client, signal } = deps;
   const uid = obj.metadata.uid;
   const key = { namespace: plan.namespace, name: plan.secretName };
-  const existing = await client.tryGet<SecretObject>(SECRETS, key, { signal });
+  // The cache may lag: a stale hit costs at most a conflict (retried) or a pass that the next watch event redoes.
+  const existing = (deps.cachedSecret?.(key) as SecretObject | undefined) ?? await client.tryGet<SecretObject>(SECRETS, key, { signal });
   if (existing && !isOwnedBy(existing, uid)) {
     return fail('SecretNotOwned', `Secret ${plan.secretName} already exists and is not owned by this AgeSecret; refusing to overwrite or adopt it (delete it or choose another spec.secretName)`, plan.secretName);
   }
   const hash = inputHash(plan);
   const existingUid = existing?.metadata.uid;
-  if (existing && existingUid && deps.verified.get(existingUid) === existing.metadata.resourceVersion && metadataMatches(existing, plan, hash, uid)) {
+  if (existing && upToDate(existing, plan, hash, uid)) {
     return { ok: true, secretName: plan.secretName, action: 'unchanged', values: plan.entries.length };
   }
 
@@ -85,23 +85,21 @@ export async function applyAgeSecret(obj: AgeSecret, deps: ApplyDeps): Promise<A
   const desired = desiredSecret(obj, plan, values, hash);
   values.forEach((v) => v.fill(0));
   const writeOptions = { signal, fieldManager: deps.settings.fieldManager };
-  let written: SecretObject;
   let action: 'created' | 'updated' | 'recreated' | 'unchanged';
   try {
     if (!existing) {
-      written = await client.create<SecretObject>(SECRETS, desired, { ...writeOptions, namespace: plan.namespace });
+      await client.create(SECRETS, desired, { ...writeOptions, namespace: plan.namespace });
       action = 'created';
     } else if ((existing.type ?? 'Opaque') !== plan.type) {
       // A Secret's type is immutable: replace the object (only ours: uid precondition).
       await client.delete(SECRETS, key, { signal, preconditions: { uid: existingUid! } });
-      written = await client.create<SecretObject>(SECRETS, desired, { ...writeOptions, namespace: plan.namespace });
+      await client.create(SECRETS, desired, { ...writeOptions, namespace: plan.namespace });
       action = 'recreated';
     } else if (!secretMatches(existing, desired)) {
       desired.metadata.resourceVersion = existing.metadata.resourceVersion!;
-      written = await client.replace<SecretObject>(SECRETS, desired, writeOptions);
+      await client.replace(SECRETS, desired, writeOptions);
       action = 'updated';
     } else {
-      written = existing;
       action = 'unchanged';
     }
   } catch (error) {
@@ -109,7 +107,6 @@ export async function applyAgeSecret(obj: AgeSecret, deps: ApplyDeps): Promise<A
     if (error instanceof InvalidError) return fail('SecretRejected', `the API server rejected Secret ${plan.secretName}: ${error.message.replace(/^.*?failed with /, '')}`, plan.secretName);
     throw error;
   }
-  if (written.metadata.uid && written.metadata.resourceVersion) deps.verified.set(written.metadata.uid, written.metadata.resourceVersion);
   return { ok: true, secretName: plan.secretName, action, values: plan.entries.length };
 }
 

@@ -6,6 +6,11 @@ import type { SecretPlan } from './spec-check.js';
 
 /** Hash of everything the Secret is made from (ciphertexts are public): equal hash, same Secret. */
 export const INPUT_HASH_ANNOTATION = 'age-secret.pyvo.io/input-hash';
+/**
+ * Hash of the Secret's data as the operator wrote it: a Secret whose data no longer matches was edited, so it
+ * is decrypted and restored. It reveals nothing new: whoever can read this annotation can read the data.
+ */
+export const DATA_HASH_ANNOTATION = 'age-secret.pyvo.io/data-hash';
 /** The Secret size limit of the API server (sum of data). */
 export const MAX_SECRET_BYTES = 1024 * 1024;
 
@@ -21,6 +26,11 @@ export function inputHash(plan: SecretPlan): string {
     labels: Object.entries(plan.labels).sort(), annotations: Object.entries(plan.annotations).sort(),
   });
   return createHash('sha256').update(canonical).digest('hex');
+}
+
+export function dataHash(data: Record<string, string> | undefined): string {
+  const entries = Object.entries(data ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
 }
 
 export function ownerReferenceTo(obj: AgeSecret): OwnerReference {
@@ -49,7 +59,7 @@ export function desiredSecret(obj: AgeSecret, plan: SecretPlan, values: Readonly
       name: plan.secretName,
       namespace: plan.namespace,
       labels: { ...plan.labels },
-      annotations: { ...plan.annotations, [INPUT_HASH_ANNOTATION]: hash },
+      annotations: { ...plan.annotations, [INPUT_HASH_ANNOTATION]: hash, [DATA_HASH_ANNOTATION]: dataHash(data) },
       ownerReferences: [ownerReferenceTo(obj)],
     },
     type: plan.type,
@@ -63,12 +73,18 @@ const sameMap = (a: Record<string, string> | undefined, b: Record<string, string
   return ea.length === eb.length && ea.every(([k, v], i) => eb[i]?.[0] === k && eb[i]?.[1] === v);
 };
 
-/** Metadata and type equal (no data involved: safe to check before decrypting). */
-export function metadataMatches(actual: SecretObject, plan: SecretPlan, hash: string, uid: string | undefined): boolean {
+/**
+ * Whether the Secret is exactly what these inputs produce, without decrypting: same inputs (hash), type,
+ * labels and annotations, and data untouched since the operator wrote it (data hash).
+ */
+export function upToDate(actual: SecretObject, plan: SecretPlan, hash: string, uid: string | undefined): boolean {
+  const recordedDataHash = actual.metadata.annotations?.[DATA_HASH_ANNOTATION];
   return (actual.type ?? 'Opaque') === plan.type
     && sameMap(actual.metadata.labels, plan.labels)
-    && sameMap(actual.metadata.annotations, { ...plan.annotations, [INPUT_HASH_ANNOTATION]: hash })
-    && isOwnedBy(actual, uid);
+    && sameMap(actual.metadata.annotations, { ...plan.annotations, [INPUT_HASH_ANNOTATION]: hash, [DATA_HASH_ANNOTATION]: recordedDataHash ?? '' })
+    && recordedDataHash === dataHash(actual.data)
+    && isOwnedBy(actual, uid)
+    && (actual.metadata.ownerReferences ?? []).length === 1;
 }
 
 /** Everything equal, data included. */

@@ -1,0 +1,49 @@
+// The desired Secret and the checks that let the operator skip decryption (and catch edited data).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AgeSecret } from '../resource.js';
+import { DATA_HASH_ANNOTATION, desiredSecret, inputHash, isOwnedBy, secretMatches, upToDate, type SecretObject } from './desired-secret.js';
+import { planSecret } from './spec-check.js';
+
+const obj: AgeSecret = {
+  apiVersion: 'pyvo.io/v1', kind: 'AgeSecret', metadata: { name: 'a', namespace: 'n', uid: 'uid-1' },
+  spec: { secretName: 's', secretKey: 'k', secret: 'ENC[x]', data: { j: 'ENC[y]' }, labels: { app: 'x' } },
+};
+const plan = planSecret(obj);
+const values = new Map([['k', new TextEncoder().encode('v1')], ['j', new TextEncoder().encode('v2')]]);
+const copy = (s: SecretObject): SecretObject => JSON.parse(JSON.stringify(s)) as SecretObject;
+
+test('the desired Secret is owned, typed, labelled and hashed', () => {
+  const hash = inputHash(plan);
+  const desired = desiredSecret(obj, plan, values, hash);
+  assert.equal(desired.type, 'Opaque');
+  assert.deepEqual(desired.data, { k: 'djE=', j: 'djI=' });
+  assert.ok(isOwnedBy(desired, 'uid-1'));
+  assert.ok(!isOwnedBy(desired, 'uid-2'));
+  assert.ok(upToDate(desired, plan, hash, 'uid-1'));
+  assert.ok(secretMatches(copy(desired), desired));
+});
+
+test('input hash: stable across map order, sensitive to ciphertexts and target', () => {
+  const reordered = planSecret({ ...obj, spec: { ...obj.spec, labels: { app: 'x' } } });
+  assert.equal(inputHash(reordered), inputHash(plan));
+  assert.notEqual(inputHash(planSecret({ ...obj, spec: { ...obj.spec, secret: 'ENC[z]' } })), inputHash(plan));
+  assert.notEqual(inputHash(planSecret({ ...obj, spec: { ...obj.spec, type: 'kubernetes.io/tls' } })), inputHash(plan));
+});
+
+test('not up to date: edited data, extra label, other owner, changed inputs', () => {
+  const hash = inputHash(plan);
+  const desired = desiredSecret(obj, plan, values, hash);
+  const edited = copy(desired);
+  edited.data!['k'] = 'dGFtcGVyZWQ=';
+  assert.ok(!upToDate(edited, plan, hash, 'uid-1'));
+  assert.ok(!secretMatches(edited, desired));
+  const relabelled = copy(desired);
+  relabelled.metadata.labels!['extra'] = 'y';
+  assert.ok(!upToDate(relabelled, plan, hash, 'uid-1'));
+  const forged = copy(desired);
+  forged.metadata.annotations![DATA_HASH_ANNOTATION] = 'x';
+  assert.ok(!upToDate(forged, plan, hash, 'uid-1'));
+  assert.ok(!upToDate(desired, plan, hash, 'uid-2'));
+  assert.ok(!upToDate(desired, plan, 'other-hash', 'uid-1'));
+});
