@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { ConfigurationError } from '../errors.js';
 import { s } from './builder.js';
-import { defineCustomResource, isCustomResource, type ObjectOf, type SpecOf, type StatusOf } from './custom-resource.js';
+import { defineCustomResource, isCustomResource, type ObjectOf } from './custom-resource.js';
 import { toYaml } from './yaml.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
@@ -48,9 +48,9 @@ describe('defineCustomResource', () => {
     const obj = AgeSecrets.build({ metadata: { name: 'a', namespace: 'n' }, spec: { ageSecretRef: 'key' } });
     assert.equal(obj.apiVersion, 'pyvo.io/v1');
     assert.equal(obj.kind, 'AgeSecret');
-    expectType<Equal<SpecOf<typeof AgeSecrets>, { ageSecretRef: string; labels?: Record<string, string> | undefined }>>(true);
-    expectType<Equal<StatusOf<typeof AgeSecrets>['conditions'], Record<string, unknown>[] | undefined>>(true);
-    expectType<Equal<ObjectOf<typeof AgeSecrets>['spec'], SpecOf<typeof AgeSecrets> | undefined>>(true);
+    expectType<Equal<typeof AgeSecrets.$spec, { ageSecretRef: string; labels?: Record<string, string> | undefined }>>(true);
+    expectType<Equal<(typeof AgeSecrets.$status)['conditions'], Record<string, unknown>[] | undefined>>(true);
+    expectType<Equal<ObjectOf<typeof AgeSecrets>['spec'], typeof AgeSecrets.$spec | undefined>>(true);
     assert.ok(isCustomResource(AgeSecrets));
     assert.ok(!isCustomResource({ crd: {} }));
   });

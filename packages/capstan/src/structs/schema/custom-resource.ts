@@ -71,8 +71,7 @@ export interface CustomResource<Spec, Status> {
   readonly $object: KubeObject<Spec, Status>;
 }
 
-export type SpecOf<R> = R extends CustomResource<infer S, unknown> ? S : never;
-export type StatusOf<R> = R extends CustomResource<unknown, infer S> ? S : never;
+/** The object type of a defined resource: `type Widget = ObjectOf<typeof Widgets>` (spec: `typeof Widgets.$spec`). */
 export type ObjectOf<R> = R extends CustomResource<infer S, infer T> ? KubeObject<S, T> : never;
 
 const dns1123Label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
