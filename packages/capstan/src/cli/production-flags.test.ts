@@ -27,7 +27,7 @@ describe('production flags', () => {
     assert.deepEqual(productionSettingsFrom({ probes: 'nope' }, {}, none), { error: '--probes must be PORT, :PORT or HOST:PORT, got nope' });
   });
 
-  test('the Lease namespace: flag, then POD_NAMESPACE, then the service account file; else standalone with a note', () => {
+  test('the Lease namespace: flag, then POD_NAMESPACE, then the service account file; else unset with a note', () => {
     const flag = productionSettingsFrom({ 'lease-namespace': 'a', 'lease-name': 'my-lease' }, { POD_NAMESPACE: 'b' }, none);
     assert.ok('settings' in flag);
     assert.deepEqual(flag.settings.leaderElection, { namespace: 'a', leaseName: 'my-lease' });
@@ -39,8 +39,8 @@ describe('production flags', () => {
     assert.ok('settings' in sa && sa.settings.leaderElection && sa.settings.leaderElection.namespace === 'from-file');
     const nothing = productionSettingsFrom({}, { HOSTNAME: 'laptop' }, none);
     assert.ok('settings' in nothing);
-    assert.equal(nothing.settings.leaderElection, false);
+    assert.equal(nothing.settings.leaderElection, undefined);
     assert.equal(nothing.settings.instance, 'laptop');
-    assert.match(nothing.notes[0] ?? '', /running standalone/);
+    assert.match(nothing.notes[0] ?? '', /no leader election unless the module configures it/);
   });
 });

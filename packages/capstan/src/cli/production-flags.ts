@@ -63,8 +63,8 @@ export function productionSettingsFrom(
   const file = files.namespaceFile ?? serviceAccountNamespace;
   const namespace = values['lease-namespace'] || env.POD_NAMESPACE || (existsSync(file) ? readFileSync(file, 'utf8').trim() : '');
   if (!namespace) {
-    notes.push('no namespace for the leader Lease (give --lease-namespace or set POD_NAMESPACE): running standalone, without leader election');
-    settings.leaderElection = false;
+    // Left unset (not false): a module that configured its own election keeps it; otherwise capstan runs standalone.
+    notes.push('no namespace for the leader Lease (give --lease-namespace or set POD_NAMESPACE): no leader election unless the module configures it');
     return { settings, notes };
   }
   settings.leaderElection = { namespace, ...(values['lease-name'] ? { leaseName: values['lease-name'] } : {}) };
