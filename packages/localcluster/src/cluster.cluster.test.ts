@@ -20,8 +20,7 @@ let ca: string;
 
 before(async () => {
   cluster = await useTestCluster();
-  const config = /certificate-authority-data: (\S+)/.exec(cluster.kubeconfig);
-  ca = Buffer.from(config?.[1] ?? '', 'base64').toString('utf8');
+  ca = cluster.ca ?? '';
   api = new KubeApi({ server: cluster.server, token: cluster.adminToken ?? '', ca });
 });
 after(() => api?.close());

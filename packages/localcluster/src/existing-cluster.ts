@@ -36,6 +36,11 @@ export class ExistingClusterHandle implements ClusterHandle {
   get name(): string { return this.kc.getCurrentContext(); }
   get server(): string { return this.kc.getCurrentCluster()?.server ?? ''; }
   get adminToken(): string | undefined { return this.kc.getCurrentUser()?.token || undefined; }
+  get ca(): string | undefined {
+    const cluster = this.kc.getCurrentCluster();
+    if (cluster?.caData) return Buffer.from(cluster.caData, 'base64').toString('utf8');
+    return cluster?.caFile ? readFileSync(cluster.caFile, 'utf8') : undefined;
+  }
 
   mintToken(_identity: UserIdentity): string {
     throw new UnsupportedError('minting user tokens needs a capstan local cluster; on an existing cluster use ServiceAccounts (serviceAccountKubeconfig)');
@@ -67,7 +72,7 @@ export class ExistingClusterHandle implements ClusterHandle {
     const token = await this.serviceAccountToken(namespace, name, options);
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new UnsupportedError(`no current cluster in ${this.kubeconfigPath}`);
-    const ca = cluster.caData ? Buffer.from(cluster.caData, 'base64').toString('utf8') : cluster.caFile ? readFileSync(cluster.caFile, 'utf8') : '';
+    const ca = this.ca ?? '';
     this.scratch ??= mkdtempSync(join(tmpdir(), 'capstan-kubeconfigs-'));
     mkdirSync(this.scratch, { recursive: true });
     const path = join(this.scratch, `sa-${namespace}-${name}.yaml`);

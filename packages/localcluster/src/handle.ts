@@ -23,6 +23,8 @@ export interface ClusterHandle {
   readonly kubeconfig: string;
   readonly kubeconfigPath: string;
   readonly server: string;
+  /** PEM of the CA the API server's certificate chains to (undefined if the kubeconfig has none). */
+  readonly ca: string | undefined;
   /** undefined for an existing cluster whose credentials are not a bearer token. */
   readonly adminToken: string | undefined;
   readonly capabilities: Capabilities;

@@ -10,3 +10,4 @@ export type { ImageRegistry, ImageSpec } from './kubelet/images.js';
 export type { UserIdentity } from './tokens.js';
 export type { ServiceAccountTokenOptions } from './service-accounts.js';
 export { LocalClusterError, ProvisioningError, StartupError, KubeApiError, UnsupportedError } from './errors.js';
+export { ControlPlaneFaults, FaultInjectionError, type FaultTarget, type RestartOptions } from './faults.js';

@@ -16,8 +16,7 @@ let ns: string;
 
 before(async () => {
   cluster = await useTestCluster();
-  const ca = Buffer.from(/certificate-authority-data: (\S+)/.exec(cluster.kubeconfig)?.[1] ?? '', 'base64').toString('utf8');
-  api = new KubeApi({ server: cluster.server, token: cluster.adminToken ?? '', ca });
+  api = new KubeApi({ server: cluster.server, token: cluster.adminToken ?? '', ca: cluster.ca ?? '' });
   ns = `kubelet-${randomBytes(3).toString('hex')}`;
   await api.post('/api/v1/namespaces', { metadata: { name: ns } });
 });
@@ -175,6 +174,33 @@ describe('kubelet simulator', () => {
     }, { timeoutMs: 60_000, what: 'two restarts' });
     const last = p.status?.containerStatuses?.[0]?.lastState;
     assert.ok(last && 'terminated' in last && last.terminated.exitCode === 3);
+  });
+
+  test('a failing liveness probe restarts the container', async (t) => {
+    if (!cluster.capabilities.simulatedKubelet) return t.skip('needs the simulated kubelet');
+    await api.post(`/api/v1/namespaces/${ns}/pods`, pod('unlive', { containers: [{
+      name: 'main', image: 'busybox', command: ['sleep', '3600'],
+      livenessProbe: { tcpSocket: { port: 1 }, periodSeconds: 1, failureThreshold: 1 },
+    }] }));
+    await waitFor(async () => ((await getPod('unlive')).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, { timeoutMs: 60_000, what: 'a restart' });
+  });
+
+  test('init containers run to completion before the main containers', async (t) => {
+    if (!cluster.capabilities.simulatedKubelet) return t.skip('needs the simulated kubelet');
+    await api.post(`/api/v1/namespaces/${ns}/pods`, pod('initialised', {
+      initContainers: [{ name: 'prepare', image: 'busybox', command: ['sh', '-c', 'echo prepared > "$CAPSTAN_POD_ROOT/work/state"'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }],
+      containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'cat "$CAPSTAN_POD_ROOT/work/state"; sleep 3600'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }],
+      volumes: [{ name: 'work', emptyDir: {} }],
+    }));
+    const p = await waitFor(async () => {
+      const got = await getPod('initialised');
+      return got.status?.phase === 'Running' ? got : undefined;
+    }, { timeoutMs: 60_000, what: 'running after init' });
+    assert.equal(condition(p, 'Initialized'), 'True');
+    const init = p.status?.initContainerStatuses?.[0]?.state;
+    assert.ok(init && 'terminated' in init && init.terminated.exitCode === 0);
+    const log = await waitFor(() => readFileSync(cluster.podLogPath(ns, 'initialised', 'main'), 'utf8') || undefined, { timeoutMs: 30_000, what: 'main output' });
+    assert.equal(log.trim(), 'prepared');
   });
 
   test('deleting a pod stops its process and completes the deletion', async (t) => {

@@ -1,0 +1,222 @@
+// Fault injection on a local cluster's control plane: kill/restart or freeze kube-apiserver, compact etcd (410 Gone).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KubeApi } from './api.js';
+import { LocalClusterError } from './errors.js';
+import { spawnManaged, type ManagedProcess } from './processes.js';
+import { waitReady } from './readiness.js';
+
+/** What the faults need of a cluster: its state directory and admin credentials (a LocalCluster has them). */
+export interface FaultTarget {
+  readonly dir: string;
+  readonly server: string;
+  readonly adminToken: string;
+  readonly ca: string;
+}
+
+export interface RestartOptions {
+  /** Extra kube-apiserver flags for the new process, e.g. `--watch-cache=false`. They replace flags of the same name. */
+  extraArgs?: string[];
+  /** Signal that ends the old process (default SIGKILL: a crash, no graceful drain). */
+  signal?: NodeJS.Signals;
+  /** How long the new process may take to become ready (default 120 s: the machines are loaded). */
+  timeoutMs?: number;
+}
+
+export class FaultInjectionError extends LocalClusterError {
+  override name = 'FaultInjectionError';
+}
+
+const SETPRIV = '/usr/bin/setpriv';
+
+function cmdlineOf(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** `setpriv --pdeathsig KILL -- <cmd> args` or `<cmd> args` -> [cmd, ...args]. */
+function withoutSetpriv(argv: string[]): string[] {
+  if (argv[0] !== SETPRIV) return argv;
+  const sep = argv.indexOf('--');
+  return sep >= 0 ? argv.slice(sep + 1) : argv.slice(1);
+}
+
+const flagName = (arg: string) => arg.split('=')[0] ?? arg;
+
+/**
+ * Controls the control-plane processes of one local cluster. Processes are found through the cluster's
+ * `pgids` file and `/proc/<pid>/cmdline`, so it works on a cluster started in this process or another one.
+ * API servers it restarts are its own children: call `close()` before the cluster's `stop()`.
+ */
+export class ControlPlaneFaults {
+  readonly #target: FaultTarget;
+  readonly #started: ManagedProcess[] = [];
+  #frozen: number | undefined;
+  /** Counts of what was injected, for reports. */
+  readonly injected = { apiServerKills: 0, apiServerRestarts: 0, freezes: 0, compactions: 0 };
+
+  constructor(target: FaultTarget) {
+    this.#target = target;
+  }
+
+  /** The pid of the running kube-apiserver and its command line (without the setpriv wrapper). */
+  apiServer(): { pid: number; argv: string[] } {
+    const found = this.#find('kube-apiserver');
+    if (!found) throw new FaultInjectionError(`no running kube-apiserver for the cluster in ${this.#target.dir}`);
+    return found;
+  }
+
+  /** The URL of the cluster's etcd (from the API server's --etcd-servers). */
+  etcdUrl(): string {
+    const arg = this.apiServer().argv.find((a) => a.startsWith('--etcd-servers='));
+    const url = arg?.slice('--etcd-servers='.length).split(',')[0];
+    if (!url) throw new FaultInjectionError('kube-apiserver has no --etcd-servers flag');
+    return url;
+  }
+
+  /** Kills the API server (default SIGKILL) and waits until the process is gone. */
+  async killApiServer(signal: NodeJS.Signals = 'SIGKILL'): Promise<{ argv: string[] }> {
+    const { pid, argv } = this.apiServer();
+    if (this.#frozen === pid) this.thawApiServer();
+    process.kill(pid, signal);
+    // A frozen process does not die of SIGTERM: make sure it runs to handle it.
+    if (signal !== 'SIGKILL') process.kill(pid, 'SIGCONT');
+    await this.#waitGone(pid, 60_000);
+    this.injected.apiServerKills++;
+    return { argv };
+  }
+
+  /** Kills the API server and starts a new one with the same flags (plus `extraArgs`), then waits for /readyz. */
+  async restartApiServer(options: RestartOptions = {}): Promise<void> {
+    const { argv } = await this.killApiServer(options.signal ?? 'SIGKILL');
+    await this.startApiServer(argv, options);
+  }
+
+  /** Starts kube-apiserver with this command line (as read by killApiServer), replacing flags by `extraArgs`. */
+  async startApiServer(argv: string[], options: RestartOptions = {}): Promise<void> {
+    const extra = options.extraArgs ?? [];
+    const replaced = new Set(extra.map(flagName));
+    const [command, ...args] = argv;
+    if (!command) throw new FaultInjectionError('empty kube-apiserver command line');
+    const logFile = join(this.#target.dir, 'logs', 'kube-apiserver.log');
+    const proc = spawnManaged({
+      name: 'kube-apiserver',
+      command,
+      args: [...args.filter((a) => !replaced.has(flagName(a))), ...extra],
+      env: { PATH: '/usr/bin:/bin' },
+      logFile,
+      pgidFile: join(this.#target.dir, 'pgids'),
+    });
+    this.#started.push(proc);
+    const api = new KubeApi({ server: this.#target.server, token: this.#target.adminToken, ca: this.#target.ca });
+    try {
+      await waitReady({
+        process: proc,
+        logFile,
+        timeoutMs: options.timeoutMs ?? 120_000,
+        intervalMs: 200,
+        probe: async () => {
+          const readyz = await api.raw('/readyz', { timeoutMs: 2000 });
+          if (readyz.status !== 200) return false;
+          await api.request('/api/v1/namespaces/default', { timeoutMs: 2000 });
+          return true;
+        },
+      });
+    } finally {
+      api.close();
+    }
+    this.injected.apiServerRestarts++;
+  }
+
+  /** SIGSTOP: the API server keeps its sockets open but answers nothing (a hung server, not a dead one). */
+  freezeApiServer(): void {
+    const { pid } = this.apiServer();
+    process.kill(pid, 'SIGSTOP');
+    this.#frozen = pid;
+    this.injected.freezes++;
+  }
+
+  thawApiServer(): void {
+    if (this.#frozen === undefined) return;
+    try {
+      process.kill(this.#frozen, 'SIGCONT');
+    } catch {
+      // gone meanwhile
+    }
+    this.#frozen = undefined;
+  }
+
+  /** etcd's current revision (through its v3 JSON gateway). */
+  async etcdRevision(): Promise<number> {
+    const res = await this.#etcd('/v3/kv/range', { key: Buffer.from('/').toString('base64'), limit: 1 });
+    const revision = Number((res as { header?: { revision?: string } }).header?.revision);
+    if (!Number.isInteger(revision) || revision <= 0) throw new FaultInjectionError(`etcd answered no revision: ${JSON.stringify(res)}`);
+    return revision;
+  }
+
+  /**
+   * Compacts etcd's history up to `revision` (default: the current one), physically: every watch or list
+   * from an older resourceVersion then fails with 410 Gone (when the API server's watch cache is off).
+   */
+  async compactEtcd(revision?: number): Promise<number> {
+    const at = revision ?? (await this.etcdRevision());
+    await this.#etcd('/v3/kv/compaction', { revision: String(at), physical: true });
+    this.injected.compactions++;
+    return at;
+  }
+
+  /** Stops the API servers this object started (the cluster's own stop() does not know them). */
+  async close(): Promise<void> {
+    this.thawApiServer();
+    for (const proc of this.#started.reverse()) await proc.stop(5000);
+    this.#started.length = 0;
+  }
+
+  #find(binaryName: string): { pid: number; argv: string[] } | undefined {
+    const file = join(this.#target.dir, 'pgids');
+    if (!existsSync(file)) throw new FaultInjectionError(`no pgids file in ${this.#target.dir}: not a local cluster started here`);
+    const pids = readFileSync(file, 'utf8').split('\n').map(Number).filter((n) => n > 0);
+    // Newest first: a restarted API server is appended after the one it replaced.
+    for (const pid of pids.reverse()) {
+      const argv = cmdlineOf(pid);
+      if (!argv) continue;
+      const command = withoutSetpriv(argv);
+      if (command[0]?.endsWith(`/${binaryName}`) || command[0] === binaryName) {
+        if (!this.#isZombie(pid)) return { pid, argv: command };
+      }
+    }
+    return undefined;
+  }
+
+  #isZombie(pid: number): boolean {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+    } catch {
+      return true;
+    }
+  }
+
+  async #waitGone(pid: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (cmdlineOf(pid) && !this.#isZombie(pid)) {
+      if (Date.now() > deadline) throw new FaultInjectionError(`kube-apiserver (pid ${pid}) still running ${timeoutMs} ms after the signal`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async #etcd(path: string, body: unknown): Promise<unknown> {
+    const res = await fetch(`${this.etcdUrl()}${path}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new FaultInjectionError(`etcd ${path}: ${res.status} ${text.slice(0, 300)}`);
+    return JSON.parse(text) as unknown;
+  }
+}
