@@ -1,0 +1,70 @@
+// `npm run bench [-- --workload NAME --n N ...]`: runs workloads against fresh local control planes.
+import { parseArgs } from 'node:util';
+import { defaultBenchmarksMd, defaultResultsDir, runBench, WORKLOADS, type WorkloadName } from './run.js';
+
+const USAGE = `Usage: npm run bench -- [options]
+
+  --workload NAME   one of ${WORKLOADS.join(', ')} (repeatable; default: all)
+                    aliases: burst, handshake, steady
+  --n N[,N...]      objects (pods for handshake, seconds for decrypt, a list for scaling)
+  --concurrency C   creates in flight (default 16)
+  --steady-ms MS    idle window of steady-state (default 60000)
+  --results DIR     where <workload>.json go (default bench/results)
+  --no-report       do not update BENCHMARKS.md
+
+Each workload starts its own local control plane; operators run as separate processes.`;
+
+const aliases: Record<string, WorkloadName> = { burst: 'agesecret-burst', handshake: 'handshake-burst', steady: 'steady-state' };
+
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    args: process.argv.slice(2),
+    strict: true,
+    options: {
+      workload: { type: 'string', multiple: true },
+      n: { type: 'string' },
+      concurrency: { type: 'string' },
+      'steady-ms': { type: 'string' },
+      results: { type: 'string' },
+      'no-report': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (error) {
+  fail((error as Error).message);
+}
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const workloads = (values.workload ?? [...WORKLOADS]).map((w) => {
+  const name = aliases[w] ?? w;
+  if (!(WORKLOADS as readonly string[]).includes(name)) fail(`unknown workload ${JSON.stringify(w)}`);
+  return name as WorkloadName;
+});
+const positive = (raw: string, what: string) => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) fail(`${what} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+};
+const n = values.n?.split(',').map((s) => positive(s.trim(), '--n'));
+const started = Date.now();
+const log = (line: string) => process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
+const results = await runBench({
+  workloads,
+  ...(n ? { n } : {}),
+  concurrency: values.concurrency ? positive(values.concurrency, '--concurrency') : 16,
+  steadyMs: values['steady-ms'] ? positive(values['steady-ms'], '--steady-ms') : 60_000,
+  resultsDir: values.results ?? defaultResultsDir,
+  ...(values['no-report'] ? {} : { benchmarksMd: defaultBenchmarksMd }),
+  log,
+});
+const failed = results.filter((r) => !r.converged).map((r) => r.workload);
+if (failed.length) log(`did not converge: ${failed.join(', ')}`);
+process.exitCode = failed.length ? 1 : 0;

@@ -1,0 +1,87 @@
+// Smoke run of the harness with tiny N: well-formed results and converged operators (never asserts on speed).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useTestCluster, type ClusterHandle } from '@capstan/localcluster';
+import { benchClusterOf, type BenchCluster } from './bench-cluster.js';
+import { END_MARKER, START_MARKER, updateBenchmarksMd } from './report.js';
+import type { WorkloadResult } from './result.js';
+import { readResults, writeResult } from './results-file.js';
+import { runAgeSecretBurst } from './workloads/agesecret-burst.js';
+import { runDecrypt } from './workloads/decrypt.js';
+import { runHandshakeBurst } from './workloads/handshake-burst.js';
+import { runRestart } from './workloads/restart.js';
+
+function assertWellFormed(result: WorkloadResult, workload: string): void {
+  assert.equal(result.workload, workload);
+  assert.equal(result.machine.cores > 0, true);
+  assert.match(result.machine.node, /^v\d+/);
+  assert.ok(result.machine.kubernetes.length > 0);
+  assert.ok(!Number.isNaN(Date.parse(result.machine.date)));
+  for (const key of ['p50Ms', 'p95Ms', 'p99Ms', 'maxMs', 'meanMs'] as const) assert.equal(typeof result.latency[key], 'number');
+  assert.ok(result.latency.p50Ms <= result.latency.p95Ms && result.latency.p95Ms <= result.latency.p99Ms);
+  assert.ok(result.goals.every((g) => typeof g.value === 'number' && typeof g.met === 'boolean'));
+  assert.deepEqual(JSON.parse(JSON.stringify(result)), result, 'results are plain JSON');
+}
+
+describe('bench smoke (tiny N)', () => {
+  let handle: ClusterHandle;
+  let cluster: BenchCluster;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+
+  before(async () => {
+    handle = await useTestCluster();
+    cluster = await benchClusterOf(handle);
+  });
+
+  after(async () => {
+    await cluster?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('AgeSecret burst: every AgeSecret Ready with its Secret, baseline measured, result written and rendered', async () => {
+    const n = 20;
+    const result = await runAgeSecretBurst({ client: cluster.client, kubeconfigPath: cluster.kubeconfigPath, machine: cluster.machine, n, concurrency: 4, cleanup: true });
+    assert.deepEqual(result.notes, []);
+    assert.equal(result.converged, true);
+    assertWellFormed(result, 'agesecret-burst');
+    assert.equal(result.latency.count, n);
+    assert.ok(result.peakRssMb > 0, 'the operator process was sampled');
+    const details = result.details as { raw: { latency: { count: number } }; writesSeen: { secrets: { ADDED: number } } };
+    assert.equal(details.raw.latency.count, n);
+    assert.ok(details.writesSeen.secrets.ADDED >= n);
+    writeResult(dir, result);
+    const md = join(dir, 'BENCHMARKS.md');
+    updateBenchmarksMd(md, readResults(dir));
+    const text = readFileSync(md, 'utf8');
+    assert.ok(text.includes(START_MARKER) && text.includes(END_MARKER));
+    assert.match(text, /\| agesecret-burst \| n=20, concurrency=4/);
+  });
+
+  test('restart and steady state: the restarted operator catches up and is measured idle', async () => {
+    const { restart, steady } = await runRestart({ client: cluster.client, kubeconfigPath: cluster.kubeconfigPath, machine: cluster.machine, n: 10, concurrency: 4, steadyMs: 1000 });
+    assert.equal(restart.converged, true, restart.notes.join('; '));
+    assertWellFormed(restart, 'restart');
+    assert.equal(typeof (restart.details as { writeCount: unknown }).writeCount, 'number');
+    assert.ok(steady);
+    assertWellFormed(steady, 'steady-state');
+    assert.ok((steady.details as { windowMs: number }).windowMs > 0);
+  });
+
+  test('handshake burst: labelled legacy-mock pods are handshaken', async (t) => {
+    if (!handle.capabilities.simulatedKubelet) return t.skip('pods do not run on this cluster (no kubelet simulator)');
+    const result = await runHandshakeBurst({ client: cluster.client, kubeconfigPath: cluster.kubeconfigPath, machine: cluster.machine, n: 5 });
+    assert.equal(result.converged, true, result.notes.join('; '));
+    assertWellFormed(result, 'handshake-burst');
+    assert.equal(result.latency.count, 5);
+  });
+
+  test('decrypt microbenchmark: both paths measured', async () => {
+    const result = await runDecrypt({ machine: cluster.machine, seconds: 0.2 });
+    assertWellFormed(result, 'decrypt');
+    const details = result.details as { operatorPath: { perSecond: number }; plainTypage: { perSecond: number } };
+    assert.ok(details.operatorPath.perSecond > 0 && details.plainTypage.perSecond > 0);
+  });
+});

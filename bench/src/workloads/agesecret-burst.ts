@@ -1,0 +1,157 @@
+// Workload 1: N encrypted AgeSecrets created at a fixed concurrency vs. a bare client creating N Secrets.
+import type { ApiClient, KubeObject } from 'capstan';
+import { deleteNamespace, uniqueNamespace, waitUntil } from 'capstan/testing';
+import {
+  AGESECRET_ENTRY, AGESECRETS, ageSecretManifest, ageSecretOperatorArgs, createKeySecret, encryptValues, EVENTS,
+  installAgeSecretCrd, isReady, SECRETS, type AgeSecretObject,
+} from '../agesecret-fixtures.js';
+import type { MachineInfo } from '../machine.js';
+import { startOperatorProcess } from '../operator-process.js';
+import { runPool } from '../pool.js';
+import { goal, type WorkloadResult } from '../result.js';
+import { summarize, throughput, type LatencySummary } from '../stats.js';
+import { WatchTracker } from '../watch-tracker.js';
+
+export interface BurstOptions {
+  client: ApiClient;
+  kubeconfigPath: string;
+  machine: MachineInfo;
+  n: number;
+  /** Creates in flight at once, for both the operator run and the baseline. */
+  concurrency: number;
+  /** The operator's --concurrency (default: its own default, 16). */
+  operatorConcurrency?: number;
+  /** Delete the namespaces (with the operator still running, so finalizers go) before returning. */
+  cleanup?: boolean;
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+interface Phase {
+  spanMs: number;
+  throughputPerSec: number;
+  latency: LatencySummary;
+}
+
+function phase(starts: Map<string, number>, done: (name: string) => number | undefined): Phase {
+  const latencies: number[] = [];
+  let first = Infinity;
+  let last = -Infinity;
+  for (const [name, start] of starts) {
+    const end = done(name);
+    if (end === undefined) continue;
+    latencies.push(end - start);
+    first = Math.min(first, start);
+    last = Math.max(last, end);
+  }
+  const spanMs = latencies.length ? last - first : 0;
+  return { spanMs: Math.round(spanMs), throughputPerSec: throughput(latencies.length, spanMs), latency: summarize(latencies) };
+}
+
+const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);
+
+/** The bare client: N Secrets of the same size, done when the watch sees each. */
+async function rawBaseline(options: BurstOptions, values: string[]): Promise<Phase> {
+  const { client, n, concurrency } = options;
+  const namespace = await uniqueNamespace(client, 'bench-raw');
+  const secrets = new WatchTracker<KubeObject>({ client, ref: SECRETS, namespace, states: { exists: (o, t) => t !== 'DELETED' && o.metadata.name!.startsWith('raw-') } });
+  await secrets.start();
+  const starts = new Map<string, number>();
+  try {
+    await runPool(names('raw', n), concurrency, async (name, i) => {
+      starts.set(name, performance.now());
+      await client.create(SECRETS, { metadata: { name, namespace }, stringData: { value: values[i]!.slice(0, 64) } } as unknown as KubeObject, { namespace });
+    });
+    await secrets.waitForCount('exists', n, options.timeoutMs ?? 120_000 + n * 50);
+  } finally {
+    await secrets.stopped();
+    if (options.cleanup !== false) await deleteNamespace(client, namespace);
+  }
+  const at = secrets.times('exists');
+  return phase(starts, (name) => at.get(name));
+}
+
+export async function runAgeSecretBurst(options: BurstOptions): Promise<WorkloadResult> {
+  const { client, n, concurrency } = options;
+  const log = options.log ?? (() => {});
+  await installAgeSecretCrd(client);
+  const namespace = await uniqueNamespace(client, 'bench-asec');
+  const recipient = await createKeySecret(client, namespace);
+  log(`burst n=${n}: encrypting ${n} values`);
+  const values = await encryptValues(recipient, n);
+
+  log(`burst n=${n}: baseline (bare client, ${n} Secrets at concurrency ${concurrency})`);
+  const raw = await rawBaseline(options, values);
+
+  const operator = await startOperatorProcess({
+    entry: AGESECRET_ENTRY,
+    args: ageSecretOperatorArgs({ namespace, kubeconfigPath: options.kubeconfigPath, ...(options.operatorConcurrency ? { concurrency: options.operatorConcurrency } : {}) }),
+  });
+  const ageSecrets = new WatchTracker<AgeSecretObject>({ client, ref: AGESECRETS, namespace, states: { ready: (o) => isReady(o) } });
+  const secrets = new WatchTracker<KubeObject>({ client, ref: SECRETS, namespace, states: { exists: (o, t) => t !== 'DELETED' && o.metadata.name!.startsWith('asec-') } });
+  const events = new WatchTracker<KubeObject>({ client, ref: EVENTS, namespace });
+  const starts = new Map<string, number>();
+  let converged = false;
+  let readyMs = 0;
+  let usage;
+  let error: unknown;
+  try {
+    readyMs = await operator.ready(120_000);
+    await Promise.all([ageSecrets.start(), secrets.start(), events.start()]);
+    operator.sampler.resetWindow();
+    log(`burst n=${n}: operator (${n} AgeSecrets at concurrency ${concurrency})`);
+    await runPool(names('asec', n), concurrency, async (name, i) => {
+      starts.set(name, performance.now());
+      await client.create(AGESECRETS, ageSecretManifest(namespace, name, values[i]!), { namespace });
+    });
+    const timeoutMs = options.timeoutMs ?? 120_000 + n * 200;
+    await Promise.all([ageSecrets.waitForCount('ready', n, timeoutMs), secrets.waitForCount('exists', n, timeoutMs)]);
+    converged = true;
+  } catch (caught) {
+    error = caught;
+  } finally {
+    usage = operator.usage();
+    await Promise.all([ageSecrets.stopped(), secrets.stopped(), events.stopped()]);
+    if (options.cleanup) await cleanupNamespace(client, namespace, log);
+    await operator.stop();
+  }
+  const readyAt = ageSecrets.times('ready');
+  const secretAt = secrets.times('exists');
+  const op = phase(starts, (name) => {
+    const a = readyAt.get(name);
+    const b = secretAt.get(name);
+    return a === undefined || b === undefined ? undefined : Math.max(a, b);
+  });
+  const ratio = raw.throughputPerSec > 0 ? Number((op.throughputPerSec / raw.throughputPerSec).toFixed(3)) : 0;
+  const done = op.latency.count;
+  return {
+    workload: 'agesecret-burst',
+    machine: options.machine,
+    parameters: { n, concurrency, operatorConcurrency: options.operatorConcurrency ?? 16 },
+    converged: converged && done === n,
+    throughputPerSec: op.throughputPerSec,
+    latency: op.latency,
+    peakRssMb: usage.peakRssMb,
+    goals: [goal('operator_throughput / raw_throughput', '>= 0.8', ratio, ratio >= 0.8)],
+    details: {
+      ratio,
+      operator: { ...op, readyAfterStartMs: Math.round(readyMs), cpuMs: usage.cpuMs, cpuCores: usage.cpuCores, lastRssMb: usage.lastRssMb },
+      raw,
+      perObjectMs: { operator: done ? Number((op.spanMs / done).toFixed(3)) : 0, raw: raw.latency.count ? Number((raw.spanMs / raw.latency.count).toFixed(3)) : 0 },
+      // Writes the API server saw during the operator phase (the harness's own creates included).
+      writesSeen: { ageSecrets: ageSecrets.writes, secrets: secrets.writes, events: events.writes },
+      writesPerObject: done ? Number(((ageSecrets.writeCount + secrets.writeCount + events.writeCount) / done).toFixed(2)) : 0,
+    },
+    notes: error ? [`did not converge: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`] : [],
+  };
+}
+
+/** Deletes the namespace while the operator runs (it removes its finalizers), waiting until its AgeSecrets are gone. */
+export async function cleanupNamespace(client: ApiClient, namespace: string, log: (line: string) => void): Promise<void> {
+  await deleteNamespace(client, namespace);
+  try {
+    await waitUntil(async () => (await client.list(AGESECRETS, { namespace, limit: 1 })).items.length === 0, { timeoutMs: 180_000, intervalMs: 500 });
+  } catch {
+    log(`cleanup: AgeSecrets in ${namespace} still present after 180 s`);
+  }
+}

@@ -1,0 +1,148 @@
+// Workloads 2 and 3: restart with N AgeSecrets up to date (catch-up time, writes, RSS), then an idle minute.
+import type { ApiClient, KubeObject } from 'capstan';
+import { uniqueNamespace } from 'capstan/testing';
+import {
+  AGESECRET_ENTRY, AGESECRETS, ageSecretManifest, ageSecretOperatorArgs, createKeySecret, encryptValues, EVENTS,
+  installAgeSecretCrd, isReady, SECRETS, type AgeSecretObject,
+} from '../agesecret-fixtures.js';
+import type { MachineInfo } from '../machine.js';
+import { startOperatorProcess } from '../operator-process.js';
+import { runPool } from '../pool.js';
+import { waitQuiet } from '../quiet.js';
+import { goal, type WorkloadResult } from '../result.js';
+import { summarize, throughput } from '../stats.js';
+import { WatchTracker } from '../watch-tracker.js';
+
+export interface RestartOptions {
+  client: ApiClient;
+  kubeconfigPath: string;
+  machine: MachineInfo;
+  n: number;
+  /** Creates in flight while setting up. */
+  concurrency: number;
+  /** Length of the idle window of workload 3; 0 skips it. */
+  steadyMs: number;
+  log?: (line: string) => void;
+}
+
+export interface RestartResults {
+  restart: WorkloadResult;
+  steady?: WorkloadResult;
+}
+
+const SENTINEL = 'zz-bench-sentinel';
+const MB_GOAL = 200;
+
+/** N AgeSecrets made Ready by a first operator process, which is then stopped. */
+async function prepare(options: RestartOptions, namespace: string, log: (line: string) => void): Promise<{ setupMs: number; recipient: string }> {
+  const { client, n } = options;
+  const recipient = await createKeySecret(client, namespace);
+  log(`restart n=${n}: encrypting`);
+  const values = await encryptValues(recipient, n);
+  const first = await startOperatorProcess({ entry: AGESECRET_ENTRY, args: ageSecretOperatorArgs({ namespace, kubeconfigPath: options.kubeconfigPath }) });
+  const ready = new WatchTracker<AgeSecretObject>({ client, ref: AGESECRETS, namespace, states: { ready: (o) => isReady(o) } });
+  const started = performance.now();
+  try {
+    await first.ready(120_000);
+    await ready.start();
+    log(`restart n=${n}: creating ${n} AgeSecrets with a first operator process`);
+    await runPool(Array.from({ length: n }, (_, i) => i), options.concurrency, async (i) => {
+      await client.create(AGESECRETS, ageSecretManifest(namespace, `asec-${String(i).padStart(5, '0')}`, values[i]!), { namespace });
+    });
+    await ready.waitForCount('ready', n, 300_000 + n * 200);
+    // Every Secret must exist too, before the first process goes.
+    const secrets = await client.list(SECRETS, { namespace, limit: 500 });
+    const made = secrets.items.filter((s) => s.metadata.name?.startsWith('asec-')).length;
+    if (made !== n) throw new Error(`only ${made}/${n} Secrets exist after every AgeSecret is Ready`);
+  } finally {
+    await ready.stopped();
+    await first.stop();
+  }
+  return { setupMs: Math.round(performance.now() - started), recipient };
+}
+
+export async function runRestart(options: RestartOptions): Promise<RestartResults> {
+  const { client, n } = options;
+  const log = options.log ?? (() => {});
+  await installAgeSecretCrd(client);
+  const namespace = await uniqueNamespace(client, 'bench-restart');
+  const { setupMs, recipient } = await prepare(options, namespace, log);
+  const [sentinelValue] = await encryptValues(recipient, 1);
+
+  // Every write from here on shows up in one of these watches (the sentinel's own are not counted).
+  const isSentinel = (o: KubeObject) => o.metadata.name?.startsWith(SENTINEL) === true;
+  const ageSecrets = new WatchTracker<AgeSecretObject>({ client, ref: AGESECRETS, namespace, ignoreWrites: isSentinel, states: { ready: (o) => o.metadata.name === SENTINEL && isReady(o) } });
+  const secrets = new WatchTracker<KubeObject>({ client, ref: SECRETS, namespace, ignoreWrites: isSentinel });
+  const events = new WatchTracker<KubeObject & { involvedObject?: { name?: string } }>({ client, ref: EVENTS, namespace, ignoreWrites: (e) => e.involvedObject?.name === SENTINEL });
+  await Promise.all([ageSecrets.start(), secrets.start(), events.start()]);
+
+  log(`restart n=${n}: restarting the operator`);
+  const spawnedAt = performance.now();
+  const operator = await startOperatorProcess({ entry: AGESECRET_ENTRY, args: ageSecretOperatorArgs({ namespace, kubeconfigPath: options.kubeconfigPath }) });
+  const notes: string[] = [];
+  let readyMs = 0;
+  let sentinelMs = 0;
+  let quietMs = 0;
+  let converged = false;
+  let steady: WorkloadResult | undefined;
+  try {
+    readyMs = await operator.ready(300_000);
+    // Queued after every listed object: its Ready marks the end of the start-up backlog (FIFO queue).
+    await client.create(AGESECRETS, ageSecretManifest(namespace, SENTINEL, sentinelValue!), { namespace });
+    await ageSecrets.waitForCount('ready', 1, 300_000 + n * 100);
+    sentinelMs = ageSecrets.times('ready').get(SENTINEL)! - spawnedAt;
+    quietMs = (await waitQuiet(operator.sampler, { timeoutMs: 300_000 + n * 100 })) - spawnedAt;
+    converged = true;
+  } catch (error) {
+    notes.push(`did not catch up: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+  const atCatchUp = operator.usage();
+  const writes = { ageSecrets: { ...ageSecrets.writes }, secrets: { ...secrets.writes }, events: { ...events.writes } };
+  const writeCount = ageSecrets.writeCount + secrets.writeCount + events.writeCount;
+  const caughtUpMs = Math.round(Math.max(sentinelMs, quietMs));
+
+  if (converged && options.steadyMs > 0) {
+    log(`steady n=${n}: idle for ${options.steadyMs} ms`);
+    operator.sampler.resetWindow();
+    const writesBefore = writeCount;
+    // A measurement window, not a synchronisation: the operator is observed doing nothing for this long.
+    await new Promise((r) => setTimeout(r, options.steadyMs));
+    const idle = operator.usage();
+    const idleWrites = ageSecrets.writeCount + secrets.writeCount + events.writeCount - writesBefore;
+    steady = {
+      workload: 'steady-state', machine: options.machine,
+      parameters: { n, watchedObjects: 2 * n + 1, windowMs: options.steadyMs },
+      converged: idleWrites === 0,
+      throughputPerSec: 0,
+      latency: summarize([]),
+      peakRssMb: idle.peakRssMb,
+      goals: [goal('API writes while idle', '0', idleWrites, idleWrites === 0)],
+      details: { rssMb: idle.lastRssMb, cpuMs: idle.cpuMs, cpuCores: idle.cpuCores, windowMs: idle.wallMs, writesWhileIdle: idleWrites },
+      notes: [`The operator watches ${n} AgeSecrets and their ${n} Secrets (plus the key Secret).`],
+    };
+  }
+  await Promise.all([ageSecrets.stopped(), secrets.stopped(), events.stopped()]);
+  const final = await operator.stop();
+
+  const restart: WorkloadResult = {
+    workload: 'restart', machine: options.machine,
+    parameters: { n, setupConcurrency: options.concurrency },
+    converged,
+    throughputPerSec: caughtUpMs > 0 ? throughput(n, caughtUpMs) : 0,
+    latency: summarize(converged ? [caughtUpMs] : []),
+    peakRssMb: atCatchUp.peakRssMb,
+    goals: [
+      goal('API writes on restart', '0', writeCount, writeCount === 0),
+      goal('peak RSS (MiB)', `< ${MB_GOAL}`, atCatchUp.peakRssMb, atCatchUp.peakRssMb < MB_GOAL),
+    ],
+    details: {
+      caughtUpMs, readyMs: Math.round(readyMs), sentinelReadyMs: Math.round(sentinelMs), cpuQuietMs: Math.round(quietMs),
+      cpuMsToCatchUp: atCatchUp.cpuMs, writes, writeCount, setupMs, finalPeakRssMb: final.usage.peakRssMb,
+    },
+    notes: [
+      'caughtUpMs: from spawning the process to the later of (a sentinel AgeSecret created after /readyz is Ready; the process CPU staying under 0.05 cores for 2 s). throughputPerSec = N / caughtUpMs.',
+      ...notes,
+    ],
+  };
+  return steady ? { restart, steady } : { restart };
+}
