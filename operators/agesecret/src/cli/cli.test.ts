@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const bin = (name: string) => fileURLToPath(new URL(`../../bin/${name}`, import.meta.url));
@@ -31,4 +32,11 @@ test('exit codes: 2 for usage, 1 for bad input', () => {
   assert.equal(bad.status, 1);
   assert.match(bad.stdout, /NOT ENCRYPTED/);
   assert.equal(run('age-secret.mjs', ['--help']).status, 0);
+});
+
+const binDir = fileURLToPath(new URL('../../../../node_modules/.bin', import.meta.url));
+test('kubectl finds the plugin: kubectl age-secret', { skip: !existsSync(`${binDir}/kubectl-age_secret`) && 'workspace bins not linked' }, () => {
+  const out = spawnSync('kubectl', ['age-secret', 'encrypt', '--help'], { encoding: 'utf8', env: { ...process.env, PATH: `${binDir}:${process.env['PATH']}` } });
+  assert.equal(out.status, 0, out.stderr);
+  assert.match(out.stdout, /Usage: age-secret encrypt/);
 });

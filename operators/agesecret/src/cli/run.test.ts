@@ -171,6 +171,27 @@ describe('age-secret CLI (functions)', () => {
     assert.match(one.spec.secret, /^ENC\[/);
   });
 
+  test('several files rewritten in place; keygen without -o prints the key file', async () => {
+    writeFileSync(join(dir, 'one.yaml'), SEED);
+    writeFileSync(join(dir, 'two.yaml'), SEED.replace('my-secret', 'second'));
+    assert.equal((await run(['encrypt', '-r', kube, 'one.yaml', 'two.yaml'])).code, 2, 'several files need -w');
+    const r = await run(['encrypt', '-w', '-r', kube, 'one.yaml', 'two.yaml']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    for (const f of ['one.yaml', 'two.yaml']) assert.match(parse(readFileSync(join(dir, f), 'utf8')).spec.secret, /^ENC\[/);
+    assert.equal((await run(['verify', '-i', 'kubernetes.txt', 'one.yaml', 'two.yaml'])).code, 0);
+    const key = await run(['keygen']);
+    assert.match(key.stdout, /^# created: .*\n# public key: age1\w+\nAGE-SECRET-KEY-1\w+\n$/);
+  });
+
+  test('from-secret --bind binds to the Secret namespace/name; stdin and -n', async () => {
+    const r = await run(['from-secret', '-f', '-', '-r', kube, '--bind', '-n', 'development'], { stdin: 'apiVersion: v1\nkind: Secret\nmetadata: {name: api}\nstringData: {token: t0k3n}\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(parse(r.stdout).metadata.namespace, 'development');
+    writeFileSync(join(dir, 'bound-from.yaml'), r.stdout);
+    assert.match((await run(['verify', '-i', 'kubernetes.txt', '-f', 'bound-from.yaml'])).stdout, /bound to development\/api/);
+  });
+
   test('usage errors exit 2, input errors exit 1, with precise messages', async () => {
     assert.equal((await run(['nope'])).code, 2);
     assert.equal((await run(['encrypt', '--file', 'age.secret.yaml'])).code, 2);
