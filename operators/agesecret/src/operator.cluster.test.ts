@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { useTestCluster } from '@capstan/localcluster';
-import { ApiClient, silentLogger, type KubeObject } from 'capstan';
+import { ApiClient, type KubeObject, type Logger } from 'capstan';
 import { runCli } from './cli/run.js';
 import type { CliIo } from './cli/io.js';
 import { createAgeSecretOperator, FINALIZER } from './operator.js';
@@ -40,6 +40,12 @@ describe('AgeSecret operator', () => {
   let kube: string;
   const stop = new AbortController();
   let running: Promise<void>;
+  // Every log line of the operator, to check that no plaintext or key ever reaches the logs.
+  const logs: string[] = [];
+  const record = (level: string) => (msg: string, fields?: Record<string, unknown>) => {
+    logs.push(`${level} ${msg} ${JSON.stringify(fields ?? {}, (_k, v: unknown) => (v instanceof Error ? `${v.name}: ${v.message} ${String(v.cause ?? '')}` : v))}`);
+  };
+  const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
 
   before(async () => {
     const cluster = await useTestCluster();
@@ -58,7 +64,7 @@ describe('AgeSecret operator', () => {
       kubeconfig: cluster.kubeconfigPath,
       namespaces: [ns, ns2],
       defaultIdentity: { namespace: opNs, name: 'default-identity' },
-      logger: silentLogger,
+      logger,
       backoff: { baseMs: 200, capMs: 2000 },
     });
     running = agesecret.run({ signal: stop.signal });
@@ -108,12 +114,12 @@ describe('AgeSecret operator', () => {
   test('drift: an edited or deleted Secret is restored', async () => {
     await putKeySecret(client, ns, 'namespace-secret', kubeKey);
     const name = uniqueName('drift');
-    await client.create(AGESECRETS, ageSecret(ns, name, { secretName: name, secretKey: 'v', secret: await encryptFor([kube], 'original'), ageSecretRef: 'namespace-secret' }));
-    await waitSecret(client, ns, name, (s) => unb64(s.data?.['v']) === 'original');
-    await client.patch(SECRETS, { namespace: ns, name }, { data: { v: b64('tampered'), extra: b64('x') } });
-    await waitSecret(client, ns, name, (s) => unb64(s.data?.['v']) === 'original' && !s.data?.['extra']);
+    await client.create(AGESECRETS, ageSecret(ns, name, { secretName: name, secretKey: 'v', secret: await encryptFor([kube], 'drift-original-7'), ageSecretRef: 'namespace-secret' }));
+    await waitSecret(client, ns, name, (s) => unb64(s.data?.['v']) === 'drift-original-7');
+    await client.patch(SECRETS, { namespace: ns, name }, { data: { v: b64('tampered-9'), extra: b64('x') } });
+    await waitSecret(client, ns, name, (s) => unb64(s.data?.['v']) === 'drift-original-7' && !s.data?.['extra']);
     await client.delete(SECRETS, { namespace: ns, name });
-    await waitSecret(client, ns, name, (s) => unb64(s.data?.['v']) === 'original');
+    await waitSecret(client, ns, name, (s) => unb64(s.data?.['v']) === 'drift-original-7');
   });
 
   test('never overwrites or adopts an unowned Secret; proceeds once it is gone', async () => {
@@ -121,7 +127,7 @@ describe('AgeSecret operator', () => {
     const target = uniqueName('taken');
     await client.create(SECRETS, { metadata: { name: target, namespace: ns }, data: { token: b64('precious') } } as unknown as KubeObject, { namespace: ns });
     const name = uniqueName('thief');
-    await client.create(AGESECRETS, ageSecret(ns, name, { secretName: target, secretKey: 'token', secret: await encryptFor([kube], 'attacker'), ageSecretRef: 'namespace-secret' }));
+    await client.create(AGESECRETS, ageSecret(ns, name, { secretName: target, secretKey: 'token', secret: await encryptFor([kube], 'attacker-3'), ageSecretRef: 'namespace-secret' }));
     const cond = await waitReady(client, ns, name, 'False', 'SecretNotOwned');
     assert.match(cond.message, /not owned/);
     await waitEvent(client, ns, name, 'SecretNotOwned');
@@ -135,10 +141,10 @@ describe('AgeSecret operator', () => {
 
     // A second AgeSecret waiting on a taken name proceeds as soon as the name is free (watch trigger).
     const waiting = uniqueName('waiting');
-    await client.create(AGESECRETS, ageSecret(ns, waiting, { secretName: target, secretKey: 'token', secret: await encryptFor([kube], 'mine now'), ageSecretRef: 'namespace-secret' }));
+    await client.create(AGESECRETS, ageSecret(ns, waiting, { secretName: target, secretKey: 'token', secret: await encryptFor([kube], 'mine-now-4'), ageSecretRef: 'namespace-secret' }));
     await waitReady(client, ns, waiting, 'False', 'SecretNotOwned');
     await client.delete(SECRETS, { namespace: ns, name: target });
-    await waitSecret(client, ns, target, (s) => unb64(s.data?.['token']) === 'mine now');
+    await waitSecret(client, ns, target, (s) => unb64(s.data?.['token']) === 'mine-now-4');
   });
 
   test('secretName change removes the old Secret; type, labels and annotations reach the Secret', async () => {
@@ -202,22 +208,22 @@ describe('AgeSecret operator', () => {
 
   test('age 1.1.1 ciphertexts (binary in ENC[...], bare base64, armored) decrypt in the cluster', { skip: !hasAge && 'no age binary' }, async () => {
     await putKeySecret(client, ns, 'namespace-secret', kubeKey);
-    const binary = execFileSync('age', ['-r', kube], { input: 'from age' });
-    const armored = execFileSync('age', ['-a', '-r', kube], { input: 'armored age', encoding: 'utf8' });
+    const binary = execFileSync('age', ['-r', kube], { input: 'age-cli-binary' });
+    const armored = execFileSync('age', ['-a', '-r', kube], { input: 'armoured-by-age-cli', encoding: 'utf8' });
     const name = uniqueName('interop');
     await client.create(AGESECRETS, ageSecret(ns, name, {
       secretName: name, ageSecretRef: 'namespace-secret',
       data: { enc: `ENC[${binary.toString('base64')}]`, bare: binary.toString('base64'), armor: armored },
     }));
     const s = await waitSecret(client, ns, name, (x) => Boolean(x.data?.['armor']));
-    assert.deepEqual([unb64(s.data?.['enc']), unb64(s.data?.['bare']), unb64(s.data?.['armor'])], ['from age', 'from age', 'armored age']);
+    assert.deepEqual([unb64(s.data?.['enc']), unb64(s.data?.['bare']), unb64(s.data?.['armor'])], ['age-cli-binary', 'age-cli-binary', 'armoured-by-age-cli']);
   });
 
   test('an up-to-date Secret is not decrypted again; a changed ciphertext is', async () => {
     const keyName = uniqueName('skip-key');
     await putKeySecret(client, ns, keyName, kubeKey);
     const name = uniqueName('skip');
-    await client.create(AGESECRETS, ageSecret(ns, name, { secretName: name, secretKey: 'v', secret: await encryptFor([kube], 'once'), ageSecretRef: keyName }));
+    await client.create(AGESECRETS, ageSecret(ns, name, { secretName: name, secretKey: 'v', secret: await encryptFor([kube], 'skip-once-v1'), ageSecretRef: keyName }));
     await waitReady(client, ns, name, 'True');
     const before = await secretOf(client, ns, name);
     await client.delete(SECRETS, { namespace: ns, name: keyName });
@@ -225,9 +231,9 @@ describe('AgeSecret operator', () => {
     await client.patch(AGESECRETS, { namespace: ns, name }, { spec: { ageSecretRef: `${keyName}-gone` } });
     await waitReady(client, ns, name, 'True');
     assert.equal((await secretOf(client, ns, name))?.metadata.resourceVersion, before?.metadata.resourceVersion);
-    await client.patch(AGESECRETS, { namespace: ns, name }, { spec: { secret: await encryptFor([kube], 'twice') } });
+    await client.patch(AGESECRETS, { namespace: ns, name }, { spec: { secret: await encryptFor([kube], 'skip-twice-v2') } });
     await waitReady(client, ns, name, 'False', 'KeySecretNotFound');
-    assert.equal(unb64((await secretOf(client, ns, name))?.data?.['v']), 'once', 'the last good Secret stays');
+    assert.equal(unb64((await secretOf(client, ns, name))?.data?.['v']), 'skip-once-v1', 'the last good Secret stays');
   });
 
   test('bad input gets a precise condition and Event, no Secret, no plaintext; others proceed', async () => {
@@ -246,7 +252,7 @@ describe('AgeSecret operator', () => {
     const names = cases.map(([prefix]) => uniqueName(prefix));
     await Promise.all(cases.map(([, spec], i) => client.create(AGESECRETS, ageSecret(ns, names[i]!, { secretName: names[i]!, ageSecretRef: 'namespace-secret', ...spec }))));
     const good = uniqueName('good');
-    await client.create(AGESECRETS, ageSecret(ns, good, { secretName: good, secretKey: 'v', secret: await encryptFor([kube], 'fine'), ageSecretRef: 'namespace-secret' }));
+    await client.create(AGESECRETS, ageSecret(ns, good, { secretName: good, secretKey: 'v', secret: await encryptFor([kube], 'fine-and-dandy'), ageSecretRef: 'namespace-secret' }));
     for (const [i, [, , reason]] of cases.entries()) {
       const name = names[i]!;
       const cond = await waitReady(client, ns, name, 'False', reason);
@@ -257,8 +263,16 @@ describe('AgeSecret operator', () => {
       }
       assert.equal(await secretOf(client, ns, name), undefined, `${reason}: no Secret`);
     }
-    await waitSecret(client, ns, good, (s) => unb64(s.data?.['v']) === 'fine');
+    await waitSecret(client, ns, good, (s) => unb64(s.data?.['v']) === 'fine-and-dandy');
     const allEvents = await eventsFor(client, ns, names[1]!);
     assert.ok(allEvents.every((e) => !(e.message ?? '').includes('Hello world!')));
+  });
+
+  test('no plaintext and no key material in the operator logs (debug level included)', () => {
+    assert.ok(logs.length > 10, 'the logger was used');
+    const plaintexts = ['Hello world!', 'Goodbye world!', 'drift-original-7', 'tampered-9', 'precious', 'attacker-3', 'mine-now-4', 'cold-harbor', 'patience', 'from default', 'bound value', 'age-cli-binary', 'armoured-by-age-cli', 'wrong key plaintext', 'skip-once-v1', 'skip-twice-v2', 'fine-and-dandy', 'AGE-SECRET-KEY-', 'SGVsbG8gd29ybGQh'];
+    for (const line of logs) {
+      for (const p of plaintexts) assert.ok(!line.includes(p), `log line leaks ${JSON.stringify(p)}: ${line.slice(0, 300)}`);
+    }
   });
 });
