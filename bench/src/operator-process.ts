@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ProcSampler, type ProcUsage } from './proc-sampler.js';
+import { ProcSampler, readProc, type ProcUsage } from './proc-sampler.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -122,3 +122,31 @@ export async function startOperatorProcess(options: OperatorProcessOptions): Pro
 
 /** The last lines of an operator's log, for error messages. */
 export const logTail = tail;
+
+/**
+ * RSS of a process that only loads the operator's modules the same way (node + tsx) and idles: the fixed
+ * cost of the runtime and the code, before any object is watched.
+ */
+export async function moduleBaselineRss(entry: string, timeoutMs = 60_000): Promise<number> {
+  const url = new URL(`file://${join(repoRoot, entry)}`).href;
+  const child = spawn(process.execPath, [
+    '--conditions=development', '--import', 'tsx', '--input-type=module', '-e',
+    `await import(${JSON.stringify(url)}); process.stdout.write('loaded\\n'); setInterval(() => {}, 60000);`,
+  ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    await new Promise<void>((resolveLoaded, reject) => {
+      const timer = setTimeout(() => reject(new OperatorProcessError(`${entry} did not load within ${timeoutMs} ms`)), timeoutMs);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('loaded')) {
+          clearTimeout(timer);
+          resolveLoaded();
+        }
+      });
+      child.once('exit', (code) => reject(new OperatorProcessError(`${entry} exited with ${code} while loading`)));
+    });
+    const sample = readProc(child.pid!);
+    return sample ? Number((sample.rssBytes / (1024 * 1024)).toFixed(1)) : 0;
+  } finally {
+    child.kill('SIGKILL');
+  }
+}

@@ -61,7 +61,7 @@ describe('bench smoke (tiny N)', () => {
   });
 
   test('restart and steady state: the restarted operator catches up and is measured idle', async () => {
-    const { restart, steady } = await runRestart({ client: cluster.client, kubeconfigPath: cluster.kubeconfigPath, machine: cluster.machine, n: 10, concurrency: 4, steadyMs: 1000 });
+    const { restart, steady } = await runRestart({ client: cluster.client, kubeconfigPath: cluster.kubeconfigPath, machine: cluster.machine, n: 10, concurrency: 4, steadyMs: 1000, cleanup: true });
     assert.equal(restart.converged, true, restart.notes.join('; '));
     assertWellFormed(restart, 'restart');
     assert.equal(typeof (restart.details as { writeCount: unknown }).writeCount, 'number');

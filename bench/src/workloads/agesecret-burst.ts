@@ -93,10 +93,12 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
   const starts = new Map<string, number>();
   let converged = false;
   let readyMs = 0;
+  let rssAtReadyMb = 0;
   let usage;
   let error: unknown;
   try {
     readyMs = await operator.ready(120_000);
+    rssAtReadyMb = operator.usage().lastRssMb;
     await Promise.all([ageSecrets.start(), secrets.start(), events.start()]);
     operator.sampler.resetWindow();
     log(`burst n=${n}: operator (${n} AgeSecrets at concurrency ${concurrency})`);
@@ -135,7 +137,7 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
     goals: [goal('operator_throughput / raw_throughput', '>= 0.8', ratio, ratio >= 0.8)],
     details: {
       ratio,
-      operator: { ...op, readyAfterStartMs: Math.round(readyMs), cpuMs: usage.cpuMs, cpuCores: usage.cpuCores, lastRssMb: usage.lastRssMb },
+      operator: { ...op, readyAfterStartMs: Math.round(readyMs), rssAtReadyMb, cpuMs: usage.cpuMs, cpuCores: usage.cpuCores, lastRssMb: usage.lastRssMb },
       raw,
       perObjectMs: { operator: done ? Number((op.spanMs / done).toFixed(3)) : 0, raw: raw.latency.count ? Number((raw.spanMs / raw.latency.count).toFixed(3)) : 0 },
       // Writes the API server saw during the operator phase (the harness's own creates included).

@@ -6,10 +6,11 @@ import {
   installAgeSecretCrd, isReady, SECRETS, type AgeSecretObject,
 } from '../agesecret-fixtures.js';
 import type { MachineInfo } from '../machine.js';
-import { startOperatorProcess } from '../operator-process.js';
+import { moduleBaselineRss, startOperatorProcess } from '../operator-process.js';
 import { runPool } from '../pool.js';
 import { waitQuiet } from '../quiet.js';
 import { goal, type WorkloadResult } from '../result.js';
+import { cleanupNamespace } from './agesecret-burst.js';
 import { summarize, throughput } from '../stats.js';
 import { WatchTracker } from '../watch-tracker.js';
 
@@ -22,6 +23,8 @@ export interface RestartOptions {
   concurrency: number;
   /** Length of the idle window of workload 3; 0 skips it. */
   steadyMs: number;
+  /** Delete the namespace (with the operator still running, so finalizers go) before returning. */
+  cleanup?: boolean;
   log?: (line: string) => void;
 }
 
@@ -122,7 +125,9 @@ export async function runRestart(options: RestartOptions): Promise<RestartResult
     };
   }
   await Promise.all([ageSecrets.stopped(), secrets.stopped(), events.stopped()]);
+  if (options.cleanup) await cleanupNamespace(client, namespace, log);
   const final = await operator.stop();
+  const baselineRssMb = await moduleBaselineRss('operators/agesecret/src/index.ts').catch(() => 0);
 
   const restart: WorkloadResult = {
     workload: 'restart', machine: options.machine,
@@ -138,6 +143,9 @@ export async function runRestart(options: RestartOptions): Promise<RestartResult
     details: {
       caughtUpMs, readyMs: Math.round(readyMs), sentinelReadyMs: Math.round(sentinelMs), cpuQuietMs: Math.round(quietMs),
       cpuMsToCatchUp: atCatchUp.cpuMs, writes, writeCount, setupMs, finalPeakRssMb: final.usage.peakRssMb,
+      // node + tsx + the operator's modules, idle, nothing watched: the fixed part of the RSS above.
+      moduleBaselineRssMb: baselineRssMb,
+      rssPerObjectKb: baselineRssMb ? Math.round(((atCatchUp.peakRssMb - baselineRssMb) * 1024) / (2 * n + 1)) : undefined,
     },
     notes: [
       'caughtUpMs: from spawning the process to the later of (a sentinel AgeSecret created after /readyz is Ready; the process CPU staying under 0.05 cores for 2 s). throughputPerSec = N / caughtUpMs.',
