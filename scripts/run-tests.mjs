@@ -14,7 +14,7 @@ const { values, positionals } = parseArgs({
   options: { unit: { type: 'boolean', default: false }, concurrency: { type: 'string' } },
 });
 
-const roots = positionals.length ? positionals : ['packages', 'operators', 'apps', 'examples', 'bench', 'scripts'];
+const roots = positionals.length ? positionals : ['packages', 'operators', 'apps', 'demo', 'examples', 'bench', 'scripts'];
 const skipDirs = new Set(['node_modules', 'dist', '.git', '.capstan', 'test-artifacts']);
 function collect(path, out) {
   const st = statSync(path, { throwIfNoEntry: false });

@@ -1,8 +1,9 @@
 // Installing the operators from deploy/ and running them with their ServiceAccounts, as pods or as processes.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { DemoContext } from './context.js';
+import { WaitTimeoutError } from './errors.js';
 import { httpGet } from './http-get.js';
 import { operatorContainer, withFlag, withoutKind } from './manifests.js';
 import { assertRunning, freePort, startOperatorProcess } from './operator-process.js';
@@ -26,6 +27,14 @@ export const HANDSHAKE_OPERATOR: OperatorDef = {
   title: 'legacy-handshake operator', dir: 'deploy/legacy-handshake', deployment: 'legacy-handshake-operator', program: 'operators/legacy-handshake/src/main.ts',
 };
 
+function lastLines(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-4).join('\n');
+  } catch {
+    return '';
+  }
+}
+
 export interface RunningOperator {
   /** The Kubernetes user it acts as. */
   user: string;
@@ -47,11 +56,17 @@ export async function startOperator(ctx: DemoContext, def: OperatorDef): Promise
   const user = `system:serviceaccount:${plan.namespace}:${plan.serviceAccount}`;
   if (ctx.operatorMode === 'pods') {
     await ctx.kubectl.applyKustomization(def.dir);
+    let newest: string | undefined;
     const pod = await waitFor(`the ${def.deployment} pod to be Ready`, async () => {
       const pods = await livePods(ctx.api, plan.namespace, plan.selector, ctx.signal);
+      newest = pods[0]?.metadata.name;
       const ready = pods.find(isReady);
       return ready ?? new NotYet(pods[0] ? podState(pods[0]) : 'no pod yet');
-    }, ctx.wait);
+    }, ctx.wait).catch((error: unknown) => {
+      // The operator's own last words say why (no credentials, port in use...): show them with the timeout.
+      const log = newest ? lastLines(ctx.cluster.podLogPath(plan.namespace, newest, plan.container)) : '';
+      throw error instanceof WaitTimeoutError && log ? new WaitTimeoutError(`${error.message}; its log ends:\n${log}`, { cause: error }) : error;
+    });
     return {
       user,
       logFile: ctx.cluster.podLogPath(plan.namespace, pod.metadata.name, plan.container),
