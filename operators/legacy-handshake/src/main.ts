@@ -1,4 +1,5 @@
 // Process entry of the legacy-handshake operator: settings from argv/env, probes, signals, exit codes.
+import { KubeConfig, type KubeConfigSource } from 'capstan';
 import { SettingsError } from './errors.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import type { LogFields, LoggerLike } from './logger.js';
@@ -20,6 +21,20 @@ function jsonLogger(level: HandshakeSettings['logLevel']): LoggerLike {
 
 function errorsAsText(_key: string, value: unknown): unknown {
   return value instanceof Error ? `${value.name}: ${value.message}` : value;
+}
+
+/**
+ * --kubeconfig/KUBECONFIG, else the pod's service account when in a cluster, else ~/.kube/config. Under the
+ * local kubelet simulator the service-account files live below CAPSTAN_POD_ROOT, which client-node takes as prefix.
+ */
+function kubeconfigSource(settings: HandshakeSettings, env: NodeJS.ProcessEnv): KubeConfigSource {
+  if (settings.kubeconfig) return settings.kubeconfig;
+  if (env.KUBERNETES_SERVICE_HOST) {
+    const kc = new KubeConfig();
+    kc.loadFromCluster(env.CAPSTAN_POD_ROOT || undefined);
+    return kc;
+  }
+  return 'default';
 }
 
 async function main(): Promise<number> {
@@ -48,6 +63,13 @@ async function main(): Promise<number> {
     });
   }
 
+  let kubeconfig: KubeConfigSource;
+  try {
+    kubeconfig = kubeconfigSource(settings, process.env);
+  } catch (error) {
+    logger.error('cannot load the cluster credentials', { error });
+    return EXIT_FAILURE;
+  }
   const handshake = createHandshakeOperator({
     namespaces: settings.namespaces,
     allNamespaces: settings.allNamespaces,
@@ -56,13 +78,15 @@ async function main(): Promise<number> {
     timeoutMs: settings.timeoutMs,
     suffixMaxAgeMs: settings.suffixMaxAgeMs,
     deploymentOptIn: settings.deploymentOptIn,
-    ...(settings.kubeconfig ? { kubeconfig: settings.kubeconfig } : {}),
+    kubeconfig,
     logger,
   });
   let health: HealthServer | undefined;
   if (settings.healthPort > 0) {
     health = await startHealthServer({
       port: settings.healthPort,
+      // One IP per pod under the local simulator (which sets POD_IP); all interfaces in a real pod.
+      host: settings.healthHost ?? process.env.POD_IP ?? '0.0.0.0',
       isAlive: () => alive,
       isReady: () => ready,
       metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: handshake.metrics.render() }),
@@ -88,4 +112,5 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+// Exit explicitly: idle keep-alive sockets to pods or the API server must not hold a stopped operator.
+process.exit(await main());

@@ -24,7 +24,7 @@ export class HandshakeMetrics {
     BUCKETS.forEach((bound, i) => { if (seconds <= bound) this.buckets[i] = (this.buckets[i] ?? 0) + 1; });
   }
 
-  failedAt(step: HandshakeStep | 'port' | 'suffix' | 'api', failure: HandshakeFailure | 'invalid' | 'unavailable' | 'error'): void {
+  failedAt(step: HandshakeStep, failure: HandshakeFailure): void {
     this.running -= 1;
     const key = `step="${step}",failure="${failure}"`;
     this.failed.set(key, (this.failed.get(key) ?? 0) + 1);

@@ -5,7 +5,7 @@ import {
 } from 'capstan';
 import { reconcileDeployment } from './deployment-opt-in.js';
 import { HandshakeError, PortError, SuffixError } from './errors.js';
-import { performHandshake } from './handshake.js';
+import { performHandshake, type HandshakeOptions, type HandshakeResult } from './handshake.js';
 import type { Deployment, Pod } from './kube-types.js';
 import type { LoggerLike } from './logger.js';
 import { HandshakeMetrics } from './metrics.js';
@@ -84,8 +84,6 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
       client ??= ctx.client;
       const pod = ctx.body as unknown as Pod;
       const key = { namespace: ctx.namespace, name: ctx.name };
-      const started = performance.now();
-      let handshaking = false;
       try {
         const outcome = await reconcilePod(pod, {
           suffix,
@@ -95,22 +93,15 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
           patchPod: (patch) => ctx.client.patch(PODS, key, patch, { type: 'merge', signal: ctx.signal }),
           patchPodStatus: (patch) => ctx.client.patchStatus(PODS, key, patch, { type: 'strategic', signal: ctx.signal }),
           events: ctx.events,
-          handshake: (handshakeOptions) => {
-            handshaking = true;
-            metrics.started();
-            return performHandshake(handshakeOptions);
-          },
+          handshake: (handshakeOptions) => measured(metrics, handshakeOptions),
+          onRestart: () => metrics.restartSeen(),
         });
         if (outcome.kind === 'handshaken') {
-          metrics.succeededAfter((performance.now() - started) / 1000);
-          if (outcome.restartCount > 0) ctx.logger.info('handshake done', { port: outcome.port, restartCount: outcome.restartCount });
-          else ctx.logger.info('handshake done', { port: outcome.port });
+          ctx.logger.info('handshake done', { port: outcome.port, restartCount: outcome.restartCount });
         } else if (outcome.kind === 'waiting') {
           ctx.logger.debug('waiting', { reason: outcome.reason });
         }
       } catch (error) {
-        if (handshaking && error instanceof HandshakeError) metrics.failedAt(error.step, error.failure);
-        else if (handshaking) metrics.failedAt('api', 'error');
         throw outcomeOf(error);
       }
     },
@@ -137,7 +128,9 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
       const stop = new AbortController();
       const signal = runOptions.signal ? AbortSignal.any([runOptions.signal, stop.signal]) : stop.signal;
       const running = operator.run({ signal });
-      const watching = operator.ready.then(() => {
+      // `ready` may never settle when run fails early: the stop signal ends the wait for it too.
+      const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      const watching = Promise.race([operator.ready, stopped]).then(() => {
         const current = client ?? operator.client;
         if (!current || signal.aborted) return;
         client = current;
@@ -155,6 +148,21 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
       }
     },
   };
+}
+
+/** The handshake, counted the moment it ends (before the pod is annotated, so /metrics never lags the pod). */
+async function measured(metrics: HandshakeMetrics, options: HandshakeOptions): Promise<HandshakeResult> {
+  const started = performance.now();
+  metrics.started();
+  try {
+    const result = await performHandshake(options);
+    metrics.succeededAfter((performance.now() - started) / 1000);
+    return result;
+  } catch (error) {
+    if (error instanceof HandshakeError) metrics.failedAt(error.step, error.failure);
+    else metrics.failedAt('fetch-key', 'connection');
+    throw error;
+  }
 }
 
 /** Maps failures to capstan outcomes: a bad port annotation waits for the pod to change; the rest retries. */

@@ -143,3 +143,18 @@ describe('reconcilePod', () => {
     assert.equal((await reconcilePod(pod(port), r.deps)).kind, 'handshaken');
   });
 });
+
+test('a done annotation other than "true" is redone without calling it a restart', async () => {
+  const mock = createLegacyMock({ port: 0, host: '127.0.0.1' });
+  const port = Number(new URL(await mock.listen()).port);
+  try {
+    const r = recorder();
+    let restarts = 0;
+    await reconcilePod(pod(port, { annotations: { 'secret-handshake-done': 'false' } }), { ...r.deps, onRestart: () => { restarts += 1; } });
+    assert.deepEqual(r.events.map(([, reason]) => reason), ['Redo', 'Handshaken']);
+    assert.equal(restarts, 0);
+    assert.equal(mock.initialized, true);
+  } finally {
+    await mock.close({ graceMs: 0 });
+  }
+});

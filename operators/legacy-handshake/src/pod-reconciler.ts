@@ -25,6 +25,8 @@ export interface PodReconcileDeps {
   patchPodStatus(patch: Record<string, unknown>): Promise<unknown>;
   events: EventSink;
   handshake?: (options: HandshakeOptions) => Promise<HandshakeResult>;
+  /** Told when a container restart made a new handshake necessary (metrics). */
+  onRestart?: () => void;
   now?: () => Date;
 }
 
@@ -57,8 +59,14 @@ export async function reconcilePod(pod: Pod, deps: PodReconcileDeps): Promise<Po
   if (plan.clearDone) {
     // A restarted process is uninitialised again: say so on the pod before anything can fail.
     await deps.patchPod({ metadata: { annotations: { [DONE_ANNOTATION]: null } } });
-    await post(deps.events, 'info', 'Restarted',
-      `container restart count ${plan.restartCount} (was ${recordedRestartCount(pod)} at the last handshake): handshaking again`);
+    const recorded = recordedRestartCount(pod);
+    if (plan.restartCount > recorded) {
+      deps.onRestart?.();
+      await post(deps.events, 'info', 'Restarted',
+        `container restart count ${plan.restartCount} (was ${recorded} at the last handshake): handshaking again`);
+    } else {
+      await post(deps.events, 'info', 'Redo', `${DONE_ANNOTATION} is not "true": handshaking again`);
+    }
   }
   if (plan.markUnready) {
     await deps.patchPodStatus(gateConditionPatch({

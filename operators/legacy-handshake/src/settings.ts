@@ -18,6 +18,8 @@ export interface HandshakeSettings {
   deploymentOptIn: boolean;
   /** Port of /healthz, /readyz and /metrics; 0 disables. */
   healthPort: number;
+  /** Address of the health server; undefined: the pod IP when known, else all interfaces. */
+  healthHost: string | undefined;
   /** Path of a kubeconfig; undefined means in-cluster, else ~/.kube/config. */
   kubeconfig: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -33,6 +35,7 @@ export const USAGE = `Usage: legacy-handshake-operator [options]
       --suffix-max-age-ms MS re-read the suffix Secret at least this often (default 30000)
       --[no-]deployment-opt-in  add label and readiness gate to labelled Deployments (default on)
       --health-port PORT     serve /healthz /readyz /metrics on this port (default 8080, 0 = off)
+      --health-host ADDR     bind address of the health server (default: $POD_IP, else all interfaces)
       --kubeconfig PATH      kubeconfig to use (default: in-cluster, then ~/.kube/config)
       --log-level LEVEL      debug|info|warn|error (default info)
   -h, --help                 this text
@@ -61,6 +64,7 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
         'deployment-opt-in': { type: 'boolean' },
         'no-deployment-opt-in': { type: 'boolean' },
         'health-port': { type: 'string' },
+        'health-host': { type: 'string' },
         kubeconfig: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -107,6 +111,7 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
       suffixMaxAgeMs: integer('--suffix-max-age-ms', values['suffix-max-age-ms'], 30_000, 0, 86_400_000),
       deploymentOptIn: optInFlag ?? boolean('HANDSHAKE_DEPLOYMENT_OPT_IN', env.HANDSHAKE_DEPLOYMENT_OPT_IN, true),
       healthPort: integer('--health-port', values['health-port'] ?? env.HANDSHAKE_HEALTH_PORT, 8080, 0, 65535),
+      healthHost: values['health-host'] || undefined,
       kubeconfig: values.kubeconfig ?? env.KUBECONFIG,
       logLevel: logLevel as HandshakeSettings['logLevel'],
     },
