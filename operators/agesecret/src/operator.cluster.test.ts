@@ -11,6 +11,8 @@ import { ApiClient, type KubeObject, type Logger } from 'capstan';
 import { runCli } from './cli/run.js';
 import type { CliIo } from './cli/io.js';
 import { createAgeSecretOperator, FINALIZER } from './operator.js';
+import { applyAgeSecret } from './reconcile/apply.js';
+import { IdentityCache } from './reconcile/key-source.js';
 import {
   AGESECRETS, ageSecret, b64, createNamespace, deleteNamespaces, encryptFor, eventsFor, installCrd, putKeySecret, SECRETS,
   secretOf, unb64, uniqueName, waitEvent, waitGone, waitReady, waitSecret, type AgeSecretObject,
@@ -266,6 +268,23 @@ describe('AgeSecret operator', () => {
     await waitSecret(client, ns, good, (s) => unb64(s.data?.['v']) === 'fine-and-dandy');
     const allEvents = await eventsFor(client, ns, names[1]!);
     assert.ok(allEvents.every((e) => !(e.message ?? '').includes('Hello world!')));
+  });
+
+  test('requireBinding: unbound ciphertexts refused, bound ones accepted (the reconcile core, no operator)', async () => {
+    const ns3 = await createNamespace(client, 'asec-strict');
+    try {
+      await putKeySecret(client, ns3, 'k', kubeKey);
+      const deps = { client, identities: new IdentityCache(), settings: { fieldManager: 'agesecret-tests', requireBinding: true } };
+      const obj = (secret: string) => ageSecret(ns3, 'strict', { secretName: 'strict', secretKey: 'v', secret, ageSecretRef: 'k' });
+      const withUid = (o: AgeSecretObject) => ({ ...o, metadata: { ...o.metadata, uid: '00000000-0000-0000-0000-000000000001' } });
+      const unbound = await applyAgeSecret(withUid(obj(await encryptFor([kube], 'unbound-5'))), deps);
+      assert.deepEqual(unbound.ok ? 'ok' : unbound.reason, 'BindingRequired');
+      const bound = await applyAgeSecret(withUid(obj(await encryptFor([kube], 'bound-6', { namespace: ns3 }))), deps);
+      assert.equal(bound.ok && bound.action, 'created');
+      assert.equal(unb64((await secretOf(client, ns3, 'strict'))?.data?.['v']), 'bound-6');
+    } finally {
+      await deleteNamespaces(client, [ns3]);
+    }
   });
 
   test('no plaintext and no key material in the operator logs (debug level included)', () => {
