@@ -192,6 +192,19 @@ describe('age-secret CLI (functions)', () => {
     assert.match((await run(['verify', '-i', 'kubernetes.txt', '-f', 'bound-from.yaml'])).stdout, /bound to development\/api/);
   });
 
+  test('edit and updatekeys keep bindings (re-derived from the manifest)', async () => {
+    const bound = (await run(['encrypt', '-f', '-', '-r', kube, '--bind'], { stdin: SEED.replace('  name: my-secret', '  name: my-secret\n  namespace: development') })).stdout;
+    writeFileSync(join(dir, 'bound-edit.yaml'), bound);
+    const edited = await run(['edit', '-i', 'kubernetes.txt', '-f', 'bound-edit.yaml'], { env: { EDITOR: 'sed -i -e s/Hello/Howdy/' } });
+    assert.equal(edited.code, 0, edited.stderr);
+    const check = await run(['verify', '-i', 'kubernetes.txt', '-f', 'bound-edit.yaml']);
+    assert.match(check.stdout, /bound to development\/my-secret/);
+    assert.equal(parse((await run(['decrypt', '-i', 'kubernetes.txt', '-f', 'bound-edit.yaml'])).stdout).spec.secret, 'Howdy world!');
+    const rotated = await run(['updatekeys', '-i', 'kubernetes.txt', '-r', local, '-f', 'bound-edit.yaml']);
+    writeFileSync(join(dir, 'bound-rotated.yaml'), rotated.stdout);
+    assert.match((await run(['verify', '-i', 'local.txt', '-f', 'bound-rotated.yaml'])).stdout, /bound to development\/my-secret/);
+  });
+
   test('usage errors exit 2, input errors exit 1, with precise messages', async () => {
     assert.equal((await run(['nope'])).code, 2);
     assert.equal((await run(['encrypt', '--file', 'age.secret.yaml'])).code, 2);
