@@ -13,27 +13,32 @@ test('unlabelled Deployments are left alone', () => {
   assert.equal(templatePatchFor(deployment({}, { app: 'legacy' })), undefined);
 });
 
-test('adds the label (with the Deployment value) and the gate, keeping other gates, pinned to the resourceVersion', () => {
-  assert.deepEqual(templatePatchFor(deployment({ 'secret-handshake': 'yes' }, { app: 'legacy' }, ['other/gate'])), {
-    metadata: { resourceVersion: '42' },
-    spec: { template: {
-      metadata: { labels: { 'secret-handshake': 'yes' } },
-      spec: { readinessGates: [{ conditionType: 'other/gate' }, { conditionType: 'secret-handshake.pyvo.io/done' }] },
-    } },
-  });
+test('adds the label (with the Deployment value) and the gate after a test of the existing gates', () => {
+  assert.deepEqual(templatePatchFor(deployment({ 'secret-handshake': 'yes' }, { app: 'legacy' }, ['other/gate'])), [
+    { op: 'add', path: '/spec/template/metadata/labels/secret-handshake', value: 'yes' },
+    { op: 'test', path: '/spec/template/spec/readinessGates', value: [{ conditionType: 'other/gate' }] },
+    { op: 'add', path: '/spec/template/spec/readinessGates/-', value: { conditionType: 'secret-handshake.pyvo.io/done' } },
+  ]);
 });
 
-test('adds only what is missing, and nothing when both are there', () => {
-  const onlyGate = templatePatchFor(deployment({ 'secret-handshake': '' }, { 'secret-handshake': 'x' }));
-  assert.deepEqual(onlyGate, { metadata: { resourceVersion: '42' }, spec: { template: { spec: { readinessGates: [{ conditionType: 'secret-handshake.pyvo.io/done' }] } } } });
+test('adds only what is missing, creating absent lists and maps, and nothing when both are there', () => {
+  const bare: Deployment = { metadata: { labels: { 'secret-handshake': '' } }, spec: { template: { spec: { containers: [] } } } };
+  assert.deepEqual(templatePatchFor(bare), [
+    { op: 'add', path: '/spec/template/metadata/labels', value: { 'secret-handshake': '' } },
+    { op: 'add', path: '/spec/template/spec/readinessGates', value: [{ conditionType: 'secret-handshake.pyvo.io/done' }] },
+  ]);
+  assert.deepEqual(templatePatchFor(deployment({ 'secret-handshake': 'true' }, { 'secret-handshake': 'x' })), [
+    { op: 'test', path: '/spec/template/spec/readinessGates', value: [] },
+    { op: 'add', path: '/spec/template/spec/readinessGates/-', value: { conditionType: 'secret-handshake.pyvo.io/done' } },
+  ]);
   assert.equal(templatePatchFor(deployment({ 'secret-handshake': 'true' }, { 'secret-handshake': 'true' }, ['secret-handshake.pyvo.io/done'])), undefined);
 });
 
 test('reconcileDeployment writes once and reports, then writes nothing', async () => {
   const { reconcileDeployment } = await import('./deployment-opt-in.js');
-  const patches: Record<string, unknown>[] = [];
+  const patches: unknown[] = [];
   const events: string[] = [];
-  const deps = { patchDeployment: async (p: Record<string, unknown>) => { patches.push(p); }, events: { info: (r: string) => events.push(r) } };
+  const deps = { patchDeployment: async (p: unknown) => { patches.push(p); }, events: { info: (r: string) => events.push(r) } };
   assert.equal(await reconcileDeployment(deployment({ 'secret-handshake': 'true' }, {}), deps), true);
   assert.equal(await reconcileDeployment(deployment({ 'secret-handshake': 'true' }, { 'secret-handshake': 'true' }, ['secret-handshake.pyvo.io/done']), deps), false);
   assert.deepEqual([patches.length, events], [1, ['HandshakeOptIn']]);

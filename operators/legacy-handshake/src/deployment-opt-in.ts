@@ -2,36 +2,47 @@
 import { HANDSHAKE_LABEL, READINESS_CONDITION } from './names.js';
 import type { Deployment } from './kube-types.js';
 
+/** One JSON Patch (RFC 6902) operation. */
+export interface JsonPatchOperation {
+  op: 'add' | 'test';
+  path: string;
+  value: unknown;
+}
+
+const TEMPLATE = '/spec/template';
+
 /**
- * The merge patch that adds what is missing to the pod template, or undefined when nothing is missing
- * (so an opted-in Deployment is written once, never again). Changing the template rolls the Deployment:
- * new pods come up with the gate and are handshaken before they count as available.
+ * The JSON patch adding what is missing to the pod template, or undefined when nothing is missing (so an
+ * opted-in Deployment is written once, never again). Changing the template rolls the Deployment: new pods
+ * come up with the gate and are handshaken before they count as available.
  *
- * readinessGates has no merge key, so the patch carries the whole list (existing gates kept) plus the
- * resourceVersion it was computed from: a concurrent edit makes the write conflict and the reconcile retry
- * instead of silently dropping someone's gate.
+ * readinessGates has no merge key, so an existing list is guarded by a `test` of its current value: a
+ * concurrent edit of the gates fails the patch (and the reconcile retries) instead of being overwritten,
+ * while unrelated writes (the Deployment controller's status updates) do not conflict.
  */
-export function templatePatchFor(deployment: Deployment): Record<string, unknown> | undefined {
+export function templatePatchFor(deployment: Deployment): JsonPatchOperation[] | undefined {
   const value = deployment.metadata?.labels?.[HANDSHAKE_LABEL];
   if (value === undefined) return undefined;
   const template = deployment.spec?.template;
-  const labels = template?.metadata?.labels ?? {};
-  const gates = template?.spec?.readinessGates ?? [];
-  const needsLabel = labels[HANDSHAKE_LABEL] === undefined;
-  const needsGate = !gates.some((gate) => gate.conditionType === READINESS_CONDITION);
-  if (!needsLabel && !needsGate) return undefined;
-
-  const templatePatch: Record<string, unknown> = {};
-  if (needsLabel) templatePatch.metadata = { labels: { [HANDSHAKE_LABEL]: value } };
-  if (needsGate) templatePatch.spec = { readinessGates: [...gates, { conditionType: READINESS_CONDITION }] };
-  const metadata: Record<string, unknown> = {};
-  if (deployment.metadata?.resourceVersion) metadata.resourceVersion = deployment.metadata.resourceVersion;
-  return { metadata, spec: { template: templatePatch } };
+  const labels = template?.metadata?.labels;
+  const gates = template?.spec?.readinessGates;
+  const ops: JsonPatchOperation[] = [];
+  if (labels?.[HANDSHAKE_LABEL] === undefined) {
+    ops.push(labels === undefined
+      ? { op: 'add', path: `${TEMPLATE}/metadata/labels`, value: { [HANDSHAKE_LABEL]: value } }
+      : { op: 'add', path: `${TEMPLATE}/metadata/labels/${HANDSHAKE_LABEL}`, value });
+  }
+  if (!(gates ?? []).some((gate) => gate.conditionType === READINESS_CONDITION)) {
+    const gate = { conditionType: READINESS_CONDITION };
+    if (gates === undefined) ops.push({ op: 'add', path: `${TEMPLATE}/spec/readinessGates`, value: [gate] });
+    else ops.push({ op: 'test', path: `${TEMPLATE}/spec/readinessGates`, value: gates }, { op: 'add', path: `${TEMPLATE}/spec/readinessGates/-`, value: gate });
+  }
+  return ops.length > 0 ? ops : undefined;
 }
 
 export interface DeploymentOptInDeps {
-  /** JSON merge patch of the Deployment. */
-  patchDeployment(patch: Record<string, unknown>): Promise<unknown>;
+  /** JSON patch (RFC 6902) of the Deployment. */
+  patchDeployment(patch: JsonPatchOperation[]): Promise<unknown>;
   events: { info(reason: string, message: string): unknown };
 }
 

@@ -113,7 +113,7 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
       async apply(ctx) {
         const key = { namespace: ctx.namespace, name: ctx.name };
         const wrote = await reconcileDeployment(ctx.body as unknown as Deployment, {
-          patchDeployment: (patch) => ctx.client.patch(DEPLOYMENTS, key, patch, { type: 'merge', signal: ctx.signal }),
+          patchDeployment: (patch) => ctx.client.patch(DEPLOYMENTS, key, patch, { type: 'json', signal: ctx.signal }),
           events: ctx.events,
         });
         if (wrote) ctx.logger.info('pod template opted in: label and readiness gate added (the Deployment rolls out)');
