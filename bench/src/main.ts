@@ -8,6 +8,7 @@ const USAGE = `Usage: npm run bench -- [options]
                     aliases: burst, handshake, steady
   --n N[,N...]      objects (pods for handshake, seconds for decrypt, a list for scaling)
   --concurrency C   creates in flight (default 16)
+  --operator-concurrency C  the operators' --concurrency (default: theirs, 16)
   --steady-ms MS    idle window of steady-state (default 60000)
   --results DIR     where <workload>.json go (default bench/results)
   --no-report       do not update BENCHMARKS.md
@@ -30,6 +31,7 @@ try {
       workload: { type: 'string', multiple: true },
       n: { type: 'string' },
       concurrency: { type: 'string' },
+      'operator-concurrency': { type: 'string' },
       'steady-ms': { type: 'string' },
       results: { type: 'string' },
       'no-report': { type: 'boolean' },
@@ -60,6 +62,7 @@ const results = await runBench({
   workloads,
   ...(n ? { n } : {}),
   concurrency: values.concurrency ? positive(values.concurrency, '--concurrency') : 16,
+  ...(values['operator-concurrency'] ? { operatorConcurrency: positive(values['operator-concurrency'], '--operator-concurrency') } : {}),
   steadyMs: values['steady-ms'] ? positive(values['steady-ms'], '--steady-ms') : 60_000,
   resultsDir: values.results ?? defaultResultsDir,
   ...(values['no-report'] ? {} : { benchmarksMd: defaultBenchmarksMd }),

@@ -30,6 +30,8 @@ export interface BenchSettings {
   /** Overrides the default N of every selected workload (seconds for decrypt; a list for scaling). */
   n?: number[];
   concurrency: number;
+  /** The operators' --concurrency (default: their own default, 16). */
+  operatorConcurrency?: number;
   steadyMs: number;
   resultsDir: string;
   /** BENCHMARKS.md to update from every result in resultsDir; undefined leaves it alone. */
@@ -66,7 +68,10 @@ export async function runBench(settings: BenchSettings): Promise<WorkloadResult[
     record(await runDecrypt({ machine: await machineInfo(''), seconds: nOf('decrypt')[0]! }));
   }
   const burst = (n: number) => withCluster(settings, {}, (c) =>
-    runAgeSecretBurst({ client: c.client, kubeconfigPath: c.kubeconfigPath, machine: c.machine, n, concurrency, log }));
+    runAgeSecretBurst({
+      client: c.client, kubeconfigPath: c.kubeconfigPath, machine: c.machine, n, concurrency, log,
+      ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
+    }));
   if (selected.has('agesecret-burst')) record(await burst(nOf('agesecret-burst')[0]!));
   if (selected.has('scaling')) {
     const bursts: WorkloadResult[] = [];
@@ -78,6 +83,7 @@ export async function runBench(settings: BenchSettings): Promise<WorkloadResult[
     const results = await withCluster(settings, {}, (c) => runRestart({
       client: c.client, kubeconfigPath: c.kubeconfigPath, machine: c.machine, n, concurrency: Math.max(concurrency, 32),
       steadyMs: selected.has('steady-state') ? settings.steadyMs : 0, log,
+      ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
     }));
     if (selected.has('restart')) record(results.restart);
     if (results.steady) record(results.steady);

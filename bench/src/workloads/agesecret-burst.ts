@@ -5,6 +5,7 @@ import {
   AGESECRET_ENTRY, AGESECRETS, ageSecretManifest, ageSecretOperatorArgs, createKeySecret, encryptValues, EVENTS,
   installAgeSecretCrd, isReady, SECRETS, type AgeSecretObject,
 } from '../agesecret-fixtures.js';
+import { perObject, requestCounts } from '../apiserver-requests.js';
 import type { MachineInfo } from '../machine.js';
 import { startOperatorProcess } from '../operator-process.js';
 import { runPool } from '../pool.js';
@@ -94,12 +95,15 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
   let converged = false;
   let readyMs = 0;
   let rssAtReadyMb = 0;
+  let requestsBefore;
+  let requestsAfter;
   let usage;
   let error: unknown;
   try {
     readyMs = await operator.ready(120_000);
     rssAtReadyMb = operator.usage().lastRssMb;
     await Promise.all([ageSecrets.start(), secrets.start(), events.start()]);
+    requestsBefore = await requestCounts(options.kubeconfigPath);
     operator.sampler.resetWindow();
     log(`burst n=${n}: operator (${n} AgeSecrets at concurrency ${concurrency})`);
     await runPool(names('asec', n), concurrency, async (name, i) => {
@@ -109,6 +113,7 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
     const timeoutMs = options.timeoutMs ?? 120_000 + n * 200;
     await Promise.all([ageSecrets.waitForCount('ready', n, timeoutMs), secrets.waitForCount('exists', n, timeoutMs)]);
     converged = true;
+    requestsAfter = await requestCounts(options.kubeconfigPath);
   } catch (caught) {
     error = caught;
   } finally {
@@ -143,6 +148,8 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
       // Writes the API server saw during the operator phase (the harness's own creates included).
       writesSeen: { ageSecrets: ageSecrets.writes, secrets: secrets.writes, events: events.writes },
       writesPerObject: done ? Number(((ageSecrets.writeCount + secrets.writeCount + events.writeCount) / done).toFixed(2)) : 0,
+      // Every request the API server served in the operator phase, per AgeSecret (harness creates and lists included; watches and leases excluded).
+      apiRequestsPerObject: perObject(requestsBefore, requestsAfter, done),
     },
     notes: error ? [`did not converge: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`] : [],
   };
