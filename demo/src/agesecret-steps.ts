@@ -28,7 +28,7 @@ interface AgeSecretObject {
 export async function encryptStep(ctx: DemoContext): Promise<SecretMaterial & { encryptedFile: string }> {
   const { narrator, workDir } = ctx;
   const age = new AgeSecretCli({ repoRoot: ctx.repoRoot, workDir, signal: ctx.signal });
-  const cli = `node ${age.bin}`;
+  const cli = 'npx age-secret'; // the same program the demo runs (operators/agesecret/bin/age-secret.mjs)
   const developer = await age.keygen('developer');
   const cluster = await age.keygen('cluster');
   narrator.say(`Two identities, as in the seed (local.txt for developers, kubernetes.txt for the operator):`);

@@ -23,7 +23,18 @@ Exit codes: 0 success (or stopped with Ctrl-C after a successful start), 1 a che
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-export async function demoCommand(argv: string[]): Promise<number> {
+/** The process as the command sees it: the `capstan` CLI passes its own (same shape as its CommandIo). */
+export interface DemoIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: Record<string, string | undefined>;
+  /** Aborted on Ctrl-C: interrupts a step, or ends the running demo. */
+  signal: AbortSignal;
+  /** Colours when true and NO_COLOR is unset (default: whether stdout is a terminal). */
+  isTTY?: boolean;
+}
+
+export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -38,50 +49,32 @@ export async function demoCommand(argv: string[]): Promise<number> {
       },
     }));
   } catch (error) {
-    process.stderr.write(`demo: ${(error as Error).message}\n\n${USAGE}\n`);
+    io.err(`demo: ${(error as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    io.out(`${USAGE}\n`);
     return 0;
   }
   if (values.operators !== 'pods' && values.operators !== 'processes') {
-    process.stderr.write(`demo: --operators must be pods or processes, not ${values.operators}\n`);
+    io.err(`demo: --operators must be pods or processes, not ${values.operators}\n`);
     return 2;
   }
   const timeout = values.timeout === undefined ? 300 : Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) {
-    process.stderr.write('demo: --timeout must be a positive number of seconds\n');
+    io.err('demo: --timeout must be a positive number of seconds\n');
     return 2;
   }
-
-  const stop = new AbortController();
-  let presses = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    presses += 1;
-    if (presses === 1) {
-      process.stdout.write(`\n${signal}: stopping (again to force)...\n`);
-      stop.abort();
-    } else {
-      process.exit(130); // the cluster's reaper and pdeathsig still take its processes down
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    const result = await runDemo({
-      once: values.once,
-      operatorMode: values.operators as OperatorMode,
-      repoRoot,
-      write: (text) => process.stdout.write(text),
-      color: !values['no-color'] && process.stdout.isTTY === true && !process.env['NO_COLOR'],
-      signal: stop.signal,
-      waitTimeoutMs: timeout * 1000,
-    });
-    if (result.interrupted) return 130;
-    return result.ok ? 0 : 1;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  io.signal.addEventListener('abort', () => io.out('\nstopping (Ctrl-C again to force)...\n'), { once: true });
+  const result = await runDemo({
+    once: values.once,
+    operatorMode: values.operators as OperatorMode,
+    repoRoot,
+    write: io.out,
+    color: !values['no-color'] && (io.isTTY ?? process.stdout.isTTY === true) && !io.env['NO_COLOR'],
+    signal: io.signal,
+    waitTimeoutMs: timeout * 1000,
+  });
+  if (result.interrupted) return 130;
+  return result.ok ? 0 : 1;
 }

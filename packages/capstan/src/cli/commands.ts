@@ -33,3 +33,9 @@ export function loadCommand(name: string): Promise<Command> | undefined {
 
 registerCommand('run', async () => (await import('./run-command.js')).runCommand);
 registerCommand('cluster', async () => (await import('./cluster-command.js')).clusterCommand);
+// The demo lives in the repo's @capstan/demo workspace (not a dependency of capstan): a specifier TypeScript does not resolve.
+const demoPackage = '@capstan/demo';
+registerCommand('demo', async () => ({
+  summary: 'the whole system on a local cluster (capstan demo --help)',
+  run: async (argv, io) => ((await import(demoPackage)) as { demoCommand: Command['run'] }).demoCommand(argv, io),
+}));
