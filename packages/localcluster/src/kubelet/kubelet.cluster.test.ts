@@ -1,13 +1,15 @@
 // Kubelet-simulator tests on the test cluster: pods really run, get IPs, volumes, env, probes, restarts and readiness gates.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { KubeApi } from '../api.js';
 import type { ClusterHandle } from '../handle.js';
 import { useTestCluster } from '../test-cluster.js';
 import { waitFor } from '../wait.js';
+import { podRootDir } from './layout.js';
 import type { Pod } from './types.js';
 
 let cluster: ClusterHandle;
@@ -105,6 +107,25 @@ describe('kubelet simulator', () => {
     assert.deepEqual(log.trim().split('\n'), [
       'swordfish', 'mode=test', `env=hi pod=files ip=${running.status?.podIP} host=${running.status?.podIP}`, ns, 'token-ok', `api=127.0.0.1:${port}`,
     ]);
+  });
+
+  test('a Secret update reaches the mounted file of a running pod', async (t) => {
+    if (!cluster.capabilities.simulatedKubelet) return t.skip('needs the simulated kubelet');
+    await api.post(`/api/v1/namespaces/${ns}/secrets`, { metadata: { name: 'rotating' }, stringData: { value: 'one', old: 'x' } });
+    await api.post(`/api/v1/namespaces/${ns}/pods`, pod('reader', {
+      containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'], volumeMounts: [{ name: 's', mountPath: '/etc/s' }] }],
+      volumes: [{ name: 's', secret: { secretName: 'rotating' } }],
+    }));
+    await waitFor(async () => (await getPod('reader')).status?.phase === 'Running', { timeoutMs: 60_000, what: 'running' });
+    const root = await waitFor(async () => {
+      const uid = (await getPod('reader')).metadata.uid;
+      return cluster.dir && uid ? podRootDir(cluster.dir, ns, 'reader', uid) : undefined;
+    }, { timeoutMs: 5000 });
+    const file = join(root, 'root', 'etc', 's', 'value');
+    assert.equal(readFileSync(file, 'utf8'), 'one');
+    await api.patch(`/api/v1/namespaces/${ns}/secrets/rotating`, { data: { value: Buffer.from('two').toString('base64'), old: null } }, 'merge');
+    await waitFor(() => readFileSync(file, 'utf8') === 'two', { timeoutMs: 30_000, what: 'updated file' });
+    assert.equal(existsSync(join(root, 'root', 'etc', 's', 'old')), false, 'a removed key disappears');
   });
 
   test('a pod is not Ready until its readiness gate condition is True', async (t) => {

@@ -13,7 +13,7 @@ import type { IpPool } from './ip-pool.js';
 import { podLogPath, podRootDir } from './layout.js';
 import { conditionsMatch, ownedConditions, podPhase, withTransitionTimes } from './status.js';
 import type { Container, ContainerStatus, DataObject, Pod } from './types.js';
-import { materialiseVolumes, MountError, SERVICE_ACCOUNT_DIR, writeServiceAccountFiles } from './volumes.js';
+import { isRefreshable, materialiseVolumes, MountError, refreshVolumes, SERVICE_ACCOUNT_DIR, writeServiceAccountFiles } from './volumes.js';
 
 export interface PodWorkerContext {
   api: KubeApi;
@@ -30,6 +30,16 @@ export interface PodWorkerContext {
 }
 
 const RETRY_MS = 1000;
+/** How often mounted Secrets/ConfigMaps are re-read (a kubelet syncs about every minute; faster here for tests). */
+const VOLUME_REFRESH_MS = 2000;
+/** resourceVersions are etcd revisions here; anything unparsable counts as not newer. */
+const newer = (a: string | undefined, b: string | undefined): boolean => {
+  try {
+    return BigInt(a ?? '0') > BigInt(b ?? '0');
+  } catch {
+    return false;
+  }
+};
 const waitingReason = (s: ContainerStatus): string | undefined => ('waiting' in s.state ? s.state.waiting.reason : undefined);
 const now = () => new Date().toISOString();
 
@@ -43,6 +53,7 @@ export class PodWorker {
   private finishedTeardown = false;
   private deleted = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
   private podIP: string | undefined;
   private startTime: string | undefined;
   private init: ContainerRunner[] = [];
@@ -170,6 +181,18 @@ export class PodWorker {
     this.init = (pod.spec.initContainers ?? []).map((c) => this.runner(c, policy === 'Never' ? 'Never' : 'OnFailure'));
     this.main = pod.spec.containers.map((c) => this.runner(c, policy));
     this.advance();
+    if ((pod.spec.volumes ?? []).some(isRefreshable)) this.scheduleRefresh();
+  }
+
+  private scheduleRefresh(): void {
+    this.refreshTimer = setTimeout(() => {
+      if (this.terminating || this.gone || this.finishedTeardown) return;
+      refreshVolumes({ pod: this.pod, podDir: this.podDir, sources: this.sources() })
+        .catch((err: Error) => this.ctx.log(`kubelet: ${this.key}: volume refresh: ${err.message}`))
+        .finally(() => {
+          if (!this.terminating && !this.gone && !this.finishedTeardown) this.scheduleRefresh();
+        });
+    }, VOLUME_REFRESH_MS);
   }
 
   private runner(c: Container, restartPolicy: 'Always' | 'OnFailure' | 'Never'): ContainerRunner {
@@ -252,7 +275,8 @@ export class PodWorker {
     const status = { ...desired, conditions: withTransitionTimes(owned, pod.status?.conditions, now()) };
     try {
       const updated = await this.ctx.api.patch<Pod>(`/api/v1/namespaces/${this.ns}/pods/${pod.metadata.name}/status`, { status }, 'strategic');
-      if (updated.metadata.uid === pod.metadata.uid) this.pod = updated;
+      // Adopt the response only if nothing newer arrived meanwhile (a gate set while we were patching).
+      if (updated.metadata.uid === this.pod.metadata.uid && newer(updated.metadata.resourceVersion, this.pod.metadata.resourceVersion)) this.pod = updated;
       this.lastStatus = fingerprint;
     } catch (err) {
       if (err instanceof KubeApiError && err.status === 404) return;
@@ -281,6 +305,7 @@ export class PodWorker {
 
   private async teardown(graceMs: number): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.retryTimer = undefined;
     await Promise.all([...this.init, ...this.main].map((r) => r.stop(graceMs)));
     this.ctx.ips.release(this.pod.spec.hostNetwork ? undefined : this.podIP);

@@ -1,5 +1,5 @@
 // Materialises a pod's volumes as files under its pod root: every mountPath (and subPath) maps to <root>/<mountPath>.
-import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { podField } from './env.js';
 import type { DataObject, KeyToPath, Pod, Volume } from './types.js';
@@ -31,34 +31,45 @@ function dataEntries(kind: 'Secret' | 'ConfigMap', obj: DataObject): Map<string,
   return out;
 }
 
-function writeEntries(dir: string, entries: Map<string, Buffer>, items: KeyToPath[] | undefined, label: string, mode = 0o644): void {
+interface FileContent {
+  data: Buffer;
+  mode: number;
+}
+
+/** Files of one volume, relative path -> content. */
+type VolumeFiles = Map<string, FileContent>;
+
+function addEntries(files: VolumeFiles, entries: Map<string, Buffer>, items: KeyToPath[] | undefined, label: string, mode = 0o644): void {
   const list: KeyToPath[] = items ?? [...entries.keys()].map((key) => ({ key, path: key }));
   for (const item of list) {
     const value = entries.get(item.key);
     if (value === undefined) throw new MountError(`${label}: key "${item.key}" not found`);
-    const file = underRoot(dir, item.path);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, value, { mode: item.mode ?? mode });
+    files.set(normalize(item.path), { data: value, mode: item.mode ?? mode });
   }
 }
 
-async function fillVolume(pod: Pod, volume: Volume, dir: string, sources: VolumeSources): Promise<void> {
-  mkdirSync(dir, { recursive: true });
+/** A volume whose content comes from API objects and may change while the pod runs (tokens excluded). */
+export function isRefreshable(volume: Volume): boolean {
+  if (volume.secret || volume.configMap) return true;
+  return !!volume.projected && !(volume.projected.sources ?? []).some((s) => s.serviceAccountToken);
+}
+
+/** undefined for volumes that are just directories (emptyDir and the like). */
+async function volumeFiles(pod: Pod, volume: Volume, sources: VolumeSources): Promise<VolumeFiles | undefined> {
   const ns = pod.metadata.namespace ?? 'default';
+  const files: VolumeFiles = new Map();
   const fromObject = async (kind: 'Secret' | 'ConfigMap', name: string, items: KeyToPath[] | undefined, optional: boolean | undefined, mode?: number) => {
     const obj = await sources.get(kind, name);
     if (!obj) {
       if (optional) return;
       throw new MountError(`MountVolume.SetUp failed for volume "${volume.name}" : ${kind.toLowerCase()} "${name}" not found in namespace ${ns}`);
     }
-    writeEntries(dir, dataEntries(kind, obj), items, `volume "${volume.name}" (${kind.toLowerCase()} ${name})`, mode);
+    addEntries(files, dataEntries(kind, obj), items, `volume "${volume.name}" (${kind.toLowerCase()} ${name})`, mode);
   };
   const downward = (items: { path: string; fieldRef?: { fieldPath: string } }[] | undefined) => {
     for (const item of items ?? []) {
       const value = item.fieldRef ? podField(pod, item.fieldRef.fieldPath, sources) ?? '' : '';
-      const file = underRoot(dir, item.path);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, value);
+      files.set(normalize(item.path), { data: Buffer.from(value), mode: 0o644 });
     }
   };
   if (volume.secret) await fromObject('Secret', volume.secret.secretName, volume.secret.items, volume.secret.optional, volume.secret.defaultMode);
@@ -74,11 +85,56 @@ async function fillVolume(pod: Pod, volume: Volume, dir: string, sources: Volume
           ...(source.serviceAccountToken.audience ? { audience: source.serviceAccountToken.audience } : {}),
           ...(source.serviceAccountToken.expirationSeconds ? { expirationSeconds: source.serviceAccountToken.expirationSeconds } : {}),
         });
-        writeFileSync(underRoot(dir, source.serviceAccountToken.path), token, { mode: 0o600 });
+        files.set(normalize(source.serviceAccountToken.path), { data: Buffer.from(token), mode: 0o600 });
       }
     }
+  } else return undefined;
+  return files;
+}
+
+/**
+ * Makes `dir` hold exactly `files`: changed files are replaced atomically (write + rename, so a reader
+ * never sees half a file), files no longer wanted are removed. Returns whether anything changed.
+ */
+function syncDir(dir: string, files: VolumeFiles, previous: Set<string>): boolean {
+  let changed = false;
+  for (const [rel, content] of files) {
+    const file = underRoot(dir, rel);
+    let current: Buffer | undefined;
+    try {
+      current = readFileSync(file);
+    } catch {
+      current = undefined;
+    }
+    if (current && current.equals(content.data)) continue;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.capstan-tmp`, content.data, { mode: content.mode });
+    renameSync(`${file}.capstan-tmp`, file);
+    changed = true;
   }
-  // emptyDir, persistentVolumeClaim, hostPath...: an empty directory that lives as long as the pod.
+  for (const rel of previous) {
+    if (!files.has(rel)) {
+      rmSync(underRoot(dir, rel), { force: true });
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/** Files under a volume directory, relative (the directory belongs to the volume alone). */
+function filesIn(dir: string): Set<string> {
+  const out = new Set<string>();
+  for (const rel of readdirSync(dir, { recursive: true }) as string[]) {
+    if (lstatSync(join(dir, rel)).isFile()) out.add(normalize(rel));
+  }
+  return out;
+}
+
+async function fillVolume(pod: Pod, volume: Volume, dir: string, sources: VolumeSources): Promise<boolean> {
+  mkdirSync(dir, { recursive: true });
+  const files = await volumeFiles(pod, volume, sources);
+  if (!files) return false; // emptyDir, persistentVolumeClaim, hostPath...: an empty directory for the pod's life
+  return syncDir(dir, files, filesIn(dir));
 }
 
 function link(target: string, at: string): void {
@@ -124,4 +180,30 @@ export function writeServiceAccountFiles(root: string, files: { token: string; c
   writeFileSync(join(dir, 'token'), files.token, { mode: 0o600 });
   writeFileSync(join(dir, 'ca.crt'), files.ca);
   writeFileSync(join(dir, 'namespace'), files.namespace);
+}
+
+/**
+ * Re-reads the Secrets/ConfigMaps behind a running pod's volumes and updates their files, as a kubelet's
+ * periodic sync does (subPath mounts included here). A missing object keeps the last content.
+ */
+export async function refreshVolumes(options: { pod: Pod; podDir: string; sources: VolumeSources }): Promise<boolean> {
+  let changed = false;
+  for (const volume of options.pod.spec.volumes ?? []) {
+    if (!isRefreshable(volume)) continue;
+    try {
+      changed = (await fillVolume(options.pod, volume, join(options.podDir, 'volumes', volume.name), options.sources)) || changed;
+    } catch (err) {
+      if (!(err instanceof MountError)) throw err;
+    }
+  }
+  return changed;
+}
+
+/** Names of the files currently in a volume directory (for tests and diagnostics). */
+export function listVolume(podDir: string, name: string): string[] {
+  try {
+    return readdirSync(join(podDir, 'volumes', name)).sort();
+  } catch {
+    return [];
+  }
 }
