@@ -87,3 +87,22 @@ export async function burst(client: ApiClient, bodies: KubeObject[], options: { 
   };
   await Promise.all(Array.from({ length: options.parallel ?? 8 }, worker));
 }
+
+/** A legacy-mock pod opted in to the handshake (label + readiness gate), run by the kubelet simulator. */
+export function legacyPod(namespace: string, name: string, annotations: Record<string, string> = {}): KubeObject {
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name, namespace, labels: { app: 'legacy-mock', 'secret-handshake': 'true' }, annotations },
+    spec: {
+      automountServiceAccountToken: false,
+      readinessGates: [{ conditionType: 'secret-handshake.pyvo.io/done' }],
+      containers: [{ name: 'legacy-mock', image: 'legacy-mock', env: [{ name: 'PORT', value: '3000' }], ports: [{ name: 'http', containerPort: 3000 }] }],
+    },
+  } as unknown as KubeObject;
+}
+
+export async function createPlainNamespace(client: ApiClient, prefix: string): Promise<string> {
+  const namespace = uniqueName(prefix);
+  await retrying(() => client.create(NAMESPACES, { metadata: { name: namespace, labels: { 'capstan.dev/test': 'faults' } } }));
+  return namespace;
+}
