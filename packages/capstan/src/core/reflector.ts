@@ -29,6 +29,8 @@ export interface ReflectorOptions {
   /** Client-side namespace filter (globs watched cluster-wide). */
   accept?: (obj: KubeObject) => boolean;
   labelSelector?: string | undefined;
+  /** Resume watching from this version with a store already filled (skips the first list unless it expired). */
+  resourceVersion?: string | undefined;
   /** The shared store: `namespace/name` -> latest object. */
   store: Map<string, KubeObject>;
   onEvent: (event: StoreEvent) => void;
@@ -48,6 +50,7 @@ export class Reflector {
   /** Watch (re)starts, errors and events seen: for tests, probes and metrics. */
   readonly stats = { lists: 0, watches: 0, errors: 0, events: 0, gone: 0, stalls: 0 };
   #synced = false;
+  #rv: string | undefined;
   readonly #o: ReflectorOptions;
   readonly #id: string;
 
@@ -58,6 +61,11 @@ export class Reflector {
 
   get synced(): boolean {
     return this.#synced;
+  }
+
+  /** The last resourceVersion seen (from a list, an event or a bookmark). */
+  get resourceVersion(): string | undefined {
+    return this.#rv;
   }
 
   #inScope(obj: KubeObject): boolean {
@@ -108,7 +116,8 @@ export class Reflector {
     const settings = this.#o.watch ?? {};
     const timeoutSeconds = settings.timeoutSeconds ?? 300;
     const inactivityMs = settings.inactivityMs ?? (timeoutSeconds + 60) * 1000;
-    let rv: string | undefined;
+    let rv: string | undefined = this.#o.resourceVersion;
+    if (rv) this.#synced = true;
     let failures = 0;
     let reason = 'initial';
     while (!signal.aborted) {
@@ -118,6 +127,7 @@ export class Reflector {
           this.stats.lists++;
           this.#applyList(list.items.map((o) => ({ ...o, apiVersion: o.apiVersion ?? apiVersionOf(this.#o.resource), kind: o.kind ?? this.#o.resource.kind })), !this.#synced);
           rv = list.metadata.resourceVersion;
+          this.#rv = rv;
           if (!this.#synced) {
             this.#synced = true;
             this.#o.onSynced?.();
@@ -141,6 +151,7 @@ export class Reflector {
             failures = 0;
             this.stats.events++;
             rv = ev.object?.metadata?.resourceVersion ?? rv;
+            this.#rv = rv;
             safely(() => this.#o.hooks?.watchEvent?.({ resource: this.#id, type: ev.type }));
             if (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED') {
               this.#applyEvent(ev.type, { ...ev.object, kind: ev.object.kind ?? this.#o.resource.kind });
