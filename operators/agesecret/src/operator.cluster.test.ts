@@ -275,11 +275,12 @@ describe('AgeSecret operator', () => {
     try {
       await putKeySecret(client, ns3, 'k', kubeKey);
       const deps = { client, identities: new IdentityCache(), settings: { fieldManager: 'agesecret-tests', requireBinding: true } };
-      const obj = (secret: string) => ageSecret(ns3, 'strict', { secretName: 'strict', secretKey: 'v', secret, ageSecretRef: 'k' });
-      const withUid = (o: AgeSecretObject) => ({ ...o, metadata: { ...o.metadata, uid: '00000000-0000-0000-0000-000000000001' } });
-      const unbound = await applyAgeSecret(withUid(obj(await encryptFor([kube], 'unbound-5'))), deps);
+      // A real object (so the garbage collector keeps its Secret), in a namespace the operator does not serve.
+      const created = await client.create<AgeSecretObject>(AGESECRETS, ageSecret(ns3, 'strict', { secretName: 'strict', secretKey: 'v', secret: await encryptFor([kube], 'unbound-5'), ageSecretRef: 'k' }), { namespace: ns3 });
+      const unbound = await applyAgeSecret(created, deps);
       assert.deepEqual(unbound.ok ? 'ok' : unbound.reason, 'BindingRequired');
-      const bound = await applyAgeSecret(withUid(obj(await encryptFor([kube], 'bound-6', { namespace: ns3 }))), deps);
+      const boundObj = { ...created, spec: { ...created.spec, secret: await encryptFor([kube], 'bound-6', { namespace: ns3 }) } };
+      const bound = await applyAgeSecret(boundObj, deps);
       assert.equal(bound.ok && bound.action, 'created');
       assert.equal(unb64((await secretOf(client, ns3, 'strict'))?.data?.['v']), 'bound-6');
     } finally {
