@@ -1,27 +1,13 @@
 // Process entry of the legacy-handshake operator: settings from argv/env, probes, signals, exit codes.
-import { KubeConfig, type KubeConfigSource } from 'capstan';
+import { consoleLogger, KubeConfig, type KubeConfigSource } from 'capstan';
 import { SettingsError } from './errors.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
-import type { LogFields, LoggerLike } from './logger.js';
 import { createHandshakeOperator } from './operator.js';
 import { parseSettings, USAGE, type HandshakeSettings } from './settings.js';
 import { formatSuffixRef } from './suffix.js';
 
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
-
-function jsonLogger(level: HandshakeSettings['logLevel']): LoggerLike {
-  const order = { debug: 10, info: 20, warn: 30, error: 40 } as const;
-  const emit = (at: keyof typeof order) => (msg: string, fields?: LogFields) => {
-    if (order[at] < order[level]) return;
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...fields }, errorsAsText)}\n`);
-  };
-  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
-}
-
-function errorsAsText(_key: string, value: unknown): unknown {
-  return value instanceof Error ? `${value.name}: ${value.message}` : value;
-}
 
 /**
  * --kubeconfig/KUBECONFIG, else the pod's service account when in a cluster, else ~/.kube/config. Under the
@@ -51,7 +37,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const settings = parsed.settings;
-  const logger = jsonLogger(settings.logLevel);
+  const logger = consoleLogger({ level: settings.logLevel, format: 'json' });
   const stop = new AbortController();
   let alive = true;
   let ready = false;

@@ -1,13 +1,12 @@
 // Builds the legacy-handshake operator on capstan's public API: pods reconciled to "handshaken", Deployments opted in.
 import {
   createOperator, PermanentError, PRESENT, TemporaryError,
-  type ApiClient, type KubeConfigSource, type KubeObject, type LeadershipGate, type Operator, type OperatorHooks,
+  type ApiClient, type KubeConfigSource, type KubeObject, type LeadershipGate, type Logger, type Operator, type OperatorHooks,
 } from 'capstan';
 import { reconcileDeployment } from './deployment-opt-in.js';
 import { HandshakeError, PortError, SuffixError } from './errors.js';
 import { performHandshake, type HandshakeOptions, type HandshakeResult } from './handshake.js';
 import type { Deployment, Pod } from './kube-types.js';
-import type { LoggerLike } from './logger.js';
 import { HandshakeMetrics } from './metrics.js';
 import { HANDSHAKE_LABEL } from './names.js';
 import { reconcilePod } from './pod-reconciler.js';
@@ -35,7 +34,7 @@ export interface HandshakeOperatorOptions {
   backoff?: { baseMs?: number; capMs?: number; factor?: number; jitter?: number };
   kubeconfig?: KubeConfigSource;
   client?: ApiClient;
-  logger?: LoggerLike;
+  logger?: Logger;
   leadership?: LeadershipGate;
   hooks?: OperatorHooks;
   /** Where the suffix watch pauses between streams (tests shorten it). */

@@ -6,9 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { useTestCluster } from '@capstan/localcluster';
 import { createLegacyMock, type LegacyMock } from '@capstan/legacy-mock';
-import { ApiClient, type KubeObject } from 'capstan';
+import { ApiClient, type KubeObject, type LogFields } from 'capstan';
 import { createHandshakeOperator } from './operator.js';
-import type { LogFields } from './logger.js';
 import { SuffixSource } from './suffix.js';
 import { watchSuffixSecret } from './suffix-watch.js';
 import {

@@ -1,13 +1,12 @@
 // Watches the one suffix Secret (by name, so RBAC can stay on resourceNames) and drops the cached suffix on change.
-import type { ApiClient } from 'capstan';
+import type { ApiClient, Logger } from 'capstan';
 import type { SuffixSource } from './suffix.js';
-import type { LoggerLike } from './logger.js';
 
 export interface SuffixWatchOptions {
   client: ApiClient;
   source: SuffixSource;
   signal: AbortSignal;
-  logger?: LoggerLike;
+  logger?: Logger;
   /** Pause after a failed or ended stream before watching again. */
   retryDelayMs?: number;
 }
