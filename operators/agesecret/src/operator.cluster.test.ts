@@ -15,7 +15,7 @@ import { applyAgeSecret } from './reconcile/apply.js';
 import { IdentityCache } from './reconcile/key-source.js';
 import {
   AGESECRETS, ageSecret, b64, createNamespace, deleteNamespaces, encryptFor, eventsFor, installCrd, putKeySecret, SECRETS,
-  secretOf, unb64, uniqueName, waitEvent, waitGone, waitReady, waitSecret, type AgeSecretObject,
+  eventually, secretOf, unb64, uniqueName, waitEvent, waitGone, waitReady, waitSecret, type AgeSecretObject,
 } from './test-fixtures.js';
 
 const hasAge = (() => { try { execFileSync('age', ['--version']); return true; } catch { return false; } })();
@@ -40,8 +40,9 @@ describe('AgeSecret operator', () => {
   let kubeKey: string;
   let local: string;
   let kube: string;
-  const stop = new AbortController();
+  let stop = new AbortController();
   let running: Promise<void>;
+  let kubeconfigPath: string;
   // Every log line of the operator, to check that no plaintext or key ever reaches the logs.
   const logs: string[] = [];
   const record = (level: string) => (msg: string, fields?: Record<string, unknown>) => {
@@ -51,6 +52,7 @@ describe('AgeSecret operator', () => {
 
   before(async () => {
     const cluster = await useTestCluster();
+    kubeconfigPath = cluster.kubeconfigPath;
     client = await ApiClient.create(cluster.kubeconfigPath);
     await installCrd(client);
     [ns, ns2, opNs] = await Promise.all([createNamespace(client, 'asec-dev'), createNamespace(client, 'asec-other'), createNamespace(client, 'asec-system')]);
@@ -286,6 +288,28 @@ describe('AgeSecret operator', () => {
     } finally {
       await deleteNamespaces(client, [ns3]);
     }
+  });
+
+  test('a restart with everything settled makes no API writes and decrypts nothing it need not', async () => {
+    stop.abort();
+    await running;
+    const list = async (namespace: string) => (await client.list<AgeSecretObject>(AGESECRETS, { namespace })).items;
+    const all = [...await list(ns), ...await list(ns2)];
+    assert.ok(all.length > 10);
+    const seen = new Set<string>();
+    const writes: string[] = [];
+    stop = new AbortController();
+    const agesecret = createAgeSecretOperator({
+      kubeconfig: kubeconfigPath, namespaces: [ns, ns2], defaultIdentity: { namespace: opNs, name: 'default-identity' }, logger,
+      hooks: {
+        processed: (info) => { if (info.resource.includes('agesecrets')) seen.add(`${info.namespace}/${info.name}`); },
+        apiRequest: (info) => { if (!['GET'].includes(info.method)) writes.push(`${info.method} ${info.verb}`); },
+      },
+    });
+    running = agesecret.run({ signal: stop.signal });
+    await agesecret.operator.ready;
+    await eventually('every AgeSecret processed after the restart', async () => (all.every((o) => seen.has(`${o.metadata.namespace}/${o.metadata.name}`)) ? true : undefined));
+    assert.deepEqual(writes, []);
   });
 
   test('no plaintext and no key material in the operator logs (debug level included)', () => {

@@ -1,5 +1,8 @@
 // The AgeSecret operator on capstan: AgeSecrets -> owned Secrets, re-triggered by key and target Secrets.
-import { createOperator, type ApiClient, type BackoffOptions, type HandlerContext, type KubeConfigSource, type KubeObject, type Logger, type ObjectKey, type Operator } from 'capstan';
+import {
+  createOperator, type ApiClient, type BackoffOptions, type HandlerContext, type KubeConfigSource, type KubeObject, type Logger, type ObjectKey,
+  type Operator, type OperatorHooks,
+} from 'capstan';
 import { GROUP, PLURAL, VERSION, type AgeSecret } from './resource.js';
 import { applyAgeSecret, deleteOwnedSecret, type ApplySettings } from './reconcile/apply.js';
 import type { SecretObject } from './reconcile/desired-secret.js';
@@ -23,6 +26,8 @@ export interface AgeSecretOperatorOptions {
   concurrency?: number;
   logger?: Logger;
   backoff?: BackoffOptions;
+  /** Observers (metrics, tests). */
+  hooks?: OperatorHooks;
 }
 
 type AgeSecretObject = AgeSecret & KubeObject;
@@ -48,6 +53,7 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     ...(namespaces ? { namespaces } : { allNamespaces: true }),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.backoff ? { backoff: options.backoff } : {}),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
     concurrency: options.concurrency ?? 16,
     // Set operator-wide too: the reconciler's own `finalizer` option is the documented place (adr/0001).
     finalizer: FINALIZER,
