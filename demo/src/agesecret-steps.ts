@@ -31,7 +31,7 @@ export async function encryptStep(ctx: DemoContext): Promise<SecretMaterial & { 
   const cli = 'npx age-secret'; // the same program the demo runs (operators/agesecret/bin/age-secret.mjs)
   const developer = await age.keygen('developer');
   const cluster = await age.keygen('cluster');
-  narrator.say(`Two identities, as in the seed (local.txt for developers, kubernetes.txt for the operator):`);
+  narrator.say(`Two identities, as in the seed (local.txt for developers, kubernetes.txt for the operator); npx from the repo root:`);
   narrator.look(`${cli} keygen -o ${developer.file}   # developer: ${developer.recipient}`);
   narrator.look(`${cli} keygen -o ${cluster.file}   # cluster: ${cluster.recipient}`);
 
