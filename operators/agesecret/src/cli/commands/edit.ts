@@ -1,5 +1,6 @@
 // `age-secret edit`: decrypts into a private temp file, runs $EDITOR, re-encrypts what changed on save.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +57,8 @@ export async function edit(args: string[], io: CliIo): Promise<number> {
   }
   const shown = stringifyDocuments(docs);
 
-  const dir = await mkdtemp(join(tmpdir(), 'age-secret-edit-'));
+  // Plaintext goes to a private (0700) directory, in RAM when /dev/shm exists, and is overwritten after.
+  const dir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'age-secret-edit-'));
   const temp = join(dir, file.replace(/^.*[\\/]/, '').replace(/(\.ya?ml)?$/, '.yaml'));
   let edited: string;
   try {
