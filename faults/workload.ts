@@ -89,14 +89,15 @@ export async function burst(client: ApiClient, bodies: KubeObject[], options: { 
 }
 
 /** A legacy-mock pod opted in to the handshake (label + readiness gate), run by the kubelet simulator. */
-export function legacyPod(namespace: string, name: string, annotations: Record<string, string> = {}): KubeObject {
+export function legacyPod(namespace: string, name: string, options: { annotations?: Record<string, string>; env?: Record<string, string> } = {}): KubeObject {
+  const env = Object.entries({ PORT: '3000', ...options.env }).map(([k, value]) => ({ name: k, value }));
   return {
     apiVersion: 'v1', kind: 'Pod',
-    metadata: { name, namespace, labels: { app: 'legacy-mock', 'secret-handshake': 'true' }, annotations },
+    metadata: { name, namespace, labels: { app: 'legacy-mock', 'secret-handshake': 'true' }, annotations: options.annotations ?? {} },
     spec: {
       automountServiceAccountToken: false,
       readinessGates: [{ conditionType: 'secret-handshake.pyvo.io/done' }],
-      containers: [{ name: 'legacy-mock', image: 'legacy-mock', env: [{ name: 'PORT', value: '3000' }], ports: [{ name: 'http', containerPort: 3000 }] }],
+      containers: [{ name: 'legacy-mock', image: 'legacy-mock', env, ports: [{ name: 'http', containerPort: 3000 }] }],
     },
   } as unknown as KubeObject;
 }
