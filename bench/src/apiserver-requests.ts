@@ -34,7 +34,7 @@ export function perObject(before: RequestCounts | undefined, after: RequestCount
   const out: Record<string, number> = {};
   for (const [key, count] of Object.entries(after)) {
     const delta = count - (before[key] ?? 0);
-    if (delta > 0 && !key.startsWith('WATCH') && !key.includes('leases')) out[key] = Number((delta / n).toFixed(2));
+    if (delta / n >= 0.005 && !key.startsWith('WATCH') && !key.includes('leases')) out[key] = Number((delta / n).toFixed(2));
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }

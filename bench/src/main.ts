@@ -58,7 +58,7 @@ const positive = (raw: string, what: string) => {
 const n = values.n?.split(',').map((s) => positive(s.trim(), '--n'));
 const started = Date.now();
 const log = (line: string) => process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
-const results = await runBench({
+const { results, failures } = await runBench({
   workloads,
   ...(n ? { n } : {}),
   concurrency: values.concurrency ? positive(values.concurrency, '--concurrency') : 16,
@@ -68,6 +68,6 @@ const results = await runBench({
   ...(values['no-report'] ? {} : { benchmarksMd: defaultBenchmarksMd }),
   log,
 });
-const failed = results.filter((r) => !r.converged).map((r) => r.workload);
+const failed = [...failures, ...results.filter((r) => !r.converged).map((r) => r.workload)];
 if (failed.length) log(`did not converge: ${failed.join(', ')}`);
 process.exitCode = failed.length ? 1 : 0;

@@ -53,45 +53,71 @@ async function withCluster<T>(settings: BenchSettings, options: { kubelet?: bool
   }
 }
 
-export async function runBench(settings: BenchSettings): Promise<WorkloadResult[]> {
+export async function runBench(settings: BenchSettings): Promise<{ results: WorkloadResult[]; failures: string[] }> {
   const { log, concurrency } = settings;
   const out: WorkloadResult[] = [];
+  const failures: string[] = [];
   const record = (result: WorkloadResult) => {
     out.push(result);
     const path = writeResult(settings.resultsDir, result);
     log(`${result.workload}: converged=${result.converged} throughput=${result.throughputPerSec}/s p99=${result.latency.p99Ms} ms peakRss=${result.peakRssMb} MiB -> ${path}`);
   };
   const nOf = (w: WorkloadName) => settings.n ?? DEFAULT_N[w];
+  // One workload failing (a cluster that would not start, say) must not lose the others' results.
+  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn();
+    } catch (error) {
+      failures.push(name);
+      log(`${name} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      return undefined;
+    }
+  };
   const selected = new Set(settings.workloads);
 
+  // Set-up-heavy and load-insensitive first (writes, RSS); the throughput ratios last, on the quietest machine.
+  if (selected.has('restart') || selected.has('steady-state')) {
+    const n = nOf(selected.has('restart') ? 'restart' : 'steady-state')[0]!;
+    const results = await step('restart', () => withCluster(settings, {}, (c) => runRestart({
+      client: c.client, kubeconfigPath: c.kubeconfigPath, machine: c.machine, n, concurrency: Math.max(concurrency, 32),
+      steadyMs: selected.has('steady-state') ? settings.steadyMs : 0, log,
+      ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
+    })));
+    if (results && selected.has('restart')) record(results.restart);
+    if (results?.steady) record(results.steady);
+  }
+  if (selected.has('handshake-burst')) {
+    const result = await step('handshake-burst', () => withCluster(settings, { kubelet: true, legacyMock: true }, (c) =>
+      runHandshakeBurst({
+        client: c.client, kubeconfigPath: c.kubeconfigPath, machine: c.machine, n: nOf('handshake-burst')[0]!, log,
+        podLogPath: (ns, pod, container) => c.handle.podLogPath(ns, pod, container),
+        ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
+      })));
+    if (result) record(result);
+  }
   if (selected.has('decrypt')) {
-    record(await runDecrypt({ machine: await machineInfo(''), seconds: nOf('decrypt')[0]! }));
+    const result = await step('decrypt', async () => runDecrypt({ machine: await machineInfo(''), seconds: nOf('decrypt')[0]! }));
+    if (result) record(result);
   }
   const burst = (n: number) => withCluster(settings, {}, (c) =>
     runAgeSecretBurst({
       client: c.client, kubeconfigPath: c.kubeconfigPath, machine: c.machine, n, concurrency, log,
       ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
     }));
-  if (selected.has('agesecret-burst')) record(await burst(nOf('agesecret-burst')[0]!));
+  let single: WorkloadResult | undefined;
+  if (selected.has('agesecret-burst')) {
+    single = await step('agesecret-burst', () => burst(nOf('agesecret-burst')[0]!));
+    if (single) record(single);
+  }
   if (selected.has('scaling')) {
     const bursts: WorkloadResult[] = [];
-    for (const n of nOf('scaling')) bursts.push(await burst(n));
-    record(scalingResult(bursts));
-  }
-  if (selected.has('restart') || selected.has('steady-state')) {
-    const n = nOf(selected.has('restart') ? 'restart' : 'steady-state')[0]!;
-    const results = await withCluster(settings, {}, (c) => runRestart({
-      client: c.client, kubeconfigPath: c.kubeconfigPath, machine: c.machine, n, concurrency: Math.max(concurrency, 32),
-      steadyMs: selected.has('steady-state') ? settings.steadyMs : 0, log,
-      ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
-    }));
-    if (selected.has('restart')) record(results.restart);
-    if (results.steady) record(results.steady);
-  }
-  if (selected.has('handshake-burst')) {
-    record(await withCluster(settings, { kubelet: true, legacyMock: true }, (c) =>
-      runHandshakeBurst({ client: c.client, kubeconfigPath: c.kubeconfigPath, machine: c.machine, n: nOf('handshake-burst')[0]!, log })));
+    for (const n of nOf('scaling')) {
+      // The same parameters as workload 1: reuse its run instead of repeating it.
+      const point = single?.parameters['n'] === n ? single : await step(`scaling n=${n}`, () => burst(n));
+      if (point) bursts.push(point);
+    }
+    if (bursts.length) record(scalingResult(bursts));
   }
   if (settings.benchmarksMd) updateBenchmarksMd(settings.benchmarksMd, readResults(settings.resultsDir));
-  return out;
+  return { results: out, failures };
 }

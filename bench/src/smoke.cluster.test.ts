@@ -72,7 +72,7 @@ describe('bench smoke (tiny N)', () => {
 
   test('handshake burst: labelled legacy-mock pods are handshaken', async (t) => {
     if (!handle.capabilities.simulatedKubelet) return t.skip('pods do not run on this cluster (no kubelet simulator)');
-    const result = await runHandshakeBurst({ client: cluster.client, kubeconfigPath: cluster.kubeconfigPath, machine: cluster.machine, n: 5 });
+    const result = await runHandshakeBurst({ client: cluster.client, kubeconfigPath: cluster.kubeconfigPath, machine: cluster.machine, n: 5, podLogPath: (ns, pod, c) => handle.podLogPath(ns, pod, c) });
     assert.equal(result.converged, true, result.notes.join('; '));
     assertWellFormed(result, 'handshake-burst');
     assert.equal(result.latency.count, 5);

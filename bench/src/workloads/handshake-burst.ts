@@ -1,4 +1,5 @@
 // Workload 4: labelled legacy-mock pods (real processes, via the kubelet simulator) from Running to annotated.
+import { readFileSync } from 'node:fs';
 import type { ApiClient, KubeObject } from 'capstan';
 import { deleteNamespace, uniqueNamespace, waitUntil } from 'capstan/testing';
 import type { MachineInfo } from '../machine.js';
@@ -18,6 +19,8 @@ type PodObject = KubeObject & { status?: { phase?: string; conditions?: { type: 
 
 export interface HandshakeOptions {
   client: ApiClient;
+  /** Where the kubelet simulator writes container output (legacy-mock logs when it listens). */
+  podLogPath?: (namespace: string, pod: string, container: string) => string;
   kubeconfigPath: string;
   machine: MachineInfo;
   /** Pods created at once. */
@@ -25,7 +28,21 @@ export interface HandshakeOptions {
   /** Pod creates in flight (default: all of them). */
   concurrency?: number;
   cleanup?: boolean;
+  /** The operator's --concurrency (default: its own default, 16). */
+  operatorConcurrency?: number;
   log?: (line: string) => void;
+}
+
+function listeningAt(logFile: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(logFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const line = text.split('\n').find((l) => l.includes('legacy-mock listening on'));
+  const at = line ? Date.parse(line.split(' ')[0] ?? '') : Number.NaN;
+  return Number.isNaN(at) ? undefined : at;
 }
 
 function legacyPod(name: string): KubeObject {
@@ -46,7 +63,8 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
   await client.create(SECRETS, { metadata: { name: 'suffix', namespace: opsNs }, stringData: { suffix: '-acknowledge' } } as unknown as KubeObject, { namespace: opsNs });
   const operator = await startOperatorProcess({
     entry: HANDSHAKE_ENTRY,
-    args: ['--namespace', appNs, '--suffix-secret', `${opsNs}/suffix`, '--kubeconfig', options.kubeconfigPath, '--log-level', 'warn', '--no-deployment-opt-in'],
+    args: ['--namespace', appNs, '--suffix-secret', `${opsNs}/suffix`, '--kubeconfig', options.kubeconfigPath, '--log-level', 'warn', '--no-deployment-opt-in',
+      ...(options.operatorConcurrency ? ['--concurrency', String(options.operatorConcurrency)] : [])],
   });
   const pods = new WatchTracker<PodObject>({
     client, ref: PODS, namespace: appNs,
@@ -102,6 +120,20 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
     const rd = ready.get(name);
     if (r !== undefined && rd !== undefined) toReady.push(rd - r);
   }
+  // The app logs "<ISO time> legacy-mock listening on ..." once its port is open: split Running -> annotated
+  // into the app's start-up and the operator's own part.
+  const toListening: number[] = [];
+  const listeningToAnnotated: number[] = [];
+  if (options.podLogPath) {
+    for (const [name, at] of annotated) {
+      const listening = listeningAt(options.podLogPath(appNs, name, 'app'));
+      const r = running.get(name);
+      if (listening === undefined || r === undefined) continue;
+      const listeningPerf = listening - performance.timeOrigin;
+      toListening.push(Math.max(0, listeningPerf - r));
+      listeningToAnnotated.push(Math.max(0, at - listeningPerf));
+    }
+  }
   const runningTimes = [...running.values()];
   const annotatedTimes = [...annotated.values()];
   const spanMs = annotatedTimes.length ? Math.max(...annotatedTimes) - Math.min(...runningTimes) : 0;
@@ -109,7 +141,7 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
   const warnings = [...events.objects.values()].filter((e) => (e as { type?: string }).type === 'Warning').map((e) => e.reason).filter((r): r is string => !!r);
   return {
     workload: 'handshake-burst', machine: options.machine,
-    parameters: { n, createConcurrency: options.concurrency ?? n, image: 'legacy-mock (compiled, one process per pod)' },
+    parameters: { n, operatorConcurrency: options.operatorConcurrency ?? 16, createConcurrency: options.concurrency ?? n, image: 'legacy-mock (compiled, one process per pod)' },
     converged: converged && annotated.size === n,
     throughputPerSec: throughput(annotated.size, spanMs),
     latency,
@@ -120,6 +152,8 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
       runningSpreadMs: runningTimes.length ? Math.round(Math.max(...runningTimes) - Math.min(...runningTimes)) : 0,
       createToAnnotated: summarize(fromCreate),
       runningToPodReady: summarize(toReady),
+      runningToListening: summarize(toListening),
+      listeningToAnnotated: summarize(listeningToAnnotated),
       cpuMs: usage.cpuMs, cpuCores: usage.cpuCores,
       warningEvents: warnings.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r]: (acc[r] ?? 0) + 1 }), {}),
     },
