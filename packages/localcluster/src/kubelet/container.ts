@@ -92,7 +92,7 @@ export class ContainerRunner {
       this.probes.push(new ProbeLoop(readinessProbe, target, (ok) => {
         this.ready = ok;
         this.options.onChange();
-      }));
+      }, true));
     }
     if (livenessProbe) {
       this.probes.push(new ProbeLoop(livenessProbe, target, (ok) => {

@@ -66,10 +66,15 @@ export class ProbeLoop {
   private result: boolean | undefined;
   private stopped = false;
 
+  /**
+   * `eager`: probe every 500 ms while not succeeding (readiness shows up soon after start). Liveness
+   * must not be eager: its failures kill the container, and an app needs its periods to start.
+   */
   constructor(
     private readonly probe: Probe,
     private readonly target: ProbeTarget,
     private readonly onChange: (ok: boolean) => void,
+    private readonly eager = false,
   ) {}
 
   start(): void {
@@ -98,9 +103,8 @@ export class ProbeLoop {
       this.successes = 0;
       if (this.result !== false && this.failures >= (this.probe.failureThreshold ?? 3)) this.flip(false);
     }
-    // Until the first success, probe faster than periodSeconds: readiness shows up soon after start.
     const period = (this.probe.periodSeconds ?? 10) * 1000;
-    this.schedule(this.result === undefined ? Math.min(period, 500) : period);
+    this.schedule(this.eager && this.result !== true ? Math.min(period, 500) : period);
   }
 
   private flip(ok: boolean): void {

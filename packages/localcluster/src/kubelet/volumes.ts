@@ -1,5 +1,5 @@
 // Materialises a pod's volumes as files under its pod root: every mountPath (and subPath) maps to <root>/<mountPath>.
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { podField } from './env.js';
 import type { DataObject, KeyToPath, Pod, Volume } from './types.js';
@@ -164,9 +164,17 @@ export async function materialiseVolumes(options: { pod: Pod; podDir: string; ro
   for (const container of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
     for (const mount of container.volumeMounts ?? []) {
       if (!byName.has(mount.name)) throw new MountError(`container ${container.name}: volume "${mount.name}" is not defined in the pod`);
-      const source = mount.subPath ? underRoot(join(volumesDir, mount.name), mount.subPath) : join(volumesDir, mount.name);
-      if (mount.subPath && !existsSync(source)) mkdirSync(source, { recursive: true });
-      link(source, underRoot(root, mount.mountPath));
+      const target = underRoot(root, mount.mountPath);
+      if (mount.subPath) {
+        // Like a kubelet's bind mount of a subPath: a snapshot taken at start, not updated with the Secret.
+        const source = underRoot(join(volumesDir, mount.name), mount.subPath);
+        if (!existsSync(source)) mkdirSync(source, { recursive: true });
+        if (existsSync(target) || isSymlink(target)) rmSync(target, { recursive: true, force: true });
+        mkdirSync(dirname(target), { recursive: true });
+        cpSync(source, target, { recursive: true });
+      } else {
+        link(join(volumesDir, mount.name), target);
+      }
       mounted.add(normalize(mount.mountPath));
     }
   }
@@ -184,7 +192,7 @@ export function writeServiceAccountFiles(root: string, files: { token: string; c
 
 /**
  * Re-reads the Secrets/ConfigMaps behind a running pod's volumes and updates their files, as a kubelet's
- * periodic sync does (subPath mounts included here). A missing object keeps the last content.
+ * periodic sync does (subPath mounts are copies and keep their content). A missing object keeps the last content.
  */
 export async function refreshVolumes(options: { pod: Pod; podDir: string; sources: VolumeSources }): Promise<boolean> {
   let changed = false;
