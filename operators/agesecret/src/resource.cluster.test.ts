@@ -2,7 +2,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { parse } from 'yaml';
+import { fileURLToPath } from 'node:url';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { useTestCluster } from '@capstan/localcluster';
 import { ApiClient } from 'capstan';
 import { AGESECRETS, createNamespace, deleteNamespaces, eventually, installCrd, type AgeSecretObject } from './test-fixtures.js';
@@ -73,4 +74,17 @@ test('short names and printer columns', async () => {
     assert.match(out, /^NAME\s+SECRET\s+READY\s+REASON\s+AGE/, name);
     assert.match(out, /my-secret-enc\s+macrodata-numbers/);
   }
+});
+
+test('deploy/agesecret is accepted by the API server (server-side dry run of the whole kustomization)', () => {
+  const dir = fileURLToPath(new URL('../../../deploy/agesecret', import.meta.url));
+  const docs = parseAllDocuments(kubectl('kustomize', dir)).map((d) => d.toJS() as { kind: string; metadata: { namespace?: string }; subjects?: { namespace?: string }[] });
+  assert.deepEqual(docs.map((d) => d.kind).sort(), ['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'Namespace', 'Role', 'RoleBinding', 'ServiceAccount']);
+  // The install namespace does not exist here (dry run): place the namespaced objects in the test namespace.
+  for (const d of docs) {
+    if (d.metadata.namespace) d.metadata.namespace = ns;
+    for (const s of d.subjects ?? []) s.namespace = ns;
+  }
+  const out = execFileSync('kubectl', ['--kubeconfig', kubeconfig, 'apply', '--dry-run=server', '-f', '-'], { input: docs.map((d) => stringify(d)).join('---\n'), encoding: 'utf8' });
+  assert.match(out, /deployment.apps\/agesecret-operator (created|configured) \(server dry run\)/);
 });
