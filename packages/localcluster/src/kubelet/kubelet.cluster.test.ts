@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { KubeApi } from '../api.js';
@@ -126,6 +127,33 @@ describe('kubelet simulator', () => {
     await api.patch(`/api/v1/namespaces/${ns}/secrets/rotating`, { data: { value: Buffer.from('two').toString('base64'), old: null } }, 'merge');
     await waitFor(() => readFileSync(file, 'utf8') === 'two', { timeoutMs: 30_000, what: 'updated file' });
     assert.equal(existsSync(join(root, 'root', 'etc', 's', 'old')), false, 'a removed key disappears');
+  });
+
+  test('a pod runs with the in-cluster config of its ServiceAccount', async (t) => {
+    if (!cluster.capabilities.simulatedKubelet) return t.skip('needs the simulated kubelet');
+    const fixture = fileURLToPath(new URL('../../fixtures/in-cluster-list-pods.mjs', import.meta.url));
+    cluster.registerImage('in-cluster-list-pods', { command: [process.execPath, fixture] });
+    await api.post(`/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: 'lister' } });
+    await api.post(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, {
+      metadata: { name: 'list-pods' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
+    });
+    await api.post(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, {
+      metadata: { name: 'list-pods' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'list-pods' },
+      subjects: [{ kind: 'ServiceAccount', name: 'lister', namespace: ns }],
+    });
+    await api.post(`/api/v1/namespaces/${ns}/pods`, pod('lister', {
+      serviceAccountName: 'lister',
+      containers: [{ name: 'main', image: 'example.com/in-cluster-list-pods:1' }],
+    }));
+    const log = await waitFor(() => {
+      try {
+        const text = readFileSync(cluster.podLogPath(ns, 'lister', 'main'), 'utf8');
+        return /listed|failed/.test(text) ? text : undefined;
+      } catch {
+        return undefined;
+      }
+    }, { timeoutMs: 60_000, what: 'the in-cluster client ran' });
+    assert.match(log, new RegExp(`listed \\d+ pods in ${ns}`));
   });
 
   test('a pod is not Ready until its readiness gate condition is True', async (t) => {
