@@ -19,6 +19,8 @@ fi
 need_apt=()
 command -v etcd >/dev/null 2>&1 || [ -x /usr/bin/etcd ] || need_apt+=(etcd-server)
 command -v age >/dev/null 2>&1 || need_apt+=(age)
+# kubectl: the tests and the docs use it (Debian's kubernetes-client is 1.20, matching the control plane).
+command -v kubectl >/dev/null 2>&1 || need_apt+=(kubernetes-client)
 
 if [ -x "$bin_dir/kube-apiserver" ] && [ -x "$bin_dir/kube-controller-manager" ]; then
   build=0
