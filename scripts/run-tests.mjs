@@ -14,13 +14,14 @@ const { values, positionals } = parseArgs({
   options: { unit: { type: 'boolean', default: false }, concurrency: { type: 'string' } },
 });
 
-const roots = positionals.length ? positionals : ['packages', 'operators', 'apps', 'demo', 'examples', 'bench', 'scripts'];
+const roots = positionals.length ? positionals : ['packages', 'operators', 'apps', 'demo', 'examples', 'bench', 'scripts', 'faults'];
 const skipDirs = new Set(['node_modules', 'dist', '.git', '.capstan', 'test-artifacts']);
 function collect(path, out) {
   const st = statSync(path, { throwIfNoEntry: false });
   if (!st) return out;
   if (st.isFile()) {
-    if (path.endsWith('.test.ts')) out.push(path);
+    // faults/*.faults.test.ts is the heavy fault suite (npm run test:faults); its smoke case is a .cluster.test.ts.
+    if (path.endsWith('.test.ts') && !path.endsWith('.faults.test.ts')) out.push(path);
     return out;
   }
   for (const name of readdirSync(path)) if (!skipDirs.has(name)) collect(join(path, name), out);
