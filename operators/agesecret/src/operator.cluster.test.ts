@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { useTestCluster } from '@capstan/localcluster';
-import { ApiClient, type KubeObject, type Logger } from 'capstan';
+import { ApiClient, type KubeObject, type OperatorHooks } from 'capstan';
+import { runOperatorInProcess, type RunningOperator } from 'capstan/testing';
 import { runCli } from './cli/run.js';
 import type { CliIo } from './cli/io.js';
 import { createAgeSecretOperator, FINALIZER } from './operator.js';
@@ -40,15 +41,21 @@ describe('AgeSecret operator', () => {
   let kubeKey: string;
   let local: string;
   let kube: string;
-  let stop = new AbortController();
-  let running: Promise<void>;
   let kubeconfigPath: string;
-  // Every log line of the operator, to check that no plaintext or key ever reaches the logs.
+  let running: RunningOperator;
+  // Every log line of every operator run (debug level), to check that no plaintext or key reaches the logs.
   const logs: string[] = [];
-  const record = (level: string) => (msg: string, fields?: Record<string, unknown>) => {
-    logs.push(`${level} ${msg} ${JSON.stringify(fields ?? {}, (_k, v: unknown) => (v instanceof Error ? `${v.name}: ${v.message} ${String(v.cause ?? '')}` : v))}`);
+  /** The operator in-process (capstan/testing), serving ns and ns2; the default identity lives in opNs. */
+  const start = (hooks?: OperatorHooks) => runOperatorInProcess((settings) => createAgeSecretOperator({
+    kubeconfig: settings.kubeconfigPath, logger: settings.logger, namespaces: [ns, ns2],
+    defaultIdentity: { namespace: opNs, name: 'default-identity' },
+    backoff: { baseMs: 200, capMs: 2000 },
+    ...(hooks ? { hooks } : {}),
+  }).operator, { kubeconfigPath, namespaces: [ns, ns2, opNs] });
+  const stopOperator = async () => {
+    await running.stop();
+    logs.push(...running.logs);
   };
-  const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
 
   before(async () => {
     const cluster = await useTestCluster();
@@ -64,20 +71,11 @@ describe('AgeSecret operator', () => {
     kubeKey = readFileSync(join(dir, 'kubernetes.txt'), 'utf8');
     local = (await cli(dir, ['keygen', '-y', 'local.txt'])).trim();
     kube = (await cli(dir, ['keygen', '-y', 'kubernetes.txt'])).trim();
-    const agesecret = createAgeSecretOperator({
-      kubeconfig: cluster.kubeconfigPath,
-      namespaces: [ns, ns2],
-      defaultIdentity: { namespace: opNs, name: 'default-identity' },
-      logger,
-      backoff: { baseMs: 200, capMs: 2000 },
-    });
-    running = agesecret.run({ signal: stop.signal });
-    await agesecret.operator.ready;
+    running = await start();
   });
 
   after(async () => {
-    stop.abort();
-    await running;
+    await stopOperator();
     await deleteNamespaces(client, [ns, ns2, opNs]);
     client.close();
     rmSync(dir, { recursive: true, force: true });
@@ -291,31 +289,25 @@ describe('AgeSecret operator', () => {
   });
 
   test('a restart with everything settled makes no API writes and decrypts nothing it need not', async () => {
-    stop.abort();
-    await running;
+    await stopOperator();
     const list = async (namespace: string) => (await client.list<AgeSecretObject>(AGESECRETS, { namespace })).items;
     const all = [...await list(ns), ...await list(ns2)];
     assert.ok(all.length > 10);
     const seen = new Set<string>();
     const writes: string[] = [];
-    stop = new AbortController();
-    const agesecret = createAgeSecretOperator({
-      kubeconfig: kubeconfigPath, namespaces: [ns, ns2], defaultIdentity: { namespace: opNs, name: 'default-identity' }, logger,
-      hooks: {
-        processed: (info) => { if (info.resource.includes('agesecrets')) seen.add(`${info.namespace}/${info.name}`); },
-        apiRequest: (info) => { if (!['GET'].includes(info.method)) writes.push(`${info.method} ${info.verb}`); },
-      },
+    running = await start({
+      processed: (info) => { if (info.resource.includes('agesecrets')) seen.add(`${info.namespace}/${info.name}`); },
+      apiRequest: (info) => { if (info.method !== 'GET') writes.push(`${info.method} ${info.verb}`); },
     });
-    running = agesecret.run({ signal: stop.signal });
-    await agesecret.operator.ready;
     await eventually('every AgeSecret processed after the restart', async () => (all.every((o) => seen.has(`${o.metadata.namespace}/${o.metadata.name}`)) ? true : undefined));
     assert.deepEqual(writes, []);
   });
 
   test('no plaintext and no key material in the operator logs (debug level included)', () => {
-    assert.ok(logs.length > 10, 'the logger was used');
+    const lines = [...logs, ...running.logs];
+    assert.ok(lines.length > 10, 'the logger was used');
     const plaintexts = ['Hello world!', 'Goodbye world!', 'drift-original-7', 'tampered-9', 'precious', 'attacker-3', 'mine-now-4', 'cold-harbor', 'patience', 'from default', 'bound value', 'age-cli-binary', 'armoured-by-age-cli', 'wrong key plaintext', 'skip-once-v1', 'skip-twice-v2', 'fine-and-dandy', 'AGE-SECRET-KEY-', 'SGVsbG8gd29ybGQh'];
-    for (const line of logs) {
+    for (const line of lines) {
       for (const p of plaintexts) assert.ok(!line.includes(p), `log line leaks ${JSON.stringify(p)}: ${line.slice(0, 300)}`);
     }
   });

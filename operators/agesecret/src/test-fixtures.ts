@@ -1,6 +1,7 @@
 // Helpers of the cluster tests (not shipped): CRD install, namespaces, key Secrets, waiting on conditions/Events.
 import { randomBytes } from 'node:crypto';
 import { ApiClient, ConflictError, NotFoundError, type KubeObject } from 'capstan';
+import { deleteNamespace, uniqueNamespace, waitUntil } from 'capstan/testing';
 import { encryptValue } from './crypto/age.js';
 import { ageSecretCrd, GROUP, PLURAL, VERSION, type AgeSecret, type AgeSecretSpec, type Condition } from './resource.js';
 
@@ -17,20 +18,9 @@ export const uniqueName = (prefix: string) => `${prefix}-${randomBytes(3).toStri
 export const b64 = (s: string) => Buffer.from(s).toString('base64');
 export const unb64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString('utf8');
 
-/** Polls until `check` returns a value; fails with the last state seen. */
+/** Polls until `check` returns a value (capstan/testing's waitUntil, with a generous default for 2-core machines). */
 export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  return waitUntil(check, { timeoutMs, intervalMs: 200, message: what }) as Promise<T>;
 }
 
 /** Installs (or updates) the CRD and waits until it is Established. */
@@ -42,14 +32,10 @@ export async function installCrd(client: ApiClient): Promise<void> {
   });
 }
 
-export async function createNamespace(client: ApiClient, prefix: string): Promise<string> {
-  const name = uniqueName(prefix);
-  await client.create(NAMESPACES, { metadata: { name, labels: { 'capstan.dev/test': 'agesecret' } } });
-  return name;
-}
+export const createNamespace = (client: ApiClient, prefix: string): Promise<string> => uniqueNamespace(client, prefix);
 
 export async function deleteNamespaces(client: ApiClient, names: string[]): Promise<void> {
-  await Promise.all(names.map((name) => client.delete(NAMESPACES, { name }).catch(() => undefined)));
+  await Promise.all(names.map((name) => deleteNamespace(client, name).catch(() => undefined)));
 }
 
 /** A key Secret as the seed makes it: stringData.secretKey holds the identity (file). */
