@@ -12,7 +12,7 @@ import type { ImageRegistry } from './kubelet/images.js';
 import type { Kubelet } from './kubelet/kubelet.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { freePort } from './ports.js';
-import { startReaper, type ManagedProcess } from './processes.js';
+import { livePgids, startReaper, type ManagedProcess } from './processes.js';
 import { resolveBinaries, type BinaryEnv } from './provisioning.js';
 import { startTokenWebhook, type TokenWebhook } from './token-webhook.js';
 
@@ -63,6 +63,14 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     await kubelet?.stop().catch(() => {});
     // Reverse start order: controllers first, etcd last, so nothing logs about a vanished backend.
     for (const p of [...processes].reverse()) await p.stop(5000);
+    // Anything else recorded for this cluster (e.g. an apiserver restarted by fault injection) goes too.
+    for (const pgid of livePgids(pgidFile)) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
     await webhook?.close();
     reaper.dismiss();
     if (removeDir) rmSync(dir, { recursive: true, force: true });

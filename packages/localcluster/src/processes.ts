@@ -1,6 +1,6 @@
 // Child processes that cannot outlive us: each runs under `setpriv --pdeathsig KILL` in its own process group.
 import { spawn } from 'node:child_process';
-import { accessSync, appendFileSync, closeSync, constants, openSync } from 'node:fs';
+import { accessSync, appendFileSync, closeSync, constants, openSync, readFileSync, writeFileSync } from 'node:fs';
 
 const SETPRIV = '/usr/bin/setpriv';
 const hasSetpriv = (() => {
@@ -68,6 +68,7 @@ export function spawnManaged(options: SpawnOptions): ManagedProcess {
     });
     child.on('exit', (code, signal) => {
       exit = { code, signal };
+      if (options.pgidFile) forgetPgid(options.pgidFile, pid);
       resolve(exit);
     });
   });
@@ -101,6 +102,34 @@ export function spawnManaged(options: SpawnOptions): ManagedProcess {
       return result;
     },
   };
+}
+
+/** The process groups recorded in a pgid file that still exist. */
+export function livePgids(pgidFile: string): number[] {
+  let text = '';
+  try {
+    text = readFileSync(pgidFile, 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').filter(Boolean).map(Number).filter((pgid) => {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Exited processes leave the file, so that a recycled pid is never mistaken for one of ours. */
+function forgetPgid(pgidFile: string, pid: number): void {
+  try {
+    const lines = readFileSync(pgidFile, 'utf8').split('\n').filter((l) => l && l !== String(pid));
+    writeFileSync(pgidFile, lines.map((l) => `${l}\n`).join(''));
+  } catch {
+    // the cluster directory is already gone
+  }
 }
 
 export interface Reaper {
