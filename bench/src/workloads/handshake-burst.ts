@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { ApiClient, KubeObject } from 'capstan';
 import { deleteNamespace, uniqueNamespace, waitUntil } from 'capstan/testing';
+import { perObject, requestCounts } from '../apiserver-requests.js';
 import type { MachineInfo } from '../machine.js';
 import { startOperatorProcess } from '../operator-process.js';
 import { runPool } from '../pool.js';
@@ -79,10 +80,13 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
   const notes: string[] = [];
   let converged = false;
   let readyMs = 0;
+  let requestsBefore;
+  let requestsAfter;
   let usage;
   try {
     readyMs = await operator.ready(120_000);
     await Promise.all([pods.start(), events.start()]);
+    requestsBefore = await requestCounts(options.kubeconfigPath);
     operator.sampler.resetWindow();
     log(`handshake n=${n}: creating ${n} labelled legacy-mock pods`);
     const names = Array.from({ length: n }, (_, i) => `legacy-${String(i).padStart(4, '0')}`);
@@ -93,6 +97,7 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
     await pods.waitForCount('annotated', n, 240_000 + n * 1000);
     await pods.waitForCount('ready', n, 120_000);
     converged = true;
+    requestsAfter = await requestCounts(options.kubeconfigPath);
   } catch (error) {
     notes.push(`did not converge: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
   } finally {
@@ -130,8 +135,9 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
       const r = running.get(name);
       if (listening === undefined || r === undefined) continue;
       const listeningPerf = listening - performance.timeOrigin;
-      toListening.push(Math.max(0, listeningPerf - r));
-      listeningToAnnotated.push(Math.max(0, at - listeningPerf));
+      // Negative: the app listened before its Running status reached the watch (the kubelet reports late).
+      toListening.push(listeningPerf - r);
+      listeningToAnnotated.push(at - listeningPerf);
     }
   }
   const runningTimes = [...running.values()];
@@ -155,6 +161,8 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
       runningToListening: summarize(toListening),
       listeningToAnnotated: summarize(listeningToAnnotated),
       cpuMs: usage.cpuMs, cpuCores: usage.cpuCores,
+      // Every request the API server served per pod (kubelet simulator's and harness's included; watches excluded).
+      apiRequestsPerPod: perObject(requestsBefore, requestsAfter, n),
       warningEvents: warnings.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r]: (acc[r] ?? 0) + 1 }), {}),
     },
     notes: [
