@@ -78,7 +78,7 @@ async function main(): Promise<number> {
       metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: handshake.metrics.render() }),
     });
   }
-  void handshake.operator.ready.then(() => { ready = !stop.signal.aborted; }, () => undefined);
+  void handshake.ready.then(() => { ready = !stop.signal.aborted; }, () => undefined);
   logger.info('starting', {
     namespaces: settings.allNamespaces ? '*' : settings.namespaces.join(','),
     suffixSecret: formatSuffixRef(settings.suffixSecret),

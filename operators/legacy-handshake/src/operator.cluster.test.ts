@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { useTestCluster } from '@capstan/localcluster';
 import { createLegacyMock, type LegacyMock, type LegacyMockOptions } from '@capstan/legacy-mock';
 import { ApiClient, type KubeObject } from 'capstan';
+import { runOperatorInProcess, type RunningOperator } from 'capstan/testing';
 import { createHandshakeOperator } from './operator.js';
 import {
   conditionOf, createFakeNode, createNamespace, createSuffixSecret, deleteNamespaces, DEPLOYMENTS, eventsOf, eventually, fakeRunning, GATE,
@@ -19,8 +20,7 @@ describe('legacy-handshake operator (in-process apps)', () => {
   let opsNs: string;
   let otherNs: string;
   let fakeNode: string;
-  const stop = new AbortController();
-  let running: Promise<void>;
+  let running: RunningOperator | undefined;
   const mocks: LegacyMock[] = [];
 
   async function app(options: LegacyMockOptions = {}, port = 0): Promise<{ mock: LegacyMock; port: number }> {
@@ -42,20 +42,17 @@ describe('legacy-handshake operator (in-process apps)', () => {
     await createSuffixSecret(client, opsNs, 'suffix', '-acknowledge');
     fakeNode = await createFakeNode(client);
     const handshake = createHandshakeOperator({
-      kubeconfig: cluster.kubeconfigPath,
-      namespaces: [appNs],
       suffixSecret: { namespace: opsNs, name: 'suffix', key: 'suffix' },
       timeoutMs: 1000,
       backoff: { baseMs: 200, capMs: 2000 },
       suffixWatchRetryMs: 200,
     });
-    running = handshake.run({ signal: stop.signal });
-    await handshake.operator.ready;
+    // capstan/testing's runner supplies the cluster, the namespaces and a log collector; waits for ready.
+    running = await runOperatorInProcess(handshake, { kubeconfigPath: cluster.kubeconfigPath, namespaces: [appNs], level: 'info' });
   });
 
   after(async () => {
-    stop.abort();
-    await running;
+    await running?.stop();
     await Promise.all(mocks.map((m) => m.close({ graceMs: 0 })));
     await deleteNamespaces(client, [appNs, opsNs, otherNs]);
     await client.delete(NODES, { name: fakeNode }).catch(() => undefined);
@@ -73,8 +70,9 @@ describe('legacy-handshake operator (in-process apps)', () => {
     });
     assert.ok(gated.status?.conditions?.some((c) => c.type === GATE && c.reason === 'HandshakeDone'));
     assert.equal(pod.metadata.annotations?.['secret-handshake.pyvo.io/restart-count'], '0');
-    const events = await eventsOf(client, appNs, 'gated');
-    assert.ok(events.some((e) => e.reason === 'Handshaken' && e.type === 'Normal'), 'a Handshaken Event');
+    // Events follow the writes they report: wait for them rather than expect them at once.
+    await eventually('a Handshaken Event', async () =>
+      ((await eventsOf(client, appNs, 'gated')).some((e) => e.reason === 'Handshaken' && e.type === 'Normal') ? true : undefined));
     assert.equal((await fetch(`${mock.url}/`)).status, 200);
   });
 
@@ -108,8 +106,10 @@ describe('legacy-handshake operator (in-process apps)', () => {
     assert.equal(second.mock.initialized, true);
     await eventually('gate True again', async () => (conditionOf(await getPod(client, appNs, 'restarts'), GATE) === 'True' ? true : undefined));
     assert.equal(pod.metadata.annotations?.['secret-handshake-done'], 'true');
-    const events = await eventsOf(client, appNs, 'restarts');
-    assert.ok(events.some((e) => e.reason === 'Restarted'), 'a Restarted Event');
+    const events = await eventually('Restarted and two Handshaken Events', async () => {
+      const found = await eventsOf(client, appNs, 'restarts');
+      return found.some((e) => e.reason === 'Restarted') && found.filter((e) => e.reason === 'Handshaken').length >= 2 ? found : undefined;
+    });
     assert.equal(events.filter((e) => e.reason === 'Handshaken').length, 2);
   });
 
@@ -119,7 +119,10 @@ describe('legacy-handshake operator (in-process apps)', () => {
     await waitHandshaken(client, appNs, 'flaky');
     assert.equal(mock.initialized, true);
     assert.equal(mock.stats.keyRequests, 3);
-    const warnings = (await eventsOf(client, appNs, 'flaky')).filter((e) => e.reason === 'HandshakeFailed');
+    const warnings = await eventually('two HandshakeFailed Events', async () => {
+      const found = (await eventsOf(client, appNs, 'flaky')).filter((e) => e.reason === 'HandshakeFailed');
+      return found.length >= 2 ? found : undefined;
+    });
     assert.equal(warnings.length, 2);
     for (const w of warnings) {
       assert.equal(w.type, 'Warning');

@@ -1,7 +1,7 @@
 // Builds the legacy-handshake operator on capstan's public API: pods reconciled to "handshaken", Deployments opted in.
 import {
   createOperator, PermanentError, PRESENT, TemporaryError,
-  type ApiClient, type KubeConfigSource, type KubeObject, type LeadershipGate, type Logger, type Operator, type OperatorHooks,
+  type ApiClient, type KubeConfigSource, type KubeObject, type LeadershipGate, type Logger, type Operator, type OperatorHooks, type RunOptions,
 } from 'capstan';
 import { reconcileDeployment } from './deployment-opt-in.js';
 import { HandshakeError, PortError, SuffixError } from './errors.js';
@@ -41,11 +41,12 @@ export interface HandshakeOperatorOptions {
   suffixWatchRetryMs?: number;
 }
 
-export interface HandshakeOperator {
-  readonly operator: Operator;
+/**
+ * A capstan Operator (so capstan/testing's runOperatorInProcess and any embedder can run it) whose run()
+ * also watches the suffix Secret, plus the handshake metrics.
+ */
+export interface HandshakeOperator extends Operator {
   readonly metrics: HandshakeMetrics;
-  /** Runs the operator and the suffix Secret watch until the signal aborts. */
-  run(options?: { signal?: AbortSignal }): Promise<void>;
 }
 
 export function createHandshakeOperator(options: HandshakeOperatorOptions): HandshakeOperator {
@@ -120,32 +121,39 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
     }, { labels: { [HANDSHAKE_LABEL]: PRESENT } });
   }
 
+  async function run(runOptions: RunOptions = {}): Promise<void> {
+    const stop = new AbortController();
+    const signal = runOptions.signal ? AbortSignal.any([runOptions.signal, stop.signal]) : stop.signal;
+    const running = operator.run({ ...runOptions, signal });
+    // `ready` may never settle when run fails early: the stop signal ends the wait for it too.
+    const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    const logger = runOptions.logger ?? options.logger;
+    const watching = Promise.race([operator.ready, stopped]).then(() => {
+      const current = runOptions.client ?? operator.client ?? client;
+      if (!current || signal.aborted) return;
+      client = current;
+      return watchSuffixSecret({
+        client: current, source: suffix, signal,
+        ...(logger ? { logger } : {}),
+        ...(options.suffixWatchRetryMs !== undefined ? { retryDelayMs: options.suffixWatchRetryMs } : {}),
+      });
+    }, () => undefined);
+    try {
+      await running;
+    } finally {
+      stop.abort();
+      await watching;
+    }
+  }
+
   return {
-    operator,
     metrics,
-    async run(runOptions = {}) {
-      const stop = new AbortController();
-      const signal = runOptions.signal ? AbortSignal.any([runOptions.signal, stop.signal]) : stop.signal;
-      const running = operator.run({ signal });
-      // `ready` may never settle when run fails early: the stop signal ends the wait for it too.
-      const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-      const watching = Promise.race([operator.ready, stopped]).then(() => {
-        const current = client ?? operator.client;
-        if (!current || signal.aborted) return;
-        client = current;
-        return watchSuffixSecret({
-          client: current, source: suffix, signal,
-          ...(options.logger ? { logger: options.logger } : {}),
-          ...(options.suffixWatchRetryMs !== undefined ? { retryDelayMs: options.suffixWatchRetryMs } : {}),
-        });
-      }, () => undefined);
-      try {
-        await running;
-      } finally {
-        stop.abort();
-        await watching;
-      }
-    },
+    run,
+    resource: (ref) => operator.resource(ref),
+    get name() { return operator.name; },
+    get settings() { return operator.settings; },
+    get ready() { return operator.ready; },
+    get client() { return operator.client; },
   };
 }
 

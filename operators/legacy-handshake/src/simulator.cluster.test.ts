@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { useTestCluster } from '@capstan/localcluster';
 import { ApiClient, type KubeObject } from 'capstan';
+import { runOperatorInProcess, type RunningOperator } from 'capstan/testing';
 import { createHandshakeOperator } from './operator.js';
 import {
   conditionOf, createNamespace, createSuffixSecret, deleteNamespaces, DEPLOYMENTS, eventsOf, eventually, GATE, getPod,
@@ -46,8 +47,7 @@ describe('legacy-handshake on the kubelet simulator', { skip }, () => {
   let client: ApiClient;
   let appNs: string;
   let opsNs: string;
-  const stop = new AbortController();
-  let running: Promise<void> | undefined;
+  let running: RunningOperator | undefined;
 
   before(async () => {
     client = await ApiClient.create(cluster.kubeconfigPath);
@@ -56,8 +56,7 @@ describe('legacy-handshake on the kubelet simulator', { skip }, () => {
   });
 
   after(async () => {
-    stop.abort();
-    await running;
+    await running?.stop();
     if (client) {
       await deleteNamespaces(client, [appNs, opsNs]);
       client.close();
@@ -87,12 +86,10 @@ describe('legacy-handshake on the kubelet simulator', { skip }, () => {
     // An unlabelled legacy pod, present before the operator starts: it must stay uninitialised.
     await client.create(PODS, legacyPod('unlabelled', { labelled: false, gated: false }), { namespace: appNs });
     const handshake = createHandshakeOperator({
-      kubeconfig: cluster.kubeconfigPath, namespaces: [appNs],
       suffixSecret: { namespace: opsNs, name: 'legacy-handshake-suffix', key: 'suffix' },
       timeoutMs: 2000, backoff: { baseMs: 500, capMs: 5000 },
     });
-    running = handshake.run({ signal: stop.signal });
-    await handshake.operator.ready;
+    running = await runOperatorInProcess(handshake, { kubeconfigPath: cluster.kubeconfigPath, namespaces: [appNs], level: 'info' });
 
     const [pod] = await labelledPods(client, appNs, 'app=legacy-mock,secret-handshake');
     assert.ok(pod, 'the Deployment pod carries the secret-handshake label');
@@ -129,15 +126,17 @@ describe('legacy-handshake on the kubelet simulator', { skip }, () => {
     const after = await waitHandshaken(client, appNs, name, 1, 120_000);
     assert.deepEqual(await body(`http://${podIP(after)}:3000/`), { status: 200, text: 'It works!' });
     await eventually('Ready again', async () => (conditionOf(await getPod(client, appNs, name), 'Ready') === 'True' ? true : undefined));
-    assert.ok((await eventsOf(client, appNs, name)).some((e) => e.reason === 'Restarted'));
+    await eventually('a Restarted Event', async () => ((await eventsOf(client, appNs, name)).some((e) => e.reason === 'Restarted') ? true : undefined));
   });
 
   test('an app answering 500 at first is retried with backoff and reported by Events', async () => {
     await client.create(PODS, legacyPod('flaky', { env: { LEGACY_FAIL_FIRST_N: '2' } }), { namespace: appNs });
     const pod = await waitHandshaken(client, appNs, 'flaky', 0, 120_000);
     assert.deepEqual(await body(`http://${podIP(pod)}:3000/`), { status: 200, text: 'It works!' });
-    const failures = (await eventsOf(client, appNs, 'flaky')).filter((e) => e.reason === 'HandshakeFailed');
-    assert.ok(failures.length >= 2, `two HandshakeFailed Events, got ${failures.length}`);
+    const failures = await eventually('two HandshakeFailed Events', async () => {
+      const found = (await eventsOf(client, appNs, 'flaky')).filter((e) => e.reason === 'HandshakeFailed');
+      return found.length >= 2 ? found : undefined;
+    });
     assert.ok(failures.every((e) => /HTTP 500/.test(e.message ?? '') || /ECONNREFUSED/.test(e.message ?? '')));
   });
 

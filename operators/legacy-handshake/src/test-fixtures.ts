@@ -1,10 +1,10 @@
 // Helpers of the cluster tests (not shipped: excluded from the build): namespaces, pods, waiting, Events.
 import { randomBytes } from 'node:crypto';
-import { ApiClient, type KubeObject } from 'capstan';
+import type { ApiClient, KubeObject } from 'capstan';
+import { deleteNamespace, uniqueNamespace, waitUntil } from 'capstan/testing';
 import type { Pod } from './kube-types.js';
 
 export const PODS = { version: 'v1', plural: 'pods' } as const;
-export const NAMESPACES = { version: 'v1', plural: 'namespaces' } as const;
 export const SECRETS = { version: 'v1', plural: 'secrets' } as const;
 export const EVENTS = { version: 'v1', plural: 'events' } as const;
 export const DEPLOYMENTS = { group: 'apps', version: 'v1', plural: 'deployments' } as const;
@@ -16,34 +16,22 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
 }
 
-export async function createNamespace(client: ApiClient, prefix: string): Promise<string> {
-  const name = uniqueName(prefix);
-  await client.create(NAMESPACES, { metadata: { name, labels: { 'capstan.dev/test': 'legacy-handshake' } } });
-  return name;
+/** A throw-away namespace (capstan/testing's, labelled for clean-up). */
+export function createNamespace(client: ApiClient, prefix: string): Promise<string> {
+  return uniqueNamespace(client, prefix);
 }
 
 export async function deleteNamespaces(client: ApiClient, names: string[]): Promise<void> {
-  await Promise.all(names.map((name) => client.delete(NAMESPACES, { name }).catch(() => undefined)));
+  await Promise.all(names.map((name) => deleteNamespace(client, name).catch(() => undefined)));
 }
 
 export async function createSuffixSecret(client: ApiClient, namespace: string, name: string, suffix: string): Promise<void> {
   await client.create(SECRETS, { metadata: { name, namespace }, stringData: { suffix } } as unknown as KubeObject);
 }
 
-/** Polls until `check` returns a value (not undefined); fails with the last seen state after the timeout. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
-  }
+/** Waits (polling, with a timeout) until `check` returns a value; capstan/testing's waitUntil with a description first. */
+export function eventually<T>(what: string, check: () => Promise<T | undefined>, options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<NonNullable<T>> {
+  return waitUntil(check, { message: what, timeoutMs: options.timeoutMs ?? 60_000, intervalMs: options.intervalMs ?? 250 });
 }
 
 export async function getPod(client: ApiClient, namespace: string, name: string): Promise<PodObject> {
