@@ -20,7 +20,8 @@ test('namespace globs select namespaces; exclusions win; cluster-scoped resource
   const nsSeen = new Set<string>();
   await h.start((o) => {
     o.resource(configMaps).on.event((ctx) => void (ctx.name === 'probe' && seen.add(ctx.namespace ?? '')));
-    o.resource(namespaces).on.event((ctx) => void nsSeen.add(ctx.name), { labels: { [`${p}-marker`]: PRESENT } });
+    // By kind rather than plural: discovery maps it.
+    o.resource({ version: 'v1', kind: 'Namespace' }).on.event((ctx) => void nsSeen.add(ctx.name), { labels: { [`${p}-marker`]: PRESENT } });
   }, { namespaces: [`${p}-team-*`, `!${p}-team-secret`] });
   // Excluded and non-matching namespaces first: a glob scope is one cluster-wide watch, delivered in order,
   // so once the team namespaces' probes arrived, the earlier ones would have too.

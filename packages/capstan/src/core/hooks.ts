@@ -13,6 +13,7 @@ export interface OperatorHooks {
   watchError?(info: { resource: string; error: unknown }): void;
   /** Initial list of a resource done (readiness). */
   synced?(info: { resource: string }): void;
+  /** Work was queued: `depth` counts objects queued, running or scheduled (all resources), `running` the busy workers. */
   queue?(info: { resource: string; depth: number; running: number }): void;
   /** capstan wrote to an object (its patch and the subresource): before the request. Never log `patch` for Secrets. */
   patch?(info: { resource: string; namespace?: string | undefined; name: string; subresource?: string | undefined; type: 'merge' | 'json' }): void;

@@ -169,7 +169,11 @@ class OperatorImpl implements Operator {
       const session: Session = {
         signal: term.signal,
         handlerSignal: handlers.signal,
-        enqueue: (key, delayMs) => (delayMs ? queue.addAfter(key, delayMs) : queue.add(key)),
+        enqueue: (key, delayMs) => {
+          if (delayMs) queue.addAfter(key, delayMs);
+          else queue.add(key);
+          safely(() => services.hooks?.queue?.({ resource: byPrefix.get(key.slice(0, key.indexOf(':') + 1))?.id ?? '', depth: queue.size, running: queue.running }));
+        },
       };
       for (const rt of runtimes) {
         rt.session = session;
