@@ -158,3 +158,10 @@ test('a done annotation other than "true" is redone without calling it a restart
     await mock.close({ graceMs: 0 });
   }
 });
+
+test('failures are reported on attempts 1, 2, 4, 8...', async () => {
+  const { worthReporting } = await import('./pod-reconciler.js');
+  const reported = Array.from({ length: 20 }, (_, retry) => retry).filter((retry) => worthReporting(retry)).map((retry) => retry + 1);
+  assert.deepEqual(reported, [1, 2, 4, 8, 16]);
+  assert.equal(worthReporting(undefined), true);
+});

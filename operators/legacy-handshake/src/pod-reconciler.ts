@@ -98,7 +98,7 @@ export async function reconcilePod(pod: Pod, deps: PodReconcileDeps): Promise<Po
     if (error instanceof HandshakeError) {
       // A refused secret may mean operations rotated the suffix: read it afresh next time.
       if (error.step === 'send-secret' && error.status !== undefined && error.status >= 400 && error.status < 500) deps.suffix.invalidate();
-      if (error.failure !== 'aborted') {
+      if (error.failure !== 'aborted' && worthReporting(deps.attempt)) {
         await post(deps.events, 'warn', 'HandshakeFailed', `handshake with ${plan.podIP}:${port} failed at ${error.step}: ${error.message}${attempt}; will retry`);
       }
     }
@@ -113,6 +113,16 @@ export async function reconcilePod(pod: Pod, deps: PodReconcileDeps): Promise<Po
   }
   await post(deps.events, 'info', 'Handshaken', `legacy app at ${plan.podIP}:${port} accepted the secret (restart count ${plan.restartCount})`);
   return { kind: 'handshaken', port, restartCount: plan.restartCount };
+}
+
+/**
+ * Attempts 1, 2, 4, 8... get a Warning Event (each names its attempt): a pod failing for an hour reports
+ * a dozen times, not once per retry, while the first failures are always visible. Logs get every one.
+ */
+export function worthReporting(attempt: number | undefined): boolean {
+  if (attempt === undefined) return true;
+  const n = attempt + 1;
+  return (n & (n - 1)) === 0;
 }
 
 /** Events are best effort: failing to report must not fail (and so repeat) the handshake. */
