@@ -1,4 +1,5 @@
 // A handle on a running local cluster, built from its cluster.json: tokens, kubeconfigs, pod log paths.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeApi } from './api.js';
@@ -106,7 +107,8 @@ export class LocalClusterHandle implements ClusterHandle {
   private writeKubeconfig(label: string, token: string, user: string, namespace?: string): string {
     const dir = join(this.info.dir, 'kubeconfigs');
     mkdirSync(dir, { recursive: true });
-    const path = join(dir, `${fileSafe(label)}.yaml`);
+    // Unique per call: parallel test files may ask for the same user with different groups.
+    const path = join(dir, `${fileSafe(label)}-${randomBytes(4).toString('hex')}.yaml`);
     const spec = { server: this.info.server, ca: this.info.ca, token, name: this.info.name, user, ...(namespace ? { namespace } : {}) };
     writeFileSync(path, renderKubeconfig(spec), { mode: 0o600 });
     return path;
