@@ -145,7 +145,6 @@ async function processLive(round: Round, initial: KubeObject): Promise<void> {
   const reconciled = rt.reg.reconciler && rt.matches(rt.reg.reconciler.options, obj, 'reconcile', session)
     ? await reconcile(round, obj) : false;
 
-  runTimersDue(round, obj);
   await runTimers(round, obj);
 
   if (changes) finishChanges(round, obj, changes);
@@ -249,24 +248,21 @@ async function reconcile(round: Round, obj: KubeObject): Promise<boolean> {
   return true;
 }
 
-function runTimersDue(round: Round, _obj: KubeObject): void {
-  const { rt, entry } = round;
-  const now = Date.now();
-  for (const t of rt.reg.timers) {
-    if (!entry.timerNext.has(t.id)) entry.timerNext.set(t.id, now + (t.options.initialDelayMs ?? t.intervalMs));
-  }
-}
-
+/**
+ * Timers of matching objects: due ones run now, the next tick is scheduled as a delayed re-queue. A
+ * timer whose filters do not match is dropped until the object changes (a change brings a new round).
+ */
 async function runTimers(round: Round, obj: KubeObject): Promise<void> {
   const { rt, entry, session } = round;
   for (const t of rt.reg.timers) {
-    let due = entry.timerNext.get(t.id) ?? Date.now();
-    if (t.options.idleMs) due = Math.max(due, entry.lastChangeAt + t.options.idleMs);
-    if (due > Date.now()) { wakeAt(round, due); continue; }
     if (!rt.matches(t.options, obj, 'timer', session)) {
-      entry.timerNext.set(t.id, Date.now() + t.intervalMs);
+      entry.timerNext.delete(t.id);
       continue;
     }
+    if (!entry.timerNext.has(t.id)) entry.timerNext.set(t.id, Date.now() + (t.options.initialDelayMs ?? t.intervalMs));
+    let due = entry.timerNext.get(t.id)!;
+    if (t.options.idleMs) due = Math.max(due, entry.lastChangeAt + t.options.idleMs);
+    if (due > Date.now()) { wakeAt(round, due); continue; }
     const retry = entry.timerRetry.get(t.id) ?? 0;
     const result = await run(round, t.fn, 'timer', t.id, obj, { retry, timeoutMs: t.options.timeoutMs });
     if (result.outcome === 'aborted') return;
