@@ -69,45 +69,71 @@ export async function applyAgeSecret(obj: AgeSecret, deps: ApplyDeps): Promise<A
   const { client, signal } = deps;
   const uid = obj.metadata.uid;
   const key = { namespace: plan.namespace, name: plan.secretName };
-  // The cache may lag: a stale hit costs at most a conflict (retried) or a pass that the next watch event redoes.
-  const existing = (deps.cachedSecret?.(key) as SecretObject | undefined) ?? await client.tryGet<SecretObject>(SECRETS, key, { signal });
-  if (existing && !isOwnedBy(existing, uid)) {
-    return fail('SecretNotOwned', `Secret ${plan.secretName} already exists and is not owned by this AgeSecret; refusing to overwrite or adopt it (delete it or choose another spec.secretName)`, plan.secretName);
-  }
   const hash = inputHash(plan);
-  const existingUid = existing?.metadata.uid;
-  if (existing && upToDate(existing, plan, hash, uid)) {
-    return { ok: true, secretName: plan.secretName, action: 'unchanged', values: plan.entries.length };
-  }
+  const done = (action: WriteAction): ApplyOutcome => ({ ok: true, secretName: plan.secretName, action, values: plan.entries.length });
+  /** Refuses foreign Secrets and recognises up-to-date ones, all before decrypting. */
+  const verdict = (existing: SecretObject | undefined): ApplyOutcome | undefined => {
+    if (existing && !isOwnedBy(existing, uid)) {
+      return fail('SecretNotOwned', `Secret ${plan.secretName} already exists and is not owned by this AgeSecret; refusing to overwrite or adopt it (delete it or choose another spec.secretName)`, plan.secretName);
+    }
+    return existing && upToDate(existing, plan, hash, uid) ? done('unchanged') : undefined;
+  };
+
+  // The watch cache answers without an API call. It may lag: a stale "absent" ends in a create conflict
+  // (then the Secret is read and judged again), a stale "present" in a replace conflict (retried), so
+  // neither can overwrite a Secret this AgeSecret does not own.
+  let existing = deps.cachedSecret ? deps.cachedSecret(key) as SecretObject | undefined : await client.tryGet<SecretObject>(SECRETS, key, { signal });
+  const early = verdict(existing);
+  if (early) return early;
 
   const values = await decryptAll(obj, plan, deps);
   if (!(values instanceof Map)) return values;
   const desired = desiredSecret(obj, plan, values, hash);
   values.forEach((v) => v.fill(0));
-  const writeOptions = { signal, fieldManager: deps.settings.fieldManager };
-  let action: 'created' | 'updated' | 'recreated' | 'unchanged';
-  try {
-    if (!existing) {
-      await client.create(SECRETS, desired, { ...writeOptions, namespace: plan.namespace });
-      action = 'created';
-    } else if ((existing.type ?? 'Opaque') !== plan.type) {
-      // A Secret's type is immutable: replace the object (only ours: uid precondition).
-      await client.delete(SECRETS, key, { signal, preconditions: { uid: existingUid! } });
-      await client.create(SECRETS, desired, { ...writeOptions, namespace: plan.namespace });
-      action = 'recreated';
-    } else if (!secretMatches(existing, desired)) {
-      desired.metadata.resourceVersion = existing.metadata.resourceVersion!;
-      await client.replace(SECRETS, desired, writeOptions);
-      action = 'updated';
-    } else {
-      action = 'unchanged';
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return done(await writeSecret(client, { existing, desired, key, fieldManager: deps.settings.fieldManager, signal }));
+    } catch (error) {
+      if (error instanceof ConflictError && !existing && attempt === 0) {
+        existing = await client.tryGet<SecretObject>(SECRETS, key, { signal });
+        const judged = verdict(existing);
+        if (judged) return judged;
+        continue;
+      }
+      if (error instanceof ConflictError) throw new TemporaryError(`Secret ${plan.secretName} changed or appeared meanwhile; retrying`, { delayMs: 200, cause: error });
+      if (error instanceof InvalidError) return fail('SecretRejected', `the API server rejected Secret ${plan.secretName}: ${error.message.replace(/^.*?failed with /, '')}`, plan.secretName);
+      throw error;
     }
-  } catch (error) {
-    if (error instanceof ConflictError) throw new TemporaryError(`Secret ${plan.secretName} changed or appeared meanwhile; retrying`, { delayMs: 200, cause: error });
-    if (error instanceof InvalidError) return fail('SecretRejected', `the API server rejected Secret ${plan.secretName}: ${error.message.replace(/^.*?failed with /, '')}`, plan.secretName);
-    throw error;
   }
-  return { ok: true, secretName: plan.secretName, action, values: plan.entries.length };
+}
+
+type WriteAction = 'created' | 'updated' | 'recreated' | 'unchanged';
+
+interface WriteOptions {
+  existing: SecretObject | undefined;
+  desired: SecretObject;
+  key: { namespace: string; name: string };
+  fieldManager: string;
+  signal: AbortSignal | undefined;
+}
+
+/** One write towards the desired Secret (create, replace, or delete + create when the immutable type changes). */
+async function writeSecret(client: ApiClient, options: WriteOptions): Promise<WriteAction> {
+  const { existing, desired, key, signal } = options;
+  const writeOptions = { signal, fieldManager: options.fieldManager };
+  if (!existing) {
+    await client.create(SECRETS, desired, { ...writeOptions, namespace: key.namespace });
+    return 'created';
+  }
+  if ((existing.type ?? 'Opaque') !== desired.type) {
+    // Only ours: the uid precondition fails if the Secret was replaced meanwhile.
+    await client.delete(SECRETS, key, { signal, preconditions: { uid: existing.metadata.uid! } });
+    await client.create(SECRETS, desired, { ...writeOptions, namespace: key.namespace });
+    return 'recreated';
+  }
+  if (secretMatches(existing, desired)) return 'unchanged';
+  await client.replace(SECRETS, { ...desired, metadata: { ...desired.metadata, resourceVersion: existing.metadata.resourceVersion! } }, writeOptions);
+  return 'updated';
 }
 
 /** Deletes a Secret only if this AgeSecret controls it (uid precondition guards against a racing replacement). */
