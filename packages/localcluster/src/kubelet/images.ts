@@ -23,7 +23,14 @@ export function imageName(ref: string): string {
   return last.split(':')[0] ?? last;
 }
 
-const tsx = (): string => import.meta.resolve('tsx');
+/** tsx as an absolute URL (works whatever the cwd); a plain specifier where tsx is not installed. */
+const tsx = (): string => {
+  try {
+    return import.meta.resolve('tsx');
+  } catch {
+    return 'tsx';
+  }
+};
 
 /** A project TypeScript program run from sources, as the repo's own dev loop does. */
 function tsProgram(path: string): ImageSpec {
