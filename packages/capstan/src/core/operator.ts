@@ -1,4 +1,5 @@
 // createOperator(): registration, then run() wires discovery, reflectors, the queue and leadership.
+import { setMaxListeners } from 'node:events';
 import { ApiClient } from '../client/surface.js';
 import { backoffDelay } from '../structs/backoff.js';
 import { ConfigurationError } from '../structs/errors.js';
@@ -58,7 +59,10 @@ class OperatorImpl implements Operator {
   async run(options: RunOptions = {}): Promise<void> {
     if (this.#running) throw new ConfigurationError('operator.run() called twice');
     this.#running = true;
-    const signal = options.signal ?? new AbortController().signal;
+    // One internal signal for the operator's life: reflectors and terms listen on it, not on the caller's.
+    const life = linkedAbort(options.signal);
+    const signal = life.signal;
+    setMaxListeners(0, signal);
     const { signal: _signal, ...overrides } = options;
     const s: OperatorSettings = { ...this.settings, ...stripUndefined(overrides) };
     if (overrides.namespaces?.length) s.allNamespaces = false;
@@ -106,6 +110,7 @@ class OperatorImpl implements Operator {
     await this.#lead(runtimes, services, synced, signal);
     await watching;
     logger.info('operator stopped', { operator: s.name });
+    life.dispose();
     return this.#finish(ownClient);
   }
 
@@ -156,6 +161,8 @@ class OperatorImpl implements Operator {
       }
       const term = linkedAbort(signal, leaseSignal);
       const handlers = new AbortController();
+      // Every running handler and daemon listens on these: many at once is expected, not a leak.
+      setMaxListeners(0, term.signal, handlers.signal);
       const queue = new KeyedQueue<string>({
         concurrency: s.concurrency ?? 16,
         worker: async (key) => {
