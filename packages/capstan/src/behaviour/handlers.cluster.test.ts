@@ -83,3 +83,15 @@ test('resume handlers run for objects found at start-up; event handlers see raw 
   await waitUntil(() => events.includes('DELETED:new'), { message: 'a DELETED event' });
   assert.ok(events.includes('ADDED:old') || events.includes('MODIFIED:old'));
 });
+
+test('ctx.events posts Kubernetes Events about the object', async (t) => {
+  const h = await harness(t, 'events', { crd: true });
+  await h.start((o) => o.resource<Widget>(widgets).on.create(async (ctx) => {
+    await ctx.events.info('Greeted', `hello ${ctx.name}`);
+  }), { events: undefined });
+  const w = await h.client.create(widgets, { metadata: { name: 'w', namespace: h.ns }, spec: {} });
+  const event = await waitUntil(async () => (await h.client.list<import('../index.js').KubeObject & { reason?: string; message?: string; involvedObject?: { uid?: string } }>(
+    { version: 'v1', plural: 'events' }, { namespace: h.ns })).items.find((e) => e.reason === 'Greeted'), { message: 'the Greeted event' });
+  assert.equal(event.message, 'hello w');
+  assert.equal(event.involvedObject?.uid, w.metadata.uid);
+});

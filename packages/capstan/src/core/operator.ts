@@ -120,15 +120,13 @@ class OperatorImpl implements Operator {
 
   /** Resolve every resource (kind, scope, /status); retries missing CRDs until they appear or we stop. */
   async #resolveAll(regs: ResourceRegistration[], services: Services, signal: AbortSignal): Promise<ResourceRuntime[]> {
-    const out: ResourceRuntime[] = [];
-    for (const [i, reg] of regs.entries()) {
+    const resolveOne = async (reg: ResourceRegistration, i: number): Promise<ResourceRuntime | undefined> => {
       for (let attempt = 0; !signal.aborted; attempt++) {
         try {
           const resource = await services.client.resolve(reg.ref, signal);
           reg.kind = resource.kind;
           reg.apiVersion = resource.group ? `${resource.group}/${resource.version}` : resource.version;
-          out.push(new ResourceRuntime(reg, resource, services, `${i}:`));
-          break;
+          return new ResourceRuntime(reg, resource, services, `${i}:`);
         } catch (error) {
           if (signal.aborted) break;
           const delay = backoffDelay(attempt, { baseMs: 1000, capMs: 30_000 });
@@ -136,8 +134,10 @@ class OperatorImpl implements Operator {
           await sleep(delay, signal);
         }
       }
-    }
-    return out;
+      return undefined;
+    };
+    const resolved = await Promise.all(regs.map(resolveOne));
+    return resolved.filter((rt): rt is ResourceRuntime => !!rt);
   }
 
   /** Process while leading (always, without a leadership gate); stop handlers when leadership ends. */
