@@ -42,7 +42,8 @@ export function renderResults(results: WorkloadResult[]): string {
     const goals = r.goals.length ? r.goals : [{ name: '', target: '', value: Number.NaN, met: true }];
     goals.forEach((g, i) => {
       const head = i === 0
-        ? [r.workload, params(r.parameters), r.converged ? 'yes' : '**no**', num(r.throughputPerSec), num(r.latency.p50Ms), num(r.latency.p95Ms), num(r.latency.p99Ms), r.peakRssMb ? num(r.peakRssMb) : '-']
+        ? [r.workload, params(r.parameters), r.converged ? 'yes' : '**no**', r.throughputPerSec ? num(r.throughputPerSec) : '-',
+          ...(r.latency.count ? [num(r.latency.p50Ms), num(r.latency.p95Ms), num(r.latency.p99Ms)] : ['-', '-', '-']), r.peakRssMb ? num(r.peakRssMb) : '-']
         : ['', '', '', '', '', '', '', ''];
       lines.push(`| ${[...head, g.name ? `${g.name} ${g.target}` : '', Number.isNaN(g.value) ? '' : num(g.value), g.name ? (g.met ? 'yes' : '**no**') : ''].join(' | ')} |`);
     });

@@ -19,20 +19,41 @@ interface Rate {
   latency: ReturnType<typeof summarize>;
 }
 
-async function rate(ciphertext: string, identities: IdentitySet, seconds: number): Promise<Rate> {
-  for (let i = 0; i < 50; i++) await decryptValue(ciphertext, identities);
-  const times: number[] = [];
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  let n = 0;
-  while (performance.now() < end) {
-    const t = performance.now();
-    await decryptValue(ciphertext, identities);
-    times.push(performance.now() - t);
-    n++;
+interface Variant {
+  identities: IdentitySet;
+  /** Runs around the variant's rounds (the pure-JS switch). */
+  around?: <T>(fn: () => Promise<T>) => Promise<T>;
+  times: number[];
+  elapsedMs: number;
+}
+
+/**
+ * Interleaves short rounds of every variant until each has run `seconds`: on a shared machine the load
+ * drifts, and back-to-back blocks would compare different machines.
+ */
+async function measure(ciphertext: string, variants: Variant[], seconds: number, roundMs = 250): Promise<Rate[]> {
+  for (const v of variants) {
+    const warm = async () => { for (let i = 0; i < 50; i++) await decryptValue(ciphertext, v.identities); };
+    await (v.around ? v.around(warm) : warm());
   }
-  const perSecond = Number((n / ((performance.now() - start) / 1000)).toFixed(0));
-  return { perSecond, latency: summarize(times.map((x) => Number(x.toFixed(3)))) };
+  while (variants.some((v) => v.elapsedMs < seconds * 1000)) {
+    for (const v of variants) {
+      const round = async () => {
+        const start = performance.now();
+        while (performance.now() - start < roundMs) {
+          const t = performance.now();
+          await decryptValue(ciphertext, v.identities);
+          v.times.push(performance.now() - t);
+        }
+        v.elapsedMs += performance.now() - start;
+      };
+      await (v.around ? v.around(round) : round());
+    }
+  }
+  return variants.map((v) => ({
+    perSecond: Number((v.times.length / (v.elapsedMs / 1000)).toFixed(0)),
+    latency: summarize(v.times.map((x) => Number(x.toFixed(3)))),
+  }));
 }
 
 /** typage's switch to its pure-JS X25519 (not exported): the same module instance, reached by file URL. */
@@ -49,20 +70,27 @@ async function typageX25519(): Promise<{ forceWebCryptoOff(off: boolean): void }
 export async function runDecrypt(options: DecryptOptions): Promise<WorkloadResult> {
   const key = await generateKeyPair();
   const ciphertext = await encryptValue('bench value '.repeat(8), { recipients: [key.recipient] });
-  // The operator's path: identities imported once as non-extractable WebCrypto CryptoKeys.
-  const operatorPath = await rate(ciphertext, await loadIdentities(key.identity), options.seconds);
-  // Plain typage: the identity string handed to its Decrypter (it imports the key for every file).
-  const plain = await rate(ciphertext, await loadIdentities(key.identity, { native: false }), options.seconds);
   const x25519 = await typageX25519();
-  let pureJs: Rate | undefined;
+  const variants: Variant[] = [
+    // The operator's path: identities imported once as non-extractable WebCrypto CryptoKeys.
+    { identities: await loadIdentities(key.identity), times: [], elapsedMs: 0 },
+    // Plain typage: the identity string handed to its Decrypter (it imports the key for every file).
+    { identities: await loadIdentities(key.identity, { native: false }), times: [], elapsedMs: 0 },
+  ];
   if (x25519) {
-    x25519.forceWebCryptoOff(true);
-    try {
-      pureJs = await rate(ciphertext, await loadIdentities(key.identity, { native: false }), options.seconds);
-    } finally {
-      x25519.forceWebCryptoOff(false);
-    }
+    variants.push({
+      identities: await loadIdentities(key.identity, { native: false }), times: [], elapsedMs: 0,
+      around: async (fn) => {
+        x25519.forceWebCryptoOff(true);
+        try {
+          return await fn();
+        } finally {
+          x25519.forceWebCryptoOff(false);
+        }
+      },
+    });
   }
+  const [operatorPath, plain, pureJs] = await measure(ciphertext, variants, options.seconds) as [Rate, Rate, Rate | undefined];
   const speedup = Number((operatorPath.perSecond / plain.perSecond).toFixed(2));
   return {
     workload: 'decrypt', machine: options.machine,
@@ -75,6 +103,6 @@ export async function runDecrypt(options: DecryptOptions): Promise<WorkloadResul
     details: {
       operatorPath, plainTypage: plain, ...(pureJs ? { pureJsTypage: pureJs } : {}), speedup,
     },
-    notes: ['One process, one core, sequential decrypts of one small value; operatorPath = decryptValue with loadIdentities() (CryptoKey), plainTypage = the same with { native: false } (typage gets the key string), pureJsTypage = typage with WebCrypto X25519 switched off.'],
+    notes: ['One process, one core, sequential decrypts, variants interleaved in 250 ms rounds of one small value; operatorPath = decryptValue with loadIdentities() (CryptoKey), plainTypage = the same with { native: false } (typage gets the key string), pureJsTypage = typage with WebCrypto X25519 switched off.'],
   };
 }
