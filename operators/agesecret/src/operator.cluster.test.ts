@@ -288,6 +288,25 @@ describe('AgeSecret operator', () => {
     }
   });
 
+  test('a stale cache that misses an existing Secret still never overwrites it (the reconcile core, no operator)', async () => {
+    const ns4 = await createNamespace(client, 'asec-stale');
+    try {
+      await putKeySecret(client, ns4, 'k', kubeKey);
+      await client.create(SECRETS, { metadata: { name: 'busy', namespace: ns4 }, data: { v: b64('theirs-8') } } as unknown as KubeObject, { namespace: ns4 });
+      const blind = { client, identities: new IdentityCache(), settings: { fieldManager: 'agesecret-tests' }, cachedSecret: () => undefined, cacheComplete: () => true };
+      const foreign = await client.create<AgeSecretObject>(AGESECRETS, ageSecret(ns4, 'foreign', { secretName: 'busy', secretKey: 'v', secret: await encryptFor([kube], 'ours-9'), ageSecretRef: 'k' }), { namespace: ns4 });
+      const refused = await applyAgeSecret(foreign, blind);
+      assert.equal(refused.ok ? 'ok' : refused.reason, 'SecretNotOwned');
+      assert.equal(unb64((await secretOf(client, ns4, 'busy'))?.data?.['v']), 'theirs-8');
+      const mine = await client.create<AgeSecretObject>(AGESECRETS, ageSecret(ns4, 'mine', { secretName: 'mine', secretKey: 'v', secret: await encryptFor([kube], 'ours-9'), ageSecretRef: 'k' }), { namespace: ns4 });
+      assert.equal((await applyAgeSecret(mine, blind)).ok, true);
+      const again = await applyAgeSecret(mine, blind);
+      assert.equal(again.ok && again.action, 'unchanged');
+    } finally {
+      await deleteNamespaces(client, [ns4]);
+    }
+  });
+
   test('a restart with everything settled makes no API writes and decrypts nothing it need not', async () => {
     await stopOperator();
     const list = async (namespace: string) => (await client.list<AgeSecretObject>(AGESECRETS, { namespace })).items;

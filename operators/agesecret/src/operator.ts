@@ -86,10 +86,14 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     ...(options.requireBinding ? { requireBinding: true } : {}),
   };
   const cachedSecret = (ref: ObjectKey) => secrets.cached(ref);
+  // Objects are processed while the initial lists still run: until every cache is complete, a miss is asked.
+  let cachesSynced = false;
+  void operator.ready.then(() => { cachesSynced = true; }, () => undefined);
+  const cacheComplete = () => cachesSynced;
 
   async function apply(ctx: HandlerContext<AgeSecretObject>): Promise<void> {
     const obj = ctx.body as unknown as AgeSecret;
-    const outcome = await applyAgeSecret(obj, { client: ctx.client, identities, settings, signal: ctx.signal, cachedSecret });
+    const outcome = await applyAgeSecret(obj, { client: ctx.client, identities, settings, signal: ctx.signal, cachedSecret, cacheComplete });
     const previous = obj.status?.secretName;
     if (outcome.ok && previous && previous !== outcome.secretName) {
       if (await deleteOwnedSecret(ctx.client, obj, previous, ctx.signal)) {

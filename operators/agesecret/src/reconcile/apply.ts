@@ -22,6 +22,8 @@ export interface ApplyDeps {
   signal?: AbortSignal;
   /** The watch cache's Secrets: up-to-date targets are recognised without an API call. */
   cachedSecret?: LoadOptions['cached'];
+  /** Whether the cache has finished its initial list, so that a miss means "absent" (else a GET decides). */
+  cacheComplete?: () => boolean;
 }
 
 export type ApplyOutcome =
@@ -82,7 +84,8 @@ export async function applyAgeSecret(obj: AgeSecret, deps: ApplyDeps): Promise<A
   // The watch cache answers without an API call. It may lag: a stale "absent" ends in a create conflict
   // (then the Secret is read and judged again), a stale "present" in a replace conflict (retried), so
   // neither can overwrite a Secret this AgeSecret does not own.
-  let existing = deps.cachedSecret ? deps.cachedSecret(key) as SecretObject | undefined : await client.tryGet<SecretObject>(SECRETS, key, { signal });
+  let existing = deps.cachedSecret?.(key) as SecretObject | undefined;
+  if (!existing && !deps.cacheComplete?.()) existing = await client.tryGet<SecretObject>(SECRETS, key, { signal });
   const early = verdict(existing);
   if (early) return early;
 
