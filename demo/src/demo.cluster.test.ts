@@ -99,3 +99,13 @@ test('the interactive demo runs until Ctrl-C, then tears everything down', { ski
   assert.ok(run.output().includes('Done: nothing left running.'));
   assertCleanedUp(run.output());
 });
+
+test('Ctrl-C in the middle of a step stops the demo (exit 130) and still cleans up', { skip, timeout: TIMEOUT_MS }, async () => {
+  const run = startDemo([]);
+  await run.printed('[4/8]');
+  run.kill('SIGINT');
+  const code = await run.exited;
+  assert.equal(code, 130, run.output());
+  assert.ok(run.output().includes('Done: nothing left running.'), run.output());
+  assertCleanedUp(run.output());
+});
