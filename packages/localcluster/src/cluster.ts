@@ -1,5 +1,5 @@
 // startLocalCluster(): etcd + kube-apiserver + kube-controller-manager + the kubelet simulator, torn down by stop().
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiserver, type Apiserver } from './apiserver.js';
@@ -121,6 +121,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       kubelet = await startKubelet({
         api: cluster.adminApi(), clusterDir: dir, nodeName: info.nodeName, pgidFile, log,
         apiserverPort: apiserver.port, ca: apiserver.ca, images: options.images ?? {},
+        servingCert: readFileSync(apiserver.caFile, 'utf8'), servingKey: readFileSync(join(dir, 'serving-certs', 'apiserver.key'), 'utf8'),
       });
     }
     writeClusterInfo(info);

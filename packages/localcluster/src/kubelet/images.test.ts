@@ -13,6 +13,8 @@ test('imageName strips registry, path, tag and digest', () => {
 test('busybox-like images run the container command on the host', () => {
   const cmd = resolveCommand(builtinImages(), { image: 'busybox:1.36', command: ['sleep'], args: ['30'] });
   assert.deepEqual(cmd?.argv, ['sleep', '30']);
+  assert.deepEqual(resolveCommand(builtinImages(), { image: 'busybox', args: ['sh', '-c', 'echo hi'] })?.argv, ['sh', '-c', 'echo hi']);
+  assert.deepEqual(resolveCommand(builtinImages(), { image: 'alpine' })?.argv, ['sh']);
 });
 
 test('project images keep their program and take args; unknown images resolve to undefined', () => {

@@ -38,7 +38,8 @@ function tsProgram(path: string): ImageSpec {
 }
 
 export function builtinImages(): ImageRegistry {
-  const shell: ImageSpec = { command: ['/bin/sh'], hostCommands: true };
+  // Like busybox itself: no ENTRYPOINT, CMD ["sh"]; `kubectl run x --image=busybox -- sh -c ...` passes args.
+  const shell: ImageSpec = { command: [], args: ['sh'], hostCommands: true };
   return {
     busybox: shell,
     alpine: shell,

@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { KubeApi } from '../api.js';
@@ -13,6 +15,7 @@ import { waitFor } from '../wait.js';
 import { podRootDir } from './layout.js';
 import type { Pod } from './types.js';
 
+const run = promisify(execFile);
 let cluster: ClusterHandle;
 let api: KubeApi;
 let ns: string;
@@ -154,6 +157,16 @@ describe('kubelet simulator', () => {
       }
     }, { timeoutMs: 60_000, what: 'the in-cluster client ran' });
     assert.match(log, new RegExp(`listed \\d+ pods in ${ns}`));
+  });
+
+  test('kubectl logs reads a container\'s output through the apiserver', async (t) => {
+    if (!cluster.capabilities.simulatedKubelet) return t.skip('needs the simulated kubelet');
+    await api.post(`/api/v1/namespaces/${ns}/pods`, pod('logger', { containers: [{ name: 'main', image: 'busybox', args: ['sh', '-c', 'echo first; echo second; sleep 3600'] }] }));
+    const out = await waitFor(async () => {
+      const { stdout } = await run('kubectl', ['--kubeconfig', cluster.kubeconfigPath, '-n', ns, 'logs', 'logger', '--tail=1']);
+      return stdout.includes('second') ? stdout : undefined;
+    }, { timeoutMs: 60_000, what: 'kubectl logs' });
+    assert.equal(out, 'second\n');
   });
 
   test('a pod is not Ready until its readiness gate condition is True', async (t) => {

@@ -4,6 +4,7 @@ import { KubeApiError } from '../errors.js';
 import { EventRecorder } from './events.js';
 import { builtinImages, type ImageRegistry } from './images.js';
 import { IpPool } from './ip-pool.js';
+import { startLogServer } from './log-server.js';
 import { registerNode } from './node.js';
 import { PodWorker } from './pod-worker.js';
 import type { Pod } from './types.js';
@@ -18,6 +19,9 @@ export interface KubeletOptions {
   /** Additions to (or overrides of) the built-in image registry. */
   images: ImageRegistry;
   log: (line: string) => void;
+  /** PEM key pair for the kubelet endpoint (`kubectl logs`); any pair works, the apiserver's is reused. */
+  servingCert: string;
+  servingKey: string;
   /** Pod IPs are <prefix>.N (default: a random 127.x.y). */
   ipPrefix?: string;
 }
@@ -31,7 +35,8 @@ const HOST_IP = '127.0.0.1';
 
 export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
   const { api, nodeName, log } = options;
-  const heartbeat = await registerNode({ api, nodeName, hostIP: HOST_IP, log });
+  const logServer = await startLogServer({ clusterDir: options.clusterDir, cert: options.servingCert, key: options.servingKey });
+  const heartbeat = await registerNode({ api, nodeName, hostIP: HOST_IP, kubeletPort: logServer.port, log });
   const ips = new IpPool(options.ipPrefix);
   const ctx = {
     api, nodeName, hostIP: HOST_IP, clusterDir: options.clusterDir, pgidFile: options.pgidFile,
@@ -124,6 +129,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       await watching.catch(() => {});
       await Promise.all([...workers.values()].map((w) => w.shutdown()));
       workers.clear();
+      await logServer.close();
     },
   };
 }

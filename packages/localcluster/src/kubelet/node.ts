@@ -18,7 +18,16 @@ export interface NodeHeartbeat {
   stop(): void;
 }
 
-export async function registerNode(options: { api: KubeApi; nodeName: string; hostIP: string; log: (line: string) => void }): Promise<NodeHeartbeat> {
+export interface RegisterNodeOptions {
+  api: KubeApi;
+  nodeName: string;
+  hostIP: string;
+  /** Port of the kubelet endpoint the apiserver proxies `kubectl logs` to. */
+  kubeletPort: number;
+  log: (line: string) => void;
+}
+
+export async function registerNode(options: RegisterNodeOptions): Promise<NodeHeartbeat> {
   const { api, nodeName, hostIP } = options;
   const since = new Date().toISOString();
   try {
@@ -37,7 +46,9 @@ export async function registerNode(options: { api: KubeApi; nodeName: string; ho
     await api.patch(`/api/v1/nodes/${nodeName}/status`, {
       status: {
         conditions: readyConditions(now, since),
-        addresses: [{ type: 'InternalIP', address: hostIP }, { type: 'Hostname', address: nodeName }],
+        // InternalIP only: the apiserver tries a Hostname address first, and the node name does not resolve.
+        addresses: [{ type: 'InternalIP', address: hostIP }],
+        daemonEndpoints: { kubeletEndpoint: { Port: options.kubeletPort } },
         capacity: resources,
         allocatable: resources,
         nodeInfo: {
