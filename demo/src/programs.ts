@@ -22,7 +22,9 @@ export interface ProgramOutput {
 const tail = (text: string) => text.trim().split('\n').slice(-6).join('\n').slice(-1500);
 
 export function runProgram(command: string, options: RunProgramOptions): Promise<ProgramOutput> {
-  const label = `${command.split('/').pop()} ${options.args.filter((a) => !a.startsWith('--kubeconfig')).slice(0, 4).join(' ')}`;
+  // The kubeconfig path is noise in a message; the verb and its first arguments say what failed.
+  const shown = options.args.filter((a, i) => !a.startsWith('--kubeconfig') && options.args[i - 1] !== '--kubeconfig');
+  const label = `${command.split('/').pop()} ${shown.slice(0, 4).join(' ')}`;
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new StoppedError());
     const child = spawn(command, options.args, {
