@@ -39,3 +39,12 @@ test('pageNumbers reads the grid cells in order', () => {
   assert.deepEqual(pageNumbers(html), ['07', '42']);
   assert.deepEqual(pageNumbers('<p>No numbers to refine</p>'), []);
 });
+
+test('a multi-line detail stays on its check\'s line', () => {
+  const list = new CheckList();
+  list.fail('cluster', `timed out; its log ends:\n${'x'.repeat(400)}\nlast line`);
+  const summary = formatSummary(list.all()).split('\n');
+  assert.equal(summary.length, CHECKS.length + 1);
+  assert.match(summary[0] ?? '', /^FAIL {2}local cluster up .*\(timed out; its log ends: \| x+\.\.\.\)$/);
+  assert.ok((summary[0] ?? '').length < 400);
+});

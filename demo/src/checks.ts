@@ -53,8 +53,14 @@ export class CheckList {
   }
 }
 
+/** One line per check: a multi-line detail (an error with a log tail) is folded and cut; the full text was narrated. */
+const oneLine = (text: string) => {
+  const flat = text.replace(/\s*\n\s*/g, ' | ');
+  return flat.length > 240 ? `${flat.slice(0, 237)}...` : flat;
+};
+
 export function formatSummary(results: CheckResult[]): string {
-  const lines = results.map((r) => `${r.state === 'PASS' ? 'PASS' : 'FAIL'}  ${r.title}${r.detail ? ` (${r.detail})` : ''}`);
+  const lines = results.map((r) => `${r.state === 'PASS' ? 'PASS' : 'FAIL'}  ${r.title}${r.detail ? ` (${oneLine(r.detail)})` : ''}`);
   const passed = results.filter((r) => r.state === 'PASS').length;
   return [...lines, `${passed}/${results.length} checks passed`].join('\n');
 }
