@@ -57,3 +57,12 @@ export class SettingsError extends Error {
     super(message, { cause: options.cause });
   }
 }
+
+/** The pod must not be handshaken as it is (e.g. hostNetwork); retried only when the pod changes. */
+export class RefusedError extends Error {
+  override readonly name = 'RefusedError';
+
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+  }
+}

@@ -42,6 +42,7 @@ export interface ContainerStatus {
 export interface PodSpec {
   containers: Container[];
   readinessGates?: { conditionType: string }[];
+  hostNetwork?: boolean;
   [key: string]: unknown;
 }
 

@@ -4,7 +4,7 @@ import {
   type ApiClient, type KubeConfigSource, type KubeObject, type LeadershipGate, type Logger, type Operator, type OperatorHooks, type RunOptions,
 } from 'capstan';
 import { reconcileDeployment } from './deployment-opt-in.js';
-import { HandshakeError, PortError, SuffixError } from './errors.js';
+import { HandshakeError, PortError, RefusedError, SuffixError } from './errors.js';
 import { performHandshake, type HandshakeOptions, type HandshakeResult } from './handshake.js';
 import type { Deployment, Pod } from './kube-types.js';
 import { HandshakeMetrics } from './metrics.js';
@@ -175,6 +175,7 @@ async function measured(metrics: HandshakeMetrics, options: HandshakeOptions): P
 /** Maps failures to capstan outcomes: a bad port annotation waits for the pod to change; the rest retries. */
 function outcomeOf(error: unknown): Error {
   if (error instanceof PortError) return new PermanentError(`${error.message}; fix the annotation to retry`, { cause: error });
+  if (error instanceof RefusedError) return new PermanentError(error.message, { cause: error });
   if (error instanceof HandshakeError || error instanceof SuffixError) return new TemporaryError(error.message, { cause: error });
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -80,3 +80,11 @@ test('restart counts add up over containers and ignore garbage', () => {
   assert.equal(restartCountOf({}), 0);
   assert.equal(restartCountOf({ status: { containerStatuses: [{ name: 'a', restartCount: -4 }, { name: 'b', restartCount: 1.5 }] } }), 0);
 });
+
+test('a hostNetwork pod is refused: its IP is the node\'s', () => {
+  const hostNetwork = pod();
+  hostNetwork.spec!.hostNetwork = true;
+  const plan = planPod(hostNetwork);
+  assert.equal(plan.kind, 'refuse');
+  assert.match((plan as { reason: string }).reason, /hostNetwork/);
+});

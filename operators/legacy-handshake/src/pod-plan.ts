@@ -4,6 +4,8 @@ import type { Pod } from './kube-types.js';
 
 export type PodPlan =
   | { kind: 'wait'; reason: string }
+  /** The pod must not get the secret at all (until it changes). */
+  | { kind: 'refuse'; reason: string }
   | { kind: 'handshake'; podIP: string; restartCount: number; gated: boolean;
       /** The done annotation is stale (a container restarted since): remove it before anything else. */
       clearDone: boolean;
@@ -48,6 +50,10 @@ export function planPod(pod: Pod): PodPlan {
   if (phase !== 'Running') return { kind: 'wait', reason: `pod phase is ${phase ?? 'unknown'}, not Running` };
   const podIP = pod.status?.podIP;
   if (!podIP) return { kind: 'wait', reason: 'pod has no IP yet' };
+  if (pod.spec?.hostNetwork === true) {
+    // Its IP is the node's: whatever listens on that port of the node would receive the secret.
+    return { kind: 'refuse', reason: 'the pod uses hostNetwork: its IP is the node\'s, so the secret could reach another process; not handshaking it' };
+  }
 
   const restartCount = restartCountOf(pod);
   const gated = isGated(pod);

@@ -165,3 +165,13 @@ test('failures are reported on attempts 1, 2, 4, 8...', async () => {
   assert.deepEqual(reported, [1, 2, 4, 8, 16]);
   assert.equal(worthReporting(undefined), true);
 });
+
+test('a hostNetwork pod is refused with a Warning and no request', async () => {
+  const r = recorder();
+  const hostNetwork = pod(1);
+  hostNetwork.spec!.hostNetwork = true;
+  const { RefusedError } = await import('./errors.js');
+  await assert.rejects(reconcilePod(hostNetwork, r.deps), RefusedError);
+  assert.deepEqual(r.events.map(([level, reason]) => [level, reason]), [['warn', 'Refused']]);
+  assert.equal(r.writes.length, 0);
+});

@@ -1,5 +1,5 @@
 // Brings one labelled pod to "handshaken at its current restart count" (and Ready through the gate); framework-free.
-import { HandshakeError, PortError, SuffixError } from './errors.js';
+import { HandshakeError, PortError, RefusedError, SuffixError } from './errors.js';
 import { performHandshake, type HandshakeOptions, type HandshakeResult } from './handshake.js';
 import { DONE_ANNOTATION, RESTART_COUNT_ANNOTATION } from './names.js';
 import { planPod, recordedRestartCount } from './pod-plan.js';
@@ -52,6 +52,9 @@ export async function reconcilePod(pod: Pod, deps: PodReconcileDeps): Promise<Po
         ready: true, reason: 'HandshakeDone', message: `handshake done at restart count ${plan.restartCount}`, now: deps.now?.(),
       }));
       return { kind: 'marked-ready' };
+    case 'refuse':
+      await post(deps.events, 'warn', 'Refused', plan.reason);
+      throw new RefusedError(plan.reason);
     case 'handshake':
       break;
   }
