@@ -265,6 +265,22 @@ describe('kubelet simulator', () => {
     assert.equal(log.trim(), 'prepared');
   });
 
+  test('a failed init container with restartPolicy Never fails the pod', async (t) => {
+    if (!cluster.capabilities.simulatedKubelet) return t.skip('needs the simulated kubelet');
+    await api.post(`/api/v1/namespaces/${ns}/pods`, pod('badinit', {
+      restartPolicy: 'Never',
+      initContainers: [{ name: 'prepare', image: 'busybox', command: ['sh', '-c', 'exit 7'] }],
+      containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }],
+    }));
+    const p = await waitFor(async () => {
+      const got = await getPod('badinit');
+      return got.status?.phase === 'Failed' ? got : undefined;
+    }, { timeoutMs: 60_000, what: 'pod Failed' });
+    const main = p.status?.containerStatuses?.[0];
+    assert.equal(main?.restartCount, 0);
+    assert.ok(main && 'waiting' in main.state, 'the main container never started');
+  });
+
   test('deleting a pod stops its process and completes the deletion', async (t) => {
     if (!cluster.capabilities.simulatedKubelet) return t.skip('needs the simulated kubelet');
     await api.post(`/api/v1/namespaces/${ns}/pods`, pod('doomed', { containers: [{ name: 'main', image: 'http-echo', args: ['-listen=:8080', '-text=alive'] }] }));

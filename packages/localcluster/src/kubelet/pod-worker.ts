@@ -259,7 +259,9 @@ export class PodWorker {
     const containerStatuses = this.containerStatuses(pod.spec.containers, this.main);
     const initContainerStatuses = this.containerStatuses(pod.spec.initContainers ?? [], this.init);
     const initialized = this.initialized();
-    const phase = podPhase(pod, containerStatuses, initialized);
+    // An init container that failed for good (restartPolicy Never) fails the pod, as with a kubelet.
+    const initFailed = this.init.some((r) => r.finished && r.exitCode !== 0);
+    const phase = initFailed ? 'Failed' : podPhase(pod, containerStatuses, initialized);
     const owned = ownedConditions(pod, containerStatuses, initialized, phase);
     const desired = {
       phase,
