@@ -41,4 +41,5 @@ test('bad specs get precise reasons', () => {
   assert.equal(reason({ secretName: 's', secretKey: 'a', secret: 'ENC[c]', data: { a: 'ENC[c]' } }), 'DuplicateKey');
   assert.equal(reason({ secretName: 's', secretKey: 'a', secret: 'ENC[c]', ageSecretRef: 'other-ns/key' }), 'CrossNamespaceKeyRef');
   assert.equal(reason({ secretName: 's', secretKey: 'a', secret: 'x'.repeat(1_500_001) }), 'ValueTooLarge');
+  assert.equal(reason({ secretName: 's', secretKey: 'a', secret: 'ENC[c]', type: 'kubernetes.io/service-account-token' }), 'UnsupportedType');
 });

@@ -42,7 +42,7 @@ function stringMap(value: unknown, field: string): Record<string, string> {
   return value as Record<string, string>;
 }
 
-/** Checks the spec; throws SpecError (MissingField, InvalidSecretName, InvalidKey, DuplicateKey, CrossNamespaceKeyRef, ValueTooLarge, InvalidSpec). */
+/** Checks the spec; throws SpecError (MissingField, InvalidSecretName, InvalidKey, DuplicateKey, CrossNamespaceKeyRef, ValueTooLarge, UnsupportedType, InvalidSpec). */
 export function planSecret(obj: AgeSecret): SecretPlan {
   const spec = obj.spec ?? {};
   const namespace = obj.metadata.namespace ?? '';
@@ -78,6 +78,11 @@ export function planSecret(obj: AgeSecret): SecretPlan {
   }
   const type = spec.type ?? 'Opaque';
   if (typeof type !== 'string' || type === '') throw new SpecError('spec.type must be a non-empty string', { reason: 'InvalidSpec' });
+  // The token controller fills such Secrets with a ServiceAccount's token: whoever may create AgeSecrets
+  // could mint tokens through the operator without the right to create Secrets. Refused.
+  if (type === 'kubernetes.io/service-account-token') {
+    throw new SpecError('spec.type kubernetes.io/service-account-token is not allowed (the operator does not mint ServiceAccount tokens)', { reason: 'UnsupportedType' });
+  }
   return {
     namespace, name: obj.metadata.name, secretName, entries, type,
     labels: stringMap(spec.labels, 'spec.labels'),
