@@ -53,3 +53,13 @@ test('optional delete handlers add no finalizer and still run on deletion', asyn
   await h.client.delete(widgets, { namespace: h.ns, name: 'w' });
   await waitUntil(() => deleted.includes('w'));
 });
+
+test('only objects a delete handler applies to get the finalizer', async (t) => {
+  const h = await harness(t, 'finfilter', { crd: true });
+  const op = await h.start((o) => o.resource<Widget>(widgets).on.delete(() => undefined, { labels: { guarded: 'yes' } }));
+  await h.client.create(widgets, { metadata: { name: 'guarded', namespace: h.ns, labels: { guarded: 'yes' } }, spec: {} });
+  await h.client.create(widgets, { metadata: { name: 'free', namespace: h.ns }, spec: {} });
+  await waitFor<Widget>(h.client, { resource: widgets, namespace: h.ns, name: 'guarded' }, (o) => !!o?.metadata.finalizers?.some(ours));
+  const free = await h.settled(op, widgets, 'free');
+  assert.equal(free.metadata.finalizers, undefined);
+});

@@ -123,7 +123,7 @@ async function processLive(round: Round, initial: KubeObject): Promise<void> {
   }
   rt.syncDaemons(entry, obj, session);
 
-  if (rt.reg.needsFinalizer && !hasFinalizer(obj, rt.services.finalizer)) {
+  if (needsFinalizer(rt, obj, session) && !hasFinalizer(obj, rt.services.finalizer)) {
     obj = await rt.patchFinalizers(obj, addFinalizerOps(obj, rt.services.finalizer), session.handlerSignal);
   }
 
@@ -153,6 +153,14 @@ async function processLive(round: Round, initial: KubeObject): Promise<void> {
     if (written) obj = written;
   }
   if (reconciled) entry.reconciledFingerprint = fingerprint(obj, stateKey);
+}
+
+/** Only objects that a blocking delete handler or the reconciler's cleanup applies to get the finalizer. */
+function needsFinalizer(rt: ResourceRuntime, obj: KubeObject, session: Session): boolean {
+  if (!rt.reg.needsFinalizer) return false;
+  const rec = rt.reg.reconciler;
+  if (rec?.reconciler.cleanup && rt.matches(rec.options, obj, 'cleanup', session)) return true;
+  return rt.reg.handlersFor('delete').some((h) => !h.options.optional && rt.matches(h.options, obj, 'delete', session));
 }
 
 async function handleChanges(round: Round, obj: KubeObject, essence: Record<string, unknown>, hash: string): Promise<ChangeOutcome | undefined> {
