@@ -295,7 +295,7 @@ async function processDeletion(round: Round, obj: KubeObject): Promise<void> {
     .filter((h) => rt.matches(h.options, obj, 'delete', session))
     .map((h) => ({ id: h.id, fn: h.fn, cause: 'delete' as const, h }));
   const cleanup = rt.reg.reconciler?.reconciler.cleanup;
-  if (cleanup) steps.push({ id: 'cleanup', fn: (ctx) => cleanup(ctx), cause: 'cleanup' });
+  if (cleanup && rt.matches(rt.reg.reconciler!.options, obj, 'cleanup', session)) steps.push({ id: 'cleanup', fn: (ctx) => cleanup(ctx), cause: 'cleanup' });
   let allSucceeded = true;
   for (const s of steps) {
     const pr = entry.deleteProgress.get(s.id) ?? { r: 0 };
@@ -335,6 +335,8 @@ async function bestEffortDelete(round: Round, obj: KubeObject): Promise<void> {
     await run(round, h.fn, 'delete', h.id, obj, { retry: 0, retries: 0, timeoutMs: h.options.timeoutMs });
   }
   const cleanup = rt.reg.reconciler?.reconciler.cleanup;
-  if (cleanup) await run(round, (ctx) => cleanup(ctx), 'cleanup', 'cleanup', obj, { retry: 0, retries: 0 });
+  if (cleanup && rt.matches(rt.reg.reconciler!.options, obj, 'cleanup', session)) {
+    await run(round, (ctx) => cleanup(ctx), 'cleanup', 'cleanup', obj, { retry: 0, retries: 0 });
+  }
   round.patch = undefined; // the object is gone or going: nothing to write back
 }
