@@ -47,6 +47,26 @@ function withoutSetpriv(argv: string[]): string[] {
 const flagName = (arg: string) => arg.split('=')[0] ?? arg;
 
 /**
+ * kube-apiserver 1.20 says ready before its RBAC authorizer has synced (there is no informer-sync check yet):
+ * for about a second every non-admin request is Forbidden. Ready for users means a rule every authenticated
+ * user has (system:basic-user) is allowed.
+ */
+async function rbacReady(api: KubeApi): Promise<boolean> {
+  const review = await api.request<{ status?: { allowed?: boolean } }>('/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+    method: 'POST',
+    timeoutMs: 2000,
+    body: {
+      apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
+      spec: {
+        user: 'capstan:rbac-probe', groups: ['system:authenticated'],
+        resourceAttributes: { verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews' },
+      },
+    },
+  });
+  return review.status?.allowed === true;
+}
+
+/**
  * Controls the control-plane processes of one local cluster. Processes are found through the cluster's
  * `pgids` file and `/proc/<pid>/cmdline`, so it works on a cluster started in this process or another one.
  * API servers it restarts are its own children: call `close()` before the cluster's `stop()`.
@@ -122,7 +142,7 @@ export class ControlPlaneFaults {
           const readyz = await api.raw('/readyz', { timeoutMs: 2000 });
           if (readyz.status !== 200) return false;
           await api.request('/api/v1/namespaces/default', { timeoutMs: 2000 });
-          return true;
+          return rbacReady(api);
         },
       });
     } finally {
