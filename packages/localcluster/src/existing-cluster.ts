@@ -84,6 +84,10 @@ export class ExistingClusterHandle implements ClusterHandle {
     throw new UnsupportedError('pod log files exist only on a capstan local cluster (simulated kubelet)');
   }
 
+  podRootPath(): string {
+    throw new UnsupportedError('pod roots exist only with the simulated kubelet of a capstan local cluster');
+  }
+
   registerImage(): void {
     throw new UnsupportedError('images can be registered only with the simulated kubelet of a capstan local cluster');
   }

@@ -12,7 +12,6 @@ import { KubeApi } from '../api.js';
 import type { ClusterHandle } from '../handle.js';
 import { useTestCluster } from '../test-cluster.js';
 import { waitFor } from '../wait.js';
-import { podRootDir } from './layout.js';
 import type { Pod } from './types.js';
 
 const run = promisify(execFile);
@@ -121,15 +120,12 @@ describe('kubelet simulator', () => {
       volumes: [{ name: 's', secret: { secretName: 'rotating' } }],
     }));
     await waitFor(async () => (await getPod('reader')).status?.phase === 'Running', { timeoutMs: 60_000, what: 'running' });
-    const root = await waitFor(async () => {
-      const uid = (await getPod('reader')).metadata.uid;
-      return cluster.dir && uid ? podRootDir(cluster.dir, ns, 'reader', uid) : undefined;
-    }, { timeoutMs: 5000 });
-    const file = join(root, 'root', 'etc', 's', 'value');
+    const root = cluster.podRootPath(ns, 'reader', (await getPod('reader')).metadata.uid ?? '');
+    const file = join(root, 'etc', 's', 'value');
     assert.equal(readFileSync(file, 'utf8'), 'one');
     await api.patch(`/api/v1/namespaces/${ns}/secrets/rotating`, { data: { value: Buffer.from('two').toString('base64'), old: null } }, 'merge');
     await waitFor(() => readFileSync(file, 'utf8') === 'two', { timeoutMs: 30_000, what: 'updated file' });
-    assert.equal(existsSync(join(root, 'root', 'etc', 's', 'old')), false, 'a removed key disappears');
+    assert.equal(existsSync(join(root, 'etc', 's', 'old')), false, 'a removed key disappears');
   });
 
   test('a pod runs with the in-cluster config of its ServiceAccount', async (t) => {
