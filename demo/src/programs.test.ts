@@ -28,3 +28,11 @@ test('an aborted signal stops the program with a StoppedError', async () => {
   stop.abort();
   await assert.rejects(running, StoppedError);
 });
+
+test('a program that cannot start is a CommandError, and nothing lingers', async () => {
+  await assert.rejects(runProgram('/nonexistent/kubectl', { args: ['version'] }), /could not run/);
+});
+
+test('a program past its timeout is killed and says so', async () => {
+  await assert.rejects(runProgram(process.execPath, { args: ['-e', 'setTimeout(() => {}, 60_000)'], timeoutMs: 200 }), /timed out after 0 s/);
+});

@@ -32,8 +32,13 @@ export function runProgram(command: string, options: RunProgramOptions): Promise
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
       signal: options.signal,
-      timeout: options.timeoutMs ?? 120_000,
     });
+    // Our own timer rather than spawn's `timeout`, which outlives a program that never started (ENOENT).
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 120_000);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -41,15 +46,17 @@ export function runProgram(command: string, options: RunProgramOptions): Promise
     child.stdin.on('error', () => {}); // the program may exit before reading everything; its exit code tells
     child.stdin.end(options.input ?? '');
     child.on('error', (cause) => {
+      clearTimeout(timer);
       if (options.signal?.aborted) reject(new StoppedError({ cause }));
       else reject(new CommandError(`${label}: could not run (${cause.message})`, { cause }));
     });
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
       const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8');
       if (options.signal?.aborted) return reject(new StoppedError());
       if (code === 0) return resolve({ stdout, stderr });
-      const why = signal ? `was killed (${signal}; timeout?)` : `exited with ${code}`;
+      const why = timedOut ? `timed out after ${Math.round((options.timeoutMs ?? 120_000) / 1000)} s` : signal ? `was killed (${signal})` : `exited with ${code}`;
       reject(new CommandError(`${label} ${why}:\n${tail(stderr) || tail(stdout)}`, { exitCode: code }));
     });
   });

@@ -6,7 +6,8 @@ import { startLocalCluster, type LocalCluster } from '@capstan/localcluster';
 import { applySecretStep, encryptStep, numbersAppStep } from './agesecret-steps.js';
 import { CheckList, CHECKS, formatSummary, type CheckId, type CheckResult } from './checks.js';
 import type { DemoContext, OperatorMode } from './context.js';
-import { StoppedError } from './errors.js';
+import { CommandError, DemoError, StoppedError } from './errors.js';
+import { runProgram } from './programs.js';
 import { Kubectl } from './kubectl.js';
 import { leakCheck } from './leak-check.js';
 import { handshakeStep, legacyBeforeStep } from './legacy-steps.js';
@@ -36,6 +37,16 @@ export interface DemoResult {
 
 const STEPS = 8;
 
+/** kubectl is the one tool the demo needs from outside the repo; say so before the long cluster start. */
+async function requireKubectl(signal: AbortSignal): Promise<void> {
+  try {
+    await runProgram('kubectl', { args: ['version', '--client'], signal });
+  } catch (error) {
+    if (!(error instanceof CommandError)) throw error;
+    throw new DemoError('kubectl was not found on the PATH (or does not run): install kubectl >= 1.22 (for `apply -k`), e.g. from https://kubernetes.io/docs/tasks/tools/', { cause: error });
+  }
+}
+
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const narrator = new Narrator({ write: options.write, color: options.color, totalSteps: STEPS });
   const checks = new CheckList();
@@ -47,6 +58,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   try {
     narrator.begin('Local cluster: etcd + kube-apiserver + kube-controller-manager + kubelet simulator (no Docker)');
     narrator.say('The first run builds kube-apiserver and kube-controller-manager v1.20.2 once (about 5 minutes); later runs start in seconds.');
+    await requireKubectl(options.signal);
     cluster = await startLocalCluster({ log: (line) => narrator.progress(line) });
     const kubectl = new Kubectl({ kubeconfigPath: cluster.kubeconfigPath, cwd: options.repoRoot, signal: options.signal });
     const ctx: DemoContext = {
