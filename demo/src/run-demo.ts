@@ -84,6 +84,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       return crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : new NotYet('not Established');
     }, ctx.wait);
     checks.pass('install', 'CRD Established; ClusterRoles agesecret-operator, legacy-handshake-operator');
+    narrator.say('Applied: what `kubectl apply -k deploy/agesecret` and `-k deploy/legacy-handshake` install, except the');
+    narrator.say('operators\' Deployments (next steps). Look at the CRD and at the least-privilege roles:');
     narrator.look(kubectl.command('get crd agesecrets.pyvo.io'));
     narrator.look(kubectl.command('describe clusterrole agesecret-operator legacy-handshake-operator'));
 
