@@ -234,6 +234,21 @@ describe('kubelet simulator', () => {
     assert.ok(last && 'terminated' in last && last.terminated.exitCode === 3);
   });
 
+  test('killing a container process by the pid in its containerID restarts it', async (t) => {
+    if (!cluster.capabilities.simulatedKubelet) return t.skip('needs the simulated kubelet');
+    await api.post(`/api/v1/namespaces/${ns}/pods`, pod('victim', { containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }] }));
+    const first = await waitFor(async () => (await getPod('victim')).status?.containerStatuses?.[0]?.containerID, { timeoutMs: 60_000, what: 'containerID' });
+    const pid = Number(/^capstan:\/\/(\d+)$/.exec(first)?.[1]);
+    assert.ok(pid > 0, first);
+    process.kill(pid, 'SIGKILL');
+    const restarted = await waitFor(async () => {
+      const status = (await getPod('victim')).status?.containerStatuses?.[0];
+      return status && status.restartCount >= 1 && 'running' in status.state ? status : undefined;
+    }, { timeoutMs: 60_000, what: 'restarted' });
+    assert.notEqual(restarted.containerID, first);
+    assert.ok('terminated' in restarted.lastState && restarted.lastState.terminated.exitCode === 137);
+  });
+
   test('a failing liveness probe restarts the container', async (t) => {
     if (!cluster.capabilities.simulatedKubelet) return t.skip('needs the simulated kubelet');
     await api.post(`/api/v1/namespaces/${ns}/pods`, pod('unlive', { containers: [{
