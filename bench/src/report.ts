@@ -16,8 +16,9 @@ function detailLine(r: WorkloadResult): string {
     case 'agesecret-burst':
       return `operator ${num(d.operator?.throughputPerSec)}/s vs bare client ${num(d.raw?.throughputPerSec)}/s (ratio ${num(d.ratio)}); per object ${num(d.perObjectMs?.operator)} ms vs ${num(d.perObjectMs?.raw)} ms; ${num(d.writesPerObject)} API writes per AgeSecret seen; operator CPU ${num(d.operator?.cpuCores)} cores`;
     case 'scaling':
-      return (d.points as { n: number; operatorPerObjectMs: number; rawPerObjectMs: number; ratio: number; p99Ms: number }[])
-        .map((p) => `N=${p.n}: ${num(p.operatorPerObjectMs)} ms/object (bare ${num(p.rawPerObjectMs)}), ratio ${num(p.ratio)}, p99 ${num(p.p99Ms)} ms`).join('; ')
+      return (d.points as { n: number; operatorPerObjectMs: number; rawPerObjectMs: number; ratio: number; p99Ms: number; operatorCpuMsPerObject?: number }[])
+        .map((p) => `N=${p.n}: ${num(p.operatorPerObjectMs)} ms/object (bare ${num(p.rawPerObjectMs)}), ratio ${num(p.ratio)}, p99 ${num(p.p99Ms)} ms, operator CPU ${num(p.operatorCpuMsPerObject)} ms/object`).join('; ')
+        + `; marginal ${((d.marginal ?? []) as { from: number; to: number; msPerObject: number }[]).map((m) => `${m.from}->${m.to}: ${num(m.msPerObject)} ms/object`).join(', ')}`
         + `; fit ${num(d.fit?.msPerObject)} ms/object + ${num(d.fit?.fixedMs)} ms`;
     case 'restart':
       return `caught up in ${num(d.caughtUpMs)} ms (/readyz ${num(d.readyMs)} ms, sentinel Ready ${num(d.sentinelReadyMs)} ms, CPU quiet ${num(d.cpuQuietMs)} ms); ${num(d.writeCount)} writes (${JSON.stringify(d.writes)}); CPU ${num(d.cpuMsToCatchUp)} ms`;
