@@ -34,6 +34,8 @@ export interface StartApiserverOptions {
   files: ApiserverFiles;
   adminToken: string;
   timeoutMs: number;
+  /** Called with the process as soon as it is spawned (so a failing start-up can still be torn down). */
+  onSpawn?: (process: ManagedProcess) => void;
 }
 
 export async function startApiserver(options: StartApiserverOptions): Promise<Apiserver> {
@@ -68,6 +70,7 @@ export async function startApiserver(options: StartApiserverOptions): Promise<Ap
     logFile,
     pgidFile: options.pgidFile,
   });
+  options.onSpawn?.(proc);
   const certFile = join(certDir, 'apiserver.crt');
   const server = `https://127.0.0.1:${port}`;
   let api: KubeApi | undefined;

@@ -94,11 +94,15 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
 
     const etcd: Etcd = await startEtcd({ binary: binaries.etcd, dir, logDir, pgidFile, timeoutMs });
     processes.push(etcd.process);
-    log(`etcd ready at ${etcd.url} (${Date.now() - started} ms)`);
-    const apiserver: Apiserver = await startApiserver({
+    // The apiserver starts alongside etcd (it retries its connection): its own start-up is the long pole.
+    const apiserverStarting = startApiserver({
       binary: binaries.apiserver, dir, logDir, pgidFile, etcdUrl: etcd.url, files, adminToken, timeoutMs,
+      onSpawn: (p) => processes.push(p),
     });
-    processes.push(apiserver.process);
+    apiserverStarting.catch(() => {}); // awaited below, after etcd
+    await etcd.ready;
+    log(`etcd ready at ${etcd.url} (${Date.now() - started} ms)`);
+    const apiserver: Apiserver = await apiserverStarting;
     log(`kube-apiserver ready at ${apiserver.server} (${Date.now() - started} ms)`);
 
     const kubeconfigPath = join(dir, 'kubeconfig.yaml');

@@ -8,6 +8,8 @@ import { waitReady } from './readiness.js';
 export interface Etcd {
   process: ManagedProcess;
   url: string;
+  /** Resolves when etcd answers /health (rejects with its log if it exits first). */
+  ready: Promise<void>;
 }
 
 export async function startEtcd(options: { binary: string; dir: string; logDir: string; pgidFile: string; timeoutMs: number }): Promise<Etcd> {
@@ -32,8 +34,9 @@ export async function startEtcd(options: { binary: string; dir: string; logDir: 
     logFile,
     pgidFile: options.pgidFile,
   });
-  await waitReady({ process: proc, logFile, timeoutMs: options.timeoutMs, probe: () => healthy(`${url}/health`) });
-  return { process: proc, url };
+  const ready = waitReady({ process: proc, logFile, timeoutMs: options.timeoutMs, probe: () => healthy(`${url}/health`) });
+  ready.catch(() => {}); // observed by the caller; never an unhandled rejection
+  return { process: proc, url, ready };
 }
 
 function healthy(url: string): Promise<boolean> {
