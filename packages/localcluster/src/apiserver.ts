@@ -84,14 +84,35 @@ export async function startApiserver(options: StartApiserverOptions): Promise<Ap
           if (!existsSync(certFile)) return false;
           api = new KubeApi({ server, token: options.adminToken, ca: readServingCa(certFile) });
         }
-        const readyz = await api.raw('/readyz', { timeoutMs: 2000 });
-        if (readyz.status !== 200) return false;
-        await api.request('/api/v1/namespaces/default', { timeoutMs: 2000 });
-        return true;
+        return apiserverReady(api);
       },
     });
   } finally {
     api?.close();
   }
   return { process: proc, server, port, ca: readServingCa(certFile), caFile: certFile };
+}
+
+/**
+ * Ready for everyone: /readyz, namespace default readable, and RBAC answering for ordinary users.
+ * kube-apiserver 1.20 passes /readyz before its RBAC authorizer has synced (no informer-sync check yet),
+ * and for about a second every non-admin request is Forbidden; a rule all authenticated users have
+ * (system:basic-user may create selfsubjectaccessreviews) shows when it has.
+ */
+export async function apiserverReady(api: KubeApi): Promise<boolean> {
+  const readyz = await api.raw('/readyz', { timeoutMs: 2000 });
+  if (readyz.status !== 200) return false;
+  await api.request('/api/v1/namespaces/default', { timeoutMs: 2000 });
+  const review = await api.request<{ status?: { allowed?: boolean } }>('/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+    method: 'POST',
+    timeoutMs: 2000,
+    body: {
+      apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
+      spec: {
+        user: 'capstan:readiness-probe', groups: ['system:authenticated'],
+        resourceAttributes: { verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews' },
+      },
+    },
+  });
+  return review.status?.allowed === true;
 }
