@@ -10,22 +10,33 @@ const ORDER = ['agesecret-burst', 'scaling', 'restart', 'steady-state', 'handsha
 const params = (p: Record<string, unknown>) => Object.entries(p).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('/') : String(v)}`).join(', ');
 const num = (n: number | undefined) => (n === undefined ? '' : Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 2 : 1));
 
+/** "5.02 (POST secrets 1, ...)" from a per-object request map, big entries only. */
+function requests(map: Record<string, number> | undefined): string {
+  if (!map) return 'n/a';
+  const total = Object.values(map).reduce((a, b) => a + b, 0);
+  const big = Object.entries(map).filter(([, v]) => v >= 0.1).map(([k, v]) => `${k} ${num(v)}`);
+  return `${num(total)} (${big.join(', ')})`;
+}
+
 function detailLine(r: WorkloadResult): string {
   const d = r.details as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   switch (r.workload) {
     case 'agesecret-burst':
-      return `operator ${num(d.operator?.throughputPerSec)}/s vs bare client ${num(d.raw?.throughputPerSec)}/s (ratio ${num(d.ratio)}); per object ${num(d.perObjectMs?.operator)} ms vs ${num(d.perObjectMs?.raw)} ms; ${num(d.writesPerObject)} API writes per AgeSecret seen; operator CPU ${num(d.operator?.cpuCores)} cores`;
+      return `operator ${num(d.operator?.throughputPerSec)}/s vs bare client ${num(d.raw?.throughputPerSec)}/s (ratio ${num(d.ratio)}); per object ${num(d.perObjectMs?.operator)} ms vs ${num(d.perObjectMs?.raw)} ms; `
+        + `API requests per AgeSecret ${requests(d.apiRequestsPerObject)}; API server ${num(d.apiRequestsPerSecond?.operatorPhase)} req/s in the operator phase vs ${num(d.apiRequestsPerSecond?.raw)} in the baseline; operator CPU ${num(d.operator?.cpuCores)} cores`;
     case 'scaling':
       return (d.points as { n: number; operatorPerObjectMs: number; rawPerObjectMs: number; ratio: number; p99Ms: number; operatorCpuMsPerObject?: number }[])
         .map((p) => `N=${p.n}: ${num(p.operatorPerObjectMs)} ms/object (bare ${num(p.rawPerObjectMs)}), ratio ${num(p.ratio)}, p99 ${num(p.p99Ms)} ms, operator CPU ${num(p.operatorCpuMsPerObject)} ms/object`).join('; ')
         + `; marginal ${((d.marginal ?? []) as { from: number; to: number; msPerObject: number }[]).map((m) => `${m.from}->${m.to}: ${num(m.msPerObject)} ms/object`).join(', ')}`
         + `; fit ${num(d.fit?.msPerObject)} ms/object + ${num(d.fit?.fixedMs)} ms`;
     case 'restart':
-      return `caught up in ${num(d.caughtUpMs)} ms (/readyz ${num(d.readyMs)} ms, sentinel Ready ${num(d.sentinelReadyMs)} ms, CPU quiet ${num(d.cpuQuietMs)} ms); ${num(d.writeCount)} writes (${JSON.stringify(d.writes)}); CPU ${num(d.cpuMsToCatchUp)} ms`;
+      return `caught up in ${num(d.caughtUpMs)} ms (/readyz ${num(d.readyMs)} ms, sentinel Ready ${num(d.sentinelReadyMs)} ms, CPU quiet ${num(d.cpuQuietMs)} ms); ${num(d.writeCount)} writes; `
+        + `API requests per AgeSecret ${requests(d.apiRequestsPerObject)}; CPU ${num(d.cpuMsToCatchUp)} ms; RSS of the idle modules alone ${num(d.moduleBaselineRssMb)} MiB, ~${num(d.rssPerObjectKb)} KiB per watched object`;
     case 'steady-state':
       return `RSS ${num(d.rssMb)} MiB, CPU ${num(d.cpuCores)} cores (${num(d.cpuMs)} ms over ${num(d.windowMs)} ms), ${num(d.writesWhileIdle)} writes`;
     case 'handshake-burst':
-      return `create -> annotated p50/p99 ${num(d.createToAnnotated?.p50Ms)}/${num(d.createToAnnotated?.p99Ms)} ms; Running spread ${num(d.runningSpreadMs)} ms; Running -> pod Ready p99 ${num(d.runningToPodReady?.p99Ms)} ms; Warning Events ${JSON.stringify(d.warningEvents ?? {})}`;
+      return `listening -> annotated p50/p99 ${num(d.listeningToAnnotated?.p50Ms)}/${num(d.listeningToAnnotated?.p99Ms)} ms; Running -> listening p50/p99 ${num(d.runningToListening?.p50Ms)}/${num(d.runningToListening?.p99Ms)} ms; `
+        + `API requests per pod ${requests(d.apiRequestsPerPod)}; create -> annotated p50/p99 ${num(d.createToAnnotated?.p50Ms)}/${num(d.createToAnnotated?.p99Ms)} ms; Running spread ${num(d.runningSpreadMs)} ms; Running -> pod Ready p99 ${num(d.runningToPodReady?.p99Ms)} ms; Warning Events ${JSON.stringify(d.warningEvents ?? {})}`;
     case 'decrypt':
       return `operator path ${num(d.operatorPath?.perSecond)}/s, plain typage ${num(d.plainTypage?.perSecond)}/s${d.pureJsTypage ? `, pure-JS typage ${num(d.pureJsTypage.perSecond)}/s` : ''} (speed-up ${num(d.speedup)}x)`;
     default:

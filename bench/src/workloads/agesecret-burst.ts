@@ -131,6 +131,8 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
   });
   const ratio = raw.throughputPerSec > 0 ? Number((op.throughputPerSec / raw.throughputPerSec).toFixed(3)) : 0;
   const done = op.latency.count;
+  const perObj = perObject(requestsBefore, requestsAfter, done);
+  const requestsPerObject = perObj ? Object.values(perObj).reduce((a, b) => a + b, 0) : 0;
   return {
     workload: 'agesecret-burst',
     machine: options.machine,
@@ -149,7 +151,9 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
       writesSeen: { ageSecrets: ageSecrets.writes, secrets: secrets.writes, events: events.writes },
       writesPerObject: done ? Number(((ageSecrets.writeCount + secrets.writeCount + events.writeCount) / done).toFixed(2)) : 0,
       // Every request the API server served in the operator phase, per AgeSecret (harness creates and lists included; watches and leases excluded).
-      apiRequestsPerObject: perObject(requestsBefore, requestsAfter, done),
+      apiRequestsPerObject: perObj,
+      // Requests/s the API server served in each phase: equal rates mean both phases saturate it alike.
+      apiRequestsPerSecond: { operatorPhase: Number((op.throughputPerSec * requestsPerObject).toFixed(1)), raw: raw.throughputPerSec },
     },
     notes: error ? [`did not converge: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`] : [],
   };
