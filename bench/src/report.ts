@@ -15,7 +15,7 @@ function requests(map: Record<string, number> | undefined): string {
   if (!map) return 'n/a';
   const total = Object.values(map).reduce((a, b) => a + b, 0);
   const big = Object.entries(map).filter(([, v]) => v >= 0.1).map(([k, v]) => `${k} ${num(v)}`);
-  return `${num(total)} (${big.join(', ')})`;
+  return big.length ? `${num(total)} (${big.join(', ')})` : num(total);
 }
 
 function detailLine(r: WorkloadResult): string {
