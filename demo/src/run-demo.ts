@@ -1,6 +1,5 @@
 // The demo from start to teardown: cluster, operators, AgeSecret, numbers app, legacy handshake, checks.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCluster, type LocalCluster } from '@capstan/localcluster';
 import { applySecretStep, encryptStep, numbersAppStep } from './agesecret-steps.js';
@@ -50,7 +49,7 @@ async function requireKubectl(signal: AbortSignal): Promise<void> {
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const narrator = new Narrator({ write: options.write, color: options.color, totalSteps: STEPS });
   const checks = new CheckList();
-  const workDir = mkdtempSync(join(tmpdir(), 'capstan-demo-'));
+  let workDir: string | undefined;
   const cleanups: (() => Promise<void>)[] = [];
   let cluster: LocalCluster | undefined;
   let current: CheckId = CHECKS[0][0];
@@ -60,6 +59,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     narrator.say('The first run builds kube-apiserver and kube-controller-manager v1.20.2 once (about 5 minutes); later runs start in seconds.');
     await requireKubectl(options.signal);
     cluster = await startLocalCluster({ log: (line) => narrator.progress(line) });
+    // Inside the cluster's own temp dir: the cluster's reaper removes it (keys, plaintext) even if the demo is killed.
+    workDir = mkdtempSync(join(cluster.dir, 'demo-'));
     const kubectl = new Kubectl({ kubeconfigPath: cluster.kubeconfigPath, cwd: options.repoRoot, signal: options.signal });
     const ctx: DemoContext = {
       repoRoot: options.repoRoot, workDir, cluster, api: cluster.adminApi(), kubectl, narrator, checks, signal: options.signal,
@@ -142,7 +143,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   narrator.plain('\nTearing down: operators, cluster, temp files...');
   for (const undo of cleanups.reverse()) await undo().catch(() => {});
   await cluster?.stop().catch((error: unknown) => narrator.warn(`cluster stop: ${String(error)}`));
-  rmSync(workDir, { recursive: true, force: true });
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
   narrator.plain('Done: nothing left running.');
   return { ok: checks.ok && !interrupted, checks: results, interrupted };
 }
