@@ -34,6 +34,20 @@ export interface HandshakeOptions {
   log?: (line: string) => void;
 }
 
+/** legacy_handshake_* samples of the operator's Prometheus text, plus the mean handshake duration in ms. */
+function parseHandshakeMetrics(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('legacy_handshake_') || line.includes('_bucket')) continue;
+    const at = line.lastIndexOf(' ');
+    out[line.slice(0, at)] = Number(line.slice(at + 1));
+  }
+  const count = out['legacy_handshake_duration_seconds_count'];
+  const sum = out['legacy_handshake_duration_seconds_sum'];
+  if (count && sum !== undefined) out['meanHandshakeMs'] = Number(((sum / count) * 1000).toFixed(1));
+  return out;
+}
+
 function listeningAt(logFile: string): number | undefined {
   let text: string;
   try {
@@ -82,6 +96,7 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
   let readyMs = 0;
   let requestsBefore;
   let requestsAfter;
+  let handshakeMetrics: Record<string, number> | undefined;
   let usage;
   try {
     readyMs = await operator.ready(120_000);
@@ -98,6 +113,7 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
     await pods.waitForCount('ready', n, 120_000);
     converged = true;
     requestsAfter = await requestCounts(options.kubeconfigPath);
+    handshakeMetrics = parseHandshakeMetrics((await operator.fetch('/metrics')).body);
   } catch (error) {
     notes.push(`did not converge: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
   } finally {
@@ -163,6 +179,8 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
       cpuMs: usage.cpuMs, cpuCores: usage.cpuCores,
       // Every request the API server served per pod (kubelet simulator's and harness's included; watches excluded).
       apiRequestsPerPod: perObject(requestsBefore, requestsAfter, n),
+      // The operator's own /metrics: time of the two HTTP calls to the app, failures by step.
+      operatorMetrics: handshakeMetrics,
       warningEvents: warnings.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r]: (acc[r] ?? 0) + 1 }), {}),
     },
     notes: [
