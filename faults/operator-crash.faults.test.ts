@@ -94,6 +94,45 @@ describe('operator faults', { timeout: 3_600_000 }, () => {
     }, (line) => t.diagnostic(line));
   });
 
+  test('kill -9 of the operator mid-teardown and mid-rename: finalizers complete, no orphaned or stale Secret', async (t) => {
+    const namespace = await createNamespaceWithKey(rig.client, 'teardown', keys);
+    const declared = declare(namespace, 200, 'PLAINTEXT-TEARDOWN');
+    await burst(rig.client, await Promise.all(declared.map((d) => ageSecretBody(d, keys))));
+    await waitConverged(rig.client, { namespaces: [namespace], declared }, { failFast: () => !rig.agesecret.running });
+    // Half are deleted, a quarter renamed (the old Secret must go, the new one appear), the rest untouched.
+    const started = Date.now();
+    const doomed = declared.slice(0, 100);
+    const renamed = declared.slice(100, 150);
+    const writes = [
+      ...doomed.map((d) => async () => {
+        d.deleted = true;
+        await retrying(() => rig.client.delete(AGESECRETS, { namespace, name: d.name }));
+      }),
+      ...renamed.map((d) => async () => {
+        d.secretName = `${d.secretName}-renamed`;
+        await retrying(() => rig.client.patch(AGESECRETS, { namespace, name: d.name }, { spec: { secretName: d.secretName } }, { type: 'merge' }));
+      }),
+    ];
+    const gone = async () => (await rig.client.list(SECRETS, { namespace })).items.filter((s) => doomed.some((d) => d.secretName === s.metadata.name)).length;
+    const pending = Promise.all(Array.from({ length: 8 }, async () => {
+      for (let w = writes.shift(); w; w = writes.shift()) await w();
+    }));
+    await waitUntil(async () => (await gone()) <= 80, { timeoutMs: 600_000, intervalMs: 200, message: 'a fifth of the deleted AgeSecrets cleaned up' });
+    await rig.agesecret.kill();
+    const secretsLeft = await gone();
+    await pending;
+    rig.agesecret.start();
+    await waitReady(rig.agesecret);
+    const { ms, summary } = await waitConverged(rig.client, { namespaces: [namespace], declared }, { failFast: () => !rig.agesecret.running });
+    assert.equal(summary.ageSecrets, 100);
+    assert.equal(summary.secrets, 100, 'one Secret per remaining AgeSecret, none left by the deleted or under the old names');
+    recordFigure({
+      scenario: '4b. kill -9 operator mid-teardown/rename', objects: declared.length,
+      faults: `100 deletes + 50 renames; operator SIGKILL with ${secretsLeft}/100 doomed Secrets left`,
+      recoveries: 'restarted; every finalizer completed, old names deleted', convergeMs: Date.now() - started, afterRestartMs: ms,
+    }, (line) => t.diagnostic(line));
+  });
+
   test('two AgeSecret replicas with leader election: one acts, kill -9 hands over within the lease, SIGTERM at once', async (t) => {
     const help = execFileSync(process.execPath, ['--conditions=development', '--import', 'tsx', 'operators/agesecret/src/main.ts', '--help'], { cwd: REPO_ROOT, encoding: 'utf8' });
     if (!help.includes('--lease-namespace')) {
