@@ -1,18 +1,8 @@
 // An operator as a child process of the demo (its Deployment's args, its ServiceAccount's kubeconfig), never orphaned.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { spawnManaged, type ManagedProcess } from '@capstan/localcluster';
 import { CommandError } from './errors.js';
-
-const SETPRIV = '/usr/bin/setpriv';
-const hasSetpriv = (() => {
-  try {
-    accessSync(SETPRIV, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 export interface OperatorProcessOptions {
   name: string;
@@ -32,39 +22,22 @@ export interface OperatorProcess {
 }
 
 export function startOperatorProcess(options: OperatorProcessOptions): OperatorProcess {
-  const argv = [process.execPath, '--conditions=development', '--import', import.meta.resolve('tsx'), options.program, ...options.args];
-  // pdeathsig: the kernel kills the operator if the demo dies, even by SIGKILL; its own process group lets
-  // stop() reach anything it starts.
-  const [command, ...args] = hasSetpriv ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...argv] : argv;
-  const fd = openSync(options.logFile, 'a');
-  let child: ChildProcess;
-  try {
-    child = spawn(command!, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', fd, fd], detached: true });
-  } finally {
-    closeSync(fd);
-  }
-  let exit: string | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.on('exit', (code, signal) => {
-      exit = signal ? `killed by ${signal}` : `exit code ${code}`;
-      resolve();
-    });
-    child.on('error', (error) => {
-      exit = `could not start: ${error.message}`;
-      resolve();
-    });
+  // localcluster's managed processes: own process group (stop() reaches all of it) and pdeathsig, so the
+  // kernel kills the operator if the demo dies, even by SIGKILL.
+  const proc: ManagedProcess = spawnManaged({
+    name: options.name,
+    command: process.execPath,
+    args: ['--conditions=development', '--import', import.meta.resolve('tsx'), options.program, ...options.args],
+    env: options.env,
+    cwd: options.cwd,
+    logFile: options.logFile,
   });
-  const signalGroup = (signal: NodeJS.Signals) => {
-    try {
-      if (child.pid) process.kill(-child.pid, signal);
-    } catch {
-      // already gone
-    }
-  };
+  let exit: string | undefined;
+  void proc.exited.then((e) => {
+    exit = e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`;
+  });
   return {
-    get pid() {
-      return child.pid ?? -1;
-    },
+    pid: proc.pid,
     exitedWith: () => exit,
     logTail: () => {
       try {
@@ -74,11 +47,7 @@ export function startOperatorProcess(options: OperatorProcessOptions): OperatorP
       }
     },
     async stop(graceMs = 10_000) {
-      if (exit !== undefined) return;
-      signalGroup('SIGTERM');
-      const timer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
+      await proc.stop(graceMs);
     },
   };
 }

@@ -11,3 +11,4 @@ export type { UserIdentity } from './tokens.js';
 export type { ServiceAccountTokenOptions } from './service-accounts.js';
 export { LocalClusterError, ProvisioningError, StartupError, KubeApiError, UnsupportedError } from './errors.js';
 export { ControlPlaneFaults, FaultInjectionError, type FaultTarget, type RestartOptions } from './faults.js';
+export { spawnManaged, type ManagedProcess, type SpawnOptions, type Exit } from './processes.js';
