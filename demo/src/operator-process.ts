@@ -1,6 +1,5 @@
 // An operator as a child process of the demo (its Deployment's args, its ServiceAccount's kubeconfig), never orphaned.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { spawnManaged, type ManagedProcess } from '@capstan/localcluster';
 import { CommandError } from './errors.js';
 
@@ -56,16 +55,4 @@ export function startOperatorProcess(options: OperatorProcessOptions): OperatorP
 export function assertRunning(op: OperatorProcess, name: string): void {
   const exit = op.exitedWith();
   if (exit !== undefined) throw new CommandError(`${name} stopped (${exit}):\n${op.logTail()}`);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no port assigned'))));
-    });
-  });
 }

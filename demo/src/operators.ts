@@ -1,12 +1,13 @@
 // Installing the operators from deploy/ and running them with their ServiceAccounts, as pods or as processes.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from '@capstan/localcluster';
 import { stringify } from 'yaml';
 import type { DemoContext } from './context.js';
 import { WaitTimeoutError } from './errors.js';
 import { httpGet } from './http-get.js';
 import { operatorContainer, withFlag, withoutKind } from './manifests.js';
-import { assertRunning, freePort, startOperatorProcess } from './operator-process.js';
+import { assertRunning, startOperatorProcess } from './operator-process.js';
 import { isReady, livePods, podState } from './pods.js';
 import { NotYet, waitFor } from './waiting.js';
 

@@ -12,3 +12,4 @@ export type { ServiceAccountTokenOptions } from './service-accounts.js';
 export { LocalClusterError, ProvisioningError, StartupError, KubeApiError, UnsupportedError } from './errors.js';
 export { ControlPlaneFaults, FaultInjectionError, type FaultTarget, type RestartOptions } from './faults.js';
 export { spawnManaged, type ManagedProcess, type SpawnOptions, type Exit } from './processes.js';
+export { freePort } from './ports.js';
