@@ -1,4 +1,4 @@
-// `npm run demo` / `capstan demo`: argument parsing, Ctrl-C handling and the exit code around runDemo().
+// `npm run demo` / `capstan demo`: options, usage and the exit code around runDemo() (the caller owns the signals).
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { OperatorMode } from './context.js';
