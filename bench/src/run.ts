@@ -101,7 +101,7 @@ export async function runBench(settings: BenchSettings): Promise<{ results: Work
   }
   const burst = (n: number) => withCluster(settings, {}, (c) =>
     runAgeSecretBurst({
-      client: c.client, kubeconfigPath: c.kubeconfigPath, machine: c.machine, n, concurrency, log,
+      client: c.client, kubeconfigPath: c.kubeconfigPath, clusterDir: c.handle.dir, machine: c.machine, n, concurrency, log,
       ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
     }));
   let single: WorkloadResult | undefined;

@@ -43,7 +43,7 @@ describe('bench smoke (tiny N)', () => {
 
   test('AgeSecret burst: every AgeSecret Ready with its Secret, baseline measured, result written and rendered', async () => {
     const n = 20;
-    const result = await runAgeSecretBurst({ client: cluster.client, kubeconfigPath: cluster.kubeconfigPath, machine: cluster.machine, n, concurrency: 4, cleanup: true });
+    const result = await runAgeSecretBurst({ client: cluster.client, kubeconfigPath: cluster.kubeconfigPath, clusterDir: handle.dir, machine: cluster.machine, n, concurrency: 4, cleanup: true });
     assert.deepEqual(result.notes, []);
     assert.equal(result.converged, true);
     assertWellFormed(result, 'agesecret-burst');

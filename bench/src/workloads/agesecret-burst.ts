@@ -6,6 +6,7 @@ import {
   installAgeSecretCrd, isReady, SECRETS, type AgeSecretObject,
 } from '../agesecret-fixtures.js';
 import { perObject, requestCounts } from '../apiserver-requests.js';
+import { cpuPerObject, readControlPlaneCpu, type ControlPlaneCpu } from '../control-plane-cpu.js';
 import type { MachineInfo } from '../machine.js';
 import { startOperatorProcess } from '../operator-process.js';
 import { runPool } from '../pool.js';
@@ -16,6 +17,8 @@ import { WatchTracker } from '../watch-tracker.js';
 export interface BurstOptions {
   client: ApiClient;
   kubeconfigPath: string;
+  /** The local cluster's directory, to find its kube-apiserver and etcd for their CPU time. */
+  clusterDir?: string | undefined;
   machine: MachineInfo;
   n: number;
   /** Creates in flight at once, for both the operator run and the baseline. */
@@ -52,24 +55,27 @@ function phase(starts: Map<string, number>, done: (name: string) => number | und
 const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);
 
 /** The bare client: N Secrets of the same size, done when the watch sees each. */
-async function rawBaseline(options: BurstOptions, values: string[]): Promise<Phase> {
+async function rawBaseline(options: BurstOptions, values: string[]): Promise<Phase & { controlPlaneCpuPerObject?: ControlPlaneCpu | undefined }> {
   const { client, n, concurrency } = options;
   const namespace = await uniqueNamespace(client, 'bench-raw');
   const secrets = new WatchTracker<KubeObject>({ client, ref: SECRETS, namespace, states: { exists: (o, t) => t !== 'DELETED' && o.metadata.name!.startsWith('raw-') } });
   await secrets.start();
   const starts = new Map<string, number>();
+  const cpuBefore = readControlPlaneCpu(options.clusterDir);
+  let cpuAfter: ControlPlaneCpu | undefined;
   try {
     await runPool(names('raw', n), concurrency, async (name, i) => {
       starts.set(name, performance.now());
       await client.create(SECRETS, { metadata: { name, namespace }, stringData: { value: values[i]!.slice(0, 64) } } as unknown as KubeObject, { namespace });
     });
     await secrets.waitForCount('exists', n, options.timeoutMs ?? 120_000 + n * 50);
+    cpuAfter = readControlPlaneCpu(options.clusterDir);
   } finally {
     await secrets.stopped();
     if (options.cleanup !== false) await deleteNamespace(client, namespace);
   }
   const at = secrets.times('exists');
-  return phase(starts, (name) => at.get(name));
+  return { ...phase(starts, (name) => at.get(name)), controlPlaneCpuPerObject: cpuPerObject(cpuBefore, cpuAfter, n) };
 }
 
 export async function runAgeSecretBurst(options: BurstOptions): Promise<WorkloadResult> {
@@ -97,6 +103,8 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
   let rssAtReadyMb = 0;
   let requestsBefore;
   let requestsAfter;
+  let cpuBefore: ControlPlaneCpu | undefined;
+  let cpuAfter: ControlPlaneCpu | undefined;
   let usage;
   let error: unknown;
   try {
@@ -104,6 +112,7 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
     rssAtReadyMb = operator.usage().lastRssMb;
     await Promise.all([ageSecrets.start(), secrets.start(), events.start()]);
     requestsBefore = await requestCounts(options.kubeconfigPath);
+    cpuBefore = readControlPlaneCpu(options.clusterDir);
     operator.sampler.resetWindow();
     log(`burst n=${n}: operator (${n} AgeSecrets at concurrency ${concurrency})`);
     await runPool(names('asec', n), concurrency, async (name, i) => {
@@ -113,6 +122,7 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
     const timeoutMs = options.timeoutMs ?? 120_000 + n * 200;
     await Promise.all([ageSecrets.waitForCount('ready', n, timeoutMs), secrets.waitForCount('exists', n, timeoutMs)]);
     converged = true;
+    cpuAfter = readControlPlaneCpu(options.clusterDir);
     requestsAfter = await requestCounts(options.kubeconfigPath);
   } catch (caught) {
     error = caught;
@@ -153,6 +163,8 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
       // Every request the API server served in the operator phase, per AgeSecret (harness creates and lists included; watches and leases excluded).
       apiRequestsPerObject: perObj,
       // Requests/s the API server served in each phase: equal rates mean both phases saturate it alike.
+      // CPU the API server and etcd spent per object in each phase (same machine, same run).
+      controlPlaneCpuMsPerObject: { operatorPhase: cpuPerObject(cpuBefore, cpuAfter, done), raw: raw.controlPlaneCpuPerObject },
       apiRequestsPerSecond: { operatorPhase: Number((op.throughputPerSec * requestsPerObject).toFixed(1)), raw: raw.throughputPerSec },
     },
     notes: error ? [`did not converge: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`] : [],
