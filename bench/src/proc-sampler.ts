@@ -32,7 +32,10 @@ export function readProc(pid: number): ProcSample | undefined {
 }
 
 export interface ProcUsage {
+  /** Lifetime peak (VmHWM). */
   peakRssMb: number;
+  /** Highest VmRSS sampled since start() or the last resetWindow(). */
+  windowPeakRssMb: number;
   lastRssMb: number;
   cpuMs: number;
   wallMs: number;
@@ -50,6 +53,7 @@ export class ProcSampler {
   #last: ProcSample | undefined;
   #count = 0;
   #peakRss = 0;
+  #windowPeak = 0;
 
   constructor(readonly pid: number, private readonly intervalMs = 250) {}
 
@@ -65,11 +69,12 @@ export class ProcSampler {
     this.#take();
     const first = this.#first;
     const last = this.#last;
-    if (!first || !last) return { peakRssMb: 0, lastRssMb: 0, cpuMs: 0, wallMs: 0, cpuCores: 0, samples: this.#count };
+    if (!first || !last) return { peakRssMb: 0, windowPeakRssMb: 0, lastRssMb: 0, cpuMs: 0, wallMs: 0, cpuCores: 0, samples: this.#count };
     const wallMs = last.atMs - first.atMs;
     const cpuMs = last.cpuMs - first.cpuMs;
     return {
       peakRssMb: mb(Math.max(this.#peakRss, last.hwmBytes)),
+      windowPeakRssMb: mb(this.#windowPeak),
       lastRssMb: mb(last.rssBytes),
       cpuMs: Math.round(cpuMs),
       wallMs: Math.round(wallMs),
@@ -80,6 +85,7 @@ export class ProcSampler {
 
   /** Restart the CPU/wall window (peak RSS stays the process's lifetime peak). */
   resetWindow(): void {
+    this.#windowPeak = 0;
     this.#first = this.#take() ?? this.#first;
   }
 
@@ -96,6 +102,7 @@ export class ProcSampler {
     this.#count++;
     this.#last = sample;
     this.#peakRss = Math.max(this.#peakRss, sample.hwmBytes, sample.rssBytes);
+    this.#windowPeak = Math.max(this.#windowPeak, sample.rssBytes);
     return sample;
   }
 }

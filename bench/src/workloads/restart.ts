@@ -127,9 +127,10 @@ export async function runRestart(options: RestartOptions): Promise<RestartResult
       converged: idleWrites === 0,
       throughputPerSec: 0,
       latency: summarize([]),
-      peakRssMb: idle.peakRssMb,
+      // The highest RSS sampled in the idle window (the lifetime peak, from start-up, is restart's).
+      peakRssMb: idle.windowPeakRssMb,
       goals: [goal('API writes while idle', '0', idleWrites, idleWrites === 0)],
-      details: { rssMb: idle.lastRssMb, cpuMs: idle.cpuMs, cpuCores: idle.cpuCores, windowMs: idle.wallMs, writesWhileIdle: idleWrites },
+      details: { rssMb: idle.lastRssMb, lifetimePeakRssMb: idle.peakRssMb, cpuMs: idle.cpuMs, cpuCores: idle.cpuCores, windowMs: idle.wallMs, writesWhileIdle: idleWrites },
       notes: [`The operator watches ${n} AgeSecrets and their ${n} Secrets (plus the key Secret).`],
     };
   }
