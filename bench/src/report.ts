@@ -26,7 +26,7 @@ function detailLine(r: WorkloadResult): string {
     case 'agesecret-burst':
       return `operator ${num(d.operator?.throughputPerSec)}/s vs bare client ${num(d.raw?.throughputPerSec)}/s (ratio ${num(d.ratio)}); per object ${num(d.perObjectMs?.operator)} ms vs ${num(d.perObjectMs?.raw)} ms; `
         + `API requests per AgeSecret ${requests(d.apiRequestsPerObject)}; API server ${num(d.apiRequestsPerSecond?.operatorPhase)} req/s in the operator phase vs ${num(d.apiRequestsPerSecond?.raw)} in the baseline; `
-        + `kube-apiserver + etcd CPU per object ${cp(d.controlPlaneCpuMsPerObject?.operatorPhase)} ms vs ${cp(d.controlPlaneCpuMsPerObject?.raw)} ms; operator CPU ${num(d.operator?.cpuCores)} cores (${num(d.operator?.cpuMs / (r.latency.count || 1))} ms per object)`;
+        + `kube-apiserver + etcd CPU per object ${cp(d.controlPlaneCpuMsPerObject?.operatorPhase)} ms vs ${cp(d.controlPlaneCpuMsPerObject?.raw)} ms (a bare AgeSecret create: ${cp(d.rawAgeSecrets?.controlPlaneCpuPerObject)} ms, ${num(d.rawAgeSecrets?.throughputPerSec)}/s); operator CPU ${num(d.operator?.cpuCores)} cores (${num(d.operator?.cpuMs / (r.latency.count || 1))} ms per object)`;
     case 'scaling':
       return (d.points as { n: number; operatorPerObjectMs: number; rawPerObjectMs: number; ratio: number; p99Ms: number; operatorCpuMsPerObject?: number }[])
         .map((p) => `N=${p.n}: ${num(p.operatorPerObjectMs)} ms/object (bare ${num(p.rawPerObjectMs)}), ratio ${num(p.ratio)}, p99 ${num(p.p99Ms)} ms, operator CPU ${num(p.operatorCpuMsPerObject)} ms/object`).join('; ')

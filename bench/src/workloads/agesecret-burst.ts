@@ -54,27 +54,37 @@ function phase(starts: Map<string, number>, done: (name: string) => number | und
 
 const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);
 
-/** The bare client: N Secrets of the same size, done when the watch sees each. */
-async function rawBaseline(options: BurstOptions, values: string[]): Promise<Phase & { controlPlaneCpuPerObject?: ControlPlaneCpu | undefined }> {
+type RawPhase = Phase & { controlPlaneCpuPerObject?: ControlPlaneCpu | undefined };
+
+/**
+ * The bare client: N objects created at the same concurrency, done when the watch sees each. Secrets of
+ * the same size are the baseline; bare AgeSecrets (no operator serves their namespace) show what the
+ * API server spends on the custom resource itself.
+ */
+async function rawBaseline(options: BurstOptions, values: string[], kind: 'secrets' | 'agesecrets'): Promise<RawPhase> {
   const { client, n, concurrency } = options;
-  const namespace = await uniqueNamespace(client, 'bench-raw');
-  const secrets = new WatchTracker<KubeObject>({ client, ref: SECRETS, namespace, states: { exists: (o, t) => t !== 'DELETED' && o.metadata.name!.startsWith('raw-') } });
-  await secrets.start();
+  const namespace = await uniqueNamespace(client, kind === 'secrets' ? 'bench-raw' : 'bench-raw-cr');
+  const ref = kind === 'secrets' ? SECRETS : AGESECRETS;
+  const tracker = new WatchTracker<KubeObject>({ client, ref, namespace, states: { exists: (o, t) => t !== 'DELETED' && o.metadata.name!.startsWith('raw-') } });
+  await tracker.start();
   const starts = new Map<string, number>();
   const cpuBefore = readControlPlaneCpu(options.clusterDir);
   let cpuAfter: ControlPlaneCpu | undefined;
   try {
     await runPool(names('raw', n), concurrency, async (name, i) => {
       starts.set(name, performance.now());
-      await client.create(SECRETS, { metadata: { name, namespace }, stringData: { value: values[i]!.slice(0, 64) } } as unknown as KubeObject, { namespace });
+      const body = kind === 'secrets'
+        ? { metadata: { name, namespace }, stringData: { value: values[i]!.slice(0, 64) } } as unknown as KubeObject
+        : ageSecretManifest(namespace, name, values[i]!);
+      await client.create(ref, body, { namespace });
     });
-    await secrets.waitForCount('exists', n, options.timeoutMs ?? 120_000 + n * 50);
+    await tracker.waitForCount('exists', n, options.timeoutMs ?? 120_000 + n * 50);
     cpuAfter = readControlPlaneCpu(options.clusterDir);
   } finally {
-    await secrets.stopped();
+    await tracker.stopped();
     if (options.cleanup !== false) await deleteNamespace(client, namespace);
   }
-  const at = secrets.times('exists');
+  const at = tracker.times('exists');
   return { ...phase(starts, (name) => at.get(name)), controlPlaneCpuPerObject: cpuPerObject(cpuBefore, cpuAfter, n) };
 }
 
@@ -88,7 +98,9 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
   const values = await encryptValues(recipient, n);
 
   log(`burst n=${n}: baseline (bare client, ${n} Secrets at concurrency ${concurrency})`);
-  const raw = await rawBaseline(options, values);
+  const raw = await rawBaseline(options, values, 'secrets');
+  log(`burst n=${n}: bare AgeSecret creates (no operator), for the API server's cost of the custom resource`);
+  const rawAgeSecrets = await rawBaseline(options, values, 'agesecrets');
 
   const operator = await startOperatorProcess({
     entry: AGESECRET_ENTRY,
@@ -156,6 +168,7 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
       ratio,
       operator: { ...op, readyAfterStartMs: Math.round(readyMs), rssAtReadyMb, cpuMs: usage.cpuMs, cpuCores: usage.cpuCores, lastRssMb: usage.lastRssMb },
       raw,
+      rawAgeSecrets,
       perObjectMs: { operator: done ? Number((op.spanMs / done).toFixed(3)) : 0, raw: raw.latency.count ? Number((raw.spanMs / raw.latency.count).toFixed(3)) : 0 },
       // Writes the API server saw during the operator phase (the harness's own creates included).
       writesSeen: { ageSecrets: ageSecrets.writes, secrets: secrets.writes, events: events.writes },
