@@ -13,7 +13,8 @@ export const productionOptions = {
 
 export const productionUsage = `  --probes ADDR       serve /healthz, /readyz and /metrics on ADDR (PORT, :PORT or HOST:PORT)
   --standalone        no leader election: this instance always acts (implied by --dev)
-  --lease-namespace NS namespace of the leader Lease (default: $POD_NAMESPACE, then the pod's service account namespace)
+  --lease-namespace NS
+                      namespace of the leader Lease (default: $POD_NAMESPACE, then the pod's service account namespace)
   --lease-name NAME   name of the leader Lease (default: <operator>-leader)
 `;
 
