@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { useTestCluster } from '@capstan/localcluster';
+import { kubectl as runKubectl, useTestCluster } from '@capstan/localcluster';
 import { ApiClient } from 'capstan';
 import { AGESECRETS, createNamespace, deleteNamespaces, eventually, installCrd, type AgeSecretObject } from './test-fixtures.js';
 
@@ -58,12 +58,12 @@ test("the seed's manifests validate as written (server-side dry run)", async () 
 
 test('kubectl explain agesecrets.spec describes every field', async () => {
   // The API server publishes a new CRD's OpenAPI a moment after it is Established.
-  const out = await eventually('the AgeSecret schema to be published', async () => kubectl('explain', 'agesecrets.spec'));
+  const out = await eventually('the AgeSecret schema to be published', async () => runKubectl(kubeconfig, ['explain', 'agesecrets.spec']));
   for (const field of ['secretName', 'secretKey', 'secret', 'ageSecretRef', 'data', 'type', 'labels', 'annotations']) {
     assert.match(out, new RegExp(`^\\s+${field}\\s`, 'm'), field);
   }
   assert.match(out, /ENC\[/);
-  assert.match(kubectl('explain', 'agesecrets.status.conditions'), /observedGeneration/);
+  assert.match(await runKubectl(kubeconfig, ['explain', 'agesecrets.status.conditions']), /observedGeneration/);
 });
 
 test('short names and printer columns', async () => {

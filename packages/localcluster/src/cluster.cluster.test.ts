@@ -1,17 +1,15 @@
 // Control-plane tests on the shared test cluster: CRDs, kubectl explain, garbage collection, namespaces, RBAC, tokens.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { KubeApi } from './api.js';
 import { KubeApiError } from './errors.js';
 import type { ClusterHandle } from './handle.js';
 import { useTestCluster } from './test-cluster.js';
 import { waitFor } from './wait.js';
+import { kubectl as runKubectl } from './kubectl.js';
 
-const run = promisify(execFile);
-const kubectl = (kubeconfig: string, ...args: string[]) => run('kubectl', ['--kubeconfig', kubeconfig, ...args], { timeout: 60_000 });
+const kubectl = async (kubeconfig: string, ...args: string[]) => ({ stdout: await runKubectl(kubeconfig, args) });
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
 
 let cluster: ClusterHandle;

@@ -13,3 +13,4 @@ export { LocalClusterError, ProvisioningError, StartupError, KubeApiError, Unsup
 export { ControlPlaneFaults, FaultInjectionError, type FaultTarget, type RestartOptions } from './faults.js';
 export { spawnManaged, type ManagedProcess, type SpawnOptions, type Exit } from './processes.js';
 export { freePort } from './ports.js';
+export { kubectl, KubectlError, type KubectlOptions } from './kubectl.js';

@@ -1,17 +1,15 @@
 // The CRD YAML from `capstan crd` on the real API server: accepted as structural, validating, defaulting, explainable.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
-import { useTestCluster } from '@capstan/localcluster';
+import { kubectl as runKubectl, useTestCluster } from '@capstan/localcluster';
 import { parseAllDocuments } from 'yaml';
 import { ApiClient } from '../client/surface.js';
 import { InvalidError } from '../structs/errors.js';
 import type { KubeObject } from '../structs/objects.js';
 import type { CommandIo } from './commands.js';
 import { crdCommand } from './crd-command.js';
-import { Widgets } from './fixtures/widgets.js';
+import { group, Widgets } from './fixtures/widgets.js';
 
 const crdsRef = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' };
 const namespaces = { version: 'v1', plural: 'namespaces' };
@@ -47,7 +45,7 @@ describe('capstan crd output on a real API server', () => {
     client?.close();
   });
 
-  const kubectl = (...args: string[]) => promisify(execFile)('kubectl', ['--kubeconfig', kubeconfig, ...args]).then((r) => r.stdout);
+  const kubectl = (...args: string[]) => runKubectl(kubeconfig, args);
 
   test('the CRDs are accepted and become Established', async () => {
     let yaml = '';
@@ -84,7 +82,7 @@ describe('capstan crd output on a real API server', () => {
     assert.match(table, /^NAME\s+SIZE\s+COLOR\s+AGE/m);
     assert.match(table, /^w1\s+5\s+red\s+/m);
     const explained = await until('the schema to be published', async () => {
-      const text = await kubectl('explain', 'widgets.spec.size');
+      const text = await kubectl('explain', `widgets.${group}.spec.size`);
       return /How big the widget is, in centimetres\./.test(text) && text;
     });
     assert.match(explained, /integer/);

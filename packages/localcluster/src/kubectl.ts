@@ -1,0 +1,48 @@
+// Runs kubectl against a cluster with a fresh discovery cache, for tests and tools that create CRDs as they go.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface KubectlOptions {
+  /** Written to kubectl's standard input (for `apply -f -`). */
+  input?: string;
+  timeoutMs?: number;
+}
+
+/** A kubectl run that failed or answered no (`auth can-i` exits 1): its output stays readable. */
+export class KubectlError extends Error {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number | undefined;
+  constructor(init: { args: readonly string[]; stdout: string; stderr: string; exitCode: number | undefined; cause: unknown }) {
+    super(`kubectl ${init.args[0] ?? ''} exited ${init.exitCode ?? 'abnormally'}: ${init.stderr.trim().slice(0, 2000)}`, { cause: init.cause });
+    this.name = 'KubectlError';
+    this.stdout = init.stdout;
+    this.stderr = init.stderr;
+    this.exitCode = init.exitCode;
+  }
+}
+
+/**
+ * kubectl keeps discovery on disk for hours and `kubectl explain` does not refresh it when a resource is
+ * missing, so a CRD created after an earlier call (by any process sharing ~/.kube/cache) stays invisible
+ * to it. A private cache per call costs one discovery round-trip against a local server and removes the
+ * cross-talk between test files.
+ */
+export async function kubectl(kubeconfigPath: string, args: readonly string[], options: KubectlOptions = {}): Promise<string> {
+  const cacheDir = await mkdtemp(join(tmpdir(), 'capstan-kubectl-'));
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const child = execFile('kubectl', ['--kubeconfig', kubeconfigPath, '--cache-dir', cacheDir, ...args], {
+        timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8',
+      }, (error, stdout, stderr) => {
+        if (error) reject(new KubectlError({ args, stdout, stderr, exitCode: typeof error.code === 'number' ? error.code : undefined, cause: error }));
+        else resolve(stdout);
+      });
+      if (options.input !== undefined) child.stdin?.end(options.input);
+    });
+  } finally {
+    await rm(cacheDir, { recursive: true, force: true });
+  }
+}
