@@ -11,6 +11,8 @@ export interface HandshakeErrorOptions {
   step: HandshakeStep;
   failure: HandshakeFailure;
   status?: number;
+  /** The errno-style code of a connection failure (ECONNREFUSED...). */
+  code?: string;
   cause?: unknown;
 }
 
@@ -20,12 +22,16 @@ export class HandshakeError extends Error {
   readonly step: HandshakeStep;
   readonly failure: HandshakeFailure;
   readonly status: number | undefined;
+  readonly code: string | undefined;
+  /** Set by the reconciler: the app just started and is not listening yet (retry soon, quietly). */
+  notListeningYet = false;
 
   constructor(message: string, options: HandshakeErrorOptions) {
     super(message, { cause: options.cause });
     this.step = options.step;
     this.failure = options.failure;
     this.status = options.status;
+    this.code = options.code;
   }
 }
 

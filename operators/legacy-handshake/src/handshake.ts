@@ -127,7 +127,9 @@ function transportError(step: HandshakeStep, what: string, error: unknown, info:
     return new HandshakeError(`${what} aborted`, { step, failure: 'aborted', cause: error });
   }
   const code = networkCode(error);
-  return new HandshakeError(`${what} failed: ${code ?? 'connection error'}`, { step, failure: 'connection', cause: error });
+  return new HandshakeError(`${what} failed: ${code ?? 'connection error'}`, {
+    step, failure: 'connection', cause: error, ...(code ? { code } : {}),
+  });
 }
 
 function isTimeout(error: unknown): boolean {

@@ -22,7 +22,7 @@ export interface HandshakeOperatorOptions {
   namespaces?: string[];
   allNamespaces?: boolean;
   suffixSecret: SuffixRef;
-  /** Global bound on handshakes at once (capstan's handler concurrency). Default 16. */
+  /** Global bound on handshakes at once (capstan's handler concurrency). Default 64: handshakes wait on I/O. */
   concurrency?: number;
   /** Bound on each HTTP request to a pod. Default 5000. */
   timeoutMs?: number;
@@ -61,7 +61,7 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.leadership ? { leadership: options.leadership } : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
-    concurrency: options.concurrency ?? 16,
+    concurrency: options.concurrency ?? 64,
     backoff,
   });
 
@@ -78,6 +78,16 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
     },
   });
 
+  // Failed handshakes per pod uid, for numbering and thinning Warning Events (capstan's ctx.retry also
+  // counts the quiet retries while an app starts). Entries go on success; the cap bounds pods deleted while failing.
+  const failures = new Map<string, number>();
+  const countFailure = (uid: string) => {
+    const count = (failures.get(uid) ?? 0) + 1;
+    failures.delete(uid); // re-inserted last: the cap drops the longest-quiet entry first
+    if (failures.size >= 10_000) failures.delete(failures.keys().next().value ?? '');
+    failures.set(uid, count);
+  };
+
   const pods = operator.resource<KubeObject & Pod>(PODS);
   pods.reconcile({
     async apply(ctx) {
@@ -89,19 +99,21 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
           suffix,
           timeoutMs,
           signal: ctx.signal,
-          attempt: ctx.retry,
+          attempt: failures.get(ctx.uid) ?? 0,
           patchPod: (patch) => ctx.client.patch(PODS, key, patch, { type: 'merge', signal: ctx.signal }),
           patchPodStatus: (patch) => ctx.client.patchStatus(PODS, key, patch, { type: 'strategic', signal: ctx.signal }),
           events: ctx.events,
           handshake: (handshakeOptions) => measured(metrics, handshakeOptions),
           onRestart: () => metrics.restartSeen(),
         });
+        failures.delete(ctx.uid);
         if (outcome.kind === 'handshaken') {
           ctx.logger.info('handshake done', { port: outcome.port, restartCount: outcome.restartCount });
         } else if (outcome.kind === 'waiting') {
           ctx.logger.debug('waiting', { reason: outcome.reason });
         }
       } catch (error) {
+        if (error instanceof HandshakeError && !error.notListeningYet && error.failure !== 'aborted') countFailure(ctx.uid);
         throw outcomeOf(error);
       }
     },
@@ -176,6 +188,7 @@ async function measured(metrics: HandshakeMetrics, options: HandshakeOptions): P
 function outcomeOf(error: unknown): Error {
   if (error instanceof PortError) return new PermanentError(`${error.message}; fix the annotation to retry`, { cause: error });
   if (error instanceof RefusedError) return new PermanentError(error.message, { cause: error });
+  if (error instanceof HandshakeError && error.notListeningYet) return new TemporaryError(`${error.message} (the app is starting)`, { delayMs: 250, cause: error });
   if (error instanceof HandshakeError || error instanceof SuffixError) return new TemporaryError(error.message, { cause: error });
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -46,7 +46,7 @@ test('waits for Running, a pod IP, and ignores pods being deleted', () => {
 });
 
 test('a fresh running pod is handshaken', () => {
-  assert.deepEqual(planPod(pod()), { kind: 'handshake', podIP: '10.1.0.5', restartCount: 0, gated: false, clearDone: false, markUnready: false });
+  assert.deepEqual(planPod(pod()), { kind: 'handshake', podIP: '10.1.0.5', restartCount: 0, gated: false, startedAt: undefined, clearDone: false, markUnready: false });
 });
 
 test('a handshaken pod at the same restart count is done; a gated one without the condition is marked ready', () => {
@@ -58,7 +58,7 @@ test('a handshaken pod at the same restart count is done; a gated one without th
 
 test('a container restart since the handshake means: clear done, mark unready, handshake again', () => {
   assert.deepEqual(planPod(pod({ annotations: done(0), restarts: [1], gated: true, gate: 'True' })),
-    { kind: 'handshake', podIP: '10.1.0.5', restartCount: 1, gated: true, clearDone: true, markUnready: true });
+    { kind: 'handshake', podIP: '10.1.0.5', restartCount: 1, gated: true, startedAt: undefined, clearDone: true, markUnready: true });
   assert.equal(planPod(pod({ annotations: done(2), restarts: [1, 1] })).kind, 'done');
   assert.equal(planPod(pod({ annotations: done(2), restarts: [1, 2] })).kind, 'handshake');
 });
@@ -87,4 +87,16 @@ test('a hostNetwork pod is refused: its IP is the node\'s', () => {
   const plan = planPod(hostNetwork);
   assert.equal(plan.kind, 'refuse');
   assert.match((plan as { reason: string }).reason, /hostNetwork/);
+});
+
+test('latestStart is the most recent start of a running container', async () => {
+  const { latestStart } = await import('./pod-plan.js');
+  const p = pod();
+  p.status!.containerStatuses = [
+    { name: 'a', state: { running: { startedAt: '2026-11-22T10:00:00Z' } } },
+    { name: 'b', state: { running: { startedAt: '2026-11-22T10:05:00Z' } } },
+    { name: 'c', state: { waiting: { reason: 'CrashLoopBackOff' } } },
+  ];
+  assert.equal(latestStart(p), Date.parse('2026-11-22T10:05:00Z'));
+  assert.equal(latestStart(pod()), undefined);
 });

@@ -7,6 +7,8 @@ export type PodPlan =
   /** The pod must not get the secret at all (until it changes). */
   | { kind: 'refuse'; reason: string }
   | { kind: 'handshake'; podIP: string; restartCount: number; gated: boolean;
+      /** Latest start of a running container (ms since epoch), when the kubelet reported one. */
+      startedAt: number | undefined;
       /** The done annotation is stale (a container restarted since): remove it before anything else. */
       clearDone: boolean;
       /** The gate condition says True but the process is not (or no longer) handshaken. */
@@ -66,7 +68,19 @@ export function planPod(pod: Pod): PodPlan {
     podIP,
     restartCount,
     gated,
+    startedAt: latestStart(pod),
     clearDone: pod.metadata?.annotations?.[DONE_ANNOTATION] !== undefined,
     markUnready: gated && gate === 'True',
   };
+}
+
+/** When the most recently (re)started running container started: the app may still be binding its port. */
+export function latestStart(pod: Pod): number | undefined {
+  let latest: number | undefined;
+  for (const status of pod.status?.containerStatuses ?? []) {
+    const running = status.state?.running as { startedAt?: string } | undefined;
+    const at = running?.startedAt ? Date.parse(running.startedAt) : Number.NaN;
+    if (!Number.isNaN(at) && (latest === undefined || at > latest)) latest = at;
+  }
+  return latest;
 }

@@ -106,7 +106,7 @@ describe('reconcilePod', () => {
     await assert.rejects(reconcilePod(pod(port), { ...r.deps, attempt: 0 }), (e: unknown) => e instanceof HandshakeError && e.status === 500);
     assert.equal(r.writes.length, 0);
     assert.equal(r.events[0]?.[1], 'HandshakeFailed');
-    assert.match(r.events[0]![2], /fetch-key: GET \/internal\/key answered HTTP 500 \(attempt 1\); will retry/);
+    assert.match(r.events[0]![2], /fetch-key: GET \/internal\/key answered HTTP 500 \(failure 1\); will retry/);
     assert.ok(!r.events[0]![2].includes('-acknowledge'));
     assert.equal((await reconcilePod(pod(port), r.deps)).kind, 'handshaken');
   });
@@ -174,4 +174,20 @@ test('a hostNetwork pod is refused with a Warning and no request', async () => {
   await assert.rejects(reconcilePod(hostNetwork, r.deps), RefusedError);
   assert.deepEqual(r.events.map(([level, reason]) => [level, reason]), [['warn', 'Refused']]);
   assert.equal(r.writes.length, 0);
+});
+
+test('a refused connection right after the container started is "not listening yet": no Warning', async () => {
+  const closed = createLegacyMock({ port: 0, host: '127.0.0.1' });
+  const port = Number(new URL(await closed.listen()).port);
+  await closed.close({ graceMs: 0 });
+  const starting = pod(port);
+  starting.status!.containerStatuses = [{ name: 'app', restartCount: 0, state: { running: { startedAt: '2026-11-22T00:00:00Z' } } }];
+  const fresh = recorder();
+  fresh.deps.now = () => new Date('2026-11-22T00:00:02Z');
+  await assert.rejects(reconcilePod(starting, fresh.deps), (e: unknown) => e instanceof HandshakeError && e.notListeningYet && e.code === 'ECONNREFUSED');
+  assert.deepEqual(fresh.events, []);
+  const late = recorder();
+  late.deps.now = () => new Date('2026-11-22T00:01:00Z');
+  await assert.rejects(reconcilePod(starting, late.deps), (e: unknown) => e instanceof HandshakeError && !e.notListeningYet);
+  assert.deepEqual(late.events.map(([, reason]) => reason), ['HandshakeFailed']);
 });

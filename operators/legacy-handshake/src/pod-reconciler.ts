@@ -17,7 +17,10 @@ export interface PodReconcileDeps {
   timeoutMs: number;
   maxBodyBytes?: number;
   signal?: AbortSignal;
-  /** 0-based attempt number of this reconcile (for messages). */
+  /**
+   * How many handshakes of this pod failed before this pass (0-based; quiet "not listening yet" retries
+   * excluded): numbers the failures in Events and decides which get one.
+   */
   attempt?: number;
   /** JSON merge patch of the pod (metadata only). */
   patchPod(patch: Record<string, unknown>): Promise<unknown>;
@@ -77,7 +80,7 @@ export async function reconcilePod(pod: Pod, deps: PodReconcileDeps): Promise<Po
     }));
   }
 
-  const attempt = deps.attempt === undefined ? '' : ` (attempt ${deps.attempt + 1})`;
+  const attempt = deps.attempt === undefined ? '' : ` (failure ${deps.attempt + 1})`;
   let port: number;
   try {
     port = resolvePort(pod).port;
@@ -98,6 +101,11 @@ export async function reconcilePod(pod: Pod, deps: PodReconcileDeps): Promise<Po
   try {
     await handshake({ host: plan.podIP, port, suffix, timeoutMs: deps.timeoutMs, maxBodyBytes: deps.maxBodyBytes, signal: deps.signal });
   } catch (error) {
+    if (error instanceof HandshakeError && isNotListeningYet(error, plan.startedAt, deps.now?.() ?? new Date())) {
+      // Right after a (re)start the app races its own listen(): retry soon, without a Warning.
+      error.notListeningYet = true;
+      throw error;
+    }
     if (error instanceof HandshakeError) {
       // A refused secret may mean operations rotated the suffix: read it afresh next time.
       if (error.step === 'send-secret' && error.status !== undefined && error.status >= 400 && error.status < 500) deps.suffix.invalidate();
@@ -114,12 +122,21 @@ export async function reconcilePod(pod: Pod, deps: PodReconcileDeps): Promise<Po
       ready: true, reason: 'HandshakeDone', message: `handshake done at restart count ${plan.restartCount}`, now: deps.now?.(),
     }));
   }
-  await post(deps.events, 'info', 'Handshaken', `legacy app at ${plan.podIP}:${port} accepted the secret (restart count ${plan.restartCount})`);
+  // Not awaited: the worker moves on to the next pod; Events are best effort anyway.
+  void post(deps.events, 'info', 'Handshaken', `legacy app at ${plan.podIP}:${port} accepted the secret (restart count ${plan.restartCount})`);
   return { kind: 'handshaken', port, restartCount: plan.restartCount };
 }
 
+/** How long after a container start a refused connection means "not listening yet" rather than a failure. */
+export const STARTUP_GRACE_MS = 10_000;
+
+function isNotListeningYet(error: HandshakeError, startedAt: number | undefined, now: Date): boolean {
+  return error.failure === 'connection' && error.code === 'ECONNREFUSED' && error.step === 'fetch-key'
+    && startedAt !== undefined && now.getTime() - startedAt < STARTUP_GRACE_MS;
+}
+
 /**
- * Attempts 1, 2, 4, 8... get a Warning Event (each names its attempt): a pod failing for an hour reports
+ * Failures 1, 2, 4, 8... get a Warning Event (each names its number): a pod failing for an hour reports
  * a dozen times, not once per retry, while the first failures are always visible. Logs get every one.
  */
 export function worthReporting(attempt: number | undefined): boolean {

@@ -30,7 +30,7 @@ export const USAGE = `Usage: legacy-handshake-operator [options]
   -n, --namespace NS         watch this namespace (repeatable; globs like team-* allowed)
   -A, --all-namespaces       watch every namespace
       --suffix-secret REF    namespace/name[:key] of the Secret holding the suffix (key defaults to "suffix")
-      --concurrency N        handshakes running at once (default 16)
+      --concurrency N        handshakes running at once (default 64)
       --timeout-ms MS        bound on each HTTP request to a pod (default 5000)
       --suffix-max-age-ms MS re-read the suffix Secret at least this often (default 30000)
       --[no-]deployment-opt-in  add label and readiness gate to labelled Deployments (default on)
@@ -106,7 +106,7 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
       namespaces,
       allNamespaces,
       suffixSecret: parseSuffixRef(suffixText),
-      concurrency: integer('--concurrency', values.concurrency ?? env.HANDSHAKE_CONCURRENCY, 16, 1, 1024),
+      concurrency: integer('--concurrency', values.concurrency ?? env.HANDSHAKE_CONCURRENCY, 64, 1, 1024),
       timeoutMs: integer('--timeout-ms', values['timeout-ms'] ?? env.HANDSHAKE_TIMEOUT_MS, 5000, 100, 600_000),
       suffixMaxAgeMs: integer('--suffix-max-age-ms', values['suffix-max-age-ms'], 30_000, 0, 86_400_000),
       deploymentOptIn: optInFlag ?? boolean('HANDSHAKE_DEPLOYMENT_OPT_IN', env.HANDSHAKE_DEPLOYMENT_OPT_IN, true),
