@@ -158,7 +158,7 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
   return {
     workload: 'agesecret-burst',
     machine: options.machine,
-    parameters: { n, concurrency, operatorConcurrency: options.operatorConcurrency ?? 16 },
+    parameters: { n, concurrency, operatorConcurrency: options.operatorConcurrency ?? 'default' },
     converged: converged && done === n,
     throughputPerSec: op.throughputPerSec,
     latency: op.latency,

@@ -163,7 +163,7 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
   const warnings = [...events.objects.values()].filter((e) => (e as { type?: string }).type === 'Warning').map((e) => e.reason).filter((r): r is string => !!r);
   return {
     workload: 'handshake-burst', machine: options.machine,
-    parameters: { n, operatorConcurrency: options.operatorConcurrency ?? 16, createConcurrency: options.concurrency ?? n, image: 'legacy-mock (compiled, one process per pod)' },
+    parameters: { n, operatorConcurrency: options.operatorConcurrency ?? 'default', createConcurrency: options.concurrency ?? n, image: 'legacy-mock (compiled, one process per pod)' },
     converged: converged && annotated.size === n,
     throughputPerSec: throughput(annotated.size, spanMs),
     latency,

@@ -141,7 +141,7 @@ export async function runRestart(options: RestartOptions): Promise<RestartResult
 
   const restart: WorkloadResult = {
     workload: 'restart', machine: options.machine,
-    parameters: { n, operatorConcurrency: options.operatorConcurrency ?? 16 },
+    parameters: { n, operatorConcurrency: options.operatorConcurrency ?? 'default' },
     converged,
     throughputPerSec: caughtUpMs > 0 ? throughput(n, caughtUpMs) : 0,
     latency: summarize(converged ? [caughtUpMs] : []),
