@@ -8,6 +8,7 @@ import { consoleLogger, describeError, type LogLevel } from '../core/logging.js'
 import { exitCodes, type Command, type CommandIo } from './commands.js';
 import { startLiveness } from './liveness.js';
 import { loadOperatorModule } from './load-module.js';
+import { productionOptions, productionSettingsFrom, productionUsage } from './production-flags.js';
 
 export const runUsage = `usage: capstan run <module.ts|.js> [-n NAMESPACE]... [-A] [--dev] [--liveness URL]
                    [--verbose|--quiet] [--log-format json|plain] [--kubeconfig PATH]
@@ -16,7 +17,7 @@ export const runUsage = `usage: capstan run <module.ts|.js> [-n NAMESPACE]... [-
   --dev               local development: debug logs, plain format, standalone
   --liveness URL      serve liveness at this URL, e.g. http://0.0.0.0:8080/healthz
   --kubeconfig PATH   kubeconfig file (default: $KUBECONFIG, in-cluster, then ~/.kube/config)
-`;
+${productionUsage}`;
 
 /** The CLI decides the default connection: flag, $KUBECONFIG, in-cluster, ~/.kube/config. */
 export function defaultKubeconfig(flag: string | undefined, env: CommandIo['env']): KubeConfigSource {
@@ -45,6 +46,7 @@ export const runCommand: Command = {
           'log-format': { type: 'string' },
           kubeconfig: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
+          ...productionOptions,
         },
       });
     } catch (error) {
@@ -72,9 +74,12 @@ export const runCommand: Command = {
         return usage(`--liveness must be a URL like http://0.0.0.0:8080/healthz, got ${values.liveness}`);
       }
     }
+    const production = productionSettingsFrom(values, io.env);
+    if ('error' in production) return usage(production.error);
     const level: LogLevel = values.verbose || values.dev ? 'debug' : values.quiet ? 'warn' : 'info';
     const logger = consoleLogger({ level, format, write: (line) => io.err(`${line}\n`) });
     const kubeconfig = defaultKubeconfig(values.kubeconfig, io.env);
+    for (const note of production.notes) logger.info(note);
     const allNamespaces = !!values['all-namespaces'] || namespaces.length === 0;
     let operator;
     try {
@@ -89,7 +94,7 @@ export const runCommand: Command = {
     }) : undefined;
     if (liveness && !probe) return exitCodes.failure;
     try {
-      await operator.run({ signal: io.signal, kubeconfig, logger, ...(allNamespaces ? { allNamespaces: true } : { namespaces }) });
+      await operator.run({ signal: io.signal, kubeconfig, logger, ...production.settings, ...(allNamespaces ? { allNamespaces: true } : { namespaces }) });
       return exitCodes.ok;
     } catch (error) {
       logger.error('the operator failed', { error: describeError(error) });

@@ -6,10 +6,10 @@ import { ConfigurationError } from '../structs/errors.js';
 import { resourceId, type KubeObject, type ResourceRef } from '../structs/objects.js';
 import { KeyedQueue } from '../kits/keyed-queue.js';
 import { linkedAbort, sleep } from '../kits/sleep.js';
-import { CoreEventPoster } from './events.js';
 import { safely } from './hooks.js';
 import { consoleLogger, describeError } from './logging.js';
 import { processEntry } from './processing.js';
+import { ProductionServices } from './production.js';
 import { ResourceRegistration } from './registry.js';
 import { ResourceRuntime } from './resource-runtime.js';
 import type { Services, Session } from './runtime-types.js';
@@ -78,9 +78,13 @@ class OperatorImpl implements Operator {
     // Every write of the operator (and of its handlers through ctx.client) carries its name as field manager.
     const writer = client.fieldManager ? client : client.withFieldManager(s.name);
     const label = dnsLabel(s.name);
+    // Metrics, Events, probes and leader election plug into the hooks, poster and leadership seams.
+    const prod = new ProductionServices({ ...s, client: writer, logger });
+    s.hooks = prod.hooks(s.hooks);
+    s.leadership = prod.gate;
     const services: Services = {
       name: s.name, client: writer, logger, hooks: s.hooks,
-      poster: s.events === false ? undefined : (s.events ?? new CoreEventPoster(writer, s.name, logger)),
+      poster: prod.poster,
       stateAnnotation: s.stateAnnotation ?? `${label}.capstan.dev/last-handled`,
       finalizer: s.finalizer ?? `${label}.capstan.dev/finalizer`,
       backoff: s.backoff,
@@ -92,6 +96,8 @@ class OperatorImpl implements Operator {
 
     const runtimes = await this.#resolveAll(regs, services, signal);
     if (signal.aborted) return this.#finish(ownClient);
+    prod.expect(runtimes.map((rt) => rt.id));
+    await prod.start();
     const byReg = new Map(runtimes.map((rt) => [rt.reg, rt]));
     for (const rt of runtimes) {
       rt.feedTargets = rt.reg.feeds.flatMap((f) => (byReg.get(f.to) ? [{ to: byReg.get(f.to)!, map: f.map }] : []));
@@ -107,8 +113,12 @@ class OperatorImpl implements Operator {
     const watching = Promise.all(reflectors.map((r) => r.run(signal)));
     logger.info('operator started', { operator: s.name, resources: runtimes.map((r) => r.id), server: client.server });
 
-    await this.#lead(runtimes, services, synced, signal);
-    await watching;
+    try {
+      await this.#lead(runtimes, services, synced, signal);
+      await watching;
+    } finally {
+      await prod.stop();
+    }
     logger.info('operator stopped', { operator: s.name });
     life.dispose();
     return this.#finish(ownClient);

@@ -35,6 +35,8 @@ function fingerprint(obj: KubeObject, stateAnnotation: string): string {
   return hashOf({ e: essenceOf(obj, { stateAnnotation }), s: obj.status ?? null });
 }
 
+const announced = new Set<Cause>(['create', 'update', 'delete', 'field']);
+
 async function run(round: Round, fn: Handler<KubeObject>, cause: Cause, id: string, obj: KubeObject, extra: {
   retry: number; old?: unknown; new?: unknown; diff?: ReturnType<typeof diff>; event?: Entry['pendingEvent'];
   retries?: number | undefined; timeoutMs?: number | undefined; backoff?: RegisteredHandler['options']['backoff'];
@@ -47,12 +49,17 @@ async function run(round: Round, fn: Handler<KubeObject>, cause: Cause, id: stri
   }, { retries: extra.retries, timeoutMs: extra.timeoutMs, backoff: extra.backoff ?? rt.services.backoff });
   safely(() => rt.services.hooks?.handlerRun?.({ resource: rt.id, handler: id, kind: cause, outcome: result.outcome, durationMs: result.durationMs, retry: extra.retry }));
   const fields = { object: round.entry.key, handler: id, cause, retry: extra.retry };
-  if (result.outcome === 'success') rt.logger.debug('handler succeeded', fields);
-  else if (result.outcome === 'permanent') {
+  if (result.outcome === 'success') {
+    rt.logger.debug('handler succeeded', fields);
+    // Change handlers only: timers, daemons, event handlers and reconciles run too often to announce each run.
+    if (announced.has(cause)) void recorderFor(rt.services.poster, obj).info('HandlerSucceeded', `${id} succeeded`);
+  } else if (result.outcome === 'permanent') {
     rt.logger.error('handler failed permanently', { ...fields, error: describeError(result.error) });
     void recorderFor(rt.services.poster, obj).warn('HandlerFailed', `${id}: ${describeError(result.error)}`);
   } else if (result.outcome !== 'aborted') {
     rt.logger.warn('handler failed; will retry', { ...fields, error: describeError(result.error), retryInMs: result.delayMs });
+    // No delay in the message: identical failures then aggregate into one Event with a count.
+    void recorderFor(rt.services.poster, obj).warn('HandlerRetrying', `${id}: ${describeError(result.error)}; will retry`);
   }
   round.patch = mergePatches(round.patch, result.patch);
   return result;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { useTestCluster } from '@capstan/localcluster';
 import { ApiClient } from '../client/surface.js';
+import { TemporaryError } from '../structs/errors.js';
 import type { KubeObject } from '../structs/objects.js';
 import { silentLogger } from './logging.js';
 import { createOperator } from './operator.js';
@@ -114,5 +115,63 @@ describe('production services on the engine (two instances)', () => {
     await client.create(configmaps, { metadata: { name: 'second', namespace: ns, labels: { test: 'production' } } });
     assert.equal(await handledBy('second'), 'instance-b');
     assert.equal((await client.get(configmaps, { namespace: ns, name: 'first' })).metadata.annotations?.['handled-by'], 'instance-a', 'not handled twice');
+  });
+});
+
+describe('createOperator settings switch the production services on', () => {
+  test('probes, metrics, Events and a Lease from the settings; the lease is released on stop', async () => {
+    const cluster = await useTestCluster();
+    const client = await ApiClient.create({ path: cluster.kubeconfigPath });
+    const ns = `prodset-${randomBytes(4).toString('hex')}`;
+    await client.create(namespaces, { metadata: { name: ns } });
+    const lines: { msg: string; fields?: Record<string, unknown> | undefined }[] = [];
+    const logger = { ...silentLogger, info: (msg: string, fields?: Record<string, unknown>) => void lines.push({ msg, fields }) };
+    const op = createOperator({
+      name: 'settings-test', kubeconfig: { path: cluster.kubeconfigPath }, logger, namespaces: [ns], instance: 'pod-7',
+      probes: { host: '127.0.0.1', port: 0 },
+      leaderElection: { namespace: ns, identity: 'pod-7-x', leaseDurationMs: 600_000, renewDeadlineMs: 300_000, retryPeriodMs: 300 },
+    });
+    op.resource<KubeObject>({ version: 'v1', plural: 'configmaps' }).on.create(async (ctx) => {
+      await ctx.events.info('Seen', 'seen by the operator');
+    }, { id: 'seen', labels: { test: 'settings' } }); // not kube-root-ca.crt, which every namespace gets
+    op.resource<KubeObject>({ version: 'v1', plural: 'configmaps' }).on.create(async (ctx) => {
+      if (ctx.retry === 0) throw new TemporaryError('not yet', { delayMs: 100 });
+    }, { id: 'flaky', labels: { test: 'flaky' } });
+    const stop = new AbortController();
+    const done = op.run({ signal: stop.signal });
+    try {
+      const url = String((await until('the probe server', () => lines.find((l) => l.msg === 'probes listening')))?.fields?.url);
+      await until('ready', async () => (await fetch(`${url}/readyz`)).status === 200);
+      await client.create(configmaps, { metadata: { name: 'c1', namespace: ns, labels: { test: 'settings' } } });
+      const event = await until('the Event', async () =>
+        (await client.list<KubeObject & { reason: string; reportingInstance: string }>(events, { namespace: ns, fieldSelector: 'involvedObject.name=c1' })).items.find((e) => e.reason === 'Seen'));
+      assert.equal(event.reportingInstance, 'pod-7');
+      await client.create(configmaps, { metadata: { name: 'c2', namespace: ns, labels: { test: 'flaky' } } });
+      const engineEvents = await until('the engine\'s Events', async () => {
+        const items = (await client.list<KubeObject & { reason: string; type: string; message: string }>(events, { namespace: ns, fieldSelector: 'involvedObject.name=c2' })).items;
+        return items.some((e) => e.reason === 'HandlerSucceeded') && items;
+      });
+      assert.deepEqual(engineEvents.map((e) => `${e.type} ${e.reason}: ${e.message}`).sort(), [
+        'Normal HandlerSucceeded: flaky succeeded',
+        'Warning HandlerRetrying: flaky: TemporaryError: not yet; will retry',
+      ]);
+      const lease = await client.get<KubeObject & { spec: { holderIdentity: string } }>({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases' }, { namespace: ns, name: 'settings-test-leader' });
+      assert.equal(lease.spec.holderIdentity, 'pod-7-x');
+      // The handler run is counted when it returns, just after its Event: wait for it.
+      const metrics = await until('the handler run counted', async () => {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        return /^capstan_handler_runs_total\{[^}]*handler="seen"/m.test(text) && text;
+      });
+      assert.match(metrics, /^capstan_leader_status\{operator="settings-test"\} 1$/m);
+      assert.match(metrics, /^capstan_handler_runs_total\{[^}]*handler="seen"[^}]*\} 1$/m);
+      assert.match(metrics, /^capstan_events_posted_total\{[^}]*outcome="created"[^}]*\} 1$/m);
+    } finally {
+      stop.abort();
+      await done;
+    }
+    const released = await client.get<KubeObject & { spec: { holderIdentity?: string } }>({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases' }, { namespace: ns, name: 'settings-test-leader' });
+    assert.equal(released.spec.holderIdentity ?? '', '', 'released on a graceful stop');
+    await client.delete(namespaces, { name: ns }).catch(() => {});
+    client.close();
   });
 });

@@ -8,6 +8,7 @@ import type { KubeObject, ObjectKey, ObjectMeta, ResolvedResource, ResourceRef }
 import type { PatchAccumulator } from '../structs/patch-accumulator.js';
 import type { EventPoster, EventRecorder, LeadershipGate, OperatorHooks } from './hooks.js';
 import type { Logger } from './logging.js';
+import type { ProductionSettings } from './production.js';
 
 export type SpecOf<T> = T extends { spec?: infer S } ? S : unknown;
 export type StatusOf<T> = T extends { status?: infer S } ? S : unknown;
@@ -134,7 +135,7 @@ export interface WatchSettings {
   backoff?: BackoffOptions;
 }
 
-export interface OperatorSettings {
+export interface OperatorSettings extends ProductionSettings {
   /** Field manager, Event reporting component, finalizer/annotation prefix. */
   name: string;
   kubeconfig?: KubeConfigSource;
@@ -165,7 +166,8 @@ export interface OperatorSettings {
  * Options of `run()`. Besides the signal, an embedder (the CLI, the testing kit) may override the
  * connection and scope settings given to createOperator.
  */
-export interface RunOptions {
+/** Production settings given here (by the CLI) override those of createOperator. */
+export interface RunOptions extends ProductionSettings {
   signal?: AbortSignal;
   kubeconfig?: KubeConfigSource;
   client?: ApiClient;
