@@ -112,8 +112,9 @@ export class KubeEventPoster implements EventPoster {
           this.#o.metrics?.eventPosted({ type: event.type, outcome: 'aggregated' });
           return;
         } catch (error) {
-          // The Event expired (the API server's --event-ttl) or was deleted: start a new one.
-          if (!(error instanceof NotFoundError)) throw error;
+          // Expired (the API server's --event-ttl) or deleted: start a new one. Any other failure (say, RBAC
+          // without `patch`) also falls back to creating one, so the Event is not lost.
+          if (!(error instanceof NotFoundError)) this.#o.logger.debug('could not update an aggregated event; creating a new one', { reason: event.reason, error: describeError(error) });
         }
       }
       const created = await this.#create(object, event, now);
