@@ -8,7 +8,7 @@ import { inspectState, waitConverged } from './state-check.js';
 import {
   AGESECRETS, ageSecretBody, burst, createNamespaceWithKey, declare, newKeys, retrying, SECRETS, secretValue, type Keys,
 } from './workload.js';
-import { waitUntil } from './waiting.js';
+import { waitUntil } from 'capstan/testing';
 
 const BURST = Number(process.env.FAULTS_BURST ?? 500);
 // The reflector restarts a silent stream after timeoutSeconds (300) + 60 s: the freeze must outlast it.

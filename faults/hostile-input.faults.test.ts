@@ -9,7 +9,7 @@ import { recordFigure } from './figures.js';
 import { hostileAnnotations, malformedAgeSecret, type Material } from './malformed.js';
 import { HANDSHAKE_NS, startAndWaitReady, startRig, type Rig } from './rig.js';
 import { waitConverged } from './state-check.js';
-import { waitUntil } from './waiting.js';
+import { waitUntil } from 'capstan/testing';
 import {
   AGESECRETS, ageSecretBody, b64, createNamespaceWithKey, createPlainNamespace, declare, EVENTS, legacyPod, newKeys, PODS, retrying, SECRETS,
   uniqueName, type Declared, type Keys,

@@ -7,7 +7,7 @@ import { recordFigure } from './figures.js';
 import { REPO_ROOT } from './operator-process.js';
 import { AGESECRET_NS, startAndWaitReady, startRig, waitReady, type Rig } from './rig.js';
 import { waitConverged } from './state-check.js';
-import { waitUntil } from './waiting.js';
+import { waitUntil } from 'capstan/testing';
 import {
   AGESECRETS, ageSecretBody, burst, createNamespaceWithKey, createPlainNamespace, declare, EVENTS, legacyPod, newKeys, PODS, retrying, SECRETS,
   type Keys,

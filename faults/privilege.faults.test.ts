@@ -12,7 +12,7 @@ import { recordFigure } from './figures.js';
 import { REPO_ROOT, type OperatorProcess } from './operator-process.js';
 import { AGESECRET_NS, HANDSHAKE_NS, startAndWaitReady, startRig, type Rig } from './rig.js';
 import { inspectState } from './state-check.js';
-import { waitUntil } from './waiting.js';
+import { waitUntil } from 'capstan/testing';
 import { AGESECRETS, ageSecretBody, b64, createNamespaceWithKey, newKeys, SECRETS, type Declared, type Keys } from './workload.js';
 
 type Cond = { type: string; status: string; reason?: string; observedGeneration?: number };

@@ -8,7 +8,7 @@ import { ControlPlaneFaults, startLocalCluster, type LocalCluster } from '@capst
 import { ApiClient, type KubeObject } from 'capstan';
 import { parseAllDocuments, stringify } from 'yaml';
 import { freePort, OperatorProcess, REPO_ROOT } from './operator-process.js';
-import { waitUntil } from './waiting.js';
+import { waitUntil } from 'capstan/testing';
 
 export const AGESECRET_NS = 'agesecret-system';
 export const HANDSHAKE_NS = 'legacy-operator-system';

@@ -2,7 +2,7 @@
 // no orphaned or duplicate Secrets, and every running labelled pod is handshaken.
 import { ApiClient, type KubeObject } from 'capstan';
 import { AGESECRETS, b64, PODS, SECRETS, type Declared } from './workload.js';
-import { waitUntil } from './waiting.js';
+import { waitUntil } from 'capstan/testing';
 
 interface Condition { type: string; status: string; reason?: string; observedGeneration?: number }
 type AgeSecretObj = KubeObject & { spec?: { secretName?: string }; status?: { conditions?: Condition[]; secretName?: string } };

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeApi } from './api.js';
+import { apiserverReady } from './apiserver.js';
 import { LocalClusterError } from './errors.js';
 import { spawnManaged, type ManagedProcess } from './processes.js';
 import { waitReady } from './readiness.js';
@@ -45,26 +46,6 @@ function withoutSetpriv(argv: string[]): string[] {
 }
 
 const flagName = (arg: string) => arg.split('=')[0] ?? arg;
-
-/**
- * kube-apiserver 1.20 says ready before its RBAC authorizer has synced (there is no informer-sync check yet):
- * for about a second every non-admin request is Forbidden. Ready for users means a rule every authenticated
- * user has (system:basic-user) is allowed.
- */
-async function rbacReady(api: KubeApi): Promise<boolean> {
-  const review = await api.request<{ status?: { allowed?: boolean } }>('/apis/authorization.k8s.io/v1/subjectaccessreviews', {
-    method: 'POST',
-    timeoutMs: 2000,
-    body: {
-      apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
-      spec: {
-        user: 'capstan:rbac-probe', groups: ['system:authenticated'],
-        resourceAttributes: { verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews' },
-      },
-    },
-  });
-  return review.status?.allowed === true;
-}
 
 /**
  * Controls the control-plane processes of one local cluster. Processes are found through the cluster's
@@ -138,12 +119,7 @@ export class ControlPlaneFaults {
         logFile,
         timeoutMs: options.timeoutMs ?? 120_000,
         intervalMs: 200,
-        probe: async () => {
-          const readyz = await api.raw('/readyz', { timeoutMs: 2000 });
-          if (readyz.status !== 200) return false;
-          await api.request('/api/v1/namespaces/default', { timeoutMs: 2000 });
-          return rbacReady(api);
-        },
+        probe: () => apiserverReady(api),
       });
     } finally {
       api.close();

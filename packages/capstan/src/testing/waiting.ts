@@ -10,6 +10,10 @@ export interface WaitOptions {
   intervalMs?: number;
   /** Shown in the timeout error. */
   message?: string;
+  /** When it returns true, stop at once: the condition can no longer become true (e.g. the operator died). */
+  failFast?: () => boolean;
+  /** Described in the timeout error: what was seen last. */
+  progress?: () => string;
 }
 
 export class WaitTimeoutError extends Error {}
@@ -26,8 +30,12 @@ export async function waitUntil<T>(check: () => T | Promise<T>, options: WaitOpt
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() > deadline) {
-      throw new WaitTimeoutError(`timed out after ${options.timeoutMs ?? 30_000} ms waiting for ${options.message ?? 'a condition'}`, { cause: lastError });
+    const gaveUp = options.failFast?.() ?? false;
+    if (gaveUp || Date.now() > deadline) {
+      const when = gaveUp ? 'gave up' : `timed out after ${options.timeoutMs ?? 30_000} ms`;
+      const seen = options.progress ? `; last seen: ${options.progress()}` : '';
+      const why = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
+      throw new WaitTimeoutError(`${when} waiting for ${options.message ?? 'a condition'}${seen}${why}`, { cause: lastError });
     }
     await sleep(options.intervalMs ?? 100);
   }
