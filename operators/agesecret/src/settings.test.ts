@@ -41,3 +41,24 @@ test('the process entry: --help exits 0, bad flags exit 2', () => {
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /Unknown option/);
 });
+
+test('production settings: health host from flag or $POD_IP, lease from flag or $POD_NAMESPACE, instance from $POD_NAME', () => {
+  const fromEnv = parseSettings([], { POD_NAMESPACE: 'ops', POD_IP: '10.0.0.7', POD_NAME: 'agesecret-operator-abc', HOSTNAME: 'host' });
+  if (fromEnv.help) return assert.fail('help');
+  assert.equal(fromEnv.settings.healthHost, '10.0.0.7');
+  assert.equal(fromEnv.settings.leaseNamespace, 'ops');
+  assert.equal(fromEnv.settings.leaseName, 'agesecret-operator');
+  assert.equal(fromEnv.settings.standalone, false);
+  assert.equal(fromEnv.settings.instance, 'agesecret-operator-abc');
+  const flags = parseSettings(['--health-host', '127.0.0.1', '--lease-namespace', 'leases', '--lease-name', 'x', '--standalone'], { POD_NAMESPACE: 'ops', HOSTNAME: 'host' });
+  if (flags.help) return assert.fail('help');
+  assert.equal(flags.settings.healthHost, '127.0.0.1');
+  assert.equal(flags.settings.leaseNamespace, 'leases');
+  assert.equal(flags.settings.leaseName, 'x');
+  assert.equal(flags.settings.standalone, true);
+  assert.equal(flags.settings.instance, 'host');
+  const bare = parseSettings([], {});
+  if (bare.help) return assert.fail('help');
+  assert.equal(bare.settings.healthHost, undefined);
+  assert.equal(bare.settings.leaseNamespace, undefined);
+});

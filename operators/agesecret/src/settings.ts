@@ -17,6 +17,14 @@ export interface OperatorProcessSettings {
   requireBinding: boolean;
   concurrency: number;
   healthPort: number;
+  /** Bind address of /healthz, /readyz, /metrics; undefined: $POD_IP when set, else all interfaces. */
+  healthHost?: string;
+  /** Namespace of the leader Lease; undefined (or standalone): no leader election. */
+  leaseNamespace?: string;
+  leaseName: string;
+  standalone: boolean;
+  /** This instance's name (pod name): Event reportingInstance, base of the lease identity. */
+  instance?: string;
   kubeconfig?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -31,7 +39,11 @@ export const USAGE = `Usage: agesecret-operator [options]
   --no-default-identity            disable the default identity: every AgeSecret needs ageSecretRef
   --require-binding                refuse ciphertexts not bound with age-secret encrypt --bind (adr/0010)
   --concurrency N                  reconciles running at once (default 16)
-  --health-port N                  /healthz and /readyz (default 8080; 0 disables)
+  --health-port N                  /healthz, /readyz and /metrics (default 8080; 0 disables)
+  --health-host ADDR               bind address of that server (default: $POD_IP, else all interfaces)
+  --lease-namespace NS             namespace of the leader-election Lease (default: $POD_NAMESPACE; none: no election)
+  --lease-name NAME                name of the Lease (default agesecret-operator)
+  --standalone                     no leader election: this instance always acts
   --kubeconfig FILE                default: in-cluster, then $KUBECONFIG, then ~/.kube/config
   --log-level LEVEL                debug|info|warn|error (default $LOG_LEVEL or info)
 
@@ -59,6 +71,10 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
         'require-binding': { type: 'boolean' },
         concurrency: { type: 'string' },
         'health-port': { type: 'string' },
+        'health-host': { type: 'string' },
+        'lease-namespace': { type: 'string' },
+        'lease-name': { type: 'string' },
+        standalone: { type: 'boolean' },
         kubeconfig: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -76,6 +92,9 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
   const logLevel = values['log-level'] ?? env['LOG_LEVEL'] ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new SettingsError('--log-level must be debug, info, warn or error');
   const kubeconfig = values.kubeconfig;
+  const healthHost = values['health-host'] || env['POD_IP'] || undefined;
+  const leaseNamespace = values['lease-namespace'] || env['POD_NAMESPACE'] || undefined;
+  const instance = env['POD_NAME'] || env['HOSTNAME'] || undefined;
   return {
     help: false,
     settings: {
@@ -86,6 +105,11 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
       requireBinding: values['require-binding'] ?? false,
       concurrency: int(values.concurrency, '--concurrency', 16, 1),
       healthPort: int(values['health-port'], '--health-port', 8080, 0),
+      ...(healthHost ? { healthHost } : {}),
+      ...(leaseNamespace ? { leaseNamespace } : {}),
+      leaseName: values['lease-name'] || 'agesecret-operator',
+      standalone: values.standalone ?? false,
+      ...(instance ? { instance } : {}),
       ...(kubeconfig ? { kubeconfig } : {}),
       logLevel: logLevel as OperatorProcessSettings['logLevel'],
     },
