@@ -72,3 +72,20 @@ test('errors do not stop the queue; stop() drops scheduled runs', async () => {
   assert.equal(runs, 2);
   assert.equal(errors.length, 2);
 });
+
+test('idle() resolves once a large backlog of keys has drained, each key run once', async () => {
+  const runs = new Map<number, number>();
+  const queue = new KeyedQueue<number>({
+    concurrency: 4,
+    worker: async (key) => {
+      runs.set(key, (runs.get(key) ?? 0) + 1);
+      await Promise.resolve();
+    },
+  });
+  for (let key = 0; key < 5000; key++) queue.add(key);
+  await queue.idle();
+  assert.equal(runs.size, 5000);
+  assert.ok([...runs.values()].every((n) => n === 1));
+  assert.equal(queue.size, 0);
+  assert.equal(queue.running, 0);
+});

@@ -27,6 +27,8 @@ export class KeyedQueue<K> {
   readonly #sem: Semaphore;
   #stopped = false;
   #idleWaiters: (() => void)[] = [];
+  /** Keys whose worker is running or waiting for a free worker (a dirty slot is always one of them). */
+  #active = 0;
 
   constructor(private readonly options: KeyedQueueOptions<K>) {
     this.#sem = new Semaphore(options.concurrency);
@@ -107,12 +109,13 @@ export class KeyedQueue<K> {
 
   /** Resolves when no worker runs and nothing is queued now (scheduled runs do not count). */
   idle(): Promise<void> {
-    if (![...this.#slots.values()].some((s) => s.running || s.dirty)) return Promise.resolve();
+    if (this.#active === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   async #start(key: K, slot: Slot): Promise<void> {
     slot.running = true;
+    this.#active++;
     slot.dirty = false;
     try {
       do {
@@ -129,13 +132,15 @@ export class KeyedQueue<K> {
       } while (slot.dirty && !this.#stopped);
     } finally {
       slot.running = false;
+      this.#active--;
       if (!slot.timer && this.#slots.get(key) === slot) this.#slots.delete(key);
       this.#notifyIdle();
     }
   }
 
+  // A counter, not a scan of the slots: a scan after every job made a large backlog quadratic.
   #notifyIdle(): void {
-    if ([...this.#slots.values()].some((s) => s.running || s.dirty)) return;
+    if (this.#active > 0) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     waiters.forEach((w) => w());
