@@ -2,7 +2,7 @@
 import type { ApiClient } from '../client/surface.js';
 import { backoffDelay } from '../structs/backoff.js';
 import { GoneError } from '../structs/errors.js';
-import { apiVersionOf, objectKeyOf, resourceId, type KubeObject, type ResolvedResource } from '../structs/objects.js';
+import { apiVersionOf, forCache, objectKeyOf, resourceId, type KubeObject, type ResolvedResource } from '../structs/objects.js';
 import { linkedAbort, sleep } from '../kits/sleep.js';
 import { safely, type OperatorHooks } from './hooks.js';
 import { describeError, type Logger } from './logging.js';
@@ -125,7 +125,8 @@ export class Reflector {
         if (!rv) {
           const list = await this.#o.client.list(this.#o.resource, { namespace: this.#o.namespace, labelSelector: this.#o.labelSelector, signal });
           this.stats.lists++;
-          this.#applyList(list.items.map((o) => ({ ...o, apiVersion: o.apiVersion ?? apiVersionOf(this.#o.resource), kind: o.kind ?? this.#o.resource.kind })), !this.#synced);
+          const type = { apiVersion: apiVersionOf(this.#o.resource), kind: this.#o.resource.kind };
+          this.#applyList(list.items.map((o) => forCache(o, type)), !this.#synced);
           rv = list.metadata.resourceVersion;
           this.#rv = rv;
           if (!this.#synced) {
@@ -154,7 +155,7 @@ export class Reflector {
             this.#rv = rv;
             safely(() => this.#o.hooks?.watchEvent?.({ resource: this.#id, type: ev.type }));
             if (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED') {
-              this.#applyEvent(ev.type, { ...ev.object, kind: ev.object.kind ?? this.#o.resource.kind });
+              this.#applyEvent(ev.type, forCache(ev.object, { kind: this.#o.resource.kind }));
             }
           }
         } finally {

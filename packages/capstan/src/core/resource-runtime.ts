@@ -3,7 +3,7 @@ import { namespaceMatcher, isGlob } from '../structs/globs.js';
 import { backoffDelay } from '../structs/backoff.js';
 import { NotFoundError } from '../structs/errors.js';
 import { matchesObject } from '../structs/filters.js';
-import { objectKeyOf, resourceId, type KubeObject, type ObjectKey, type ResolvedResource } from '../structs/objects.js';
+import { forCache, objectKeyOf, resourceId, type KubeObject, type ObjectKey, type ResolvedResource } from '../structs/objects.js';
 import { mergePatchIsNoop, splitStatus } from '../structs/patch-accumulator.js';
 import type { JsonPatchOp } from '../client/surface.js';
 import { sleep } from '../kits/sleep.js';
@@ -132,7 +132,7 @@ export class ResourceRuntime {
     const prev = this.store.get(key);
     if (!prev || prev.metadata.uid !== obj.metadata.uid) return;
     if (isOlder(obj.metadata.resourceVersion, prev.metadata.resourceVersion)) return;
-    const full = { ...obj, apiVersion: obj.apiVersion ?? prev.apiVersion, kind: obj.kind ?? prev.kind };
+    const full = forCache(obj, prev);
     this.store.set(key, full);
     const entry = this.entries.get(obj.metadata.uid ?? '');
     if (entry) entry.last = full;
