@@ -9,7 +9,6 @@ export { templatePatchFor, reconcileDeployment } from './deployment-opt-in.js';
 export { gateConditionPatch } from './readiness.js';
 export { parseSettings, USAGE, type HandshakeSettings } from './settings.js';
 export { HandshakeMetrics } from './metrics.js';
-export { startHealthServer, type HealthServer, type HealthServerOptions } from './health-server.js';
 export * from './names.js';
 export { HandshakeError, PortError, RefusedError, SuffixError, SettingsError, type HandshakeStep, type HandshakeFailure } from './errors.js';
 export type { Pod, Deployment, Secret } from './kube-types.js';

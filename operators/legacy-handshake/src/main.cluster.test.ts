@@ -6,11 +6,12 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { useTestCluster } from '@capstan/localcluster';
 import { createLegacyMock, type LegacyMock } from '@capstan/legacy-mock';
-import { ApiClient } from 'capstan';
+import { ApiClient, type KubeObject } from 'capstan';
 import {
   createFakeNode, createNamespace, createSuffixSecret, deleteNamespaces, eventually, fakeRunning, legacyPod, NODES, PODS, waitHandshaken,
 } from './test-fixtures.js';
 
+const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' } as const;
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 let client: ApiClient;
 let appNs: string;
@@ -51,8 +52,8 @@ before(async () => {
   child = spawn(process.execPath, [
     '--conditions=development', '--import', 'tsx', main,
     '-n', appNs, '--suffix-secret', `${opsNs}/suffix`, '--timeout-ms', '2000',
-    '--health-port', String(healthPort), '--health-host', '127.0.0.1', '--kubeconfig', cluster.kubeconfigPath,
-  ], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+    '--health-port', String(healthPort), '--health-host', '127.0.0.1', '--kubeconfig', cluster.kubeconfigPath, '--lease-namespace', opsNs,
+  ], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', POD_NAME: 'hs-main-test' } });
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
   exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
 });
@@ -65,9 +66,14 @@ after(async () => {
   client.close();
 });
 
-test('the process serves probes, handshakes a pod, counts it in /metrics and stops cleanly on SIGTERM', async () => {
+test('the process serves probes, leads via its Lease, handshakes a pod, counts it in /metrics and stops cleanly on SIGTERM', async () => {
   await eventually('/healthz ok', async () => ((await probe('/healthz'))?.status === 200 ? true : undefined), { timeoutMs: 60_000 });
   await eventually('/readyz ok', async () => ((await probe('/readyz'))?.status === 200 ? true : undefined), { timeoutMs: 60_000 });
+  const holder = await eventually('the Lease legacy-handshake-operator held', async () => {
+    const lease = await client.get<KubeObject & { spec?: { holderIdentity?: string } }>(LEASES, { namespace: opsNs, name: 'legacy-handshake-operator' }).catch(() => undefined);
+    return lease?.spec?.holderIdentity;
+  }, { timeoutMs: 60_000 });
+  assert.match(holder, /^hs-main-test/);
 
   const port = Number(new URL(mock.url).port);
   await client.create(PODS, legacyPod('proc', { nodeName: fakeNode, annotations: { 'secret-handshake/port': String(port) } }), { namespace: appNs });
@@ -76,6 +82,7 @@ test('the process serves probes, handshakes a pod, counts it in /metrics and sto
   assert.equal(mock.initialized, true);
   const metrics = await probe('/metrics');
   assert.match(metrics?.text ?? '', /^legacy_handshake_succeeded_total 1$/m);
+  assert.match(metrics?.text ?? '', /^capstan_handler_runs_total\{.*outcome="success".*\} [1-9]/m);
 
   child.kill('SIGTERM');
   assert.equal(await exited, 0);

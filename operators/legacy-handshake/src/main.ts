@@ -1,8 +1,8 @@
-// Process entry of the legacy-handshake operator: settings from argv/env, probes, signals, exit codes.
-import { consoleLogger, KubeConfig, type KubeConfigSource } from 'capstan';
+// Process entry of the legacy-handshake operator: settings from argv/env, probes, leader election, signals, exit codes.
+import { consoleLogger, createOperatorMetrics, KubeConfig, type KubeConfigSource, type OperatorMetrics, type RunOptions } from 'capstan';
 import { SettingsError } from './errors.js';
-import { startHealthServer, type HealthServer } from './health-server.js';
-import { createHandshakeOperator } from './operator.js';
+import type { HandshakeMetrics } from './metrics.js';
+import { createHandshakeOperator, OPERATOR_NAME } from './operator.js';
 import { parseSettings, USAGE, type HandshakeSettings } from './settings.js';
 import { formatSuffixRef } from './suffix.js';
 
@@ -23,6 +23,30 @@ function kubeconfigSource(settings: HandshakeSettings, env: NodeJS.ProcessEnv): 
   return 'default';
 }
 
+/** capstan's metrics with the handshake's own series appended, so one /metrics serves both. */
+function withHandshakeMetrics(capstan: OperatorMetrics, handshake: HandshakeMetrics): OperatorMetrics {
+  return {
+    ...capstan,
+    async render() {
+      const own = await capstan.render();
+      return { contentType: own.contentType, body: `${own.body}\n${handshake.render()}` };
+    },
+  };
+}
+
+/** capstan's probes (/healthz, /readyz, /metrics) and Lease leader election, from the process settings. */
+function productionOptions(settings: HandshakeSettings, env: NodeJS.ProcessEnv, metrics: OperatorMetrics): Omit<RunOptions, 'signal'> {
+  return {
+    metrics,
+    // One IP per pod under the local simulator (which sets POD_IP); all interfaces in a real pod.
+    ...(settings.healthPort > 0 ? { probes: { host: settings.healthHost ?? env.POD_IP ?? '0.0.0.0', port: settings.healthPort } } : {}),
+    ...(settings.instance ? { instance: settings.instance } : {}),
+    ...(settings.leaseNamespace && !settings.standalone
+      ? { leaderElection: { namespace: settings.leaseNamespace, leaseName: settings.leaseName } }
+      : {}),
+  };
+}
+
 async function main(): Promise<number> {
   let parsed;
   try {
@@ -39,12 +63,9 @@ async function main(): Promise<number> {
   const settings = parsed.settings;
   const logger = consoleLogger({ level: settings.logLevel, format: 'json' });
   const stop = new AbortController();
-  let alive = true;
-  let ready = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info('stopping', { signal });
-      ready = false;
       stop.abort();
     });
   }
@@ -67,34 +88,22 @@ async function main(): Promise<number> {
     kubeconfig,
     logger,
   });
-  let health: HealthServer | undefined;
-  if (settings.healthPort > 0) {
-    health = await startHealthServer({
-      port: settings.healthPort,
-      // One IP per pod under the local simulator (which sets POD_IP); all interfaces in a real pod.
-      host: settings.healthHost ?? process.env.POD_IP ?? '0.0.0.0',
-      isAlive: () => alive,
-      isReady: () => ready,
-      metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: handshake.metrics.render() }),
-    });
-  }
-  void handshake.ready.then(() => { ready = !stop.signal.aborted; }, () => undefined);
+  const production = productionOptions(settings, process.env, withHandshakeMetrics(createOperatorMetrics({ operator: OPERATOR_NAME }), handshake.metrics));
   logger.info('starting', {
     namespaces: settings.allNamespaces ? '*' : settings.namespaces.join(','),
     suffixSecret: formatSuffixRef(settings.suffixSecret),
     concurrency: settings.concurrency,
     timeoutMs: settings.timeoutMs,
     deploymentOptIn: settings.deploymentOptIn,
+    probes: production.probes ? `${production.probes.host}:${production.probes.port}` : 'off',
+    leaderElection: production.leaderElection ? `${production.leaderElection.namespace}/${production.leaderElection.leaseName}` : 'off',
   });
   try {
-    await handshake.run({ signal: stop.signal });
+    await handshake.run({ signal: stop.signal, ...production });
     return 0;
   } catch (error) {
-    alive = false;
     logger.error('operator failed', { error });
     return EXIT_FAILURE;
-  } finally {
-    await health?.close();
   }
 }
 

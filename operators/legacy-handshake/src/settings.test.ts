@@ -42,3 +42,12 @@ test('bad input gets a precise message', () => {
 test('--help', () => {
   assert.deepEqual(parseSettings(['--help'], {}), { help: true });
 });
+
+test('leader election: lease from flag or $POD_NAMESPACE, --standalone, instance from $POD_NAME else $HOSTNAME', () => {
+  const fromEnv = settings(['-A', '--suffix-secret', 'o/s'], { POD_NAMESPACE: 'ops', POD_NAME: 'hs-abc', HOSTNAME: 'host' });
+  assert.deepEqual([fromEnv.leaseNamespace, fromEnv.leaseName, fromEnv.standalone, fromEnv.instance], ['ops', 'legacy-handshake-operator', false, 'hs-abc']);
+  const flags = settings(['-A', '--suffix-secret', 'o/s', '--lease-namespace', 'l', '--lease-name', 'x', '--standalone'], { POD_NAMESPACE: 'ops', HOSTNAME: 'host' });
+  assert.deepEqual([flags.leaseNamespace, flags.leaseName, flags.standalone, flags.instance], ['l', 'x', true, 'host']);
+  const bare = settings(['-A', '--suffix-secret', 'o/s']);
+  assert.deepEqual([bare.leaseNamespace, bare.instance], [undefined, undefined]);
+});

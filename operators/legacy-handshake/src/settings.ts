@@ -20,6 +20,12 @@ export interface HandshakeSettings {
   healthPort: number;
   /** Address of the health server; undefined: the pod IP when known, else all interfaces. */
   healthHost: string | undefined;
+  /** Namespace of the leader-election Lease; undefined (or standalone): no leader election. */
+  leaseNamespace: string | undefined;
+  leaseName: string;
+  standalone: boolean;
+  /** This instance's name (pod name): Event reportingInstance, base of the lease identity. */
+  instance: string | undefined;
   /** Path of a kubeconfig; undefined means in-cluster, else ~/.kube/config. */
   kubeconfig: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -36,13 +42,16 @@ export const USAGE = `Usage: legacy-handshake-operator [options]
       --[no-]deployment-opt-in  add label and readiness gate to labelled Deployments (default on)
       --health-port PORT     serve /healthz /readyz /metrics on this port (default 8080, 0 = off)
       --health-host ADDR     bind address of the health server (default: $POD_IP, else all interfaces)
+      --lease-namespace NS   namespace of the leader-election Lease (default: $POD_NAMESPACE; none: no election)
+      --lease-name NAME      name of the Lease (default legacy-handshake-operator)
+      --standalone           no leader election: this instance always acts
       --kubeconfig PATH      kubeconfig to use (default: in-cluster, then ~/.kube/config)
       --log-level LEVEL      debug|info|warn|error (default info)
   -h, --help                 this text
 
 Environment (used when the flag is absent): HANDSHAKE_NAMESPACES (comma-separated, or "*" for all),
 HANDSHAKE_SUFFIX_SECRET, HANDSHAKE_CONCURRENCY, HANDSHAKE_TIMEOUT_MS, HANDSHAKE_DEPLOYMENT_OPT_IN
-(true|false), HANDSHAKE_HEALTH_PORT, KUBECONFIG, LOG_LEVEL.`;
+(true|false), HANDSHAKE_HEALTH_PORT, KUBECONFIG, LOG_LEVEL; POD_NAME (else HOSTNAME) names the instance.`;
 
 export type ParsedCommand = { help: true } | { help: false; settings: HandshakeSettings };
 
@@ -65,6 +74,9 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
         'no-deployment-opt-in': { type: 'boolean' },
         'health-port': { type: 'string' },
         'health-host': { type: 'string' },
+        'lease-namespace': { type: 'string' },
+        'lease-name': { type: 'string' },
+        standalone: { type: 'boolean' },
         kubeconfig: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -112,6 +124,10 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
       deploymentOptIn: optInFlag ?? boolean('HANDSHAKE_DEPLOYMENT_OPT_IN', env.HANDSHAKE_DEPLOYMENT_OPT_IN, true),
       healthPort: integer('--health-port', values['health-port'] ?? env.HANDSHAKE_HEALTH_PORT, 8080, 0, 65535),
       healthHost: values['health-host'] || undefined,
+      leaseNamespace: values['lease-namespace'] || env.POD_NAMESPACE || undefined,
+      leaseName: values['lease-name'] || 'legacy-handshake-operator',
+      standalone: values.standalone ?? false,
+      instance: env.POD_NAME || env.HOSTNAME || undefined,
       kubeconfig: values.kubeconfig ?? env.KUBECONFIG,
       logLevel: logLevel as HandshakeSettings['logLevel'],
     },
