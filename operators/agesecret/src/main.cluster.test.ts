@@ -57,7 +57,9 @@ after(async () => {
 
 test('the process serves capstan probes and metrics, holds its Lease, and stops cleanly on SIGTERM', async () => {
   await eventually('/healthz ok', async () => ((await probe('/healthz'))?.status === 200 ? true : undefined), 60_000);
-  await eventually('/readyz ok', async () => ((await probe('/readyz'))?.status === 200 ? true : undefined), 60_000);
+  let readyz: { status: number; text: string } | undefined;
+  await eventually('/readyz ok', async () => { readyz = await probe('/readyz?verbose'); return readyz?.status === 200 ? true : undefined; }, 60_000)
+    .catch((error: unknown) => { throw new Error(`/readyz: ${readyz?.status} ${readyz?.text}\n${stderr.slice(-2000)}`, { cause: error }); });
   const metrics = await probe('/metrics');
   assert.equal(metrics?.status, 200);
   assert.match(metrics?.text ?? '', /^capstan_resource_synced\{.*\} 1$/m);
