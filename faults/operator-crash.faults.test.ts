@@ -17,7 +17,7 @@ const BURST = Number(process.env.FAULTS_CRASH_BURST ?? 300);
 const PODS_N = Number(process.env.FAULTS_PODS ?? 6);
 
 const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' } as const;
-const LEASE = 'agesecret-operator-leader';
+const LEASE = 'agesecret-operator'; // the operator's --lease-name default, as in deploy/agesecret's Role
 type Cond = { type: string; status: string; observedGeneration?: number };
 type EventObj = KubeObject & { reason?: string; count?: number; involvedObject?: { name?: string; kind?: string } };
 
