@@ -2,9 +2,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { useTestCluster } from '@capstan/localcluster';
+import { freePort, useTestCluster } from '@capstan/localcluster';
 import { createLegacyMock, type LegacyMock } from '@capstan/legacy-mock';
 import { ApiClient, type KubeObject } from 'capstan';
 import {
@@ -22,14 +21,6 @@ let child: ChildProcess;
 let healthPort: number;
 let stderr = '';
 let exited: Promise<number | null>;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function probe(path: string): Promise<{ status: number; text: string } | undefined> {
   try {

@@ -123,7 +123,7 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
       suffixMaxAgeMs: integer('--suffix-max-age-ms', values['suffix-max-age-ms'], 30_000, 0, 86_400_000),
       deploymentOptIn: optInFlag ?? boolean('HANDSHAKE_DEPLOYMENT_OPT_IN', env.HANDSHAKE_DEPLOYMENT_OPT_IN, true),
       healthPort: integer('--health-port', values['health-port'] ?? env.HANDSHAKE_HEALTH_PORT, 8080, 0, 65535),
-      healthHost: values['health-host'] || undefined,
+      healthHost: values['health-host'] || env['POD_IP'] || undefined,
       leaseNamespace: values['lease-namespace'] || env.POD_NAMESPACE || undefined,
       leaseName: values['lease-name'] || 'legacy-handshake-operator',
       standalone: values.standalone ?? false,

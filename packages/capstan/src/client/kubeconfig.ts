@@ -4,7 +4,8 @@ import { ConfigurationError } from '../structs/errors.js';
 
 /**
  * Where the cluster connection comes from:
- * - `{ path }`: a kubeconfig file; `{ yaml }`: kubeconfig text; `{ inCluster: true }`: the pod's service account;
+ * - `{ path }`: a kubeconfig file; `{ yaml }`: kubeconfig text; `{ inCluster: true }`: the pod's service account
+ *   (`root` prefixes its file paths, as under the local kubelet simulator);
  * - `'default'`: client-node's own lookup (KUBECONFIG, ~/.kube/config, in-cluster); the CLI decides this for
  *   embedders who pass nothing;
  * - a `KubeConfig` instance (already loaded);
@@ -15,7 +16,7 @@ export type KubeConfigSource =
   | string
   | { path: string; context?: string }
   | { yaml: string; context?: string }
-  | { inCluster: true }
+  | { inCluster: true; root?: string }
   | 'default'
   | KubeConfig;
 
@@ -25,7 +26,7 @@ export function loadKubeConfig(source: KubeConfigSource = 'default'): KubeConfig
   const kc = new KubeConfig();
   try {
     if (source === 'default') kc.loadFromDefault();
-    else if ('inCluster' in source) kc.loadFromCluster();
+    else if ('inCluster' in source) kc.loadFromCluster(source.root);
     else if ('path' in source) kc.loadFromFile(source.path);
     else kc.loadFromString(source.yaml);
     if (typeof source === 'object' && 'context' in source && source.context) kc.setCurrentContext(source.context);

@@ -1,0 +1,128 @@
+// The process entry of an operator binary: settings from argv/env, cluster credentials, signals and exit codes.
+import type { KubeConfigSource } from '../client/surface.js';
+import { consoleLogger, describeError, type Logger, type LogLevel } from '../core/logging.js';
+import type { RunOptions } from '../core/types.js';
+
+/** What every operator process has: probes, leader election, identity, credentials and log level. */
+export interface ProcessSettings {
+  /** Port of /healthz, /readyz and /metrics; 0 turns the probe server off. */
+  healthPort: number;
+  healthHost?: string | undefined;
+  /** Namespace of the leader Lease; undefined (or `standalone`): no leader election. */
+  leaseNamespace?: string | undefined;
+  leaseName: string;
+  standalone: boolean;
+  /** This instance's name (the pod name): Events' reportingInstance and the base of the lease identity. */
+  instance?: string | undefined;
+  /** Path of a kubeconfig file; undefined: in-cluster when in a pod, else client-node's default lookup. */
+  kubeconfig?: string | undefined;
+  logLevel: LogLevel;
+}
+
+export type ProcessEnv = Record<string, string | undefined>;
+
+/** Everything `runOperatorProcess` hands the operator once the process is set up. */
+export interface ProcessContext<S extends ProcessSettings> {
+  settings: S;
+  logger: Logger;
+  kubeconfig: KubeConfigSource;
+  /** Probes and leader election as `Operator.run` options; spread them and add your own (e.g. `metrics`). */
+  production: Omit<RunOptions, 'signal'>;
+  /** Aborted on SIGTERM/SIGINT: pass it to `run` for a graceful stop. */
+  signal: AbortSignal;
+  env: ProcessEnv;
+}
+
+export interface OperatorProcess<S extends ProcessSettings> {
+  /** The binary's name, in messages. */
+  name: string;
+  usage: string;
+  parse(argv: string[], env: ProcessEnv): { help: true } | { help?: false; settings: S };
+  /** Whether an error thrown by `parse` is the user's (exit 2 with the usage) rather than a bug. */
+  isUsageError(error: unknown): boolean;
+  /** Start-up facts for the first log line (never secrets). */
+  describe?(settings: S): Record<string, unknown>;
+  /** Run until `ctx.signal` aborts; a rejection is logged and exits 1. */
+  run(ctx: ProcessContext<S>): Promise<void>;
+}
+
+export interface ProcessIo {
+  argv: string[];
+  env: ProcessEnv;
+  out(text: string): void;
+  err(text: string): void;
+  /** Subscribes to the stop signals; the default listens for SIGTERM and SIGINT once. */
+  onStop(listener: (signal: string) => void): void;
+}
+
+export const processExitCodes = { ok: 0, failure: 1, usage: 2 } as const;
+
+/**
+ * --kubeconfig, else the pod's service account when in a cluster, else client-node's default lookup. Under the
+ * local kubelet simulator the service-account files live below CAPSTAN_POD_ROOT.
+ */
+export function processKubeconfig(flag: string | undefined, env: ProcessEnv): KubeConfigSource {
+  if (flag) return { path: flag };
+  if (env.KUBERNETES_SERVICE_HOST) return env.CAPSTAN_POD_ROOT ? { inCluster: true, root: env.CAPSTAN_POD_ROOT } : { inCluster: true };
+  return 'default';
+}
+
+/** capstan's probes (/healthz, /readyz, /metrics) and Lease leader election, from the process settings. */
+export function productionRunOptions(settings: ProcessSettings): Omit<RunOptions, 'signal'> {
+  return {
+    ...(settings.healthPort > 0 ? { probes: { host: settings.healthHost ?? '0.0.0.0', port: settings.healthPort } } : {}),
+    ...(settings.instance ? { instance: settings.instance } : {}),
+    ...(settings.leaseNamespace && !settings.standalone
+      ? { leaderElection: { namespace: settings.leaseNamespace, leaseName: settings.leaseName } }
+      : {}),
+  };
+}
+
+function processIo(): ProcessIo {
+  return {
+    argv: process.argv.slice(2),
+    env: process.env,
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    onStop(listener) {
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => listener(signal));
+    },
+  };
+}
+
+/** Parse, set up logging, credentials and signals, run; resolves to the exit code (0 ok, 1 failure, 2 usage). */
+export async function runOperatorProcess<S extends ProcessSettings>(op: OperatorProcess<S>, io: ProcessIo = processIo()): Promise<number> {
+  let parsed;
+  try {
+    parsed = op.parse(io.argv, io.env);
+  } catch (error) {
+    if (!op.isUsageError(error)) throw error;
+    io.err(`${op.name}: ${(error as Error).message}\n\n${op.usage}\n`);
+    return processExitCodes.usage;
+  }
+  if (parsed.help) {
+    io.out(`${op.usage}\n`);
+    return processExitCodes.ok;
+  }
+  const settings = parsed.settings;
+  const logger = consoleLogger({ level: settings.logLevel, format: 'json' });
+  const stop = new AbortController();
+  io.onStop((signal) => {
+    logger.info('stopping', { signal });
+    stop.abort();
+  });
+  const production = productionRunOptions(settings);
+  logger.info('starting', {
+    ...op.describe?.(settings),
+    probes: production.probes ? `${production.probes.host}:${production.probes.port}` : 'off',
+    leaderElection: production.leaderElection ? `${production.leaderElection.namespace}/${production.leaderElection.leaseName}` : 'off',
+  });
+  try {
+    const kubeconfig = processKubeconfig(settings.kubeconfig, io.env);
+    await op.run({ settings, logger, kubeconfig, production, signal: stop.signal, env: io.env });
+    return processExitCodes.ok;
+  } catch (error) {
+    logger.error('operator failed', { error: describeError(error) });
+    return processExitCodes.failure;
+  }
+}
