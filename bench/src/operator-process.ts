@@ -2,10 +2,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@capstan/localcluster';
 import { ProcSampler, readProc, type ProcUsage } from './proc-sampler.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -39,18 +39,6 @@ export interface OperatorProcess {
   usage(): ProcUsage;
   /** SIGTERM, then SIGKILL after the grace period; returns the final usage and exit code. */
   stop(graceMs?: number): Promise<{ usage: ProcUsage; exitCode: number | null }>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {

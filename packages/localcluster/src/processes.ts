@@ -25,6 +25,8 @@ export interface ManagedProcess {
   readonly hasExited: () => boolean;
   /** SIGTERM to the whole process group, SIGKILL after `graceMs`; resolves once it has exited. */
   stop(graceMs?: number): Promise<Exit>;
+  /** Send a signal to the whole process group at once (e.g. SIGKILL: no shutdown code runs); resolves on exit. */
+  kill(signal?: NodeJS.Signals): Promise<Exit>;
 }
 
 export interface SpawnOptions {
@@ -89,6 +91,10 @@ export function spawnManaged(options: SpawnOptions): ManagedProcess {
     name: options.name,
     exited,
     hasExited: () => exit !== undefined,
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      if (!exit) signalGroup(signal);
+      return exited;
+    },
     async stop(graceMs = 5000) {
       if (exit) {
         signalGroup('SIGKILL'); // leftovers of the group, if any
