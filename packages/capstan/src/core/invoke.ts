@@ -19,6 +19,8 @@ export interface ContextInput {
   diff?: readonly DiffItem[];
   event?: WatchEventType;
   retry: number;
+  /** When the handling first started (kept across retries); default now. */
+  startedAt?: Date | undefined;
   signal: AbortSignal;
   client: ApiClient;
   events: EventRecorder;
@@ -51,7 +53,7 @@ export function buildContext(input: ContextInput): HandlerContext<KubeObject> {
     logger: boundLogger(input.logger, { object: meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name, handlerCause: input.cause }),
     patch: createPatch(),
     retry: input.retry,
-    startedAt: new Date(),
+    startedAt: input.startedAt ?? new Date(),
     signal: input.signal,
     client: input.client,
     events: input.events,

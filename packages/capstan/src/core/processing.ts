@@ -38,12 +38,12 @@ function fingerprint(obj: KubeObject, stateAnnotation: string): string {
 const announced = new Set<Cause>(['create', 'update', 'delete', 'field']);
 
 async function run(round: Round, fn: Handler<KubeObject>, cause: Cause, id: string, obj: KubeObject, extra: {
-  retry: number; old?: unknown; new?: unknown; diff?: ReturnType<typeof diff>; event?: Entry['pendingEvent'];
+  retry: number; startedAt?: number | undefined; old?: unknown; new?: unknown; diff?: ReturnType<typeof diff>; event?: Entry['pendingEvent'];
   retries?: number | undefined; timeoutMs?: number | undefined; backoff?: RegisteredHandler['options']['backoff'];
 }): Promise<InvokeResult> {
   const { rt, session } = round;
   const result = await invoke(fn, {
-    cause, body: obj, retry: extra.retry, old: extra.old, new: extra.new, diff: extra.diff, event: extra.event,
+    cause, body: obj, retry: extra.retry, startedAt: extra.startedAt === undefined ? undefined : new Date(extra.startedAt), old: extra.old, new: extra.new, diff: extra.diff, event: extra.event,
     signal: session.handlerSignal, client: rt.services.client, events: recorderFor(rt.services.poster, obj),
     logger: rt.services.logger, resource: rt.resource,
   }, { retries: extra.retries, timeoutMs: extra.timeoutMs, backoff: extra.backoff ?? rt.services.backoff });
@@ -134,14 +134,16 @@ async function processLive(round: Round, initial: KubeObject): Promise<void> {
     obj = await rt.patchFinalizers(obj, addFinalizerOps(obj, rt.services.finalizer), session.handlerSignal);
   }
 
-  // Resume handlers: once per object found at start-up (progress kept in memory).
+  // Resume handlers: once per object found at start-up, i.e. once per operator start. Their progress is
+  // kept in memory on purpose: the next start is a new resume, with its retry count from 0.
   if (entry.initial) {
     for (const h of rt.reg.handlersFor('resume')) {
       const pr = entry.resumed.get(h.id) ?? { r: 0 };
       entry.resumed.set(h.id, pr);
       if (pr.d || !rt.matches(h.options, obj, 'resume', session)) continue;
       if (pr.t && pr.t > Date.now()) { wakeAt(round, pr.t); continue; }
-      const result = await run(round, h.fn, 'resume', h.id, obj, { retry: pr.r, retries: h.options.retries, timeoutMs: h.options.timeoutMs, backoff: h.options.backoff });
+      pr.s ??= Date.now();
+      const result = await run(round, h.fn, 'resume', h.id, obj, { retry: pr.r, startedAt: pr.s, retries: h.options.retries, timeoutMs: h.options.timeoutMs, backoff: h.options.backoff });
       record(round, pr, result);
       if (result.outcome === 'success' && result.value !== undefined) round.patch = mergePatches(round.patch, { status: { [h.id]: result.value } });
     }
@@ -196,8 +198,9 @@ async function handleChanges(round: Round, obj: KubeObject, essence: Record<stri
     if (pr.d) continue;
     if (pr.t && pr.t > Date.now()) { wakeAt(round, pr.t); continue; }
     const isField = h.cause === 'field';
+    pr.s ??= Date.now();
     const result = await run(round, h.fn, h.cause, h.id, obj, {
-      retry: pr.r,
+      retry: pr.r, startedAt: pr.s,
       old: isField ? getPath(oldEssence, h.options.field ?? '') : oldEssence,
       new: isField ? getPath(essence, h.options.field ?? '') : essence,
       diff: changes, retries: h.options.retries, timeoutMs: h.options.timeoutMs, backoff: h.options.backoff,
@@ -290,6 +293,12 @@ async function runTimers(round: Round, obj: KubeObject): Promise<void> {
   }
 }
 
+/**
+ * Delete handlers (and the reconciler's cleanup) of an object being deleted under our finalizer. Their
+ * progress is persisted in the state annotation (`dp`) after each round that changed it, so a restarted
+ * operator continues the retry count, honours `retries` and the retry delay, and does not re-run handlers
+ * that already succeeded or failed permanently. The finalizer leaves only when every step succeeded.
+ */
 async function processDeletion(round: Round, obj: KubeObject): Promise<void> {
   const { rt, entry, session } = round;
   rt.stopDaemons(entry);
@@ -303,9 +312,14 @@ async function processDeletion(round: Round, obj: KubeObject): Promise<void> {
     .map((h) => ({ id: h.id, fn: h.fn, cause: 'delete' as const, h }));
   const cleanup = rt.reg.reconciler?.reconciler.cleanup;
   if (cleanup && rt.matches(rt.reg.reconciler!.options, obj, 'cleanup', session)) steps.push({ id: 'cleanup', fn: (ctx) => cleanup(ctx), cause: 'cleanup' });
+  const stateKey = rt.services.stateAnnotation;
+  const raw = obj.metadata.annotations?.[stateKey];
+  const state = parseState(raw);
   let allSucceeded = true;
+  let aborted = false;
   for (const s of steps) {
-    const pr = entry.deleteProgress.get(s.id) ?? { r: 0 };
+    // Memory is never older than the annotation (we wrote it); after a restart only the annotation knows.
+    const pr = entry.deleteProgress.get(s.id) ?? { r: 0, ...state?.dp?.[s.id] };
     entry.deleteProgress.set(s.id, pr);
     if (pr.d) {
       if (pr.f) allSucceeded = false;
@@ -313,11 +327,19 @@ async function processDeletion(round: Round, obj: KubeObject): Promise<void> {
     }
     if (pr.t && pr.t > Date.now()) { allSucceeded = false; wakeAt(round, pr.t); continue; }
     const opts = s.h?.options ?? rt.reg.reconciler?.options ?? {};
-    const result = await run(round, s.fn, s.cause, s.id, obj, { retry: pr.r, retries: s.h?.options.retries, timeoutMs: opts.timeoutMs, backoff: opts.backoff });
+    pr.s ??= Date.now();
+    const result = await run(round, s.fn, s.cause, s.id, obj, { retry: pr.r, startedAt: pr.s, retries: s.h?.options.retries, timeoutMs: opts.timeoutMs, backoff: opts.backoff });
     record(round, pr, result);
     if (!pr.d || pr.f) allSucceeded = false;
+    if (result.outcome === 'aborted') { aborted = true; break; }
   }
   entry.bestEffortDeleteDone = true;
+  // On success the finalizer goes next and the object with it: no need to persist progress then.
+  if (!allSucceeded && !aborted) {
+    const dp = Object.fromEntries(steps.map((s) => [s.id, entry.deleteProgress.get(s.id)!]));
+    const serialized = serializeState({ ...(state ?? { v: 1 }), dp }, { hashOnly: isSecretLike(obj) });
+    if (serialized !== raw) round.patch = mergePatches(round.patch, { metadata: { annotations: { [stateKey]: serialized } } });
+  }
   if (round.patch) {
     const written = await rt.write(obj, round.patch, session.handlerSignal);
     round.patch = undefined;

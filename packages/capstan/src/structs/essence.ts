@@ -38,12 +38,16 @@ export interface HandlerProgress {
   f?: 1;
   /** Not before (epoch ms): the retry's delay. */
   t?: number;
+  /** When the first attempt started (epoch ms): `ctx.startedAt` stays the same across retries and restarts. */
+  s?: number;
 }
 
 /**
  * What capstan persists in its one annotation: the hash of the last handled essence, the essence itself
  * when small and not secret (the diff base for `old`/`diff` after a restart), and per-handler progress
- * of the change being handled (`ph` is the hash that progress belongs to).
+ * of the change being handled (`ph` is the hash that progress belongs to). `dp` is the progress of the
+ * delete handlers of an object being deleted under our finalizer (a deletion cannot be undone, so it
+ * needs no hash).
  */
 export interface PersistedState {
   v: 1;
@@ -51,6 +55,7 @@ export interface PersistedState {
   e?: Record<string, unknown>;
   ph?: string;
   p?: Record<string, HandlerProgress>;
+  dp?: Record<string, HandlerProgress>;
 }
 
 export function parseState(raw: string | undefined): PersistedState | undefined {
