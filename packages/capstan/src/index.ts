@@ -43,7 +43,7 @@ export type { KubeEventPosterOptions } from './core/event-poster.js';
 export { combineHooks, createOperatorMetrics } from './core/metrics.js';
 export type { MetricsOutcome, OperatorMetrics, OperatorMetricsOptions } from './core/metrics.js';
 export { ProbeServer } from './core/probes.js';
-export type { ProbeCheck, ProbeKind, ProbeResult, ProbeServerOptions } from './core/probes.js';
+export type { ProbeAddress, ProbeCheck, ProbeKind, ProbeResult, ProbeServerOptions } from './core/probes.js';
 export { HealthTracker } from './core/health.js';
 export type { HealthTrackerOptions, LeadershipState } from './core/health.js';
 export { LeaderElector, standaloneGate } from './core/leader-election.js';

@@ -46,6 +46,44 @@ describe('health tracker', () => {
     assert.equal(h.liveness(), undefined, 'long but only one error: a quiet watch that recovered');
   });
 
+  test('a worker past its bound fails liveness, naming only the resource and object; finishing recovers', async () => {
+    let now = 0;
+    const h = new HealthTracker({ stuckWorkerMs: 1000, now: () => now });
+    const hooks = h.hooks();
+    const probes = new ProbeServer({ port: 0 });
+    h.register(probes);
+    hooks.workStarted?.({ resource: 'pyvo.io/v1/agesecrets', namespace: 'dev', name: 'wedged', key: '0:u1', waitMs: 0 });
+    hooks.workStarted?.({ resource: '/v1/namespaces', name: 'cluster-wide', key: '1:u2', waitMs: 0 });
+    now = 1000;
+    assert.equal(h.stuckWorkers(), undefined, 'at the bound, not past it');
+    hooks.workFinished?.({ resource: '/v1/namespaces', key: '1:u2', durationMs: 1000 });
+    now = 61_000;
+    assert.equal(h.stuckWorkers(), 'worker stuck: pyvo.io/v1/agesecrets dev/wedged for 61 s (bound 1 s)');
+    const healthz = await probes.run('healthz');
+    assert.equal(healthz.ok, false);
+    assert.deepEqual(healthz.checks.find((c) => c.name === 'workers'), { name: 'workers', ok: false, reason: 'worker stuck: pyvo.io/v1/agesecrets dev/wedged for 61 s (bound 1 s)' });
+    assert.equal((await probes.run('readyz')).ok, true, 'readiness is not about stuck workers');
+    hooks.workFinished?.({ resource: 'pyvo.io/v1/agesecrets', key: '0:u1', durationMs: 61_000 });
+    assert.equal(h.stuckWorkers(), undefined);
+    assert.equal((await probes.run('healthz')).ok, true);
+  });
+
+  test('long declared handler timeouts raise a resource\'s bound; many stuck workers are summarised', () => {
+    let now = 0;
+    const h = new HealthTracker({ stuckWorkerMs: 1000, now: () => now });
+    const hooks = h.hooks();
+    h.allowWorkerTime('slow', 10_000);
+    h.allowWorkerTime('slow', 5000); // never lowers
+    hooks.workStarted?.({ resource: 'slow', namespace: 'a', name: 'x', key: 's', waitMs: 0 });
+    for (let i = 0; i < 5; i++) hooks.workStarted?.({ resource: 'fast', namespace: 'a', name: `o${i}`, key: `f${i}`, waitMs: 0 });
+    now = 5000;
+    assert.equal(h.stuckWorkers(), 'worker stuck: fast a/o0 for 5 s (bound 1 s), fast a/o1 for 5 s (bound 1 s), fast a/o2 for 5 s (bound 1 s) and 2 more');
+    for (let i = 0; i < 5; i++) hooks.workFinished?.({ resource: 'fast', key: `f${i}`, durationMs: 5000 });
+    assert.equal(h.stuckWorkers(), undefined, 'slow is within its raised bound');
+    now = 10_001;
+    assert.match(h.stuckWorkers() ?? '', /^worker stuck: slow a\/x for 10 s \(bound 10 s\)$/);
+  });
+
   test('registers healthz and readyz checks, leadership must be known', async () => {
     const h = new HealthTracker();
     let state: 'leading' | 'standby' | 'unknown' = 'unknown';

@@ -1,4 +1,4 @@
-// Health derived from the engine's hooks: readiness (initial lists done) and liveness (watches not failing for good).
+// Health derived from the engine's hooks: readiness (initial lists done) and liveness (watches not failing for good, no stuck worker).
 import type { OperatorHooks } from './hooks.js';
 import type { ProbeServer } from './probes.js';
 
@@ -7,11 +7,23 @@ export interface HealthTrackerOptions {
   maxConsecutiveWatchErrors?: number;
   /** ...and the failures have lasted this long. Default 5 minutes. Both must hold: one flaky minute never restarts the pod. */
   watchDownAfterMs?: number;
+  /**
+   * Liveness fails while a worker has been processing one object for longer than this (a handler without a
+   * timeout that never returns wedges its worker; a restart is the cure). Default 10 minutes; a resource whose
+   * handlers declare longer timeouts gets their sum plus a minute (see `allowWorkerTime`).
+   */
+  stuckWorkerMs?: number;
   /** Clock (tests). */
   now?: () => number;
 }
 
 export type LeadershipState = 'leading' | 'standby' | 'unknown';
+
+interface Work {
+  resource: string;
+  object: string;
+  startedAt: number;
+}
 
 interface WatchState {
   errors: number;
@@ -30,11 +42,14 @@ export class HealthTracker {
   readonly #watches = new Map<string, WatchState>();
   /** Streams whose initial list failed: not synced yet, whatever other namespaces of the resource did. */
   readonly #unsynced = new Set<string>();
+  readonly #working = new Map<string, Work>();
+  readonly #workerBound = new Map<string, number>();
 
   constructor(options: HealthTrackerOptions = {}) {
     this.#options = {
       maxConsecutiveWatchErrors: options.maxConsecutiveWatchErrors ?? 10,
       watchDownAfterMs: options.watchDownAfterMs ?? 300_000,
+      stuckWorkerMs: options.stuckWorkerMs ?? 600_000,
       now: options.now ?? Date.now,
     };
   }
@@ -44,8 +59,20 @@ export class HealthTracker {
     this.#expected.add(resource);
   }
 
+  /** Let rounds of this resource's objects run up to `ms` before counting as stuck (never lowers the bound). */
+  allowWorkerTime(resource: string, ms: number): void {
+    this.#workerBound.set(resource, Math.max(ms, this.#workerBound.get(resource) ?? 0));
+  }
+
   hooks(): OperatorHooks {
     return {
+      workStarted: ({ resource, namespace, name, key }) => {
+        // Names only: the object's data never reaches a probe's answer.
+        this.#working.set(key, { resource, object: namespace ? `${namespace}/${name}` : name, startedAt: this.#options.now() });
+      },
+      workFinished: ({ key }) => {
+        this.#working.delete(key);
+      },
       synced: ({ resource }) => {
         this.#synced.add(resource);
         this.#unsynced.delete(resource);
@@ -85,9 +112,22 @@ export class HealthTracker {
     return down.length ? `watch failing for good: ${down.map(([r, s]) => `${r} (${s.errors} errors)`).slice(0, 3).join(', ')}` : undefined;
   }
 
-  /** Register the standard checks: `watches` (healthz), `informers-synced` and, given a state source, `leadership` (readyz). */
+  /** Undefined while every worker's round is within its bound, else the reason naming the stuck objects. */
+  stuckWorkers(): string | undefined {
+    const now = this.#options.now();
+    const stuck = [...this.#working.values()]
+      .map((w) => ({ ...w, bound: Math.max(this.#options.stuckWorkerMs, this.#workerBound.get(w.resource) ?? 0) }))
+      .filter((w) => now - w.startedAt > w.bound)
+      .sort((a, b) => a.startedAt - b.startedAt);
+    if (!stuck.length) return undefined;
+    const shown = stuck.slice(0, 3).map((w) => `${w.resource} ${w.object} for ${Math.round((now - w.startedAt) / 1000)} s (bound ${Math.round(w.bound / 1000)} s)`);
+    return `worker stuck: ${shown.join(', ')}${stuck.length > 3 ? ` and ${stuck.length - 3} more` : ''}`;
+  }
+
+  /** Register the standard checks: `watches` and `workers` (healthz), `informers-synced` and, given a state source, `leadership` (readyz). */
   register(probes: ProbeServer, leadership?: () => LeadershipState): void {
     probes.addHealthCheck('watches', () => this.liveness() ?? true);
+    probes.addHealthCheck('workers', () => this.stuckWorkers() ?? true);
     probes.addReadinessCheck('informers-synced', () => this.readiness() ?? true);
     if (leadership) probes.addReadinessCheck('leadership', () => (leadership() === 'unknown' ? 'leadership state not known yet' : true));
   }

@@ -15,6 +15,13 @@ export interface OperatorHooks {
   synced?(info: { resource: string }): void;
   /** Work was queued: `depth` counts objects queued, running or scheduled (all resources), `running` the busy workers. */
   queue?(info: { resource: string; depth: number; running: number }): void;
+  /**
+   * A worker started a processing round of an object: `waitMs` since it was first queued (a burst keeps the
+   * earliest time). `key` identifies the round until `workFinished` with the same key.
+   */
+  workStarted?(info: { resource: string; namespace?: string | undefined; name: string; key: string; waitMs: number }): void;
+  /** The round started under `key` ended (however it ended). */
+  workFinished?(info: { resource: string; key: string; durationMs: number }): void;
   /** capstan wrote to an object (its patch and the subresource): before the request. Never log `patch` for Secrets. */
   patch?(info: { resource: string; namespace?: string | undefined; name: string; subresource?: string | undefined; type: 'merge' | 'json' }): void;
   /** One processing round of an object ended (tests wait on it; `writes` counts the API writes it made). */

@@ -16,7 +16,7 @@ describe('operator metrics', () => {
     hooks.synced?.({ resource: 'pyvo.io/v1/agesecrets' });
     hooks.apiRequest?.({ verb: 'patch/status', method: 'PATCH', status: 200, durationMs: 12 });
     hooks.leadership?.({ leading: true });
-    m.queueWait({ resource: 'pyvo.io/v1/agesecrets', seconds: 0.2 });
+    hooks.workStarted?.({ resource: 'pyvo.io/v1/agesecrets', namespace: 'ns', name: 'secret-name', key: '0:uid', waitMs: 200 });
     m.eventPosted({ type: 'Normal', outcome: 'aggregated' });
 
     const { body, contentType } = await m.render();
@@ -38,11 +38,14 @@ describe('operator metrics', () => {
     has('capstan_queue_depth{resource="pyvo.io/v1/agesecrets",operator="demo"} 3');
     has('capstan_queue_running{resource="pyvo.io/v1/agesecrets",operator="demo"} 1');
     has('capstan_queue_wait_seconds_count{resource="pyvo.io/v1/agesecrets",operator="demo"} 1');
+    has('capstan_queue_wait_seconds_bucket{le="0.25",resource="pyvo.io/v1/agesecrets",operator="demo"} 1');
+    has('capstan_queue_wait_seconds_bucket{le="0.1",resource="pyvo.io/v1/agesecrets",operator="demo"} 0');
     has('capstan_resource_synced{resource="pyvo.io/v1/agesecrets",operator="demo"} 1');
     has('capstan_api_request_duration_seconds_count{verb="patch/status",code="200",operator="demo"} 1');
     has('capstan_events_posted_total{type="Normal",outcome="aggregated",operator="demo"} 1');
     has('capstan_leader_status{operator="demo"} 1');
     assert.ok(!body.includes('boom'), 'error text never becomes a label');
+    assert.ok(!body.includes('secret-name'), 'object names never become labels');
   });
 
   test('each operator gets its own registry, with process metrics when asked', async () => {

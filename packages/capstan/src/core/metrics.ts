@@ -116,6 +116,7 @@ export function createOperatorMetrics(options: OperatorMetricsOptions = {}): Ope
         watchError: (i) => metrics.watchError({ resource: i.resource }),
         synced: (i) => metrics.synced(i),
         queue: (i) => metrics.queueDepth(i),
+        workStarted: (i) => metrics.queueWait({ resource: i.resource, seconds: i.waitMs / 1000 }),
         apiRequest: (i) => metrics.apiRequest({ verb: i.verb, status: i.status, seconds: i.durationMs / 1000 }),
         leadership: (i) => metrics.setLeader(i.leading),
       };

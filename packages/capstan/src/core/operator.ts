@@ -9,6 +9,7 @@ import { linkedAbort, sleep } from '../kits/sleep.js';
 import { safely } from './hooks.js';
 import { consoleLogger, describeError } from './logging.js';
 import { processEntry } from './processing.js';
+import type { ProbeAddress } from './probes.js';
 import { ProductionServices } from './production.js';
 import { ResourceRegistration } from './registry.js';
 import { ResourceRuntime } from './resource-runtime.js';
@@ -18,6 +19,17 @@ import type { Operator, OperatorSettings, ResourceHandle, RunOptions } from './t
 /** A DNS-label form of the operator name, for annotation and finalizer prefixes. */
 function dnsLabel(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'capstan';
+}
+
+/**
+ * How long one processing round of a resource's objects may legitimately take: the sum of the timeouts its
+ * handlers declare (a round may run each once) plus a minute for the writes. 0 when none declares one.
+ */
+function declaredRoundMs(reg: ResourceRegistration): number {
+  const timeouts = [
+    ...reg.handlers.map((h) => h.options.timeoutMs), ...reg.timers.map((t) => t.options.timeoutMs), reg.reconciler?.options.timeoutMs,
+  ].filter((ms): ms is number => typeof ms === 'number' && ms > 0);
+  return timeouts.length ? timeouts.reduce((a, b) => a + b, 0) + 60_000 : 0;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -35,10 +47,18 @@ class OperatorImpl implements Operator {
   #effective: OperatorSettings | undefined;
   #readyResolve!: () => void;
   readonly ready: Promise<void>;
+  #prod: ProductionServices | undefined;
+  #listeningResolve!: (address: ProbeAddress | undefined) => void;
+  readonly probesListening: Promise<ProbeAddress | undefined>;
 
   constructor(readonly settings: OperatorSettings) {
     if (!settings?.name) throw new ConfigurationError('createOperator needs a name (used as field manager and Event source)');
     this.ready = new Promise((resolve) => (this.#readyResolve = resolve));
+    this.probesListening = new Promise((resolve) => (this.#listeningResolve = resolve));
+  }
+
+  get probeAddress(): ProbeAddress | undefined {
+    return this.#prod?.probeAddress;
   }
 
   get name(): string {
@@ -59,6 +79,15 @@ class OperatorImpl implements Operator {
   async run(options: RunOptions = {}): Promise<void> {
     if (this.#running) throw new ConfigurationError('operator.run() called twice');
     this.#running = true;
+    try {
+      return await this.#run(options);
+    } finally {
+      // Without probes, or when run() ended before listening: waiters get undefined rather than hanging.
+      this.#listeningResolve(undefined);
+    }
+  }
+
+  async #run(options: RunOptions): Promise<void> {
     // One internal signal for the operator's life: reflectors and terms listen on it, not on the caller's.
     const life = linkedAbort(options.signal);
     const signal = life.signal;
@@ -80,6 +109,7 @@ class OperatorImpl implements Operator {
     const label = dnsLabel(s.name);
     // Metrics, Events, probes and leader election plug into the hooks, poster and leadership seams.
     const prod = new ProductionServices({ ...s, client: writer, logger });
+    this.#prod = prod;
     s.hooks = prod.hooks(s.hooks);
     s.leadership = prod.gate;
     const services: Services = {
@@ -97,7 +127,12 @@ class OperatorImpl implements Operator {
     const runtimes = await this.#resolveAll(regs, services, signal);
     if (signal.aborted) return this.#finish(ownClient);
     prod.expect(runtimes.map((rt) => rt.id));
+    for (const rt of runtimes) {
+      const ms = declaredRoundMs(rt.reg);
+      if (ms) prod.health.allowWorkerTime(rt.id, ms);
+    }
     await prod.start();
+    if (prod.probeAddress) this.#listeningResolve(prod.probeAddress);
     const byReg = new Map(runtimes.map((rt) => [rt.reg, rt]));
     for (const rt of runtimes) {
       rt.feedTargets = rt.reg.feeds.flatMap((f) => (byReg.get(f.to) ? [{ to: byReg.get(f.to)!, map: f.map }] : []));
@@ -175,11 +210,20 @@ class OperatorImpl implements Operator {
       setMaxListeners(0, term.signal, handlers.signal);
       const queue = new KeyedQueue<string>({
         concurrency: s.concurrency ?? 16,
-        worker: async (key) => {
+        worker: async (key, { waitMs }) => {
           const sep = key.indexOf(':') + 1;
           const rt = byPrefix.get(key.slice(0, sep));
           const entry = rt?.entries.get(key.slice(sep));
-          if (rt && entry) await processEntry(rt, entry, session);
+          if (!rt || !entry) return;
+          const meta = entry.last.metadata;
+          // Queue-wait metrics and the stuck-worker liveness check both hang on these two hooks.
+          safely(() => services.hooks?.workStarted?.({ resource: rt.id, namespace: meta.namespace, name: meta.name ?? '', key, waitMs }));
+          const started = Date.now();
+          try {
+            await processEntry(rt, entry, session);
+          } finally {
+            safely(() => services.hooks?.workFinished?.({ resource: rt.id, key, durationMs: Date.now() - started }));
+          }
         },
         onError: (key, error) => services.logger.error('processing crashed (a capstan bug)', { key, error: describeError(error) }),
       });

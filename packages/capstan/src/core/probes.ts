@@ -19,6 +19,16 @@ export interface ProbeResult {
   checks: { name: string; ok: boolean; reason?: string }[];
 }
 
+/** Where a started probe server listens. */
+export interface ProbeAddress {
+  /** Base URL to fetch `/healthz`, `/readyz` and `/metrics` from (`127.0.0.1` when bound to all interfaces). */
+  url: string;
+  /** The host it was bound to, as configured (`0.0.0.0` by default). */
+  host: string;
+  /** The bound port (the one picked when 0 was asked for). */
+  port: number;
+}
+
 export interface ProbeServerOptions {
   /** Default '0.0.0.0' (probes come from the kubelet, on the pod IP). */
   host?: string;
@@ -68,8 +78,8 @@ export class ProbeServer {
     return { ok: checks.every((c) => c.ok), checks };
   }
 
-  /** Listen; resolves with the bound URL. */
-  async start(): Promise<{ url: string; port: number }> {
+  /** Listen; resolves with the bound address. */
+  async start(): Promise<ProbeAddress> {
     if (this.#server) throw new ConfigurationError('the probe server is already started');
     const server = http.createServer((req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
@@ -95,7 +105,7 @@ export class ProbeServer {
     });
     const port = (server.address() as AddressInfo).port;
     const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    return { url: `http://${shown}:${port}`, port };
+    return { url: `http://${shown}:${port}`, host, port };
   }
 
   async stop(): Promise<void> {

@@ -124,10 +124,8 @@ describe('createOperator settings switch the production services on', () => {
     const client = await ApiClient.create({ path: cluster.kubeconfigPath });
     const ns = `prodset-${randomBytes(4).toString('hex')}`;
     await client.create(namespaces, { metadata: { name: ns } });
-    const lines: { msg: string; fields?: Record<string, unknown> | undefined }[] = [];
-    const logger = { ...silentLogger, info: (msg: string, fields?: Record<string, unknown>) => void lines.push({ msg, fields }) };
     const op = createOperator({
-      name: 'settings-test', kubeconfig: { path: cluster.kubeconfigPath }, logger, namespaces: [ns], instance: 'pod-7',
+      name: 'settings-test', kubeconfig: { path: cluster.kubeconfigPath }, logger: silentLogger, namespaces: [ns], instance: 'pod-7',
       probes: { host: '127.0.0.1', port: 0 },
       leaderElection: { namespace: ns, identity: 'pod-7-x', leaseDurationMs: 600_000, renewDeadlineMs: 300_000, retryPeriodMs: 300 },
     });
@@ -138,9 +136,14 @@ describe('createOperator settings switch the production services on', () => {
       if (ctx.retry === 0) throw new TemporaryError('not yet', { delayMs: 100 });
     }, { id: 'flaky', labels: { test: 'flaky' } });
     const stop = new AbortController();
+    assert.equal(op.probeAddress, undefined, 'no address before run()');
     const done = op.run({ signal: stop.signal });
     try {
-      const url = String((await until('the probe server', () => lines.find((l) => l.msg === 'probes listening')))?.fields?.url);
+      const address = await op.probesListening;
+      assert.ok(address && address.port > 0 && address.host === '127.0.0.1', `the bound address, got ${JSON.stringify(address)}`);
+      assert.deepEqual(op.probeAddress, address);
+      const url = address.url;
+      assert.equal(url, `http://127.0.0.1:${address.port}`);
       await until('ready', async () => (await fetch(`${url}/readyz`)).status === 200);
       await client.create(configmaps, { metadata: { name: 'c1', namespace: ns, labels: { test: 'settings' } } });
       const event = await until('the Event', async () =>
@@ -165,13 +168,65 @@ describe('createOperator settings switch the production services on', () => {
       assert.match(metrics, /^capstan_leader_status\{operator="settings-test"\} 1$/m);
       assert.match(metrics, /^capstan_handler_runs_total\{[^}]*handler="seen"[^}]*\} 1$/m);
       assert.match(metrics, /^capstan_events_posted_total\{[^}]*outcome="created"[^}]*\} 1$/m);
+      // Queue wait is observed when a worker starts on an object: c1 and c2 (twice, for its retry) at least.
+      const waits = Number(/^capstan_queue_wait_seconds_count\{[^}]*resource="\/v1\/configmaps"[^}]*\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
+      assert.ok(waits >= 3, `capstan_queue_wait_seconds_count for /v1/configmaps: ${waits}`);
     } finally {
       stop.abort();
       await done;
     }
+    assert.equal(op.probeAddress, undefined, 'no address once stopped');
     const released = await client.get<KubeObject & { spec: { holderIdentity?: string } }>({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases' }, { namespace: ns, name: 'settings-test-leader' });
     assert.equal(released.spec.holderIdentity ?? '', '', 'released on a graceful stop');
     await client.delete(namespaces, { name: ns }).catch(() => {});
     client.close();
+  });
+});
+
+describe('the stuck-worker liveness check', () => {
+  test('a handler that ignores its signal past the bound makes /healthz 503, naming the object; returning recovers', async () => {
+    const cluster = await useTestCluster();
+    const client = await ApiClient.create({ path: cluster.kubeconfigPath });
+    const ns = `stuck-${randomBytes(4).toString('hex')}`;
+    await client.create(namespaces, { metadata: { name: ns } });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let entered = false;
+    const op = createOperator({
+      name: 'stuck-test', kubeconfig: { path: cluster.kubeconfigPath }, logger: silentLogger, namespaces: [ns],
+      probes: { host: '127.0.0.1', port: 0 }, health: { stuckWorkerMs: 500 }, shutdownGraceMs: 1000,
+    });
+    op.resource<KubeObject>({ version: 'v1', plural: 'configmaps' }).on.create(async () => {
+      entered = true;
+      await released; // deliberately deaf to ctx.signal: the wedge the check exists for
+    }, { id: 'wedge', labels: { test: 'stuck' } });
+    const stop = new AbortController();
+    const done = op.run({ signal: stop.signal });
+    try {
+      const url = (await op.probesListening)?.url;
+      assert.ok(url, 'the probe server listens');
+      const healthz = async () => {
+        const res = await fetch(`${url}/healthz`);
+        return { status: res.status, text: await res.text() };
+      };
+      await until('ready', async () => (await fetch(`${url}/readyz`)).status === 200);
+      assert.equal((await healthz()).status, 200);
+      await client.create(configmaps, { metadata: { name: 'blocked', namespace: ns, labels: { test: 'stuck' }, annotations: { note: 'do-not-show' } }, data: { value: 'private' } });
+      await until('the handler to start', () => entered);
+      const failing = await until('/healthz to fail', async () => {
+        const h = await healthz();
+        return h.status === 503 && h.text.includes(`${ns}/blocked`) && h.text;
+      });
+      assert.match(failing, new RegExp(`^\\[-\\]workers failed: worker stuck: /v1/configmaps ${ns}/blocked for \\d+ s \\(bound 1 s\\)$`, 'm'));
+      assert.doesNotMatch(failing, /private|do-not-show/, 'names only, never data');
+      release();
+      await until('/healthz to recover', async () => (await healthz()).status === 200);
+    } finally {
+      release();
+      stop.abort();
+      await done;
+      await client.delete(namespaces, { name: ns }).catch(() => {});
+      client.close();
+    }
   });
 });

@@ -8,7 +8,7 @@ import type { EventPoster, LeadershipGate, OperatorHooks } from './hooks.js';
 import { LeaderElector } from './leader-election.js';
 import { describeError, type Logger } from './logging.js';
 import { combineHooks, createOperatorMetrics, type OperatorMetrics } from './metrics.js';
-import { ProbeServer, type ProbeCheck } from './probes.js';
+import { ProbeServer, type ProbeAddress, type ProbeCheck } from './probes.js';
 
 export interface LeaderElectionSettings {
   /** Namespace of the Lease (the operator's own namespace). */
@@ -62,7 +62,7 @@ export class ProductionServices {
   readonly gate: LeadershipGate | undefined;
   readonly probes: ProbeServer | undefined;
   readonly #logger: Logger;
-  #probeUrl: string | undefined;
+  #probeAddress: ProbeAddress | undefined;
 
   constructor(input: ProductionInput) {
     this.#logger = input.logger;
@@ -107,9 +107,14 @@ export class ProductionServices {
     return 'leading';
   }
 
-  /** Where the probe server listens, once started. */
+  /** Where the probe server listens, once started (undefined without probes and after stop()). */
+  get probeAddress(): ProbeAddress | undefined {
+    return this.#probeAddress;
+  }
+
+  /** The base URL of `probeAddress`. */
   get probeUrl(): string | undefined {
-    return this.#probeUrl;
+    return this.#probeAddress?.url;
   }
 
   /** The hooks to give the engine: metrics and health (combine with the user's hooks via combineHooks). */
@@ -124,9 +129,9 @@ export class ProductionServices {
 
   /** Start the probe server and campaigning for the lease (so readiness reflects it before processing). */
   async start(): Promise<void> {
-    if (this.probes && !this.#probeUrl) {
-      this.#probeUrl = (await this.probes.start()).url;
-      this.#logger.info('probes listening', { url: this.#probeUrl });
+    if (this.probes && !this.#probeAddress) {
+      this.#probeAddress = await this.probes.start();
+      this.#logger.info('probes listening', { url: this.#probeAddress.url });
     }
     this.elector?.start();
   }
@@ -137,5 +142,6 @@ export class ProductionServices {
     await poster?.flush?.().catch(() => {});
     await this.elector?.release().catch((error: unknown) => this.#logger.warn('releasing the lease failed', { error: describeError(error) }));
     await this.probes?.stop();
+    this.#probeAddress = undefined;
   }
 }

@@ -9,6 +9,7 @@ import type { PatchAccumulator } from '../structs/patch-accumulator.js';
 import type { EventPoster, EventRecorder, LeadershipGate, OperatorHooks } from './hooks.js';
 import type { Logger } from './logging.js';
 import type { ProductionSettings } from './production.js';
+import type { ProbeAddress } from './probes.js';
 
 export type SpecOf<T> = T extends { spec?: infer S } ? S : unknown;
 export type StatusOf<T> = T extends { status?: infer S } ? S : unknown;
@@ -187,4 +188,14 @@ export interface Operator {
   readonly ready: Promise<void>;
   /** The client, once `run` started. */
   readonly client: ApiClient | undefined;
+  /**
+   * Where the probe server (settings `probes`) listens while `run` runs; undefined before, after, or without
+   * probes. Optional so that wrappers of an Operator stay valid; createOperator's operators always have it.
+   */
+  readonly probeAddress?: ProbeAddress | undefined;
+  /**
+   * Resolves once `run` started the probe server, with its address (before watching starts, leader or not);
+   * with undefined when `run` runs without probes or ends before listening. Optional like `probeAddress`.
+   */
+  readonly probesListening?: Promise<ProbeAddress | undefined>;
 }

@@ -1,5 +1,5 @@
 // Unit tests of the keyed queue: serial per key, parallel across keys, coalescing, the global bound, idle slots freed.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyedQueue } from './keyed-queue.js';
 
@@ -89,3 +89,73 @@ test('idle() resolves once a large backlog of keys has drained, each key run onc
   assert.equal(queue.size, 0);
   assert.equal(queue.running, 0);
 });
+
+describe('queue wait (fake clock)', () => {
+  test('a coalesced burst waits from its earliest enqueue, measured when the worker starts', async () => {
+    let now = 1000;
+    const waits: number[] = [];
+    const first = gate();
+    const started = gate();
+    const q = new KeyedQueue<string>({
+      concurrency: 2,
+      now: () => now,
+      worker: async (_key, { waitMs }) => {
+        waits.push(waitMs);
+        if (waits.length === 1) {
+          started.open();
+          await first.opened;
+        }
+      },
+    });
+    q.add('a');
+    await started.opened;
+    now = 2000;
+    q.add('a'); // the earliest unprocessed enqueue
+    now = 3000;
+    q.add('a'); // coalesced: keeps 2000
+    now = 5000;
+    first.open();
+    await q.idle();
+    assert.deepEqual(waits, [0, 3000]);
+  });
+
+  test('waiting for a free worker counts; a scheduled run waits from when it falls due', async () => {
+    let now = 0;
+    const waits = new Map<string, number>();
+    const busy = gate();
+    const started = gate();
+    const q = new KeyedQueue<string>({
+      concurrency: 1,
+      now: () => now,
+      worker: async (key, { waitMs }) => {
+        waits.set(key, waitMs);
+        if (key === 'x') {
+          started.open();
+          await busy.opened;
+        }
+      },
+    });
+    q.add('x');
+    await started.opened;
+    now = 100;
+    q.add('y'); // waits for the only worker
+    now = 400;
+    busy.open();
+    await q.idle();
+    assert.equal(waits.get('y'), 300);
+
+    q.addAfter('z', 5);
+    now = 10_000; // the clock moves on before the scheduled run falls due
+    await waitForRun(() => waits.has('z'));
+    assert.equal(waits.get('z'), 0, 'not 10000: the delay asked for is not queue wait');
+  });
+});
+
+/** Polls until the condition holds (bounded: a real timer fires the scheduled run). */
+async function waitForRun(cond: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('the scheduled run never started');
+    await new Promise((r) => setImmediate(r));
+  }
+}

@@ -1,13 +1,21 @@
 // Per-key serial work queue: latest-state coalescing, parallel across keys, a global bound, idle keys freed.
 import { Semaphore } from './semaphore.js';
 
+/** What a worker learns about the run it starts. */
+export interface WorkInfo {
+  /** Time from the earliest enqueue this run covers (or a scheduled run becoming due) to the worker starting. */
+  waitMs: number;
+}
+
 export interface KeyedQueueOptions<K> {
   /** Processes one key. Runs at most once at a time per key. */
-  worker: (key: K) => Promise<void>;
+  worker: (key: K, info: WorkInfo) => Promise<void>;
   /** Global bound on workers running at once. */
   concurrency: number;
   /** Called when a worker throws (the worker should handle its own errors; this is a last resort). */
   onError?: (key: K, error: unknown) => void;
+  /** Clock for `waitMs` (tests). Default Date.now. */
+  now?: () => number;
 }
 
 interface Slot {
@@ -16,6 +24,8 @@ interface Slot {
   dirty: boolean;
   timer?: ReturnType<typeof setTimeout>;
   timerAt?: number;
+  /** When the oldest run not yet started was asked for: a burst keeps the first time, not the last. */
+  queuedAt?: number | undefined;
 }
 
 /**
@@ -30,8 +40,11 @@ export class KeyedQueue<K> {
   /** Keys whose worker is running or waiting for a free worker (a dirty slot is always one of them). */
   #active = 0;
 
+  readonly #now: () => number;
+
   constructor(private readonly options: KeyedQueueOptions<K>) {
     this.#sem = new Semaphore(options.concurrency);
+    this.#now = options.now ?? Date.now;
   }
 
   /** Keys with a pending or running worker, or a scheduled run. */
@@ -48,6 +61,7 @@ export class KeyedQueue<K> {
     if (this.#stopped) return;
     const slot = this.#slots.get(key);
     if (slot) {
+      slot.queuedAt ??= this.#now();
       if (slot.timer) {
         clearTimeout(slot.timer);
         slot.timer = undefined;
@@ -57,7 +71,7 @@ export class KeyedQueue<K> {
       } else slot.dirty = true;
       return;
     }
-    const fresh: Slot = { running: false, dirty: false };
+    const fresh: Slot = { running: false, dirty: false, queuedAt: this.#now() };
     this.#slots.set(key, fresh);
     void this.#start(key, fresh);
   }
@@ -80,6 +94,8 @@ export class KeyedQueue<K> {
     s.timer = setTimeout(() => {
       s.timer = undefined;
       s.timerAt = undefined;
+      // A scheduled run waits from when it falls due, not from when it was scheduled.
+      s.queuedAt ??= this.#now();
       if (s.running) s.dirty = true;
       else void this.#start(key, s);
     }, delayMs);
@@ -93,6 +109,7 @@ export class KeyedQueue<K> {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = undefined;
     slot.dirty = false;
+    slot.queuedAt = undefined;
     if (!slot.running) this.#slots.delete(key);
   }
 
@@ -102,6 +119,7 @@ export class KeyedQueue<K> {
     for (const [key, slot] of this.#slots) {
       if (slot.timer) clearTimeout(slot.timer);
       slot.dirty = false;
+      slot.queuedAt = undefined;
       if (!slot.running) this.#slots.delete(key);
     }
     await this.idle();
@@ -122,8 +140,11 @@ export class KeyedQueue<K> {
         const release = await this.#sem.acquire();
         // Events that arrived while waiting for a free worker are covered by this run.
         slot.dirty = false;
+        const now = this.#now();
+        const waitMs = Math.max(0, now - (slot.queuedAt ?? now));
+        slot.queuedAt = undefined;
         try {
-          await this.options.worker(key);
+          await this.options.worker(key, { waitMs });
         } catch (error) {
           this.options.onError?.(key, error);
         } finally {
