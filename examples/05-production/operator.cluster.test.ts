@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { useTestCluster } from '@capstan/localcluster';
 import { ApiClient, ConflictError, getCondition, type Condition, type KubeObject } from 'capstan';
-import { deleteNamespace, runOperatorInProcess, uniqueNamespace, waitFor, waitForLog, waitUntil } from 'capstan/testing';
+import { deleteNamespace, runOperatorInProcess, uniqueNamespace, waitFor, waitUntil } from 'capstan/testing';
 import { createProductionOperator, operatorName } from './operator.js';
 import { Greetings, type Greeting } from './resource.js';
 
@@ -59,9 +59,10 @@ test('example 05: typed CRD, owned child, Ready condition, Event, probes, metric
   assert.equal(event.type, 'Normal');
   assert.equal(event.message, 'wrote ConfigMap world-greeting');
 
-  // Port 0 picked a free port; the operator logs where it listens.
-  const url = /probes listening url=(\S+)/.exec(await waitForLog(op.logs, /probes listening url=/))?.[1];
-  assert.ok(url, 'probe url logged');
+  // Port 0 picked a free port; the operator says which once its probe server listens.
+  const url = (await op.operator.probesListening)?.url;
+  assert.ok(url, 'the probe server listens');
+  assert.equal(url, op.operator.probeAddress?.url);
   const get = async (path: string) => { const res = await fetch(`${url}${path}`); return { status: res.status, body: await res.text() }; };
   assert.equal((await get('/healthz')).status, 200);
   await waitUntil(async () => (await get('/readyz')).status === 200, { message: '/readyz 200' });

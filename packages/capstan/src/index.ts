@@ -28,7 +28,7 @@ export type { PatchAccumulator } from './structs/patch-accumulator.js';
 export type { DeepReadonly } from './structs/frozen.js';
 export type { BackoffOptions } from './structs/backoff.js';
 export type { CliSettings, OperatorModuleFactory } from './cli/load-module.js';
-// Production features (README-production.md): conditions, typed custom resources, children, Events, metrics, probes, leader election.
+// Production features (README.md, "Production"): conditions, typed custom resources, children, Events, metrics, probes, leader election.
 export { conditionsEqual, getCondition, isFalse, isTrue, removeCondition, setCondition } from './structs/conditions.js';
 export type { Condition, ConditionInput, ConditionStatus } from './structs/conditions.js';
 export { s } from './structs/schema/builder.js';
