@@ -38,3 +38,29 @@ test('a daemon runs per object and is cancelled on deletion and when its filter 
   await h.client.patch(configMaps, { namespace: h.ns, name: 'd2' }, { metadata: { labels: { daemon: null } } });
   await waitUntil(() => cancelled.includes('d2'), { message: 'the daemon cancelled when the filter stopped matching' });
 });
+
+test('a timer with idleMs fires only once the object has been unchanged for idleMs; each change postpones it', async (t) => {
+  const h = await harness(t, 'timeridle');
+  const idleMs = 1500;
+  // When the test sent change n (before the request: the operator cannot have seen it earlier).
+  const sentAt: number[] = [];
+  const ticks: { n: number; at: number }[] = [];
+  await h.start((o) => o.resource(configMaps).timer(100, (ctx) => {
+    // Timers see the latest cached object: the change this tick comes after.
+    if (ctx.name === 'busy') ticks.push({ n: Number((ctx.body as { data?: { n?: string } }).data?.n), at: Date.now() });
+  }, { idleMs }));
+  sentAt.push(Date.now());
+  await h.client.create(configMaps, { metadata: { name: 'busy', namespace: h.ns }, data: { n: '0' } });
+  // Changes closer together than idleMs (on a normal machine): each one pushes the timer further away.
+  for (let n = 1; n <= 5; n++) {
+    await new Promise((resolve) => setTimeout(resolve, idleMs / 4)); // pacing the changes, not synchronising
+    sentAt.push(Date.now());
+    await h.client.patch(configMaps, { namespace: h.ns, name: 'busy' }, { data: { n: String(n) } });
+  }
+  await waitUntil(() => ticks.some((tk) => tk.n === 5), { message: 'a tick after the last change' });
+  for (const tk of ticks) {
+    assert.ok(tk.at >= sentAt[tk.n]! + idleMs, `tick ${tk.at} after change ${tk.n} came ${tk.at - sentAt[tk.n]!} ms after it (< idleMs ${idleMs})`);
+  }
+  const lastChangeTicks = ticks.filter((tk) => tk.n === 5).length;
+  await waitUntil(() => ticks.filter((tk) => tk.n === 5).length >= lastChangeTicks + 2, { message: 'the timer keeps its interval once idle' });
+});
