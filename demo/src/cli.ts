@@ -12,8 +12,9 @@ app, and the legacy app coming alive after its secret handshake. Runs until Ctrl
 
 Options:
   --once                 verify every outcome, print PASS/FAIL per check, clean up and exit (0: all passed)
-  --operators MODE       processes (default): each operator is a child process with its Deployment's args and
-                         a ServiceAccount token; pods: the Deployments run as pods of the kubelet simulator
+  --operators MODE       pods (default): the operators' Deployments from deploy/ run as pods of the kubelet
+                         simulator, with in-cluster credentials of their ServiceAccounts; processes: each
+                         operator is a child process with its Deployment's args and a ServiceAccount token
   --timeout SECONDS      how long to wait for each condition (default 300)
   --no-color             plain output
   -h, --help
@@ -42,7 +43,7 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
       strict: true,
       options: {
         once: { type: 'boolean', default: false },
-        operators: { type: 'string', default: 'processes' },
+        operators: { type: 'string', default: 'pods' },
         timeout: { type: 'string' },
         'no-color': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },

@@ -103,6 +103,8 @@ test('the interactive demo runs until Ctrl-C, then tears everything down', { ski
 test('Ctrl-C in the middle of a step stops the demo (exit 130) and still cleans up', { skip, timeout: TIMEOUT_MS }, async () => {
   const run = startDemo([]);
   await run.printed('[4/8]');
+  // Step 4 is the first to name the demo's own dir (with the operators as pods, nothing before it does).
+  await run.printed('/demo-');
   run.kill('SIGINT');
   const code = await run.exited;
   assert.equal(code, 130, run.output());
