@@ -166,6 +166,8 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
     get settings() { return operator.settings; },
     get ready() { return operator.ready; },
     get client() { return operator.client; },
+    get probeAddress() { return operator.probeAddress; },
+    get probesListening() { return operator.probesListening; },
   };
 }
 
