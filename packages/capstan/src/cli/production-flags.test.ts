@@ -27,6 +27,14 @@ describe('production flags', () => {
     assert.deepEqual(productionSettingsFrom({ probes: 'nope' }, {}, none), { error: '--probes must be PORT, :PORT or HOST:PORT, got nope' });
   });
 
+  test('--stuck-worker-ms sets the liveness bound of one round; below a second or not a number is refused', () => {
+    const r = productionSettingsFrom({ standalone: true, 'stuck-worker-ms': '120000' }, {}, none);
+    assert.ok('settings' in r);
+    assert.deepEqual(r.settings.health, { stuckWorkerMs: 120_000 });
+    assert.deepEqual(productionSettingsFrom({ 'stuck-worker-ms': '10' }, {}, none), { error: '--stuck-worker-ms must be an integer >= 1000, got 10' });
+    assert.ok('error' in productionSettingsFrom({ 'stuck-worker-ms': 'soon' }, {}, none));
+  });
+
   test('the Lease namespace: flag, then POD_NAMESPACE, then the service account file; else unset with a note', () => {
     const flag = productionSettingsFrom({ 'lease-namespace': 'a', 'lease-name': 'my-lease' }, { POD_NAMESPACE: 'b' }, none);
     assert.ok('settings' in flag);

@@ -1,4 +1,4 @@
-// `capstan run` flags of the production features: --standalone, --probes ADDR, --lease-namespace, --lease-name.
+// `capstan run` flags of the production features: --standalone, --probes ADDR, --lease-namespace, --lease-name, --stuck-worker-ms.
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ProductionSettings } from '../core/production.js';
@@ -9,6 +9,7 @@ export const productionOptions = {
   probes: { type: 'string' },
   'lease-namespace': { type: 'string' },
   'lease-name': { type: 'string' },
+  'stuck-worker-ms': { type: 'string' },
 } as const;
 
 export const productionUsage = `  --probes ADDR       serve /healthz, /readyz and /metrics on ADDR (PORT, :PORT or HOST:PORT)
@@ -16,6 +17,8 @@ export const productionUsage = `  --probes ADDR       serve /healthz, /readyz an
   --lease-namespace NS
                       namespace of the leader Lease (default: $POD_NAMESPACE, then the pod's service account namespace)
   --lease-name NAME   name of the leader Lease (default: <operator>-leader)
+  --stuck-worker-ms MS
+                      /healthz fails while one object's round runs longer than this (default 600000)
 `;
 
 export interface ProductionFlagValues {
@@ -23,6 +26,7 @@ export interface ProductionFlagValues {
   probes?: string | undefined;
   'lease-namespace'?: string | undefined;
   'lease-name'?: string | undefined;
+  'stuck-worker-ms'?: string | undefined;
   dev?: boolean | undefined;
 }
 
@@ -56,6 +60,11 @@ export function productionSettingsFrom(
     const address = parseAddress(values.probes);
     if (!address) return { error: `--probes must be PORT, :PORT or HOST:PORT, got ${values.probes}` };
     settings.probes = address;
+  }
+  if (values['stuck-worker-ms'] !== undefined) {
+    const ms = Number(values['stuck-worker-ms']);
+    if (!Number.isInteger(ms) || ms < 1000) return { error: `--stuck-worker-ms must be an integer >= 1000, got ${values['stuck-worker-ms']}` };
+    settings.health = { stuckWorkerMs: ms };
   }
   if (values.standalone || values.dev) {
     settings.leaderElection = false;
