@@ -41,3 +41,11 @@ test('a hand-edited state is ignored, not fatal', () => {
   assert.equal(parseState('{"v":2}'), undefined);
   assert.equal(parseState(undefined), undefined);
 });
+
+test('delete handlers\' progress (dp) and first-start times survive serialisation, also when the essence is dropped', () => {
+  const dp = { cleanup: { r: 2, s: 1_700_000_000_000, t: 1_700_000_001_000 } };
+  const big = { data: { big: 'x'.repeat(64 * 1024) } };
+  const s = serializeState({ v: 1, h: 'h', e: big, dp });
+  assert.deepEqual(parseState(s), { v: 1, h: 'h', dp });
+  assert.deepEqual(parseState(serializeState({ v: 1, dp }, { hashOnly: true })), { v: 1, dp });
+});
