@@ -42,8 +42,19 @@ export interface ListOptions extends CallOptions {
   namespace?: string | undefined;
   labelSelector?: string | undefined;
   fieldSelector?: string | undefined;
-  /** Page size; all pages are fetched and concatenated. */
+  /** Page size (500 by default). */
   limit?: number;
+}
+
+/** One page of a list (ApiClient.listPages). */
+export interface ListPage<T extends KubeObject = KubeObject> {
+  items: T[];
+  /** The snapshot's version (the same on every page of one list). */
+  resourceVersion: string | undefined;
+  /** Set when more pages follow. */
+  continue: string | undefined;
+  /** The page's envelope without its items (apiVersion, kind, metadata). */
+  list: Omit<KubeList<T>, 'items'>;
 }
 
 export interface WatchOptions extends CallOptions {
@@ -130,13 +141,27 @@ export class ApiClient {
     }
   }
 
+  /** All pages of a list, concatenated (see listPages to hold one page at a time). */
   async list<T extends KubeObject = KubeObject>(ref: ResourceRef, options: ListOptions = {}): Promise<KubeList<T>> {
+    const items: T[] = [];
+    let last: ListPage<T> | undefined;
+    for await (const page of this.listPages<T>(ref, options)) {
+      for (const item of page.items) items.push(item);
+      last = page;
+    }
+    return { ...(last?.list ?? { metadata: {} }), items };
+  }
+
+  /**
+   * List page by page (`limit` items each, 500 by default), so a caller can digest a page before the next
+   * one is fetched. Every page belongs to the same snapshot, whose resourceVersion each page carries; an
+   * expired continue token throws GoneError like any 410 (list again from the start).
+   */
+  async *listPages<T extends KubeObject = KubeObject>(ref: ResourceRef, options: ListOptions = {}): AsyncGenerator<ListPage<T>> {
     const { path, target } = await this.#path(ref, { namespace: options.namespace }, options.signal);
     let cont: string | undefined;
-    const items: T[] = [];
-    let last: KubeList<T>;
     do {
-      last = await this.#transport.request<KubeList<T>>({
+      const list = await this.#transport.request<KubeList<T>>({
         method: 'GET',
         path,
         query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, limit: options.limit ?? 500, continue: cont },
@@ -144,10 +169,10 @@ export class ApiClient {
         verb: 'list',
         target,
       });
-      items.push(...(last.items ?? []));
-      cont = last.metadata?.continue || undefined;
+      cont = list.metadata?.continue || undefined;
+      const { items, ...rest } = list;
+      yield { items: items ?? [], resourceVersion: list.metadata?.resourceVersion, continue: cont, list: rest };
     } while (cont);
-    return { ...last, items };
   }
 
   async create<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<T>, options: WriteOptions & { namespace?: string } = {}): Promise<T & KubeObject> {

@@ -10,17 +10,26 @@ import { Reflector, type StoreEvent } from './reflector.js';
 const resource: ResolvedResource = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, hasStatus: false };
 const cm = (name: string, rv: string, uid = name): KubeObject => ({ metadata: { name, namespace: 'ns', uid, resourceVersion: rv } });
 
-type Step = { list: KubeObject[]; rv: string } | { events: WatchEvent[]; then?: Error };
+/** A list in one page, or in several; `then` fails the list after the pages given. */
+type ListStep = { list: KubeObject[]; rv: string } | { pages: KubeObject[][]; rv: string; then?: Error };
+type Step = ListStep | { events: WatchEvent[]; then?: Error };
 
-/** A fake client playing a script: each list() and watch() call takes the next matching step. */
+/** A fake client playing a script: each listPages() and watch() call takes the next matching step. */
 function scripted(steps: Step[], done: () => void) {
   const calls: string[] = [];
+  const served = { pages: 0 };
   const client = {
-    async list() {
+    async *listPages() {
       const step = steps.shift();
-      if (!step || !('list' in step)) throw new Error(`unexpected list; next step: ${JSON.stringify(step)}`);
+      if (!step || !('rv' in step)) throw new Error(`unexpected list; next step: ${JSON.stringify(step)}`);
       calls.push('list');
-      return { metadata: { resourceVersion: step.rv }, items: step.list };
+      const pages = 'list' in step ? [step.list] : step.pages;
+      for (const [i, items] of pages.entries()) {
+        const more = i < pages.length - 1 || ('then' in step && step.then !== undefined);
+        served.pages++;
+        yield { items, resourceVersion: step.rv, continue: more ? `c${i + 1}` : undefined, list: { metadata: { resourceVersion: step.rv } } };
+      }
+      if ('then' in step && step.then) throw step.then;
     },
     async *watch(_ref: unknown, options: { resourceVersion?: string; signal?: AbortSignal }) {
       calls.push(`watch@${options.resourceVersion}`);
@@ -34,7 +43,7 @@ function scripted(steps: Step[], done: () => void) {
       if (step.then) throw step.then;
     },
   };
-  return { client: client as unknown as ApiClient, calls };
+  return { client: client as unknown as ApiClient, calls, served };
 }
 
 async function play(steps: Step[]) {
@@ -42,9 +51,16 @@ async function play(steps: Step[]) {
   const store = new Map<string, KubeObject>();
   const controller = new AbortController();
   const { client, calls } = scripted(steps, () => controller.abort());
+  // What the store held when each list step began: a failed list must leave it as it was.
+  const storeAtList: string[][] = [];
+  const listing = client.listPages.bind(client);
+  client.listPages = ((...args: Parameters<ApiClient['listPages']>) => {
+    storeAtList.push([...store.keys()].sort());
+    return listing(...args);
+  }) as ApiClient['listPages'];
   const r = new Reflector({ client, resource, store, onEvent: (e) => void events.push(e), logger: silentLogger, watch: { backoff: { baseMs: 1, capMs: 2 } } });
   await r.run(controller.signal);
-  return { events, store, calls, stats: r.stats };
+  return { events, store, calls, stats: r.stats, storeAtList };
 }
 
 test('410 Gone: re-list and synthesise deletions for objects that vanished while not watching', async () => {
@@ -79,4 +95,54 @@ test('a re-listed object with a new uid is a deletion plus an addition; older ve
     { list: [cm('a', '8', 'u2')], rv: '9' },
   ]);
   assert.deepEqual(events.map((e) => `${e.type}:${e.object.metadata.uid}`), ['ADDED:u1', 'DELETED:u1', 'ADDED:u2']);
+});
+
+const names = (events: StoreEvent[]) => events.map((e) => `${e.type}:${e.object.metadata.name}${e.synthetic ? '*' : ''}${e.initial ? '+' : ''}`);
+
+test('a paged first list emits nothing before its last page, then marks synced once', async () => {
+  const synced: number[] = [];
+  const events: StoreEvent[] = [];
+  const store = new Map<string, KubeObject>();
+  const controller = new AbortController();
+  const { client, served } = scripted([{ pages: [[cm('a', '1'), cm('b', '2')], [cm('c', '3')], [cm('d', '4')]], rv: '7' }], () => controller.abort());
+  const pagesAtEvent: number[] = [];
+  const r = new Reflector({
+    client, resource, store, logger: silentLogger,
+    onEvent: (e) => void (events.push(e), pagesAtEvent.push(served.pages)),
+    onSynced: () => void synced.push(store.size),
+  });
+  await r.run(controller.signal);
+  assert.deepEqual(names(events), ['ADDED:a+', 'ADDED:b+', 'ADDED:c+', 'ADDED:d+']);
+  assert.deepEqual(pagesAtEvent, [3, 3, 3, 3], 'no event before the last page was in');
+  assert.deepEqual(synced, [4], 'synced once, with every page in the store');
+  assert.equal(r.resourceVersion, '7');
+  assert.equal(events[0]?.object.kind, 'ConfigMap', 'typed in place');
+  assert.equal(events[0]?.object.apiVersion, 'v1');
+});
+
+test('a paged re-list after 410 synthesises deletions across pages and replays only what changed', async () => {
+  const { events, store, calls } = await play([
+    { pages: [[cm('a', '1'), cm('b', '2')], [cm('c', '3'), cm('doomed', '4')]], rv: '10' },
+    { events: [], then: new GoneError('expired', { status: 410 }) },
+    // b moved from page 1 to page 2, c changed, 'fresh' is in page 1 and was never in the store.
+    { pages: [[cm('a', '1'), cm('fresh', '12')], [cm('b', '2'), cm('c', '13')]], rv: '20' },
+  ]);
+  assert.deepEqual(calls, ['list', 'watch@10', 'list', 'watch@20']);
+  assert.deepEqual(names(events.slice(4)), ['ADDED:fresh', 'MODIFIED:c', 'DELETED:doomed*']);
+  assert.deepEqual([...store.keys()].sort(), ['ns/a', 'ns/b', 'ns/c', 'ns/fresh']);
+});
+
+test('an error mid-pagination leaves the store intact and lists again from the start', async () => {
+  const { events, store, calls, stats, storeAtList } = await play([
+    { list: [cm('a', '1'), cm('doomed', '2')], rv: '10' },
+    { events: [], then: new GoneError('expired', { status: 410 }) },
+    { pages: [[cm('a', '1'), cm('fresh', '12')]], rv: '20', then: new ServerError('boom', { status: 500 }) },
+    { pages: [[cm('a', '1')], [cm('fresh', '12')]], rv: '21', then: new GoneError('continue token expired', { status: 410 }) },
+    { pages: [[cm('a', '1')], [cm('fresh', '12')]], rv: '22' },
+  ]);
+  assert.deepEqual(calls, ['list', 'watch@10', 'list', 'list', 'list', 'watch@22']);
+  assert.deepEqual(storeAtList.slice(1), [['ns/a', 'ns/doomed'], ['ns/a', 'ns/doomed'], ['ns/a', 'ns/doomed']], 'failed lists touched nothing');
+  assert.deepEqual(names(events), ['ADDED:a+', 'ADDED:doomed+', 'ADDED:fresh', 'DELETED:doomed*'], 'events only from the list that completed');
+  assert.deepEqual([...store.keys()].sort(), ['ns/a', 'ns/fresh']);
+  assert.deepEqual([stats.lists, stats.gone, stats.errors], [2, 2, 3]);
 });

@@ -2,7 +2,7 @@
 import type { ApiClient } from '../client/surface.js';
 import { backoffDelay } from '../structs/backoff.js';
 import { GoneError } from '../structs/errors.js';
-import { apiVersionOf, forCache, objectKeyOf, resourceId, type KubeObject, type ResolvedResource } from '../structs/objects.js';
+import { apiVersionOf, forCacheInPlace, objectKeyOf, resourceId, type KubeObject, type ResolvedResource } from '../structs/objects.js';
 import { linkedAbort, sleep } from '../kits/sleep.js';
 import { safely, type OperatorHooks } from './hooks.js';
 import { describeError, type Logger } from './logging.js';
@@ -97,6 +97,28 @@ export class Reflector {
     }
   }
 
+  /**
+   * List page by page into a new generation (typed and stripped in place, one page's raw JSON alive at a
+   * time), then diff it into the store: a failure mid-way leaves the store as it was, and nothing is
+   * emitted before the last page (as when the whole list was fetched first).
+   */
+  async #list(signal: AbortSignal): Promise<string | undefined> {
+    const type = { apiVersion: apiVersionOf(this.#o.resource), kind: this.#o.resource.kind };
+    const generation: KubeObject[] = [];
+    let rv: string | undefined;
+    const pages = this.#o.client.listPages(this.#o.resource, { namespace: this.#o.namespace, labelSelector: this.#o.labelSelector, signal });
+    for await (const page of pages) {
+      for (const obj of page.items) {
+        const cached = forCacheInPlace(obj, type);
+        if (this.#inScope(cached)) generation.push(cached);
+      }
+      rv = page.resourceVersion;
+    }
+    this.stats.lists++;
+    this.#applyList(generation, !this.#synced);
+    return rv;
+  }
+
   #applyEvent(type: StoreEventType, obj: KubeObject): void {
     if (!this.#inScope(obj)) return;
     const key = objectKeyOf(obj);
@@ -123,11 +145,7 @@ export class Reflector {
     while (!signal.aborted) {
       try {
         if (!rv) {
-          const list = await this.#o.client.list(this.#o.resource, { namespace: this.#o.namespace, labelSelector: this.#o.labelSelector, signal });
-          this.stats.lists++;
-          const type = { apiVersion: apiVersionOf(this.#o.resource), kind: this.#o.resource.kind };
-          this.#applyList(list.items.map((o) => forCache(o, type)), !this.#synced);
-          rv = list.metadata.resourceVersion;
+          rv = await this.#list(signal);
           this.#rv = rv;
           if (!this.#synced) {
             this.#synced = true;
@@ -155,7 +173,7 @@ export class Reflector {
             this.#rv = rv;
             safely(() => this.#o.hooks?.watchEvent?.({ resource: this.#id, type: ev.type }));
             if (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED') {
-              this.#applyEvent(ev.type, forCache(ev.object, { kind: this.#o.resource.kind }));
+              this.#applyEvent(ev.type, forCacheInPlace(ev.object, { kind: this.#o.resource.kind }));
             }
           }
         } finally {
