@@ -1,7 +1,8 @@
 // capstan's public API (adr/0001-public-api.md): everything operators may import from 'capstan'.
-export { ApiClient, loadKubeConfig, KubeConfig } from './client/surface.js';
+export { ApiClient, loadCredentials } from './client/surface.js';
 export type {
-  ApiClientOptions, CallOptions, DeleteOptions, JsonPatchOp, KubeConfigSource, ListOptions, PatchOptions, PatchType,
+  ApiClientOptions, CallOptions, Credentials, DeleteOptions, InClusterSource, JsonPatchOp, KubeConfigLike, KubeConfigSource, ListOptions,
+  PatchOptions, PatchType, TlsSettings,
   WatchEvent, WatchEventType, WatchOptions, WriteOptions,
 } from './client/surface.js';
 export {

@@ -40,6 +40,6 @@ test('help is printed on request', async () => {
 
 test('the CLI picks the connection: flag, $KUBECONFIG, in-cluster, ~/.kube/config', () => {
   assert.deepEqual(defaultKubeconfig('/a', { KUBECONFIG: '/b' }), { path: '/a' });
-  assert.deepEqual(defaultKubeconfig(undefined, { KUBERNETES_SERVICE_HOST: '10.0.0.1' }), { inCluster: true });
+  assert.deepEqual(defaultKubeconfig(undefined, { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' }), { inCluster: true, host: '10.0.0.1', port: '443' });
   assert.deepEqual(defaultKubeconfig(undefined, { HOME: '/home/x' }), { path: '/home/x/.kube/config' });
 });

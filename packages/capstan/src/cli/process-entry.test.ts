@@ -64,16 +64,18 @@ describe('runOperatorProcess', () => {
   test('the run gets the credentials the environment points at', async () => {
     let seen: unknown;
     await runOperatorProcess(op(async ({ kubeconfig }) => { seen = kubeconfig; }), fakeIo([], { KUBERNETES_SERVICE_HOST: '10.0.0.1', CAPSTAN_POD_ROOT: '/tmp/pod' }).io);
-    assert.deepEqual(seen, { inCluster: true, root: '/tmp/pod' });
+    assert.deepEqual(seen, { inCluster: true, host: '10.0.0.1', root: '/tmp/pod' });
   });
 });
 
 describe('processKubeconfig', () => {
-  test('the flag wins, then in-cluster (with the simulator root), then the default lookup', () => {
+  test('the flag wins, then in-cluster (with the simulator root), then $KUBECONFIG, then ~/.kube/config', () => {
     assert.deepEqual(processKubeconfig('/k/config', { KUBERNETES_SERVICE_HOST: 'x' }), { path: '/k/config' });
-    assert.deepEqual(processKubeconfig(undefined, { KUBERNETES_SERVICE_HOST: 'x' }), { inCluster: true });
-    assert.deepEqual(processKubeconfig(undefined, { KUBERNETES_SERVICE_HOST: 'x', CAPSTAN_POD_ROOT: '/r' }), { inCluster: true, root: '/r' });
-    assert.equal(processKubeconfig(undefined, {}), 'default');
+    assert.deepEqual(processKubeconfig(undefined, { KUBERNETES_SERVICE_HOST: 'x', KUBERNETES_SERVICE_PORT: '6443' }), { inCluster: true, host: 'x', port: '6443' });
+    assert.deepEqual(processKubeconfig(undefined, { KUBERNETES_SERVICE_HOST: 'x', CAPSTAN_POD_ROOT: '/r' }), { inCluster: true, host: 'x', root: '/r' });
+    assert.deepEqual(processKubeconfig(undefined, { KUBECONFIG: `/nonexistent:${import.meta.filename}` }), { path: import.meta.filename });
+    assert.equal(processKubeconfig(undefined, { KUBECONFIG: `${import.meta.filename}:${import.meta.dirname}` }), 'default');
+    assert.deepEqual(processKubeconfig(undefined, { HOME: '/home/x' }), { path: '/home/x/.kube/config' });
   });
 });
 

@@ -1,4 +1,7 @@
 // The process entry of an operator binary: settings from argv/env, cluster credentials, signals and exit codes.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { KubeConfigSource } from '../client/surface.js';
 import { consoleLogger, describeError, type Logger, type LogLevel } from '../core/logging.js';
 import type { RunOptions } from '../core/types.js';
@@ -14,7 +17,7 @@ export interface ProcessSettings {
   standalone: boolean;
   /** This instance's name (the pod name): Events' reportingInstance and the base of the lease identity. */
   instance?: string | undefined;
-  /** Path of a kubeconfig file; undefined: in-cluster when in a pod, else client-node's default lookup. */
+  /** Path of a kubeconfig file; undefined: in-cluster when in a pod, else $KUBECONFIG, else ~/.kube/config. */
   kubeconfig?: string | undefined;
   logLevel: LogLevel;
 }
@@ -58,13 +61,19 @@ export interface ProcessIo {
 export const processExitCodes = { ok: 0, failure: 1, usage: 2 } as const;
 
 /**
- * --kubeconfig, else the pod's service account when in a cluster, else client-node's default lookup. Under the
- * local kubelet simulator the service-account files live below CAPSTAN_POD_ROOT.
+ * --kubeconfig, else the pod's service account when in a cluster (the API server from KUBERNETES_SERVICE_HOST/_PORT;
+ * under the local kubelet simulator the service-account files live below CAPSTAN_POD_ROOT), else $KUBECONFIG's
+ * first existing file, else ~/.kube/config. Several existing files in $KUBECONFIG need merging: client-node's lookup.
  */
 export function processKubeconfig(flag: string | undefined, env: ProcessEnv): KubeConfigSource {
   if (flag) return { path: flag };
-  if (env.KUBERNETES_SERVICE_HOST) return env.CAPSTAN_POD_ROOT ? { inCluster: true, root: env.CAPSTAN_POD_ROOT } : { inCluster: true };
-  return 'default';
+  if (env.KUBERNETES_SERVICE_HOST) {
+    const { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: port, CAPSTAN_POD_ROOT: root } = env;
+    return { inCluster: true, host, ...(port ? { port } : {}), ...(root ? { root } : {}) };
+  }
+  const fromEnv = (env.KUBECONFIG ?? '').split(':').filter((p) => p && existsSync(p));
+  if (fromEnv.length > 1) return 'default';
+  return { path: fromEnv[0] ?? join(env.HOME ?? homedir(), '.kube', 'config') };
 }
 
 /** capstan's probes (/healthz, /readyz, /metrics) and Lease leader election, from the process settings. */

@@ -24,7 +24,10 @@ export function defaultKubeconfig(flag: string | undefined, env: CommandIo['env'
   if (flag) return { path: flag };
   const fromEnv = env.KUBECONFIG?.split(':').find((p) => p && existsSync(p));
   if (fromEnv) return { path: fromEnv };
-  if (env.KUBERNETES_SERVICE_HOST) return { inCluster: true };
+  if (env.KUBERNETES_SERVICE_HOST) {
+    const { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: port, CAPSTAN_POD_ROOT: root } = env;
+    return { inCluster: true, host, ...(port ? { port } : {}), ...(root ? { root } : {}) };
+  }
   return { path: join(env.HOME ?? homedir(), '.kube', 'config') };
 }
 

@@ -2,7 +2,7 @@
 import { ConfigurationError, NotFoundError } from '../structs/errors.js';
 import { apiVersionOf, type KubeList, type KubeObject, type ObjectKey, type ResolvedResource, type ResourceRef } from '../structs/objects.js';
 import { Discovery } from './discovery.js';
-import { loadKubeConfig, type KubeConfigSource } from './kubeconfig.js';
+import { loadCredentials, type KubeConfigSource } from './kubeconfig.js';
 import { errorFromResponse, readBody, Transport, type RequestObserver } from './transport.js';
 import { parseWatchStream, type WatchEvent } from './watch-stream.js';
 
@@ -96,7 +96,7 @@ export class ApiClient {
 
   /** Connect using a kubeconfig source (see KubeConfigSource). No request is made yet. */
   static async create(source?: KubeConfigSource, options: ApiClientOptions = {}): Promise<ApiClient> {
-    return new ApiClient(await Transport.create(loadKubeConfig(source)), options);
+    return new ApiClient(await Transport.create(await loadCredentials(source)), options);
   }
 
   /** The API server URL (for messages; never carries credentials). */

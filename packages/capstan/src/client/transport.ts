@@ -1,9 +1,9 @@
-// HTTP(S) to the API server over one keep-alive agent, with client-node's auth and TLS settings.
+// HTTP(S) to the API server over one keep-alive agent, with the loaded credentials' TLS settings and auth headers.
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { apiErrorFrom, type StatusLike } from '../structs/errors.js';
+import type { Credentials } from './credentials.js';
 
 export interface RequestOptions {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -24,47 +24,22 @@ export type RequestObserver = (info: { verb: string; method: string; status: num
 
 export class Transport {
   readonly server: URL;
-  readonly #kc: KubeConfig;
+  readonly #credentials: Credentials;
   readonly #agent: http.Agent;
-  #auth?: { headers: Record<string, string>; at: number };
   observer?: RequestObserver;
 
-  private constructor(kc: KubeConfig, server: URL, agent: http.Agent) {
-    this.#kc = kc;
-    this.server = server;
+  private constructor(credentials: Credentials, agent: http.Agent) {
+    this.#credentials = credentials;
+    this.server = credentials.server;
     this.#agent = agent;
   }
 
-  static async create(kc: KubeConfig): Promise<Transport> {
-    const cluster = kc.getCurrentCluster();
-    const server = new URL(cluster?.server ?? '');
-    const opts: https.RequestOptions = {};
-    await kc.applyToHTTPSOptions(opts);
-    const agent = server.protocol === 'http:'
+  static async create(credentials: Credentials): Promise<Transport> {
+    const { tls } = credentials;
+    const agent = credentials.server.protocol === 'http:'
       ? new http.Agent({ keepAlive: true })
-      : new https.Agent({
-        keepAlive: true,
-        ca: opts.ca,
-        cert: opts.cert,
-        key: opts.key,
-        pfx: opts.pfx,
-        passphrase: opts.passphrase,
-        rejectUnauthorized: cluster?.skipTLSVerify ? false : opts.rejectUnauthorized,
-        servername: cluster?.tlsServerName ?? opts.servername ?? undefined,
-      });
-    return new Transport(kc, server, agent);
-  }
-
-  /** Auth headers, refreshed every 30 s so rotating tokens (exec plugins, projected tokens) keep working. */
-  async #headers(): Promise<Record<string, string>> {
-    if (this.#auth && Date.now() - this.#auth.at < 30_000) return this.#auth.headers;
-    const opts: https.RequestOptions = { headers: {} };
-    await this.#kc.applyToHTTPSOptions(opts);
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[k] = String(v);
-    if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
-    this.#auth = { headers, at: Date.now() };
-    return headers;
+      : new https.Agent({ keepAlive: true, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized, servername: tls.servername });
+    return new Transport(credentials, agent);
   }
 
   url(path: string, query?: RequestOptions['query']): URL {
@@ -76,7 +51,7 @@ export class Transport {
   /** Send a request and resolve with the response stream (any status). */
   async open(options: RequestOptions): Promise<IncomingMessage> {
     const url = this.url(options.path, options.query);
-    const headers: Record<string, string> = { Accept: 'application/json', ...(await this.#headers()) };
+    const headers: Record<string, string> = { Accept: 'application/json', ...(await this.#credentials.headers()) };
     let payload: Buffer | undefined;
     if (options.body !== undefined) {
       payload = Buffer.from(JSON.stringify(options.body));
