@@ -1,9 +1,10 @@
 // Fault injection on a local cluster's control plane: kill/restart or freeze kube-apiserver, compact etcd (410 Gone).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeApi } from './api.js';
 import { apiserverReady } from './apiserver.js';
 import { LocalClusterError } from './errors.js';
+import { canListen } from './ports.js';
 import { spawnManaged, type ManagedProcess } from './processes.js';
 import { waitReady } from './readiness.js';
 
@@ -103,6 +104,7 @@ export class ControlPlaneFaults {
     const [command, ...args] = argv;
     if (!command) throw new FaultInjectionError('empty kube-apiserver command line');
     const logFile = join(this.#target.dir, 'logs', 'kube-apiserver.log');
+    await waitPortFree(args, options.timeoutMs ?? 120_000);
     const proc = spawnManaged({
       name: 'kube-apiserver',
       command,
@@ -198,7 +200,9 @@ export class ControlPlaneFaults {
 
   async #waitGone(pid: number, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (cmdlineOf(pid) && !this.#isZombie(pid)) {
+    // A zombie leader is not enough: in a Go process the other threads still hold the shared file table
+    // (the listening socket) until the last of them has exited.
+    while (cmdlineOf(pid) && !(this.#isZombie(pid) && liveThreads(pid) <= 1)) {
       if (Date.now() > deadline) throw new FaultInjectionError(`kube-apiserver (pid ${pid}) still running ${timeoutMs} ms after the signal`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -214,5 +218,26 @@ export class ControlPlaneFaults {
     const text = await res.text();
     if (!res.ok) throw new FaultInjectionError(`etcd ${path}: ${res.status} ${text.slice(0, 300)}`);
     return JSON.parse(text) as unknown;
+  }
+}
+
+/** Threads of a process still listed under /proc (a reaped process has none). */
+function liveThreads(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/task`).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** Waits until the API server's --secure-port can be bound again, so a restart does not die of EADDRINUSE. */
+async function waitPortFree(args: string[], timeoutMs: number): Promise<void> {
+  const port = Number(args.find((a) => a.startsWith('--secure-port='))?.slice('--secure-port='.length));
+  if (!Number.isInteger(port) || port <= 0) return;
+  const host = args.find((a) => a.startsWith('--bind-address='))?.slice('--bind-address='.length) || '127.0.0.1';
+  const deadline = Date.now() + timeoutMs;
+  while (!(await canListen(port, host))) {
+    if (Date.now() > deadline) throw new FaultInjectionError(`port ${host}:${port} of kube-apiserver still in use ${timeoutMs} ms after it stopped`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
