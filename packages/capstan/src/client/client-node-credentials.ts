@@ -2,7 +2,7 @@
 // lookup, and a KubeConfig an embedder already loaded (client-node costs ~64 MiB RSS: BENCHMARKS.md, "2. Restart").
 import type { RequestOptions } from 'node:https';
 import { ConfigurationError } from '../structs/errors.js';
-import { refreshingHeaders, type Credentials, type RefreshOptions } from './credentials.js';
+import { refreshingHeaders, serverUrl, type Credentials, type RefreshOptions } from './credentials.js';
 
 /** What capstan uses of a client-node `KubeConfig` (matched structurally: capstan never imports the class eagerly). */
 export interface KubeConfigLike {
@@ -20,12 +20,7 @@ export function isKubeConfigLike(value: unknown): value is KubeConfigLike {
 export async function credentialsFromKubeConfig(kc: KubeConfigLike, options: RefreshOptions = {}): Promise<Credentials> {
   const cluster = kc.getCurrentCluster();
   if (!cluster?.server) throw new ConfigurationError('the kubeconfig has no current cluster with a server URL');
-  let server: URL;
-  try {
-    server = new URL(cluster.server);
-  } catch (error) {
-    throw new ConfigurationError('the kubeconfig\'s server URL is not a URL', { cause: error });
-  }
+  const server = serverUrl(cluster.server, 'the kubeconfig\'s server URL');
   const apply = async (): Promise<RequestOptions> => {
     const opts: RequestOptions = { headers: {} };
     try {
@@ -36,20 +31,25 @@ export async function credentialsFromKubeConfig(kc: KubeConfigLike, options: Ref
     }
     return opts;
   };
-  const opts = await apply();
-  const tls = {
-    ca: opts.ca as string | Buffer | undefined,
-    cert: opts.cert as string | Buffer | undefined,
-    key: opts.key as string | Buffer | undefined,
-    rejectUnauthorized: cluster.skipTLSVerify ? false : opts.rejectUnauthorized !== false,
-    servername: cluster.tlsServerName ?? opts.servername ?? undefined,
-  };
-  const headers = refreshingHeaders(async () => {
-    const fresh = await apply();
+  const headersOf = (opts: RequestOptions): Record<string, string> => {
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(fresh.headers ?? {})) if (v !== undefined) out[k] = String(v);
-    if (fresh.auth) out.Authorization = `Basic ${Buffer.from(fresh.auth).toString('base64')}`;
+    for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) out[k] = String(v);
+    if (opts.auth) out.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
     return out;
+  };
+  // The first application gives the TLS material and primes the headers (an exec plugin runs once at load).
+  let first: RequestOptions | undefined = await apply();
+  const tls = {
+    ca: first.ca as string | Buffer | undefined,
+    cert: first.cert as string | Buffer | undefined,
+    key: first.key as string | Buffer | undefined,
+    rejectUnauthorized: cluster.skipTLSVerify ? false : first.rejectUnauthorized !== false,
+    servername: cluster.tlsServerName ?? first.servername ?? undefined,
+  };
+  const headers = await refreshingHeaders(async () => {
+    const opts = first ?? await apply();
+    first = undefined;
+    return headersOf(opts);
   }, options);
   return { server, tls, headers };
 }

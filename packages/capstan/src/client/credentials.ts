@@ -1,4 +1,5 @@
 // What a connection to the API server needs: the server URL, TLS material and (possibly rotating) auth headers.
+import { ConfigurationError } from '../structs/errors.js';
 
 /** TLS settings of the connection, as `https.Agent` takes them. */
 export interface TlsSettings {
@@ -27,22 +28,32 @@ export interface RefreshOptions {
 }
 
 /**
- * Caches `read` for `refreshMs`: a rotated projected token is picked up within that time without reading the
- * file on every request. A failed read keeps the last good value when there is one (the file is being swapped).
+ * Reads the headers once now (so bad credentials fail at load) and then caches them for `refreshMs`: a rotated
+ * projected token is picked up within that time without reading the file on every request. A failed re-read
+ * keeps the last good value (the file is being swapped).
  */
-export function refreshingHeaders(read: () => Promise<Record<string, string>>, options: RefreshOptions = {}): () => Promise<Record<string, string>> {
+export async function refreshingHeaders(read: () => Promise<Record<string, string>>, options: RefreshOptions = {}): Promise<() => Promise<Record<string, string>>> {
   const refreshMs = options.refreshMs ?? credentialsRefreshMs;
   const now = options.now ?? Date.now;
-  let cached: { headers: Record<string, string>; at: number } | undefined;
+  let cached = { headers: await read(), at: now() };
   return async () => {
-    if (cached && now() - cached.at < refreshMs) return cached.headers;
+    if (now() - cached.at < refreshMs) return cached.headers;
     try {
       cached = { headers: await read(), at: now() };
-    } catch (error) {
-      if (!cached) throw error;
+    } catch {
+      // keep the last good headers; the next request tries again
     }
     return cached.headers;
   };
+}
+
+/** The server URL of a kubeconfig or service account, as a ConfigurationError when it is not one. */
+export function serverUrl(text: string, what: string): URL {
+  try {
+    return new URL(text);
+  } catch (error) {
+    throw new ConfigurationError(`${what} is not a URL`, { cause: error });
+  }
 }
 
 export function basicAuthHeader(username: string, password: string): string {

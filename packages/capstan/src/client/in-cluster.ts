@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
 import { ConfigurationError } from '../structs/errors.js';
-import { refreshingHeaders, type Credentials, type RefreshOptions } from './credentials.js';
+import { refreshingHeaders, serverUrl, type Credentials, type RefreshOptions } from './credentials.js';
 
 /**
  * The pod's service account. `root` prefixes the file paths (the local kubelet simulator's pod root); `host` and
@@ -32,14 +32,8 @@ export async function inClusterCredentials(source: InClusterSource, options: Ref
   const port = String(source.port || 443);
   // As client-node: the plain-HTTP ports of a local proxy mean http.
   const scheme = ['80', '8080', '8001'].includes(port) ? 'http' : 'https';
-  let server: URL;
-  try {
-    server = new URL(`${scheme}://${isIPv6(host) ? `[${host}]` : host}:${port}`);
-  } catch (error) {
-    throw new ConfigurationError(`the in-cluster API server address ${host}:${port} is not valid`, { cause: error });
-  }
+  const server = serverUrl(`${scheme}://${isIPv6(host) ? `[${host}]` : host}:${port}`, `the in-cluster API server address ${host}:${port}`);
   const ca = await readServiceAccountFile(`${dir}/ca.crt`, 'CA');
   const read = async () => ({ Authorization: `Bearer ${(await readServiceAccountFile(`${dir}/token`, 'token')).toString('utf8').trim()}` });
-  await read();
-  return { server, tls: { ca, rejectUnauthorized: true }, headers: refreshingHeaders(read, options) };
+  return { server, tls: { ca, rejectUnauthorized: true }, headers: await refreshingHeaders(read, options) };
 }

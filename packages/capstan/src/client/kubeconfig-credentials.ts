@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigurationError } from '../structs/errors.js';
-import { basicAuthHeader, refreshingHeaders, type Credentials, type RefreshOptions } from './credentials.js';
+import { basicAuthHeader, refreshingHeaders, serverUrl, type Credentials, type RefreshOptions } from './credentials.js';
 import type { KubeconfigSelection } from './kubeconfig-file.js';
 
 export interface KubeconfigCredentialsOptions extends RefreshOptions {
@@ -25,12 +25,7 @@ async function material(data: string | undefined, file: string | undefined, fiel
 export async function credentialsFromSelection(selection: KubeconfigSelection, options: KubeconfigCredentialsOptions = {}): Promise<Credentials> {
   const { cluster, user } = selection;
   const { dir } = options;
-  let server: URL;
-  try {
-    server = new URL(cluster.server);
-  } catch (error) {
-    throw new ConfigurationError(`the kubeconfig's server URL of context "${selection.context}" is not a URL`, { cause: error });
-  }
+  const server = serverUrl(cluster.server, `the kubeconfig's server URL of context "${selection.context}"`);
   const [ca, cert, key] = await Promise.all([
     material(cluster['certificate-authority-data'], cluster['certificate-authority'], 'certificate-authority', dir),
     material(user['client-certificate-data'], user['client-certificate'], 'client-certificate', dir),
@@ -49,8 +44,6 @@ export async function credentialsFromSelection(selection: KubeconfigSelection, o
   const tokenFile = user.tokenFile;
   if (!tokenFile) return { server, tls, headers: async () => fixed };
   // client-go re-reads tokenFile periodically and prefers it over `token`.
-  const path = dir && !isAbsolute(tokenFile) ? resolve(dir, tokenFile) : tokenFile;
-  const read = async () => ({ ...fixed, Authorization: `Bearer ${(await material(undefined, path, 'tokenFile', undefined))!.toString('utf8').trim()}` });
-  await read();
-  return { server, tls, headers: refreshingHeaders(read, options) };
+  const read = async () => ({ ...fixed, Authorization: `Bearer ${(await material(undefined, tokenFile, 'tokenFile', dir))!.toString('utf8').trim()}` });
+  return { server, tls, headers: await refreshingHeaders(read, options) };
 }
