@@ -100,8 +100,8 @@ export function parseApiVersion(apiVersion: string): { group: string; version: s
  * of a typical object's JSON, which nothing in an operator's handlers reads; server-side apply sends its own).
  */
 export function forCache<T extends KubeObject>(obj: T, type: { apiVersion?: string | undefined; kind?: string | undefined }): T {
-  const { managedFields: _dropped, ...metadata } = obj.metadata;
-  return { ...obj, apiVersion: obj.apiVersion ?? type.apiVersion, kind: obj.kind ?? type.kind, metadata };
+  // A shallow copy is enough: forCacheInPlace replaces metadata rather than editing it.
+  return forCacheInPlace({ ...obj }, type);
 }
 
 /**
