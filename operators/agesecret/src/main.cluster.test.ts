@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort, useTestCluster } from '@capstan/localcluster';
 import { ApiClient, type KubeObject } from 'capstan';
+import { getProbe } from 'capstan/testing';
 import { createNamespace, deleteNamespaces, eventually, installCrd } from './test-fixtures.js';
 
 const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' } as const;
@@ -16,14 +17,7 @@ let healthPort: number;
 let stderr = '';
 let exited: Promise<number | null>;
 
-async function probe(path: string): Promise<{ status: number; text: string } | undefined> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${healthPort}${path}`, { signal: AbortSignal.timeout(2000) });
-    return { status: res.status, text: await res.text() };
-  } catch {
-    return undefined;
-  }
-}
+const probe = (path: string) => getProbe(`http://127.0.0.1:${healthPort}`, path);
 
 before(async () => {
   const cluster = await useTestCluster();

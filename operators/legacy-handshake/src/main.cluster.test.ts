@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, useTestCluster } from '@capstan/localcluster';
 import { createLegacyMock, type LegacyMock } from '@capstan/legacy-mock';
 import { ApiClient, type KubeObject } from 'capstan';
+import { getProbe } from 'capstan/testing';
 import {
   createFakeNode, createNamespace, createSuffixSecret, deleteNamespaces, eventually, fakeRunning, legacyPod, NODES, PODS, waitHandshaken,
 } from './test-fixtures.js';
@@ -22,14 +23,7 @@ let healthPort: number;
 let stderr = '';
 let exited: Promise<number | null>;
 
-async function probe(path: string): Promise<{ status: number; text: string } | undefined> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${healthPort}${path}`, { signal: AbortSignal.timeout(2000) });
-    return { status: res.status, text: await res.text() };
-  } catch {
-    return undefined;
-  }
-}
+const probe = (path: string) => getProbe(`http://127.0.0.1:${healthPort}`, path);
 
 before(async () => {
   const cluster = await useTestCluster();

@@ -1,0 +1,16 @@
+// Reading an operator's probe server (/healthz, /readyz, /metrics) from a test, while it may not listen yet.
+
+export interface ProbeAnswer {
+  status: number;
+  text: string;
+}
+
+/** GET `path` of the probe server at `baseUrl`; undefined while nothing answers (not listening yet, or gone). */
+export async function getProbe(baseUrl: string, path: string, timeoutMs = 2000): Promise<ProbeAnswer | undefined> {
+  try {
+    const res = await fetch(new URL(path, baseUrl), { signal: AbortSignal.timeout(timeoutMs) });
+    return { status: res.status, text: await res.text() };
+  } catch {
+    return undefined;
+  }
+}
