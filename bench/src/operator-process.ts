@@ -5,11 +5,8 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@capstan/localcluster';
+import { freePort, operatorNodeFlags } from '@capstan/localcluster';
 import { ProcSampler, readProc, type ProcUsage } from './proc-sampler.js';
-
-/** The V8 flags of the operator images' ENTRYPOINT (their Dockerfiles), so memory is measured as shipped. */
-export const OPERATOR_NODE_FLAGS = ['--optimize-for-size'];
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -73,7 +70,8 @@ export async function startOperatorProcess(options: OperatorProcessOptions): Pro
   await new Promise((r) => log.once('open', r));
   const child: ChildProcess = spawn(
     process.execPath,
-    [...OPERATOR_NODE_FLAGS, '--conditions=development', '--import', 'tsx', join(repoRoot, options.entry), ...options.args, '--health-port', String(healthPort)],
+    // The operator images' V8 flags (as the kubelet simulator plays them), so memory is measured as shipped.
+    [...operatorNodeFlags, '--conditions=development', '--import', 'tsx', join(repoRoot, options.entry), ...options.args, '--health-port', String(healthPort)],
     { cwd: repoRoot, stdio: ['ignore', log, log] },
   );
   if (!child.pid) throw new OperatorProcessError(`cannot start ${options.entry}`);

@@ -7,6 +7,7 @@ export { runClusterCommand } from './cli.js';
 export { resolveBinaries, locateBinaries, type Binaries } from './provisioning.js';
 export { KubeApi, type ApiConnection } from './api.js';
 export type { ImageRegistry, ImageSpec } from './kubelet/images.js';
+export { operatorNodeFlags } from './kubelet/images.js';
 export type { UserIdentity } from './tokens.js';
 export type { ServiceAccountTokenOptions } from './service-accounts.js';
 export { LocalClusterError, ProvisioningError, StartupError, KubeApiError, UnsupportedError } from './errors.js';

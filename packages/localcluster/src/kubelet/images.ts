@@ -34,12 +34,12 @@ const tsx = (): string => {
 
 /** A project TypeScript program run from sources, as the repo's own dev loop does. */
 /** A TypeScript program of the repo, run from source; `nodeFlags` are those of its image's ENTRYPOINT. */
-function tsProgram(path: string, nodeFlags: string[] = []): ImageSpec {
+function tsProgram(path: string, nodeFlags: readonly string[] = []): ImageSpec {
   return { command: [process.execPath, ...nodeFlags, '--conditions=development', '--import', tsx(), join(repoRoot, path)], cwd: repoRoot };
 }
 
 /** The operator images' V8 flag (their Dockerfiles' ENTRYPOINT): smaller heap growth steps. */
-const operatorNodeFlags = ['--optimize-for-size'];
+export const operatorNodeFlags: readonly string[] = ['--optimize-for-size'];
 
 export function builtinImages(): ImageRegistry {
   // Like busybox itself: no ENTRYPOINT, CMD ["sh"]; `kubectl run x --image=busybox -- sh -c ...` passes args.
