@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ControlPlaneFaults, startLocalCluster, type LocalCluster } from '@capstan/localcluster';
+import { ControlPlaneFaults, startLocalCluster, type LocalCluster, kubectlPath } from '@capstan/localcluster';
 import { ApiClient, type KubeObject } from 'capstan';
 import { parseAllDocuments, stringify } from 'yaml';
 import { freePort, OperatorProcess, REPO_ROOT } from './operator-process.js';
@@ -37,9 +37,9 @@ export interface Rig {
 
 /** Everything of a kustomization except its Deployment, applied with kubectl as the admin. */
 function installManifests(kubeconfig: string, dir: string): void {
-  const rendered = execFileSync('kubectl', ['kustomize', join(REPO_ROOT, dir)], { encoding: 'utf8' });
+  const rendered = execFileSync(kubectlPath(), ['kustomize', join(REPO_ROOT, dir)], { encoding: 'utf8' });
   const docs = parseAllDocuments(rendered).map((d) => d.toJS() as KubeObject).filter((d) => d && d.kind !== 'Deployment');
-  execFileSync('kubectl', ['--kubeconfig', kubeconfig, 'apply', '--server-side', '--force-conflicts', '-f', '-'], {
+  execFileSync(kubectlPath(), ['--kubeconfig', kubeconfig, 'apply', '--server-side', '--force-conflicts', '-f', '-'], {
     input: docs.map((d) => stringify(d)).join('---\n'), encoding: 'utf8', timeout: 120_000,
   });
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments, stringify } from 'yaml';
-import { useTestCluster } from '@capstan/localcluster';
+import { useTestCluster, kubectlPath } from '@capstan/localcluster';
 
 const run = promisify(execFile);
 const deployDir = fileURLToPath(new URL('../deploy/', import.meta.url));
@@ -24,7 +24,7 @@ interface Doc {
 interface Rule { apiGroups?: string[]; resources?: string[]; verbs?: string[]; resourceNames?: string[]; nonResourceURLs?: string[] }
 
 async function render(name: string): Promise<Doc[]> {
-  const { stdout } = await run('kubectl', ['kustomize', join(deployDir, name)], { maxBuffer: 16 << 20 });
+  const { stdout } = await run(kubectlPath(), ['kustomize', join(deployDir, name)], { maxBuffer: 16 << 20 });
   return parseAllDocuments(stdout).map((d) => d.toJS() as Doc).filter(Boolean);
 }
 
@@ -35,7 +35,7 @@ test('deploy/ has the four kustomizations the README and the demo use', () => {
 describe('kubectl apply --dry-run=server -k deploy/<name>', () => {
   let kubeconfig: string;
   const kubectl = (args: string[], input?: string) => {
-    const child = run('kubectl', ['--kubeconfig', kubeconfig, ...args], { maxBuffer: 16 << 20 });
+    const child = run(kubectlPath(), ['--kubeconfig', kubeconfig, ...args], { maxBuffer: 16 << 20 });
     child.child.stdin?.end(input ?? '');
     return child;
   };

@@ -1,9 +1,12 @@
 // The one test command: provisions and starts a local control plane (or uses an existing cluster), runs every suite.
-// Usage: node scripts/run-tests.mjs [--unit] [--concurrency N] [files or dirs...]
+// Usage: node scripts/run-tests.mjs [--unit] [--kubernetes X.Y] [--concurrency N] [files or dirs...]
 //   --unit                 only pure tests (*.test.ts that are not *.cluster.test.ts); no cluster
+//   --kubernetes X.Y       the local control plane's version (a supported minor; default the newest)
 //   CAPSTAN_EXISTING_CLUSTER=1 with KUBECONFIG: run the cluster suites against that cluster instead
-import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+// What the suites need is provisioned first, with progress: the control plane (built once per version from Go
+// modules), age, and Chromium for the browser test (Debian packages, as root).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,7 +14,7 @@ import { parseArgs } from 'node:util';
 const root = resolve(import.meta.dirname, '..');
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { unit: { type: 'boolean', default: false }, concurrency: { type: 'string' } },
+  options: { unit: { type: 'boolean', default: false }, concurrency: { type: 'string' }, kubernetes: { type: 'string' } },
 });
 
 const roots = positionals.length ? positionals : ['packages', 'operators', 'apps', 'demo', 'examples', 'bench', 'scripts', 'faults'];
@@ -32,6 +35,9 @@ const clusterFiles = files.filter((f) => f.endsWith('.cluster.test.ts'));
 if (values.unit) files = files.filter((f) => !clusterFiles.includes(f));
 
 const env = { ...process.env };
+if (values.kubernetes) env.CAPSTAN_TEST_KUBERNETES = values.kubernetes;
+provisionTools();
+provisionBrowser(files);
 let cluster;
 const needCluster = files.some((f) => clusterFiles.includes(f));
 if (needCluster && !env.CAPSTAN_TEST_KUBECONFIG) {
@@ -44,7 +50,7 @@ if (needCluster && !env.CAPSTAN_TEST_KUBECONFIG) {
     const { tsImport } = await import('tsx/esm/api');
     const { startLocalCluster } = await tsImport('../packages/localcluster/src/index.ts', import.meta.url);
     const started = Date.now();
-    cluster = await startLocalCluster({ log: (line) => console.log(`[localcluster] ${line}`) });
+    cluster = await startLocalCluster({ kubernetesVersion: env.CAPSTAN_TEST_KUBERNETES, log: (line) => console.log(`[localcluster] ${line}`) });
     env.CAPSTAN_TEST_KUBECONFIG = cluster.kubeconfigPath;
     env.CAPSTAN_TEST_LOCALCLUSTER = '1';
     console.log(`[test] local control plane ready in ${Date.now() - started} ms (${cluster.kubeconfigPath})`);
@@ -61,3 +67,29 @@ process.on('SIGTERM', forward);
 const code = await new Promise((res) => child.on('exit', (c, s) => res(c ?? (s ? 1 : 0))));
 if (cluster) await cluster.stop();
 process.exitCode = code;
+
+/** Chromium for the browser tests, from Debian's packages, unless skipped or pointed elsewhere. */
+function provisionBrowser(testFiles) {
+  if (!testFiles.some((f) => f.endsWith('.browser.test.ts'))) return;
+  if (env.CAPSTAN_SKIP_BROWSER === '1' || env.CAPSTAN_CHROMIUM || existsSync('/usr/bin/chromium')) return;
+  if (process.getuid?.() !== 0) {
+    console.error('[test] Chromium is missing for the browser test: apt-get install -y chromium (as root), or set CAPSTAN_SKIP_BROWSER=1');
+    process.exit(3);
+  }
+  console.log('[test] installing Chromium for the browser test (apt-get install chromium, once; about a minute)');
+  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'chromium']]) {
+    const r = spawnSync('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (r.status !== 0) {
+      console.error(`[test] apt-get ${args.join(' ')} failed (exit ${r.status}); install chromium yourself or set CAPSTAN_SKIP_BROWSER=1`);
+      process.exit(3);
+    }
+  }
+}
+
+/** age (the operators' tests encrypt with it) and the build tools: provision.sh installs what is missing. */
+function provisionTools() {
+  const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+  if (has('age') && has('jq') && has('go')) return;
+  const r = spawnSync('bash', [join(root, 'packages/localcluster/scripts/provision.sh'), '--apt-only'], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 3);
+}

@@ -1,6 +1,7 @@
 // Counts of requests the API server served, by verb and resource (its own /metrics, read with kubectl).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { kubectlPath } from '@capstan/localcluster';
 
 const run = promisify(execFile);
 
@@ -21,7 +22,7 @@ export function parseRequestCounts(metrics: string): RequestCounts {
 
 export async function requestCounts(kubeconfigPath: string): Promise<RequestCounts | undefined> {
   try {
-    const { stdout } = await run('kubectl', ['get', '--raw', '/metrics', '--kubeconfig', kubeconfigPath], { timeout: 30_000, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run(kubectlPath(kubeconfigPath), ['get', '--raw', '/metrics', '--kubeconfig', kubeconfigPath], { timeout: 30_000, maxBuffer: 64 * 1024 * 1024 });
     return parseRequestCounts(stdout);
   } catch {
     return undefined;

@@ -8,7 +8,7 @@ import { END_MARKER, renderResults, START_MARKER, updateBenchmarksMd } from './r
 import type { WorkloadResult } from './result.js';
 import { summarize } from './stats.js';
 
-const machine = { date: '2026-11-22T23:00:00.000Z', cores: 2, cpuModel: 'test', memoryGb: 8, loadAverage1m: 1.5, node: 'v20.20.2', kubernetes: 'v1.20.2' };
+const machine = { date: '2026-11-22T23:00:00.000Z', cores: 2, cpuModel: 'test', memoryGb: 8, loadAverage1m: 1.5, node: 'v20.20.2', kubernetes: 'v1.37.2' };
 const restart: WorkloadResult = {
   workload: 'restart', machine, parameters: { n: 10 }, converged: true, throughputPerSec: 5, latency: summarize([2000]), peakRssMb: 250,
   goals: [{ name: 'API writes on restart', target: '0', value: 0, met: true }, { name: 'peak RSS (MiB)', target: '< 200', value: 250, met: false }],

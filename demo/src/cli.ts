@@ -1,6 +1,7 @@
 // `npm run demo` / `capstan demo`: options, usage and the exit code around runDemo() (the caller owns the signals).
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { resolveKubernetesVersion } from '@capstan/localcluster';
 import type { OperatorMode } from './context.js';
 import { runDemo } from './run-demo.js';
 
@@ -15,6 +16,7 @@ Options:
   --operators MODE       pods (default): the operators' Deployments from deploy/ run as pods of the kubelet
                          simulator, with in-cluster credentials of their ServiceAccounts; processes: each
                          operator is a child process with its Deployment's args and a ServiceAccount token
+  --kubernetes X.Y       the local cluster's Kubernetes minor: 1.35, 1.36 or 1.37 (default 1.37); built once
   --timeout SECONDS      how long to wait for each condition (default 300)
   --no-color             plain output
   -h, --help
@@ -45,6 +47,7 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
         once: { type: 'boolean', default: false },
         operators: { type: 'string', default: 'pods' },
         timeout: { type: 'string' },
+        kubernetes: { type: 'string' },
         'no-color': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -66,6 +69,12 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
     io.err('demo: --timeout must be a positive number of seconds\n');
     return 2;
   }
+  try {
+    resolveKubernetesVersion(values.kubernetes);
+  } catch (error) {
+    io.err(`demo: --kubernetes: ${(error as Error).message}\n`);
+    return 2;
+  }
   io.signal.addEventListener('abort', () => io.out('\nstopping (Ctrl-C again to force)...\n'), { once: true });
   const result = await runDemo({
     once: values.once,
@@ -75,6 +84,7 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
     color: !values['no-color'] && (io.isTTY ?? process.stdout.isTTY === true) && !io.env['NO_COLOR'],
     signal: io.signal,
     waitTimeoutMs: timeout * 1000,
+    kubernetesVersion: values.kubernetes,
   });
   if (result.interrupted) return 130;
   return result.ok ? 0 : 1;

@@ -1,6 +1,7 @@
 // kubectl with the demo cluster's kubeconfig: the same commands the narration tells the reader to type.
 import { parseAllDocuments } from 'yaml';
 import { runProgram } from './programs.js';
+import { kubectlPath } from '@capstan/localcluster';
 
 export interface KubectlOptions {
   kubeconfigPath: string;
@@ -13,13 +14,13 @@ export type Manifest = { apiVersion?: string; kind?: string; metadata?: { name?:
 export class Kubectl {
   constructor(private readonly options: KubectlOptions) {}
 
-  /** How the reader runs the same command by hand. */
+  /** How the reader runs the same command by hand: the cluster's own kubectl, the server's version. */
   command(args: string): string {
-    return `kubectl --kubeconfig ${this.options.kubeconfigPath} ${args}`;
+    return `${kubectlPath(this.options.kubeconfigPath)} --kubeconfig ${this.options.kubeconfigPath} ${args}`;
   }
 
   async run(args: string[], input?: string): Promise<string> {
-    const { stdout } = await runProgram('kubectl', {
+    const { stdout } = await runProgram(kubectlPath(this.options.kubeconfigPath), {
       args: ['--kubeconfig', this.options.kubeconfigPath, ...args],
       cwd: this.options.cwd,
       ...(input === undefined ? {} : { input }),

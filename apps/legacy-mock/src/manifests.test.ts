@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
+import { kubectlPath } from '@capstan/localcluster';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DIR = join(ROOT, 'deploy', 'legacy-mock');
@@ -17,7 +18,7 @@ type Obj = { kind: string; metadata: { name: string; namespace?: string; labels?
 // kubectl kustomize when kubectl is installed; otherwise the listed resources with the namespace set.
 function render(): Obj[] {
   try {
-    return parseAllDocuments(execFileSync('kubectl', ['kustomize', DIR], { encoding: 'utf8' })).map((d) => d.toJS() as Obj);
+    return parseAllDocuments(execFileSync(kubectlPath(), ['kustomize', DIR], { encoding: 'utf8' })).map((d) => d.toJS() as Obj);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     const { namespace, resources } = parse(readFileSync(join(DIR, 'kustomization.yaml'), 'utf8')) as { namespace: string; resources: string[] };

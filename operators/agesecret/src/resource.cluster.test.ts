@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { kubectl as runKubectl, useTestCluster } from '@capstan/localcluster';
+import { kubectl as runKubectl, useTestCluster, kubectlPath } from '@capstan/localcluster';
 import { ApiClient } from 'capstan';
 import { AGESECRETS, createNamespace, deleteNamespaces, eventually, installCrd, type AgeSecretObject } from './test-fixtures.js';
 
@@ -46,7 +46,7 @@ after(async () => {
   client.close();
 });
 
-const kubectl = (...args: string[]) => execFileSync('kubectl', ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8' });
+const kubectl = (...args: string[]) => execFileSync(kubectlPath(kubeconfig), ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8' });
 
 test("the seed's manifests validate as written (server-side dry run)", async () => {
   for (const text of [SEED_PLAIN, SEED_ENCRYPTED]) {
@@ -85,6 +85,6 @@ test('deploy/agesecret is accepted by the API server (server-side dry run of the
     if (d.metadata.namespace) d.metadata.namespace = ns;
     for (const s of d.subjects ?? []) s.namespace = ns;
   }
-  const out = execFileSync('kubectl', ['--kubeconfig', kubeconfig, 'apply', '--dry-run=server', '-f', '-'], { input: docs.map((d) => stringify(d)).join('---\n'), encoding: 'utf8' });
+  const out = execFileSync(kubectlPath(kubeconfig), ['--kubeconfig', kubeconfig, 'apply', '--dry-run=server', '-f', '-'], { input: docs.map((d) => stringify(d)).join('---\n'), encoding: 'utf8' });
   assert.match(out, /deployment.apps\/agesecret-operator (created|configured) \(server dry run\)/);
 });

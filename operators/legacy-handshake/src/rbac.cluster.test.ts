@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { useTestCluster } from '@capstan/localcluster';
+import { useTestCluster, kubectlPath } from '@capstan/localcluster';
 import { createLegacyMock, type LegacyMock } from '@capstan/legacy-mock';
 import { ApiClient, type KubeObject } from 'capstan';
 import { runOperatorInProcess, type RunningOperator } from 'capstan/testing';
@@ -34,7 +34,7 @@ before(async () => {
   clusterRoleName = uniqueName('legacy-handshake-operator-test');
 
   // The manifests as shipped; only names that must be unique per test run are changed.
-  const rendered = execFileSync('kubectl', ['kustomize', deployDir], { encoding: 'utf8' });
+  const rendered = execFileSync(kubectlPath(), ['kustomize', deployDir], { encoding: 'utf8' });
   const objects = parseAllDocuments(rendered).map((doc) => doc.toJS() as KubeObject & Record<string, unknown>);
   const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
   const subjects = [{ kind: 'ServiceAccount', name: 'legacy-handshake-operator', namespace: opsNs }];

@@ -49,8 +49,10 @@ export async function startApiserver(options: StartApiserverOptions): Promise<Ap
       `--etcd-servers=${options.etcdUrl}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
+      // A current apiserver refuses a loopback advertise address for the `kubernetes` Service's endpoints;
+      // pods here reach it on 127.0.0.1 through KUBERNETES_SERVICE_HOST, so nothing needs those endpoints.
+      '--endpoint-reconciler-type=none',
       `--secure-port=${port}`,
-      '--insecure-port=0',
       `--cert-dir=${certDir}`,
       '--authorization-mode=RBAC',
       `--token-auth-file=${options.files.tokenFile}`,
@@ -95,9 +97,9 @@ export async function startApiserver(options: StartApiserverOptions): Promise<Ap
 
 /**
  * Ready for everyone: /readyz, namespace default readable, and RBAC answering for ordinary users.
- * kube-apiserver 1.20 passes /readyz before its RBAC authorizer has synced (no informer-sync check yet),
- * and for about a second every non-admin request is Forbidden; a rule all authenticated users have
- * (system:basic-user may create selfsubjectaccessreviews) shows when it has.
+ * /readyz alone is not proof that ordinary users are authorized yet: a restarted apiserver (fault injection)
+ * can answer before its RBAC authorizer serves the bootstrap roles; a rule all authenticated users have
+ * (system:basic-user may create selfsubjectaccessreviews) shows when it does.
  */
 export async function apiserverReady(api: KubeApi): Promise<boolean> {
   const readyz = await api.raw('/readyz', { timeoutMs: 2000 });

@@ -4,7 +4,7 @@ import { createPrivateKey } from 'node:crypto';
 import { test } from 'node:test';
 import { caFromServingChain, generateServiceAccountKeys } from './certificates.js';
 
-test('service-account keys are RSA in PKCS#1 form (accepted by kube 1.20)', () => {
+test('service-account keys are RSA in PKCS#1 form (accepted by every supported kube-apiserver)', () => {
   const keys = generateServiceAccountKeys();
   assert.match(keys.privateKeyPem, /^-----BEGIN RSA PRIVATE KEY-----/);
   assert.equal(createPrivateKey(keys.privateKeyPem).asymmetricKeyType, 'rsa');

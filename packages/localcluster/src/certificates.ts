@@ -7,7 +7,7 @@ export interface ServiceAccountKeys {
   publicKeyPem: string;
 }
 
-/** RSA in PKCS#1 form: kube 1.20 rejects PKCS#8 EC keys, and RSA PKCS#1 is accepted by every component. */
+/** RSA in PKCS#1 form: the one key format every component of every supported version reads. */
 export function generateServiceAccountKeys(): ServiceAccountKeys {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,

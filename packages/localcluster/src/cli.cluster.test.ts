@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { isAlive } from './supervisor.js';
 import { waitFor } from './wait.js';
+import { kubectlPath } from './kubectl.js';
 
 const run = promisify(execFile);
 const bin = join(fileURLToPath(import.meta.url), '..', '..', 'bin', 'capstan-localcluster.mjs');
@@ -34,7 +35,7 @@ test('up, kubectl get ns, status, kubeconfig, down', async () => {
   assert.equal(up.code, 0, up.stderr);
   const kubeconfig = up.stdout.trim();
   assert.equal(kubeconfig, join(stateDir, 'clitest', 'kubeconfig.yaml'));
-  const { stdout } = await run('kubectl', ['--kubeconfig', kubeconfig, 'get', 'ns', 'default', '-o', 'name']);
+  const { stdout } = await run(kubectlPath(kubeconfig), ['--kubeconfig', kubeconfig, 'get', 'ns', 'default', '-o', 'name']);
   assert.equal(stdout.trim(), 'namespace/default');
   const again = await cli('up', '--name', 'clitest');
   assert.equal(again.code, 0);

@@ -1,19 +1,30 @@
-// `capstan cluster up | down | status | kubeconfig`: background local clusters by name, state in ~/.cache/capstan/clusters/<name>.
+// `capstan cluster up | down | status | kubeconfig | kubectl`: background local clusters by name, state in ~/.cache/capstan/clusters/<name>.
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { readClusterInfo } from './cluster-file.js';
+import { kubectlPath } from './kubectl.js';
 import { clusterStateDir, clustersRoot } from './paths.js';
+import { resolveBinaries } from './provisioning.js';
 import { isAlive, readSupervisorStatus, spawnSupervisor } from './supervisor.js';
+import { resolveKubernetesVersion, SUPPORTED_KUBERNETES } from './versions.js';
 
 const USAGE = `usage: capstan cluster <command> [--name NAME]
 
-  up [--no-kubelet]   start a local control plane in the background (builds the binaries once); prints the kubeconfig path
+  up [--kubernetes X.Y] [--no-kubelet]
+                      start a local control plane in the background; prints the kubeconfig path. Each Kubernetes
+                      version is built once from Go modules (10-25 minutes on 2 cores), then starts in seconds
   down                stop it and remove its state
-  status              say whether it runs, where, and its kubeconfig
+  status              say whether it runs, where, its version, kubeconfig and kubectl
   kubeconfig          print the kubeconfig path (kubectl --kubeconfig "$(capstan cluster kubeconfig)" get ns)
+  provision [--kubernetes X.Y]
+                      build a version now (once; cached) without starting anything: for CI images and slow machines
+  kubectl ARGS...     run the cluster's own kubectl (same version as the server) against it; also: capstan kubectl ARGS...
   list                list the clusters that have state
 
+--kubernetes: a supported minor, ${Object.keys(SUPPORTED_KUBERNETES).join(', ')} (default ${Object.keys(SUPPORTED_KUBERNETES).at(-1)}).
 NAME defaults to "default"; state lives in ${clusterStateDir('<name>')}.`;
 
 interface Io {
@@ -32,12 +43,17 @@ function running(name: string): { pid: number; kubeconfigPath: string; dir: stri
 }
 
 export async function runClusterCommand(argv: string[], io: Io = defaultIo): Promise<number> {
+  const kubectlCall = splitKubectlArgs(argv);
+  if (kubectlCall) return runKubectl(kubectlCall.name, kubectlCall.args, io);
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { name: { type: 'string', default: 'default' }, 'no-kubelet': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      options: {
+        name: { type: 'string', default: 'default' }, 'no-kubelet': { type: 'boolean', default: false },
+        kubernetes: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+      },
     });
   } catch (err) {
     io.err(`capstan cluster: ${(err as Error).message}\n${USAGE}`);
@@ -59,7 +75,18 @@ export async function runClusterCommand(argv: string[], io: Io = defaultIo): Pro
     return 2;
   }
   switch (command) {
-    case 'up': return up(name, !values['no-kubelet'], io);
+    case 'up':
+    case 'provision': {
+      let kubernetesVersion: string;
+      try {
+        kubernetesVersion = resolveKubernetesVersion(values.kubernetes);
+      } catch (err) {
+        io.err(`capstan cluster: ${(err as Error).message}`);
+        return 2;
+      }
+      if (command === 'provision') return provision(kubernetesVersion, io);
+      return up(name, { kubelet: !values['no-kubelet'], kubernetesVersion }, io);
+    }
     case 'down': return down(name, io);
     case 'status': return status(name, io);
     case 'kubeconfig': {
@@ -83,7 +110,7 @@ export async function runClusterCommand(argv: string[], io: Io = defaultIo): Pro
   }
 }
 
-async function up(name: string, kubelet: boolean, io: Io): Promise<number> {
+async function up(name: string, options: { kubelet: boolean; kubernetesVersion: string }, io: Io): Promise<number> {
   const existing = running(name);
   if (existing) {
     io.err(`cluster "${name}" is already running (pid ${existing.pid})`);
@@ -98,12 +125,24 @@ async function up(name: string, kubelet: boolean, io: Io): Promise<number> {
   }
   rmSync(dir, { recursive: true, force: true }); // leftovers of a cluster that died
   try {
-    const supervisor = await spawnSupervisor({ dataDir: dir, name: `capstan-${name}`, detached: true, kubelet, log: (line) => io.err(line) });
+    const supervisor = await spawnSupervisor({ dataDir: dir, name: `capstan-${name}`, detached: true, ...options, log: (line) => io.err(line) });
     io.err(`cluster "${name}" is running in the background (pid ${supervisor.pid}); stop it with: capstan cluster down${name === 'default' ? '' : ` --name ${name}`}`);
     io.out(supervisor.kubeconfigPath);
     return 0;
   } catch (err) {
     io.err(`capstan cluster up: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+async function provision(kubernetesVersion: string, io: Io): Promise<number> {
+  try {
+    const binaries = await resolveBinaries({ kubernetesVersion, log: (line) => io.err(line) });
+    io.err(`Kubernetes v${binaries.kubernetesVersion} ready to start`);
+    io.out(dirname(binaries.apiserver));
+    return 0;
+  } catch (err) {
+    io.err(`capstan cluster provision: ${(err as Error).message}`);
     return 1;
   }
 }
@@ -136,9 +175,50 @@ function status(name: string, io: Io): number {
   }
   const info = readClusterInfo(r.kubeconfigPath);
   io.out(`cluster "${name}": running (pid ${r.pid})`);
-  io.out(`  server:     ${info?.server ?? '?'}`);
+  io.out(`  server:     ${info?.server ?? '?'} (Kubernetes v${info?.kubernetesVersion ?? '?'})`);
   io.out(`  kubeconfig: ${r.kubeconfigPath}`);
+  io.out(`  kubectl:    ${kubectlPath(r.kubeconfigPath)}`);
   io.out(`  state:      ${r.dir}`);
   io.out(`  kubelet:    ${info?.simulatedKubelet ? `simulated (node ${info.nodeName})` : 'none'}`);
   return 0;
+}
+
+/**
+ * `[--name N] kubectl [--name N] ARGS...` -> the cluster name and kubectl's arguments, untouched: kubectl's own
+ * flags are not ours to parse. undefined when this is not a kubectl call.
+ */
+export function splitKubectlArgs(argv: readonly string[]): { name: string; args: string[] } | undefined {
+  let name = 'default';
+  let rest = [...argv];
+  const takeName = () => {
+    if (rest[0] === '--name' && rest.length > 1) {
+      name = rest[1] as string;
+      rest = rest.slice(2);
+    } else if (rest[0]?.startsWith('--name=')) {
+      name = rest[0].slice('--name='.length);
+      rest = rest.slice(1);
+    }
+  };
+  takeName();
+  if (rest[0] !== 'kubectl') return undefined;
+  rest = rest.slice(1);
+  takeName();
+  return { name, args: rest };
+}
+
+/** The cluster's own kubectl with its kubeconfig; stdin/stdout/stderr are the caller's, the exit code kubectl's. */
+async function runKubectl(name: string, args: string[], io: Io): Promise<number> {
+  const r = running(name);
+  if (!r) {
+    io.err(`capstan kubectl: cluster "${name}" is not running (start it with: capstan cluster up${name === 'default' ? '' : ` --name ${name}`})`);
+    return 1;
+  }
+  const child = spawn(kubectlPath(r.kubeconfigPath), ['--kubeconfig', r.kubeconfigPath, ...args], { stdio: 'inherit' });
+  return new Promise<number>((resolve) => {
+    child.on('error', (err) => {
+      io.err(`capstan kubectl: ${err.message}`);
+      resolve(127);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
 }

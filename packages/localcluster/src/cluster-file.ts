@@ -18,6 +18,10 @@ export interface ClusterInfo {
   nodeName: string;
   /** The process that owns the control plane (the test runner, a test file or the CLI supervisor). */
   pid: number;
+  /** The control plane's Kubernetes version ("1.37.2"). */
+  kubernetesVersion: string;
+  /** The kubectl built with the control plane (same version as the server). */
+  kubectl: string;
 }
 
 export const CLUSTER_FILE = 'cluster.json';

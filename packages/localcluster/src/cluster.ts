@@ -1,4 +1,4 @@
-// startLocalCluster(): etcd + kube-apiserver + kube-controller-manager + the kubelet simulator, torn down by stop().
+// startLocalCluster(): etcd + kube-apiserver + kube-controller-manager + kube-scheduler + the kubelet simulator, torn down by stop().
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { startApiserver, type Apiserver } from './apiserver.js';
 import { generateServiceAccountKeys, randomToken } from './certificates.js';
 import { writeClusterInfo, type ClusterInfo } from './cluster-file.js';
 import { startControllerManager } from './controller-manager.js';
+import { StartupError } from './errors.js';
 import { startEtcd, type Etcd } from './etcd.js';
 import { LocalClusterHandle } from './handle.js';
 import type { ImageRegistry } from './kubelet/images.js';
@@ -14,14 +15,18 @@ import { renderKubeconfig } from './kubeconfig.js';
 import { freePort } from './ports.js';
 import { livePgids, startReaper, type ManagedProcess } from './processes.js';
 import { resolveBinaries, type BinaryEnv } from './provisioning.js';
+import { logTail } from './readiness.js';
+import { startScheduler } from './scheduler.js';
 import { startTokenWebhook, type TokenWebhook } from './token-webhook.js';
 
 export interface LocalClusterOptions {
   /** Progress lines (including the one-time build of the binaries). */
   log?: (line: string) => void;
-  /** Directory with kube-apiserver and kube-controller-manager (default: the per-user cache). */
+  /** Kubernetes version: a supported minor ("1.35") or release ("1.37.2"); default the newest supported. Built on first use. */
+  kubernetesVersion?: string;
+  /** Directory with kube-apiserver, kube-controller-manager, kube-scheduler and kubectl (default: the per-user cache). */
   binDir?: string;
-  /** CAPSTAN_KUBE_APISERVER, CAPSTAN_KUBE_CONTROLLER_MANAGER, CAPSTAN_ETCD, CAPSTAN_CACHE_DIR (default: process.env). */
+  /** CAPSTAN_KUBE_APISERVER, CAPSTAN_KUBE_CONTROLLER_MANAGER, CAPSTAN_KUBE_SCHEDULER, CAPSTAN_KUBECTL, CAPSTAN_ETCD, CAPSTAN_CACHE_DIR (default: process.env). */
   env?: BinaryEnv;
   /** Image registry additions for the kubelet simulator (image name -> command). */
   images?: ImageRegistry;
@@ -41,7 +46,7 @@ export class LocalCluster extends LocalClusterHandle {}
 export async function startLocalCluster(options: LocalClusterOptions = {}): Promise<LocalCluster> {
   const log = options.log ?? (() => {});
   const started = Date.now();
-  const binaries = await resolveBinaries({ binDir: options.binDir, env: options.env ?? process.env, log });
+  const binaries = await resolveBinaries({ kubernetesVersion: options.kubernetesVersion, binDir: options.binDir, env: options.env ?? process.env, log });
   const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'capstan-cluster-'));
   const removeDir = options.removeDataDir ?? !options.dataDir;
   mkdirSync(dir, { recursive: true });
@@ -103,30 +108,38 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     await etcd.ready;
     log(`etcd ready at ${etcd.url} (${Date.now() - started} ms)`);
     const apiserver: Apiserver = await apiserverStarting;
-    log(`kube-apiserver ready at ${apiserver.server} (${Date.now() - started} ms)`);
+    log(`kube-apiserver v${binaries.kubernetesVersion} ready at ${apiserver.server} (${Date.now() - started} ms)`);
 
     const kubeconfigPath = join(dir, 'kubeconfig.yaml');
     const kubeconfig = renderKubeconfig({ server: apiserver.server, ca: apiserver.ca, token: adminToken, name });
     writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
-    processes.push(
+    const controllers = [
       startControllerManager({
         binary: binaries.controllerManager, logDir, pgidFile, kubeconfigPath,
         serviceAccountKey: files.serviceAccountKey, caFile: apiserver.caFile,
       }),
-    );
+      startScheduler({ binary: binaries.scheduler, logDir, pgidFile, kubeconfigPath }),
+    ];
+    processes.push(...controllers);
 
     const info: ClusterInfo = {
       version: 1, name, server: apiserver.server, ca: apiserver.ca, adminToken, tokenSecret, dir, kubeconfigPath,
       simulatedKubelet: options.kubelet ?? true, nodeName: 'capstan-node', pid: process.pid,
+      kubernetesVersion: binaries.kubernetesVersion, kubectl: binaries.kubectl,
     };
     const cluster = new LocalCluster(info, kubeconfig, teardown);
     if (info.simulatedKubelet) {
       const { startKubelet } = await import('./kubelet/kubelet.js');
       kubelet = await startKubelet({
         api: cluster.adminApi(), clusterDir: dir, nodeName: info.nodeName, pgidFile, log,
-        apiserverPort: apiserver.port, ca: apiserver.ca, images: options.images ?? {},
+        apiserverPort: apiserver.port, ca: apiserver.ca, images: options.images ?? {}, kubernetesVersion: binaries.kubernetesVersion,
         servingCert: readFileSync(apiserver.caFile, 'utf8'), servingKey: readFileSync(join(dir, 'serving-certs', 'apiserver.key'), 'utf8'),
       });
+    }
+    // Not waited for, but a flag a version refuses kills them at once: fail the start-up rather than hand out a
+    // cluster without garbage collection or scheduling.
+    for (const p of controllers) {
+      if (p.hasExited()) throw new StartupError(`${p.name} exited during start-up; log ${join(logDir, `${p.name}.log`)}:\n${logTail(join(logDir, `${p.name}.log`))}`);
     }
     writeClusterInfo(info);
     log(`local cluster ready in ${Date.now() - started} ms; kubeconfig ${kubeconfigPath}`);

@@ -19,12 +19,13 @@ export function startControllerManager(options: StartControllerManagerOptions): 
     args: [
       `--kubeconfig=${options.kubeconfigPath}`,
       '--leader-elect=false',
-      // No serving at all: parallel clusters would fight over the default ports.
-      '--port=0',
+      // No serving at all: parallel clusters would fight over the default port.
       '--secure-port=0',
       `--service-account-private-key-file=${options.serviceAccountKey}`,
       `--root-ca-file=${options.caFile}`,
-      '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service,-route',
+      // No pod CIDRs here (pods get loopback IPs from the kubelet simulator); the apiserver's serving certificate
+      // is self-signed, not a CA, so the trust-bundle publisher would retry forever.
+      '--controllers=*,-node-ipam-controller,-kube-apiserver-serving-clustertrustbundle-publisher-controller',
       '--concurrent-gc-syncs=5',
       '--v=1',
     ],

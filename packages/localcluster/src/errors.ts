@@ -33,3 +33,8 @@ export class KubeApiError extends LocalClusterError {
 export class UnsupportedError extends LocalClusterError {
   override name = 'UnsupportedError';
 }
+
+/** A Kubernetes version outside the supported window was asked for. */
+export class UnsupportedVersionError extends LocalClusterError {
+  override name = 'UnsupportedVersionError';
+}

@@ -1,4 +1,4 @@
-// @capstan/localcluster: a real local Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager) and a kubelet simulator.
+// @capstan/localcluster: a real local Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) and a kubelet simulator.
 export { startLocalCluster, LocalCluster, type LocalClusterOptions } from './cluster.js';
 export { useTestCluster, startPrivateCluster, type UseTestClusterOptions } from './test-cluster.js';
 export type { ClusterHandle, Capabilities } from './handle.js';
@@ -10,8 +10,9 @@ export type { ImageRegistry, ImageSpec } from './kubelet/images.js';
 export { operatorNodeFlags } from './kubelet/images.js';
 export type { UserIdentity } from './tokens.js';
 export type { ServiceAccountTokenOptions } from './service-accounts.js';
-export { LocalClusterError, ProvisioningError, StartupError, KubeApiError, UnsupportedError } from './errors.js';
+export { LocalClusterError, ProvisioningError, StartupError, KubeApiError, UnsupportedError, UnsupportedVersionError } from './errors.js';
 export { ControlPlaneFaults, FaultInjectionError, type FaultTarget, type RestartOptions } from './faults.js';
 export { spawnManaged, type ManagedProcess, type SpawnOptions, type Exit } from './processes.js';
 export { freePort } from './ports.js';
-export { kubectl, KubectlError, type KubectlOptions } from './kubectl.js';
+export { kubectl, kubectlPath, KubectlError, type KubectlOptions } from './kubectl.js';
+export { SUPPORTED_KUBERNETES, DEFAULT_KUBERNETES_VERSION, ETCD_VERSION, OLDEST_SUPPORTED_MINOR, resolveKubernetesVersion } from './versions.js';

@@ -1,8 +1,10 @@
-// Runs kubectl against a cluster with a fresh discovery cache, for tests and tools that create CRDs as they go.
+// Runs the cluster's own kubectl (its version matches the server) with a fresh discovery cache, for tests and tools that create CRDs as they go.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readClusterInfo } from './cluster-file.js';
+import { locateBinaries } from './provisioning.js';
 
 export interface KubectlOptions {
   /** Written to kubectl's standard input (for `apply -f -`). */
@@ -25,6 +27,20 @@ export class KubectlError extends Error {
 }
 
 /**
+ * The kubectl to talk to this cluster with: a local cluster's own (built with the server, so no version skew),
+ * else the default version's from the cache, else the one on the PATH (an existing cluster brings its own).
+ */
+export function kubectlPath(kubeconfigPath?: string): string {
+  const own = kubeconfigPath ? readClusterInfo(kubeconfigPath)?.kubectl : undefined;
+  if (own) return own;
+  try {
+    return locateBinaries().kubectl ?? 'kubectl';
+  } catch {
+    return 'kubectl';
+  }
+}
+
+/**
  * kubectl keeps discovery on disk for hours and `kubectl explain` does not refresh it when a resource is
  * missing, so a CRD created after an earlier call (by any process sharing ~/.kube/cache) stays invisible
  * to it. A private cache per call costs one discovery round-trip against a local server and removes the
@@ -34,7 +50,7 @@ export async function kubectl(kubeconfigPath: string, args: readonly string[], o
   const cacheDir = await mkdtemp(join(tmpdir(), 'capstan-kubectl-'));
   try {
     return await new Promise<string>((resolve, reject) => {
-      const child = execFile('kubectl', ['--kubeconfig', kubeconfigPath, '--cache-dir', cacheDir, ...args], {
+      const child = execFile(kubectlPath(kubeconfigPath), ['--kubeconfig', kubeconfigPath, '--cache-dir', cacheDir, ...args], {
         timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8',
       }, (error, stdout, stderr) => {
         if (error) reject(new KubectlError({ args, stdout, stderr, exitCode: typeof error.code === 'number' ? error.code : undefined, cause: error }));

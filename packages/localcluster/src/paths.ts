@@ -3,8 +3,6 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const KUBERNETES_VERSION = '1.20.2';
-
 /** packages/localcluster (works from src/ and from dist/). */
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The monorepo root, where the project's own apps and operators live. */
@@ -21,8 +19,14 @@ export function cacheRoot(env: PathEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'capstan');
 }
 
-export function cachedBinDir(env: PathEnv = process.env): string {
-  return join(cacheRoot(env), `kubernetes-v${KUBERNETES_VERSION}`, 'bin');
+/** Where provision.sh puts one Kubernetes version's commands (kube-apiserver, ..., kubectl). */
+export function cachedBinDir(version: string, env: PathEnv = process.env): string {
+  return join(cacheRoot(env), `kubernetes-v${version}`, 'bin');
+}
+
+/** Where provision.sh puts one etcd version. */
+export function cachedEtcdDir(version: string, env: PathEnv = process.env): string {
+  return join(cacheRoot(env), `etcd-v${version}`, 'bin');
 }
 
 /** Where the CLI keeps its clusters: $CAPSTAN_STATE_DIR, else <cache root>/clusters. */

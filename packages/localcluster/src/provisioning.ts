@@ -1,20 +1,27 @@
-// Finds kube-apiserver, kube-controller-manager and etcd: env overrides, then the per-user cache, else runs scripts/provision.sh.
+// Finds the control-plane commands of one Kubernetes version and etcd: env overrides, then the per-user cache, else runs scripts/provision.sh.
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ProvisioningError } from './errors.js';
-import { cachedBinDir, packageRoot } from './paths.js';
+import { cachedBinDir, cachedEtcdDir, packageRoot } from './paths.js';
+import { ETCD_VERSION, resolveKubernetesVersion } from './versions.js';
 
 export interface Binaries {
+  /** The Kubernetes version these commands were built as ("1.37.2"). */
+  kubernetesVersion: string;
   apiserver: string;
   controllerManager: string;
+  scheduler: string;
+  kubectl: string;
   etcd: string;
 }
 
 export interface BinaryEnv {
   CAPSTAN_KUBE_APISERVER?: string | undefined;
   CAPSTAN_KUBE_CONTROLLER_MANAGER?: string | undefined;
+  CAPSTAN_KUBE_SCHEDULER?: string | undefined;
+  CAPSTAN_KUBECTL?: string | undefined;
   CAPSTAN_ETCD?: string | undefined;
   CAPSTAN_CACHE_DIR?: string | undefined;
   XDG_CACHE_HOME?: string | undefined;
@@ -22,7 +29,9 @@ export interface BinaryEnv {
 }
 
 export interface ResolveOptions {
-  /** A directory holding kube-apiserver and kube-controller-manager (instead of the cache). */
+  /** "1.35", "1.37.2", ... (default: the newest supported release). */
+  kubernetesVersion?: string | undefined;
+  /** A directory holding the Kubernetes commands (instead of the cache; never provisioned into). */
   binDir?: string | undefined;
   env?: BinaryEnv;
   log?: (line: string) => void;
@@ -37,53 +46,52 @@ const executable = (path: string): boolean => {
   }
 };
 
-function findOnPath(name: string, pathVar: string | undefined): string | undefined {
-  for (const dir of (pathVar ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
-    if (dir && executable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
-
 /** The binaries this cluster would use, without provisioning anything (undefined entries are missing). */
-export function locateBinaries(options: ResolveOptions = {}): Partial<Binaries> {
+export function locateBinaries(options: ResolveOptions = {}): Partial<Binaries> & { kubernetesVersion: string } {
   const env = options.env ?? process.env;
-  const binDir = options.binDir ?? cachedBinDir(env);
-  const pick = (override: string | undefined, fallback: string | undefined) =>
-    override ? override : fallback && executable(fallback) ? fallback : undefined;
+  const kubernetesVersion = resolveKubernetesVersion(options.kubernetesVersion);
+  const binDir = options.binDir ?? cachedBinDir(kubernetesVersion, env);
+  const pick = (override: string | undefined, fallback: string) => (override ? override : executable(fallback) ? fallback : undefined);
   return {
+    kubernetesVersion,
     apiserver: pick(env.CAPSTAN_KUBE_APISERVER, join(binDir, 'kube-apiserver')),
     controllerManager: pick(env.CAPSTAN_KUBE_CONTROLLER_MANAGER, join(binDir, 'kube-controller-manager')),
-    etcd: pick(env.CAPSTAN_ETCD, findOnPath('etcd', env.PATH) ?? '/usr/bin/etcd'),
+    scheduler: pick(env.CAPSTAN_KUBE_SCHEDULER, join(binDir, 'kube-scheduler')),
+    kubectl: pick(env.CAPSTAN_KUBECTL, join(binDir, 'kubectl')),
+    etcd: pick(env.CAPSTAN_ETCD, join(cachedEtcdDir(ETCD_VERSION, env), 'etcd')),
   };
 }
 
-/** Returns the binaries, building them once (a few minutes, progress sent to `log`) when the cache is empty. */
+const missing = (found: Partial<Binaries>): string[] =>
+  (['apiserver', 'controllerManager', 'scheduler', 'kubectl', 'etcd'] as const).filter((k) => !found[k]);
+
+/** Returns the binaries, building them once (10-25 minutes cold, progress sent to `log`) when the cache lacks them. */
 export async function resolveBinaries(options: ResolveOptions = {}): Promise<Binaries> {
   let found = locateBinaries(options);
-  if (!found.apiserver || !found.controllerManager || !found.etcd) {
+  if (missing(found).length) {
     if (options.binDir) {
-      throw new ProvisioningError(`kube-apiserver/kube-controller-manager not found in ${options.binDir}`);
+      throw new ProvisioningError(`${missing(found).join(', ')} not found in ${options.binDir}`);
     }
-    await runProvisionScript(options);
+    await runProvisionScript(found.kubernetesVersion, options);
     found = locateBinaries(options);
   }
-  const { apiserver, controllerManager, etcd } = found;
-  if (!apiserver || !controllerManager || !etcd) {
-    throw new ProvisioningError(
-      `control-plane binaries still missing after provisioning (apiserver=${apiserver ?? '-'}, controller-manager=${controllerManager ?? '-'}, etcd=${etcd ?? '-'})`,
-    );
+  const { kubernetesVersion, apiserver, controllerManager, scheduler, kubectl, etcd } = found;
+  if (!apiserver || !controllerManager || !scheduler || !kubectl || !etcd) {
+    throw new ProvisioningError(`control-plane binaries still missing after provisioning: ${missing(found).join(', ')}`);
   }
-  for (const path of [apiserver, controllerManager, etcd]) {
+  for (const path of [apiserver, controllerManager, scheduler, kubectl, etcd]) {
     if (!executable(path)) throw new ProvisioningError(`not an executable file: ${path}`);
   }
-  return { apiserver, controllerManager, etcd };
+  return { kubernetesVersion, apiserver, controllerManager, scheduler, kubectl, etcd };
 }
 
-async function runProvisionScript(options: ResolveOptions): Promise<void> {
+async function runProvisionScript(kubernetesVersion: string, options: ResolveOptions): Promise<void> {
   const log = options.log ?? (() => {});
   const script = join(packageRoot, 'scripts', 'provision.sh');
-  log(`control-plane binaries missing: running ${script} (one time)`);
-  const child = spawn('bash', [script], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  log(`Kubernetes v${kubernetesVersion} or etcd v${ETCD_VERSION} not built yet: running ${script} (one time)`);
+  const child = spawn('bash', [script, '--kubernetes', kubernetesVersion, '--etcd', ETCD_VERSION], {
+    env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const tail: string[] = [];
   const onLine = (line: string) => {
     tail.push(line);

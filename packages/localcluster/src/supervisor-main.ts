@@ -11,6 +11,7 @@ const { values } = parseArgs({
     name: { type: 'string' },
     'remove-data-dir': { type: 'boolean', default: false },
     'no-kubelet': { type: 'boolean', default: false },
+    kubernetes: { type: 'string' },
     images: { type: 'string' },
   },
 });
@@ -45,6 +46,7 @@ try {
     dataDir,
     removeDataDir: values['remove-data-dir'],
     kubelet: !values['no-kubelet'],
+    ...(values.kubernetes ? { kubernetesVersion: values.kubernetes } : {}),
     ...(values.name ? { name: values.name } : {}),
     ...(values.images ? { images: JSON.parse(values.images) as ImageRegistry } : {}),
     log: (line) => console.log(`${stamp()} ${line}`),

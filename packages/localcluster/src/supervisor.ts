@@ -24,6 +24,8 @@ export interface SpawnSupervisorOptions {
   detached: boolean;
   removeDataDir?: boolean;
   kubelet?: boolean;
+  /** Kubernetes version ("1.35", "1.37.2"; default the newest supported). */
+  kubernetesVersion?: string | undefined;
   images?: ImageRegistry;
   log?: (line: string) => void;
   timeoutMs?: number;
@@ -80,6 +82,7 @@ export async function spawnSupervisor(options: SpawnSupervisorOptions): Promise<
     `--name=${options.name ?? 'capstan-local'}`,
     ...(options.removeDataDir ? ['--remove-data-dir'] : []),
     ...(options.kubelet === false ? ['--no-kubelet'] : []),
+    ...(options.kubernetesVersion ? [`--kubernetes=${options.kubernetesVersion}`] : []),
     ...(options.images ? [`--images=${JSON.stringify(options.images)}`] : []),
   ];
   const [command, argv] = options.detached

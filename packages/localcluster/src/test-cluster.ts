@@ -11,6 +11,8 @@ import { spawnSupervisor } from './supervisor.js';
 export interface TestClusterEnv {
   CAPSTAN_TEST_KUBECONFIG?: string | undefined;
   CAPSTAN_TEST_LOCALCLUSTER?: string | undefined;
+  /** The Kubernetes version of private clusters (set by `npm test -- --kubernetes 1.35`). */
+  CAPSTAN_TEST_KUBERNETES?: string | undefined;
 }
 
 export interface UseTestClusterOptions {
@@ -43,17 +45,26 @@ async function openTestCluster(options: UseTestClusterOptions): Promise<ClusterH
     }
     return ExistingClusterHandle.open(kubeconfigPath, { simulatedKubelet: env.CAPSTAN_TEST_LOCALCLUSTER === '1' });
   }
-  return startPrivateCluster(options);
+  return startPrivateCluster({ ...options, kubernetesVersion: env.CAPSTAN_TEST_KUBERNETES });
 }
 
 /** A private cluster for this process, in a supervisor child so this process can exit normally when its tests end. */
-export async function startPrivateCluster(options: { log?: (line: string) => void; images?: ImageRegistry; kubelet?: boolean } = {}): Promise<ClusterHandle> {
+export interface PrivateClusterOptions {
+  log?: (line: string) => void;
+  images?: ImageRegistry;
+  kubelet?: boolean;
+  /** Default: CAPSTAN_TEST_KUBERNETES, else the newest supported version. */
+  kubernetesVersion?: string | undefined;
+}
+
+export async function startPrivateCluster(options: PrivateClusterOptions = {}): Promise<ClusterHandle> {
   const dataDir = mkdtempSync(join(tmpdir(), 'capstan-cluster-'));
   const supervisor = await spawnSupervisor({
     dataDir, detached: false, removeDataDir: true,
     ...(options.log ? { log: options.log } : {}),
     ...(options.images ? { images: options.images } : {}),
     ...(options.kubelet === false ? { kubelet: false } : {}),
+    kubernetesVersion: options.kubernetesVersion ?? process.env.CAPSTAN_TEST_KUBERNETES,
   });
   const info = readClusterInfo(supervisor.kubeconfigPath);
   if (!info) throw new Error(`no cluster.json next to ${supervisor.kubeconfigPath}`);

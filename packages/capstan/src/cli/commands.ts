@@ -33,6 +33,7 @@ export function loadCommand(name: string): Promise<Command> | undefined {
 
 registerCommand('run', async () => (await import('./run-command.js')).runCommand);
 registerCommand('cluster', async () => (await import('./cluster-command.js')).clusterCommand);
+registerCommand('kubectl', async () => (await import('./cluster-command.js')).kubectlCommand);
 registerCommand('crd', async () => (await import('./crd-command.js')).crdCommand);
 // The demo lives in the repo's @capstan/demo workspace (not a dependency of capstan): a specifier TypeScript does not resolve.
 const demoPackage = '@capstan/demo';

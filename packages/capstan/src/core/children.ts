@@ -76,8 +76,8 @@ export function applyBody<T extends KubeObject>(child: T): T {
 }
 
 /**
- * Create or update a child by server-side apply (PATCH application/apply-patch+yaml with a JSON body: works on
- * Kubernetes 1.20, where it is beta and on by default). Only the fields given are owned by `fieldManager`;
+ * Create or update a child by server-side apply (PATCH application/apply-patch+yaml with a JSON body; GA since
+ * Kubernetes 1.22). Only the fields given are owned by `fieldManager`;
  * fields it applied before and leaves out now are removed. Applying the same body again changes nothing.
  */
 export async function applyChild<T extends KubeObject>(client: ApiClient, child: T, options: ApplyChildOptions): Promise<T> {

@@ -13,6 +13,7 @@ import type { ClusterHandle } from '../handle.js';
 import { useTestCluster } from '../test-cluster.js';
 import { waitFor } from '../wait.js';
 import type { Pod } from './types.js';
+import { kubectlPath } from '../kubectl.js';
 
 const run = promisify(execFile);
 let cluster: ClusterHandle;
@@ -159,7 +160,7 @@ describe('kubelet simulator', () => {
     if (!cluster.capabilities.simulatedKubelet) return t.skip('needs the simulated kubelet');
     await api.post(`/api/v1/namespaces/${ns}/pods`, pod('logger', { containers: [{ name: 'main', image: 'busybox', args: ['sh', '-c', 'echo first; echo second; sleep 3600'] }] }));
     const out = await waitFor(async () => {
-      const { stdout } = await run('kubectl', ['--kubeconfig', cluster.kubeconfigPath, '-n', ns, 'logs', 'logger', '--tail=1']);
+      const { stdout } = await run(kubectlPath(cluster.kubeconfigPath), ['--kubeconfig', cluster.kubeconfigPath, '-n', ns, 'logs', 'logger', '--tail=1']);
       return stdout.includes('second') ? stdout : undefined;
     }, { timeoutMs: 60_000, what: 'kubectl logs' });
     assert.equal(out, 'second\n');

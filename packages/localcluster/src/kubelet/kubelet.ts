@@ -1,6 +1,5 @@
-// The kubelet simulator: registers a Node, binds unscheduled pods to it (no scheduler runs) and runs them as local processes.
+// The kubelet simulator: registers a Node and runs the pods kube-scheduler binds to it as local processes.
 import type { KubeApi } from '../api.js';
-import { KubeApiError } from '../errors.js';
 import { EventRecorder } from './events.js';
 import { builtinImages, type ImageRegistry } from './images.js';
 import { IpPool } from './ip-pool.js';
@@ -22,6 +21,8 @@ export interface KubeletOptions {
   /** PEM key pair for the kubelet endpoint (`kubectl logs`); any pair works, the apiserver's is reused. */
   servingCert: string;
   servingKey: string;
+  /** The control plane's version, reported as the Node's kubelet version. */
+  kubernetesVersion: string;
   /** Pod IPs are <prefix>.N (default: a random 127.x.y). */
   ipPrefix?: string;
 }
@@ -36,7 +37,7 @@ const HOST_IP = '127.0.0.1';
 export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
   const { api, nodeName, log } = options;
   const logServer = await startLogServer({ clusterDir: options.clusterDir, cert: options.servingCert, key: options.servingKey });
-  const heartbeat = await registerNode({ api, nodeName, hostIP: HOST_IP, kubeletPort: logServer.port, log });
+  const heartbeat = await registerNode({ api, nodeName, hostIP: HOST_IP, kubeletPort: logServer.port, kubernetesVersion: options.kubernetesVersion, log });
   const ips = new IpPool(options.ipPrefix);
   const ctx = {
     api, nodeName, hostIP: HOST_IP, clusterDir: options.clusterDir, pgidFile: options.pgidFile,
@@ -44,38 +45,17 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     ips, events: new EventRecorder(api, nodeName, log), log,
   };
   const workers = new Map<string, PodWorker>();
-  const binding = new Set<string>();
   const abort = new AbortController();
-
-  const bind = async (pod: Pod) => {
-    const uid = pod.metadata.uid ?? '';
-    if (binding.has(uid)) return;
-    binding.add(uid);
-    const ns = pod.metadata.namespace ?? 'default';
-    try {
-      await api.post(`/api/v1/namespaces/${ns}/pods/${pod.metadata.name}/binding`, {
-        apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name, uid },
-        target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
-      });
-    } catch (err) {
-      binding.delete(uid);
-      if (!(err instanceof KubeApiError && (err.status === 404 || err.status === 409))) log(`kubelet: binding ${ns}/${pod.metadata.name}: ${(err as Error).message}`);
-    }
-  };
 
   const handle = (type: string, pod: Pod) => {
     const uid = pod.metadata.uid ?? '';
     if (type === 'DELETED') {
-      binding.delete(uid);
       const worker = workers.get(uid);
       workers.delete(uid);
       void worker?.removed();
       return;
     }
-    if (!pod.spec.nodeName) {
-      if (!pod.metadata.deletionTimestamp) void bind(pod);
-      return;
-    }
+    // Unscheduled pods wait for kube-scheduler; pods of other nodes are not ours.
     if (pod.spec.nodeName !== nodeName) return;
     let worker = workers.get(uid);
     if (!worker) {
@@ -85,8 +65,10 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     worker.update(pod);
   };
 
+  // Like a real kubelet, it sees only the pods bound to its Node: a pod appears here once it is scheduled.
+  const selector = `fieldSelector=${encodeURIComponent(`spec.nodeName=${nodeName}`)}`;
   const list = async (): Promise<string> => {
-    const pods = await api.get<{ metadata: { resourceVersion: string }; items: Pod[] }>('/api/v1/pods');
+    const pods = await api.get<{ metadata: { resourceVersion: string }; items: Pod[] }>(`/api/v1/pods?${selector}`);
     const present = new Set(pods.items.map((p) => p.metadata.uid ?? ''));
     for (const [uid, worker] of workers) {
       if (!present.has(uid)) {
@@ -102,7 +84,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
   const watchLoop = async () => {
     while (!abort.signal.aborted) {
       try {
-        const path = `/api/v1/pods?allowWatchBookmarks=true&timeoutSeconds=300&resourceVersion=${resourceVersion}`;
+        const path = `/api/v1/pods?${selector}&allowWatchBookmarks=true&timeoutSeconds=300&resourceVersion=${resourceVersion}`;
         for await (const event of api.watch<Pod & { code?: number }>(path, abort.signal)) {
           if (event.type === 'ERROR') {
             if (event.object.code === 410) resourceVersion = await list();

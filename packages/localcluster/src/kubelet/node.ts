@@ -24,6 +24,8 @@ export interface RegisterNodeOptions {
   hostIP: string;
   /** Port of the kubelet endpoint the apiserver proxies `kubectl logs` to. */
   kubeletPort: number;
+  /** The control plane's version, reported as the kubelet's ("v1.37.2-capstan"). */
+  kubernetesVersion: string;
   log: (line: string) => void;
 }
 
@@ -52,7 +54,7 @@ export async function registerNode(options: RegisterNodeOptions): Promise<NodeHe
         capacity: resources,
         allocatable: resources,
         nodeInfo: {
-          kubeletVersion: 'v1.20.2-capstan', kubeProxyVersion: 'v1.20.2-capstan', operatingSystem: 'linux',
+          kubeletVersion: `v${options.kubernetesVersion}-capstan`, operatingSystem: 'linux',
           architecture: process.arch === 'x64' ? 'amd64' : process.arch, containerRuntimeVersion: 'capstan-local://1',
           osImage: 'local processes', kernelVersion: '', machineID: '', systemUUID: '', bootID: '',
         },
