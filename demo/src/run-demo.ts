@@ -62,7 +62,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const node = await ctx.api.find<{ status?: { conditions?: { type: string; status: string }[] } }>(`/api/v1/nodes/${cluster?.info.nodeName}`, ctx.signal);
       return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? true : new NotYet('node not Ready');
     }, ctx.wait);
-    checks.pass('cluster', cluster.server);
+    checks.pass('cluster', `Kubernetes v${cluster.info.kubernetesVersion} at ${cluster.server}`);
     narrator.done(`cluster up; everything below works with its admin kubeconfig:`);
     narrator.look(kubectl.command('get nodes,pods -A -o wide'));
 

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { isAlive } from './supervisor.js';
 import { waitFor } from './wait.js';
 import { kubectlPath } from './kubectl.js';
+import { DEFAULT_KUBERNETES_VERSION } from './versions.js';
 
 const run = promisify(execFile);
 const bin = join(fileURLToPath(import.meta.url), '..', '..', 'bin', 'capstan-localcluster.mjs');
@@ -43,6 +44,14 @@ test('up, kubectl get ns, status, kubeconfig, down', async () => {
   const status = await cli('status', '--name', 'clitest');
   assert.equal(status.code, 0);
   assert.match(status.stdout, /running \(pid (\d+)\)/);
+  assert.match(status.stdout, new RegExp(`Kubernetes v${DEFAULT_KUBERNETES_VERSION.replaceAll('.', '\\.')}`));
+  assert.match(status.stdout, new RegExp(`kubectl: +${kubectlPath(kubeconfig)}`));
+  // The cluster's own kubectl, through the CLI: client and server report the same real version.
+  const version = await cli('kubectl', '--name', 'clitest', 'version', '-o', 'json');
+  assert.equal(version.code, 0, version.stderr);
+  const reported = JSON.parse(version.stdout) as { clientVersion: { gitVersion: string }; serverVersion: { gitVersion: string } };
+  assert.equal(reported.serverVersion.gitVersion, `v${DEFAULT_KUBERNETES_VERSION}`);
+  assert.equal(reported.clientVersion.gitVersion, `v${DEFAULT_KUBERNETES_VERSION}`);
   const pid = Number(/pid (\d+)/.exec(status.stdout)?.[1]);
   assert.equal((await cli('kubeconfig', '--name', 'clitest')).stdout.trim(), kubeconfig);
   const pgids = readFileSync(join(stateDir, 'clitest', 'pgids'), 'utf8').split('\n').filter(Boolean).map(Number);
@@ -63,4 +72,10 @@ test('bad usage is exit code 2 with a message', async () => {
   const badName = await cli('up', '--name', 'Bad Name');
   assert.equal(badName.code, 2);
   assert.match(badName.stderr, /invalid --name/);
+  const badVersion = await cli('up', '--name', 'clitest', '--kubernetes', '1.20');
+  assert.equal(badVersion.code, 2);
+  assert.match(badVersion.stderr, /unsupported Kubernetes version "1\.20": supported minors are 1\.35, 1\.36, 1\.37/);
+  const notRunning = await cli('kubectl', '--name', 'nosuchcluster', 'get', 'ns');
+  assert.equal(notRunning.code, 1);
+  assert.match(notRunning.stderr, /cluster "nosuchcluster" is not running/);
 });
