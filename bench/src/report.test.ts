@@ -23,7 +23,7 @@ test('one row per goal, unmet goals in bold, "-" where a workload has no latency
   assert.match(rows[2]!, /^\| restart \| n=10 \| yes \| 5 \| 2000 \| 2000 \| 2000 \| 250 \| API writes on restart 0 \| 0 \| yes \|$/);
   assert.match(rows[3]!, /peak RSS \(MiB\) < 200 \| 250 \| \*\*no\*\* \|$/);
   assert.match(rows[4]!, /^\| steady-state \| n=10 \| yes \| - \| - \| - \| - \| 250 \|/);
-  assert.match(text, /load average 1\.5 at start, Node v20\.20\.2, Kubernetes v1\.20\.2/);
+  assert.match(text, /load average 1\.5 at start, Node v20\.20\.2, Kubernetes v1\.37\.2/);
 });
 
 test('updating BENCHMARKS.md replaces only the generated section', () => {
