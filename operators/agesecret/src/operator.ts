@@ -55,8 +55,6 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     ...(options.backoff ? { backoff: options.backoff } : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
     concurrency: options.concurrency ?? 16,
-    // Set operator-wide too: the reconciler's own `finalizer` option is the documented place (adr/0001).
-    finalizer: FINALIZER,
   });
   const ageSecrets = operator.resource<AgeSecretObject>({ group: GROUP, version: VERSION, plural: PLURAL });
   const secrets = operator.resource<SecretObject>(SECRETS);
@@ -86,10 +84,8 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     ...(options.requireBinding ? { requireBinding: true } : {}),
   };
   const cachedSecret = (ref: ObjectKey) => secrets.cached(ref);
-  // Objects are processed while the initial lists still run: until every cache is complete, a miss is asked.
-  let cachesSynced = false;
-  void operator.ready.then(() => { cachesSynced = true; }, () => undefined);
-  const cacheComplete = () => cachesSynced;
+  // capstan starts workers only once every cache has synced: a cache miss means the Secret is absent.
+  const cacheComplete = () => true;
 
   async function apply(ctx: HandlerContext<AgeSecretObject>): Promise<void> {
     const obj = ctx.body as unknown as AgeSecret;

@@ -63,3 +63,18 @@ test('only objects a delete handler applies to get the finalizer', async (t) => 
   const free = await h.settled(op, widgets, 'free');
   assert.equal(free.metadata.finalizers, undefined);
 });
+
+test("the reconciler's finalizer option names the finalizer its cleanup runs under", async (t) => {
+  const h = await harness(t, 'finname', { crd: true });
+  const cleaned: string[] = [];
+  await h.start((o) => o.resource<Widget>(widgets).reconcile({
+    apply: () => undefined,
+    cleanup: (ctx) => void cleaned.push(ctx.name),
+  }, { finalizer: 'example.com/widget-cleanup' }));
+  await h.client.create(widgets, { metadata: { name: 'w', namespace: h.ns }, spec: {} });
+  const held = await waitFor<Widget>(h.client, { resource: widgets, namespace: h.ns, name: 'w' }, (o) => !!o?.metadata.finalizers?.length);
+  assert.deepEqual(held?.metadata.finalizers, ['example.com/widget-cleanup'], 'the named finalizer, not the operator default');
+  await h.client.delete(widgets, { namespace: h.ns, name: 'w' });
+  await waitFor(h.client, { resource: widgets, namespace: h.ns, name: 'w' }, (o) => !o);
+  assert.deepEqual(cleaned, ['w']);
+});

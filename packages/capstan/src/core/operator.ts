@@ -5,7 +5,7 @@ import { backoffDelay } from '../structs/backoff.js';
 import { ConfigurationError } from '../structs/errors.js';
 import { resourceId, type KubeObject, type ResourceRef } from '../structs/objects.js';
 import { KeyedQueue } from '../kits/keyed-queue.js';
-import { linkedAbort, sleep } from '../kits/sleep.js';
+import { linkedAbort, sleep, untilAborted } from '../kits/sleep.js';
 import { safely } from './hooks.js';
 import { consoleLogger, describeError } from './logging.js';
 import { processEntry } from './processing.js';
@@ -190,6 +190,11 @@ class OperatorImpl implements Operator {
     const gate = (this.#effective ?? this.settings).leadership;
     const s = this.#effective ?? this.settings;
     const byPrefix = new Map(runtimes.map((rt) => [rt.queuePrefix, rt]));
+    // Workers are held until every cache of the operator has synced (controller-runtime's rule): no handler
+    // decides on a partial view, e.g. a child that looks missing only because its list has not arrived yet.
+    // Events seen meanwhile only update entries; every entry is queued when the first term starts.
+    if (!(await untilAborted(synced, signal))) return;
+    services.logger.info('caches synced; starting workers', { resources: runtimes.map((rt) => rt.id) });
     while (!signal.aborted) {
       let leaseSignal: AbortSignal | undefined;
       if (gate) {
@@ -240,7 +245,7 @@ class OperatorImpl implements Operator {
         rt.session = session;
         for (const entry of rt.entries.values()) session.enqueue(rt.queuePrefix + entry.uid);
       }
-      void synced.then(() => !term.signal.aborted && this.#readyResolve());
+      if (!term.signal.aborted) this.#readyResolve();
       await new Promise<void>((resolve) => {
         if (term.signal.aborted) resolve();
         term.signal.addEventListener('abort', () => resolve(), { once: true });

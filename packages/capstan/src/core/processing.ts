@@ -130,8 +130,8 @@ async function processLive(round: Round, initial: KubeObject): Promise<void> {
   }
   rt.syncDaemons(entry, obj, session);
 
-  if (needsFinalizer(rt, obj, session) && !hasFinalizer(obj, rt.services.finalizer)) {
-    obj = await rt.patchFinalizers(obj, addFinalizerOps(obj, rt.services.finalizer), session.handlerSignal);
+  if (needsFinalizer(rt, obj, session) && !hasFinalizer(obj, rt.finalizer)) {
+    obj = await rt.patchFinalizers(obj, addFinalizerOps(obj, rt.finalizer), session.handlerSignal);
   }
 
   // Resume handlers: once per object found at start-up, i.e. once per operator start. Their progress is
@@ -302,7 +302,7 @@ async function runTimers(round: Round, obj: KubeObject): Promise<void> {
 async function processDeletion(round: Round, obj: KubeObject): Promise<void> {
   const { rt, entry, session } = round;
   rt.stopDaemons(entry);
-  const finalizer = rt.services.finalizer;
+  const finalizer = rt.finalizer;
   if (!hasFinalizer(obj, finalizer)) {
     await bestEffortDelete(round, obj);
     return;

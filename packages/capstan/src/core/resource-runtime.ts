@@ -45,6 +45,11 @@ export class ResourceRuntime {
     reg.lookup = (key) => this.store.get(objectKeyOf(key));
   }
 
+  /** This resource's finalizer: the reconciler's `finalizer` option, else the operator's. */
+  get finalizer(): string {
+    return this.reg.reconciler?.options.finalizer ?? this.services.finalizer;
+  }
+
   get hasObjectHandlers(): boolean {
     const r = this.reg;
     return r.handlers.length > 0 || r.timers.length > 0 || r.daemons.length > 0 || !!r.reconciler;

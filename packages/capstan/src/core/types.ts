@@ -95,7 +95,10 @@ export interface Reconciler<T extends KubeObject = KubeObject> {
 }
 
 export interface ReconcileOptions<T extends KubeObject = KubeObject> extends FilterOptions<T> {
-  /** Finalizer name used when `cleanup` exists. Default `<operator name>.capstan.dev/cleanup`. */
+  /**
+   * The finalizer of this resource's objects, held while `cleanup` (and any blocking delete handler of the
+   * resource) must still run. Default: the operator's `finalizer` setting, else `<operator name>.capstan.dev/finalizer`.
+   */
   finalizer?: string;
   timeoutMs?: number;
   backoff?: BackoffOptions;

@@ -36,3 +36,22 @@ export function linkedAbort(...signals: (AbortSignal | undefined)[]): { controll
     dispose: () => listeners.forEach(([s, l]) => s.removeEventListener('abort', l)),
   };
 }
+
+/** Resolves true when `promise` settles, false as soon as `signal` aborts (whichever comes first); never rejects. */
+export function untilAborted(promise: Promise<unknown>, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(!signal.aborted);
+      },
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(!signal.aborted);
+      },
+    );
+  });
+}
