@@ -88,6 +88,16 @@ trap stop_ticker EXIT
 # The go directive of the wrapper: the dependency's own (never newer than the local toolchain can build).
 go_directive() { sed -n 's/^go \([0-9.]*\).*/\1/p' "$1" | head -1; }
 
+# require_go GOMOD LABEL: the local Go must be at least the module's go directive (no toolchain is downloaded).
+require_go() {
+  local want have
+  want=$(go_directive "$1"); have=$(go env GOVERSION); have="${have#go}"
+  if [ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -1)" != "$want" ]; then
+    say "$2 needs Go >= $want to build; this machine has go$have ($(command -v go)). Install a newer Go and run again."
+    exit 5
+  fi
+}
+
 # enter_workdir NAME: a fresh build folder, made the current directory.
 enter_workdir() {
   local work="$cache_root/build/$1"
@@ -118,6 +128,7 @@ build_kubernetes() {
   major="${v%%.*}"; minor="${v#*.}"; minor="${minor%%.*}"
   enter_workdir "kubernetes-v$v"
   tag_mod=$(module_gomod "kubernetes v$v" "k8s.io/kubernetes@v$v")
+  require_go "$tag_mod" "kubernetes v$v"
   {
     echo "// Throwaway module that builds the Kubernetes v$v commands (written by capstan's provision.sh)."
     echo "module capstan.local/kubernetes-build"
@@ -161,6 +172,7 @@ build_etcd() {
   local v="$ETCD_VERSION" server_mod started
   enter_workdir "etcd-v$v"
   server_mod=$(module_gomod "etcd v$v" "go.etcd.io/etcd/server/v3@v$v")
+  require_go "$server_mod" "etcd v$v"
   {
     echo "// Throwaway module that builds etcd v$v (written by capstan's provision.sh)."
     echo "module capstan.local/etcd-build"
