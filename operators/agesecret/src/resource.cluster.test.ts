@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { kubectl as runKubectl, useTestCluster, kubectlPath } from '@capstan/localcluster';
+import { kubectl as runKubectl, KubectlError, useTestCluster, kubectlPath } from '@capstan/localcluster';
 import { ApiClient } from 'capstan';
 import { AGESECRETS, createNamespace, deleteNamespaces, eventually, installCrd, type AgeSecretObject } from './test-fixtures.js';
 
@@ -29,6 +29,8 @@ spec:
   secret: ENC[YWdlLWVuY3J5cHRpb24ub3JnL3YxCg==]
 `;
 
+const SEED_ENCRYPTED_VALUE = 'ENC[YWdlLWVuY3J5cHRpb24ub3JnL3YxCg==]';
+
 let client: ApiClient;
 let kubeconfig: string;
 let ns: string;
@@ -48,12 +50,37 @@ after(async () => {
 
 const kubectl = (...args: string[]) => execFileSync(kubectlPath(kubeconfig), ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8' });
 
-test("the seed's manifests validate as written (server-side dry run)", async () => {
-  for (const text of [SEED_PLAIN, SEED_ENCRYPTED]) {
+test("the seed's encrypted manifest validates as written (server-side dry run)", async () => {
+  for (const text of [SEED_ENCRYPTED]) {
     const obj = parse(text) as AgeSecretObject;
     const created = await client.create<AgeSecretObject>(AGESECRETS, { ...obj, metadata: { ...obj.metadata, namespace: ns } }, { namespace: ns, dryRun: true });
     assert.deepEqual(created.spec, obj.spec, 'no field pruned');
   }
+});
+
+test("kubectl apply of the seed's plaintext AgeSecret fails with the CRD's message; the plaintext is stored nowhere", async () => {
+  const name = `plain-${Date.now().toString(36)}`;
+  const text = SEED_PLAIN.replace('name: my-secret', `name: ${name}`).replace('Hello world!', 'Hello world! capstan-plaintext-marker');
+  let refusal: KubectlError | undefined;
+  try {
+    await runKubectl(kubeconfig, ['apply', '-n', ns, '-f', '-'], { input: text });
+  } catch (error) {
+    if (!(error instanceof KubectlError)) throw error;
+    refusal = error;
+  }
+  assert.ok(refusal, 'kubectl apply of plaintext must fail');
+  assert.match(refusal.stderr, /spec\.secret: Forbidden: must be age ciphertext: ENC\[\.\.\.\] as written by `age-secret encrypt`/);
+  assert.ok(!`${refusal.stdout}${refusal.stderr}`.includes('capstan-plaintext-marker'), 'the refusal does not echo the plaintext');
+  assert.equal(await client.tryGet(AGESECRETS, { namespace: ns, name }), undefined, 'nothing was stored');
+  // The same for a plaintext value among data, and through the API (what operators and CI tools use).
+  const viaApi = { ...(parse(text) as AgeSecretObject), metadata: { name: `${name}-data`, namespace: ns } };
+  viaApi.spec = { secretName: 'x', data: { ok: SEED_ENCRYPTED_VALUE, leaked: 'capstan-plaintext-marker' } };
+  await assert.rejects(client.create(AGESECRETS, viaApi, { namespace: ns }), (error: Error) => {
+    assert.match(error.message, /422|Invalid/);
+    assert.ok(!error.message.includes('capstan-plaintext-marker'));
+    return true;
+  });
+  assert.equal(await client.tryGet(AGESECRETS, { namespace: ns, name: `${name}-data` }), undefined);
 });
 
 test('kubectl explain agesecrets.spec describes every field', async () => {

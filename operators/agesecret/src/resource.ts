@@ -1,5 +1,6 @@
 // The AgeSecret custom resource: its TypeScript type and its CustomResourceDefinition, defined together.
 import { stringify } from 'yaml';
+import { AGE_CIPHERTEXT_RULE } from './crypto/ciphertext.js';
 
 export const GROUP = 'pyvo.io';
 export const VERSION = 'v1';
@@ -68,15 +69,20 @@ const specSchema = {
       type: 'string',
     },
     secret: {
-      description: 'The age-encrypted value for secretKey: ENC[<base64 of an age file>] (what `age-secret encrypt` writes), bare base64 of an age file, or ASCII-armored age. Plaintext is refused.',
+      description: 'The age-encrypted value for secretKey: ENC[<base64 of an age file>] (what `age-secret encrypt` writes), bare base64 of an age file, or ASCII-armored age. Plaintext is refused when applied.',
       type: 'string',
+      'x-kubernetes-validations': [AGE_CIPHERTEXT_RULE],
     },
     ageSecretRef: {
       description: 'Name of a Secret in this namespace whose key `secretKey` holds the age identities (AGE-SECRET-KEY-1..., one per line, comments allowed, so keys can rotate). When absent, the operator-wide default identity Secret is used if the operator enables one.',
       type: 'string',
     },
     data: {
-      ...stringMap('More keys of the generated Secret: key -> age-encrypted value (same formats as `secret`). Merged with secretKey/secret; a key may not appear in both.'),
+      description: 'More keys of the generated Secret: key -> age-encrypted value (same formats as `secret`; plaintext is refused when applied). Merged with secretKey/secret; a key may not appear in both. At most 1024 keys.',
+      type: 'object',
+      // Bounds the CEL rule's estimated cost (the API server refuses an unbounded map of checked strings).
+      maxProperties: 1024,
+      additionalProperties: { type: 'string', 'x-kubernetes-validations': [AGE_CIPHERTEXT_RULE] },
     },
     type: {
       description: 'Type of the generated Secret, e.g. Opaque (default), kubernetes.io/dockerconfigjson, kubernetes.io/tls, kubernetes.io/basic-auth.',
@@ -156,5 +162,5 @@ export const ageSecretCrd = {
 
 /** deploy/agesecret/crd.yaml, generated from ageSecretCrd (`npm run gen:crd -w @capstan/agesecret`). */
 export function crdYaml(): string {
-  return `# Generated from operators/agesecret/src/resource.ts; do not edit (npm run gen:crd -w @capstan/agesecret).\n${stringify(ageSecretCrd, { lineWidth: 0 })}`;
+  return `# Generated from operators/agesecret/src/resource.ts; do not edit (npm run gen:crd -w @capstan/agesecret).\n${stringify(ageSecretCrd, { lineWidth: 0, aliasDuplicateObjects: false })}`;
 }
