@@ -33,7 +33,7 @@ export type { CliSettings, OperatorModuleFactory } from './cli/load-module.js';
 export { conditionsEqual, getCondition, isFalse, isTrue, removeCondition, setCondition } from './structs/conditions.js';
 export type { Condition, ConditionInput, ConditionStatus } from './structs/conditions.js';
 export { s } from './structs/schema/builder.js';
-export type { ArrayOptions, Infer, InferShape, JsonSchemaProps, NumberOptions, ObjectOptions, Schema, StringOptions } from './structs/schema/builder.js';
+export type { ArrayOptions, Infer, InferShape, JsonSchemaProps, NumberOptions, ObjectOptions, Schema, StringOptions, ValidationRule } from './structs/schema/builder.js';
 export { defineCustomResource, isCustomResource } from './structs/schema/custom-resource.js';
 export type { CustomResource, CustomResourceDefinition, CustomResourceOptions, ObjectOf, PrinterColumn } from './structs/schema/custom-resource.js';
 export { toYaml } from './structs/schema/yaml.js';

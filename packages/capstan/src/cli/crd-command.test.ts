@@ -28,6 +28,11 @@ describe('capstan crd', () => {
       'CustomResourceDefinition/widgets.crdtest.capstan.dev',
     ]);
     assert.match(out, /description: How big the widget is, in centimetres\./);
+    // CEL rules and selectable fields are written as the API server reads them.
+    const widgets = parseAllDocuments(out)[1]?.toJS() as { spec: { versions: { selectableFields?: unknown; schema: { openAPIV3Schema: { properties: { spec: { properties: { owner: Record<string, unknown> } } } } } }[] } };
+    const version = widgets.spec.versions[0]!;
+    assert.deepEqual(version.selectableFields, [{ jsonPath: '.spec.owner' }]);
+    assert.deepEqual(version.schema.openAPIV3Schema.properties.spec.properties.owner['x-kubernetes-validations'], [{ rule: "self != 'nobody'", message: 'a widget needs a real owner' }]);
   });
 
   test('--out writes the file (creating directories)', async () => {

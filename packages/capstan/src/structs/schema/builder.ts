@@ -1,4 +1,27 @@
 // The schema builder: one definition gives a TypeScript type (Infer<>) and a structural OpenAPI v3 schema for CRDs.
+import { ConfigurationError } from '../errors.js';
+
+/**
+ * A CEL validation rule (`x-kubernetes-validations`, Kubernetes >= 1.25): the API server evaluates `rule` with
+ * `self` bound to the field's value and refuses the object with `message` when it is false.
+ */
+export interface ValidationRule {
+  /** CEL expression, e.g. `self.minReplicas <= self.maxReplicas`. */
+  rule: string;
+  /** Shown to whoever applied the object. Fixed text: it never includes the value. */
+  message?: string;
+  /** CEL expression that builds the message (may quote values: avoid it on secret fields). */
+  messageExpression?: string;
+  /**
+   * The error type. `FieldValueForbidden` errors do not quote the refused value (use it on secret fields);
+   * `FieldValueInvalid` (the API server's default) does.
+   */
+  reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
+  /** Where to report the error, relative to this field (e.g. `.spec.maxReplicas`). */
+  fieldPath?: string;
+  /** Evaluate on create too, with `oldSelf` an optional (transition rules). */
+  optionalOldSelf?: boolean;
+}
 
 /** The subset of apiextensions.k8s.io/v1 JSONSchemaProps that the builder emits. */
 export interface JsonSchemaProps {
@@ -13,6 +36,8 @@ export interface JsonSchemaProps {
   maximum?: number;
   minItems?: number;
   maxItems?: number;
+  minProperties?: number;
+  maxProperties?: number;
   properties?: Record<string, JsonSchemaProps>;
   required?: string[];
   items?: JsonSchemaProps;
@@ -23,6 +48,7 @@ export interface JsonSchemaProps {
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
   'x-kubernetes-list-map-keys'?: string[];
+  'x-kubernetes-validations'?: ValidationRule[];
 }
 
 /**
@@ -55,6 +81,11 @@ interface Common<T> {
   /** Applied by the API server when the field is absent (apiextensions v1 structural defaulting). */
   default?: T;
   nullable?: boolean;
+  /**
+   * CEL rules the API server checks at apply time. Bound what they read (maxLength, maxItems, maxProperties):
+   * the API server refuses rules whose estimated cost on the largest possible value is over its budget.
+   */
+  validations?: readonly ValidationRule[];
 }
 
 export interface StringOptions<E extends string = string> extends Common<E> {
@@ -79,10 +110,32 @@ export interface ArrayOptions<T> extends Common<T[]> {
   listMapKeys?: string[];
 }
 
-export type ObjectOptions<T> = Common<T>;
+export interface ObjectOptions<T> extends Common<T> {
+  minProperties?: number;
+  maxProperties?: number;
+}
 
-function node<T>(json: JsonSchemaProps): Schema<T> {
-  return { optional: false, json };
+const ruleReasons = new Set(['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate']);
+
+/** `x-kubernetes-validations` for a node, checked here as far as can be without the API server. */
+export function rules(options: { validations?: readonly ValidationRule[] | undefined }): Partial<JsonSchemaProps> {
+  const list = options.validations;
+  if (!list?.length) return {};
+  for (const [i, r] of list.entries()) {
+    const where = `validations[${i}]`;
+    if (typeof r.rule !== 'string' || !r.rule.trim()) throw new ConfigurationError(`schema: ${where}.rule must be a non-empty CEL expression`);
+    if (r.message !== undefined && (!r.message.trim() || /[\r\n]/.test(r.message))) {
+      throw new ConfigurationError(`schema: ${where}.message must be non-empty and on one line (the API server refuses line breaks)`);
+    }
+    if (r.reason !== undefined && !ruleReasons.has(r.reason)) throw new ConfigurationError(`schema: ${where}.reason must be one of ${[...ruleReasons].join(', ')}`);
+    if (r.fieldPath !== undefined && !r.fieldPath.startsWith('.')) throw new ConfigurationError(`schema: ${where}.fieldPath must start with "." (relative to the field)`);
+  }
+  // A stable key order, so generated YAML diffs well.
+  return { 'x-kubernetes-validations': list.map((r) => pick(r, ['rule', 'message', 'messageExpression', 'reason', 'fieldPath', 'optionalOldSelf']) as ValidationRule) };
+}
+
+function node<T>(json: JsonSchemaProps, options: { validations?: readonly ValidationRule[] | undefined } = {}): Schema<T> {
+  return { optional: false, json: { ...json, ...rules(options) } };
 }
 
 /** Copy only the options that are set, in a stable key order (so generated YAML diffs well). */
@@ -98,19 +151,19 @@ function pick(options: object, keys: string[]): Partial<JsonSchemaProps> {
 const commonKeys = ['description', 'nullable', 'default'];
 
 function string<const E extends string = string>(options: StringOptions<E> = {}): Schema<string extends E ? string : E> {
-  return node({ type: 'string', ...pick(options, ['description', 'format', 'pattern', 'enum', 'minLength', 'maxLength', 'nullable', 'default']) });
+  return node({ type: 'string', ...pick(options, ['description', 'format', 'pattern', 'enum', 'minLength', 'maxLength', 'nullable', 'default']) }, options);
 }
 
 function integer(options: NumberOptions = {}): Schema<number> {
-  return node({ type: 'integer', ...pick(options, ['description', 'format', 'minimum', 'maximum', 'nullable', 'default']) });
+  return node({ type: 'integer', ...pick(options, ['description', 'format', 'minimum', 'maximum', 'nullable', 'default']) }, options);
 }
 
 function number(options: NumberOptions = {}): Schema<number> {
-  return node({ type: 'number', ...pick(options, ['description', 'format', 'minimum', 'maximum', 'nullable', 'default']) });
+  return node({ type: 'number', ...pick(options, ['description', 'format', 'minimum', 'maximum', 'nullable', 'default']) }, options);
 }
 
 function boolean(options: Common<boolean> = {}): Schema<boolean> {
-  return node({ type: 'boolean', ...pick(options, commonKeys) });
+  return node({ type: 'boolean', ...pick(options, commonKeys) }, options);
 }
 
 function object<S extends Shape>(shape: S, options: ObjectOptions<InferShape<S>> = {}): Schema<InferShape<S>> {
@@ -125,8 +178,8 @@ function object<S extends Shape>(shape: S, options: ObjectOptions<InferShape<S>>
     ...pick(options, ['description']),
     properties,
     ...(required.length ? { required } : {}),
-    ...pick(options, ['nullable', 'default']),
-  });
+    ...pick(options, ['minProperties', 'maxProperties', 'nullable', 'default']),
+  }, options);
 }
 
 function array<I extends AnySchema>(items: I, options: ArrayOptions<Infer<I>> = {}): Schema<Infer<I>[]> {
@@ -137,12 +190,15 @@ function array<I extends AnySchema>(items: I, options: ArrayOptions<Infer<I>> = 
     ...(options.listType ? { 'x-kubernetes-list-type': options.listType } : {}),
     ...(options.listMapKeys ? { 'x-kubernetes-list-map-keys': options.listMapKeys } : {}),
     ...pick(options, ['nullable', 'default']),
-  });
+  }, options);
 }
 
 /** A map with string keys (`additionalProperties`), like labels. */
 function map<V extends AnySchema>(values: V, options: ObjectOptions<Record<string, Infer<V>>> = {}): Schema<Record<string, Infer<V>>> {
-  return node({ type: 'object', ...pick(options, ['description']), additionalProperties: values.json, ...pick(options, ['nullable', 'default']) });
+  return node({
+    type: 'object', ...pick(options, ['description']), additionalProperties: values.json,
+    ...pick(options, ['minProperties', 'maxProperties', 'nullable', 'default']),
+  }, options);
 }
 
 /** A property that may be absent: `{ key?: T }` in the type, not listed in `required`. */
@@ -151,18 +207,18 @@ function optional<T>(schema: Schema<T, boolean>): Schema<T | undefined, true> {
 }
 
 /** Free-form JSON the API server keeps as is (no pruning below this node). */
-function preserveUnknown(options: { description?: string } = {}): Schema<Record<string, unknown>> {
-  return node({ type: 'object', ...pick(options, ['description']), 'x-kubernetes-preserve-unknown-fields': true });
+function preserveUnknown(options: { description?: string; validations?: readonly ValidationRule[] } = {}): Schema<Record<string, unknown>> {
+  return node({ type: 'object', ...pick(options, ['description']), 'x-kubernetes-preserve-unknown-fields': true }, options);
 }
 
 /** An integer or a string (like a port name or a percentage). */
-function intOrString(options: { description?: string; pattern?: string } = {}): Schema<number | string> {
-  return node({ ...pick(options, ['description', 'pattern']), 'x-kubernetes-int-or-string': true });
+function intOrString(options: { description?: string; pattern?: string; validations?: readonly ValidationRule[] } = {}): Schema<number | string> {
+  return node({ ...pick(options, ['description', 'pattern']), 'x-kubernetes-int-or-string': true }, options);
 }
 
 /** An RFC 3339 timestamp, as a string. */
 function dateTime(options: Common<string> = {}): Schema<string> {
-  return node({ type: 'string', ...pick(options, ['description']), format: 'date-time', ...pick(options, ['nullable', 'default']) });
+  return node({ type: 'string', ...pick(options, ['description']), format: 'date-time', ...pick(options, ['nullable', 'default']) }, options);
 }
 
 /** The builder: `s.object({ name: s.string({ description: '...' }), port: s.optional(s.integer()) })`. */

@@ -1,7 +1,7 @@
 // defineCustomResource: a typed custom resource (TS types + ResourceRef) and its CustomResourceDefinition from one definition.
 import { ConfigurationError } from '../errors.js';
 import type { KubeObject, ObjectMeta, ResourceRef } from '../objects.js';
-import type { Infer, JsonSchemaProps, Schema } from './builder.js';
+import { rules, type Infer, type JsonSchemaProps, type Schema, type ValidationRule } from './builder.js';
 
 export interface PrinterColumn {
   name: string;
@@ -34,6 +34,13 @@ export interface CustomResourceOptions<Spec extends Schema<unknown, boolean>, St
   ageColumn?: boolean;
   /** Default: a status subresource when there is a status schema. */
   subresources?: { status?: boolean; scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string } };
+  /**
+   * Fields the API server can filter lists and watches by (`fieldSelector=spec.color=red`, Kubernetes >= 1.32;
+   * at most 8): JSON paths like `.spec.color` to a string, integer or boolean field of the schema.
+   */
+  selectableFields?: string[];
+  /** CEL rules on the whole object (`self` is the object): e.g. cross-field checks between spec and metadata. */
+  validations?: ValidationRule[];
 }
 
 /** apiextensions.k8s.io/v1 CustomResourceDefinition as plain JSON (send it as is: no client-node models). */
@@ -52,6 +59,7 @@ export interface CustomResourceDefinition {
       schema: { openAPIV3Schema: JsonSchemaProps };
       subresources?: Record<string, unknown>;
       additionalPrinterColumns?: PrinterColumn[];
+      selectableFields?: { jsonPath: string }[];
     }[];
   };
 }
@@ -83,6 +91,21 @@ function check(ok: boolean, message: string): void {
   if (!ok) throw new ConfigurationError(`defineCustomResource: ${message}`);
 }
 
+const MAX_SELECTABLE_FIELDS = 8;
+const selectableTypes = new Set(['string', 'integer', 'boolean']);
+
+/** A selectable field must name a scalar the schema declares (the API server refuses anything else). */
+function checkSelectableField(path: string, root: JsonSchemaProps): void {
+  check(/^(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(path), `selectable field "${path}" must be a JSON path like .spec.color`);
+  check(path !== '.metadata.name' && path !== '.metadata.namespace', `selectable field "${path}" is selectable already`);
+  let at: JsonSchemaProps | undefined = root;
+  for (const segment of path.slice(1).split('.')) {
+    check(at?.type === 'object' && !!at.properties?.[segment], `selectable field "${path}": "${segment}" is not a declared property`);
+    at = at?.properties?.[segment];
+  }
+  check(!!at?.type && selectableTypes.has(at.type), `selectable field "${path}" must be a string, integer or boolean (it is ${at?.type ?? 'untyped'})`);
+}
+
 export function defineCustomResource<Spec extends Schema<unknown, boolean>, Status extends Schema<unknown, boolean> | undefined = undefined>(
   options: CustomResourceOptions<Spec, Status>,
 ): CustomResource<Infer<Spec>, Status extends Schema<unknown, boolean> ? Infer<Status> : undefined> {
@@ -108,7 +131,12 @@ export function defineCustomResource<Spec extends Schema<unknown, boolean>, Stat
     ...(options.description ? { description: options.description } : {}),
     properties,
     ...(options.spec.optional ? {} : { required: ['spec'] }),
+    ...rules(options),
   };
+  const selectable = options.selectableFields ?? [];
+  check(selectable.length <= MAX_SELECTABLE_FIELDS, `at most ${MAX_SELECTABLE_FIELDS} selectable fields (the API server's limit)`);
+  check(new Set(selectable).size === selectable.length, 'selectable fields must be distinct');
+  for (const path of selectable) checkSelectableField(path, openAPIV3Schema);
 
   const columns = [...(options.printerColumns ?? [])];
   if ((options.ageColumn ?? true) && columns.length && !columns.some((c) => c.name === 'Age')) {
@@ -141,6 +169,7 @@ export function defineCustomResource<Spec extends Schema<unknown, boolean>, Stat
         schema: { openAPIV3Schema },
         ...(Object.keys(subresources).length ? { subresources } : {}),
         ...(columns.length ? { additionalPrinterColumns: columns } : {}),
+        ...(selectable.length ? { selectableFields: selectable.map((jsonPath) => ({ jsonPath })) } : {}),
       }],
     },
   };
