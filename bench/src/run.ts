@@ -10,10 +10,11 @@ import { readResults, writeResult } from './results-file.js';
 import { runAgeSecretBurst } from './workloads/agesecret-burst.js';
 import { runDecrypt } from './workloads/decrypt.js';
 import { runHandshakeBurst } from './workloads/handshake-burst.js';
+import { runListModes } from './workloads/list-modes.js';
 import { runRestart } from './workloads/restart.js';
 import { scalingResult } from './workloads/scaling.js';
 
-export const WORKLOADS = ['agesecret-burst', 'restart', 'steady-state', 'handshake-burst', 'decrypt', 'scaling'] as const;
+export const WORKLOADS = ['agesecret-burst', 'restart', 'steady-state', 'handshake-burst', 'decrypt', 'scaling', 'list-modes'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 export const DEFAULT_N: Record<WorkloadName, number[]> = {
@@ -23,6 +24,7 @@ export const DEFAULT_N: Record<WorkloadName, number[]> = {
   'handshake-burst': [200],
   decrypt: [3],
   scaling: [100, 1000, 5000],
+  'list-modes': [10_000],
 };
 
 export interface BenchSettings {
@@ -93,6 +95,12 @@ export async function runBench(settings: BenchSettings): Promise<{ results: Work
         podLogPath: (ns, pod, container) => c.handle.podLogPath(ns, pod, container),
         ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
       })));
+    if (result) record(result);
+  }
+  if (selected.has('list-modes')) {
+    const result = await step('list-modes', () => withCluster(settings, {}, (c) => runListModes({
+      client: c.client, kubeconfigPath: c.kubeconfigPath, clusterDir: c.handle.dir, machine: c.machine, n: nOf('list-modes')[0]!, concurrency: Math.max(concurrency, 32),
+    })));
     if (result) record(result);
   }
   if (selected.has('decrypt')) {

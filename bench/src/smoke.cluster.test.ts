@@ -12,6 +12,7 @@ import { readResults, writeResult } from './results-file.js';
 import { runAgeSecretBurst } from './workloads/agesecret-burst.js';
 import { runDecrypt } from './workloads/decrypt.js';
 import { runHandshakeBurst } from './workloads/handshake-burst.js';
+import { runListModes } from './workloads/list-modes.js';
 import { runRestart } from './workloads/restart.js';
 
 function assertWellFormed(result: WorkloadResult, workload: string): void {
@@ -39,6 +40,15 @@ describe('bench smoke (tiny N)', () => {
   after(async () => {
     await cluster?.stop();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('list modes: a streaming list and paged lists both sync; the stream really streamed', async () => {
+    const result = await runListModes({ client: cluster.client, kubeconfigPath: cluster.kubeconfigPath, clusterDir: handle.dir, machine: cluster.machine, n: 50, concurrency: 8, rounds: 1, cleanup: true });
+    assertWellFormed(result, 'list-modes');
+    assert.equal(result.converged, true, result.notes.join('; '));
+    const runs = result.details['runs'] as { mode: string; syncMs: number }[];
+    assert.deepEqual(runs.map((r) => r.mode).sort(), ['paged', 'stream']);
+    assert.ok(runs.every((r) => r.syncMs > 0));
   });
 
   test('AgeSecret burst: every AgeSecret Ready with its Secret, baseline measured, result written and rendered', async () => {

@@ -65,6 +65,13 @@ export interface WatchOptions extends CallOptions {
   allowWatchBookmarks?: boolean;
   /** The server closes the stream after this many seconds. */
   timeoutSeconds?: number;
+  /**
+   * A streaming list (Kubernetes >= 1.32 by default): the current objects arrive as ADDED events, then a
+   * BOOKMARK annotated `k8s.io/initial-events-end: "true"`, then the watch goes on. Needs bookmarks and
+   * `resourceVersionMatch: 'NotOlderThan'`; older servers refuse it (400/422).
+   */
+  sendInitialEvents?: boolean;
+  resourceVersionMatch?: 'NotOlderThan' | 'Exact';
 }
 
 export interface DeleteOptions extends CallOptions {
@@ -242,6 +249,8 @@ export class ApiClient {
       timeoutSeconds: options.timeoutSeconds,
       labelSelector: options.labelSelector,
       fieldSelector: options.fieldSelector,
+      sendInitialEvents: options.sendInitialEvents,
+      resourceVersionMatch: options.resourceVersionMatch,
     };
     let res;
     try {

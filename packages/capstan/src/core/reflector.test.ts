@@ -2,17 +2,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ApiClient, WatchEvent } from '../client/surface.js';
-import { GoneError, ServerError } from '../structs/errors.js';
+import { BadRequestError, GoneError, InvalidError, ServerError } from '../structs/errors.js';
 import type { KubeObject, ResolvedResource } from '../structs/objects.js';
 import { silentLogger } from './logging.js';
-import { Reflector, type StoreEvent } from './reflector.js';
+import { isInitialEventsEnd, Reflector, streamingRefused, type StoreEvent } from './reflector.js';
 
 const resource: ResolvedResource = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, hasStatus: false };
 const cm = (name: string, rv: string, uid = name): KubeObject => ({ metadata: { name, namespace: 'ns', uid, resourceVersion: rv } });
 
 /** A list in one page, or in several; `then` fails the list after the pages given. */
 type ListStep = { list: KubeObject[]; rv: string } | { pages: KubeObject[][]; rv: string; then?: Error };
-type Step = ListStep | { events: WatchEvent[]; then?: Error };
+/** A watch: `events` then end (or throw `then`); `initial` marks a streaming list (sendInitialEvents). */
+type Step = ListStep | { events: WatchEvent[]; then?: Error; initial?: boolean };
 
 /** A fake client playing a script: each listPages() and watch() call takes the next matching step. */
 function scripted(steps: Step[], done: () => void) {
@@ -31,14 +32,15 @@ function scripted(steps: Step[], done: () => void) {
       }
       if ('then' in step && step.then) throw step.then;
     },
-    async *watch(_ref: unknown, options: { resourceVersion?: string; signal?: AbortSignal }) {
-      calls.push(`watch@${options.resourceVersion}`);
+    async *watch(_ref: unknown, options: { resourceVersion?: string; signal?: AbortSignal; sendInitialEvents?: boolean; resourceVersionMatch?: string }) {
+      calls.push(options.sendInitialEvents ? `stream(${options.resourceVersionMatch})` : `watch@${options.resourceVersion}`);
       const step = steps.shift();
       if (!step) {
         done(); // the script is over: stop the reflector
         return;
       }
       if (!('events' in step)) throw new Error('unexpected watch');
+      if (!!step.initial !== !!options.sendInitialEvents) throw new Error(`script expected ${step.initial ? 'a streaming list' : 'a plain watch'}`);
       for (const e of step.events) yield e;
       if (step.then) throw step.then;
     },
@@ -46,7 +48,7 @@ function scripted(steps: Step[], done: () => void) {
   return { client: client as unknown as ApiClient, calls, served };
 }
 
-async function play(steps: Step[]) {
+async function play(steps: Step[], listMode: 'auto' | 'stream' | 'paged' = 'paged') {
   const events: StoreEvent[] = [];
   const store = new Map<string, KubeObject>();
   const controller = new AbortController();
@@ -58,7 +60,7 @@ async function play(steps: Step[]) {
     storeAtList.push([...store.keys()].sort());
     return listing(...args);
   }) as ApiClient['listPages'];
-  const r = new Reflector({ client, resource, store, onEvent: (e) => void events.push(e), logger: silentLogger, watch: { backoff: { baseMs: 1, capMs: 2 } } });
+  const r = new Reflector({ client, resource, store, onEvent: (e) => void events.push(e), logger: silentLogger, watch: { backoff: { baseMs: 1, capMs: 2 }, listMode } });
   await r.run(controller.signal);
   return { events, store, calls, stats: r.stats, storeAtList };
 }
@@ -107,7 +109,7 @@ test('a paged first list emits nothing before its last page, then marks synced o
   const { client, served } = scripted([{ pages: [[cm('a', '1'), cm('b', '2')], [cm('c', '3')], [cm('d', '4')]], rv: '7' }], () => controller.abort());
   const pagesAtEvent: number[] = [];
   const r = new Reflector({
-    client, resource, store, logger: silentLogger,
+    client, resource, store, logger: silentLogger, watch: { listMode: 'paged' },
     onEvent: (e) => void (events.push(e), pagesAtEvent.push(served.pages)),
     onSynced: () => void synced.push(store.size),
   });
@@ -145,4 +147,81 @@ test('an error mid-pagination leaves the store intact and lists again from the s
   assert.deepEqual(names(events), ['ADDED:a+', 'ADDED:doomed+', 'ADDED:fresh', 'DELETED:doomed*'], 'events only from the list that completed');
   assert.deepEqual([...store.keys()].sort(), ['ns/a', 'ns/fresh']);
   assert.deepEqual([stats.lists, stats.gone, stats.errors], [2, 2, 3]);
+});
+
+const end = (rv: string): WatchEvent => ({ type: 'BOOKMARK', object: { metadata: { resourceVersion: rv, annotations: { 'k8s.io/initial-events-end': 'true' } } } });
+const bookmark = (rv: string): WatchEvent => ({ type: 'BOOKMARK', object: { metadata: { resourceVersion: rv } } });
+
+test('a streaming list: initial events up to the end bookmark become one list; the same stream then watches', async () => {
+  const { events, store, calls, stats } = await play([
+    { initial: true, events: [{ type: 'ADDED', object: cm('a', '1') }, { type: 'ADDED', object: cm('b', '2') }, end('10'), { type: 'MODIFIED', object: cm('a', '11') }] },
+    { events: [] },
+  ], 'auto');
+  assert.deepEqual(calls, ['stream(NotOlderThan)', 'watch@11', 'watch@11']);
+  assert.deepEqual(events.map((e) => `${e.type}:${e.object.metadata.name}${e.initial ? '!' : ''}${e.listed ? '' : '~'}`), ['ADDED:a!', 'ADDED:b!', 'MODIFIED:a~']);
+  assert.deepEqual([...store.keys()].sort(), ['ns/a', 'ns/b']);
+  assert.equal(stats.streamedLists, 1);
+  assert.equal(stats.lists, 1);
+});
+
+test('nothing is emitted before the end bookmark; a plain bookmark does not end the initial events', async () => {
+  const seen: string[] = [];
+  const { events } = await play([
+    { initial: true, events: [{ type: 'ADDED', object: cm('a', '1') }, bookmark('5'), { type: 'ADDED', object: cm('b', '6') }, end('10')] },
+  ], 'stream');
+  for (const e of events) seen.push(`${e.type}:${e.object.metadata.name}`);
+  assert.deepEqual(seen, ['ADDED:a', 'ADDED:b']);
+});
+
+test('a streamed re-list after 410 diffs into the store like a paged one: synthesised deletions, no replay of the unchanged', async () => {
+  const { events, calls } = await play([
+    { initial: true, events: [{ type: 'ADDED', object: cm('a', '1') }, { type: 'ADDED', object: cm('doomed', '2') }, end('10')], then: new GoneError('expired', { status: 410 }) },
+    { initial: true, events: [{ type: 'ADDED', object: cm('a', '1') }, { type: 'ADDED', object: cm('new', '15') }, end('20')] },
+  ], 'auto');
+  assert.deepEqual(calls, ['stream(NotOlderThan)', 'stream(NotOlderThan)', 'watch@20']);
+  assert.deepEqual(events.map((e) => `${e.type}:${e.object.metadata.name}${e.synthetic ? '*' : ''}`), ['ADDED:a', 'ADDED:doomed', 'ADDED:new', 'DELETED:doomed*']);
+});
+
+test('auto: a server that refuses streaming lists gets paged lists, and is not asked again', async () => {
+  const { calls, stats, events } = await play([
+    { initial: true, events: [], then: new InvalidError('sendInitialEvents is forbidden', { status: 422 }) },
+    { list: [cm('a', '1')], rv: '10' },
+    { events: [], then: new GoneError('expired', { status: 410 }) },
+    { list: [cm('a', '1')], rv: '20' },
+  ], 'auto');
+  assert.deepEqual(calls, ['stream(NotOlderThan)', 'list', 'watch@10', 'list', 'watch@20']);
+  assert.equal(stats.streamedLists, 0);
+  assert.deepEqual(events.map((e) => `${e.type}:${e.object.metadata.name}`), ['ADDED:a']);
+});
+
+test('auto: a server that ignores sendInitialEvents (the stream ends with nothing) falls back too', async () => {
+  const { calls } = await play([
+    { initial: true, events: [] },
+    { list: [cm('a', '1')], rv: '10' },
+  ], 'auto');
+  assert.deepEqual(calls, ['stream(NotOlderThan)', 'list', 'watch@10']);
+});
+
+test('stream mode never falls back: a refusal is an error to retry; a cut stream is listed again', async () => {
+  const { calls, stats } = await play([
+    { initial: true, events: [], then: new InvalidError('refused', { status: 422 }) },
+    { initial: true, events: [{ type: 'ADDED', object: cm('a', '1') }] },
+    { initial: true, events: [{ type: 'ADDED', object: cm('a', '1') }, end('10')] },
+  ], 'stream');
+  assert.deepEqual(calls, ['stream(NotOlderThan)', 'stream(NotOlderThan)', 'stream(NotOlderThan)', 'watch@10']);
+  assert.equal(stats.errors, 2);
+});
+
+test('the end-of-initial-events bookmark and the refusals that mean "no streaming" are recognised', () => {
+  assert.equal(isInitialEventsEnd(end('1')), true);
+  assert.equal(isInitialEventsEnd(bookmark('1')), false);
+  assert.equal(isInitialEventsEnd({ type: 'ADDED', object: { metadata: { annotations: { 'k8s.io/initial-events-end': 'true' } } } }), false);
+  const cases: Array<[unknown, boolean]> = [
+    [new InvalidError('x', { status: 422 }), true],
+    [new BadRequestError('x', { status: 400 }), true],
+    [new ServerError('x', { status: 500 }), false],
+    [new GoneError('x', { status: 410 }), false],
+    [new Error('network'), false],
+  ];
+  for (const [error, want] of cases) assert.equal(streamingRefused(error), want, String(error));
 });

@@ -1,7 +1,7 @@
 // List-then-watch into a shared store, forever: restarts on errors, stream ends, stalls and 410 Gone.
-import type { ApiClient } from '../client/surface.js';
+import type { ApiClient, WatchEvent } from '../client/surface.js';
 import { backoffDelay } from '../structs/backoff.js';
-import { GoneError } from '../structs/errors.js';
+import { BadRequestError, CapstanError, GoneError, InvalidError } from '../structs/errors.js';
 import { apiVersionOf, forCacheInPlace, objectKeyOf, resourceId, type KubeObject, type ResolvedResource } from '../structs/objects.js';
 import { linkedAbort, sleep } from '../kits/sleep.js';
 import { safely, type OperatorHooks } from './hooks.js';
@@ -40,6 +40,28 @@ export interface ReflectorOptions {
   hooks?: OperatorHooks | undefined;
 }
 
+/** The annotation of the bookmark that ends a streaming list's initial events. */
+export const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
+
+/** Whether a watch event is the bookmark that closes a streaming list's initial events. */
+export function isInitialEventsEnd(event: WatchEvent): boolean {
+  return event.type === 'BOOKMARK' && event.object?.metadata?.annotations?.[INITIAL_EVENTS_END] === 'true';
+}
+
+/**
+ * Whether a failed streaming list means "this server cannot stream lists" (fall back to paged lists) rather than
+ * a passing failure: servers without WatchList refuse sendInitialEvents/resourceVersionMatch with 400 or 422.
+ */
+export function streamingRefused(error: unknown): boolean {
+  return error instanceof InvalidError || error instanceof BadRequestError || error instanceof StreamingNotHonouredError;
+}
+
+/** The server opened the watch but sent nothing of a streaming list (it ignored sendInitialEvents). */
+export class StreamingNotHonouredError extends CapstanError {}
+
+/** A streaming list's stream ended before its initial events were complete. */
+class InitialEventsCutError extends CapstanError {}
+
 /** Numeric resourceVersions (etcd revisions) compare as numbers; anything else counts as newer. */
 export function isOlder(candidate: string | undefined, than: string | undefined): boolean {
   if (!candidate || !than || !/^\d+$/.test(candidate) || !/^\d+$/.test(than)) return false;
@@ -48,8 +70,10 @@ export function isOlder(candidate: string | undefined, than: string | undefined)
 
 export class Reflector {
   /** Watch (re)starts, errors and events seen: for tests, probes and metrics. */
-  readonly stats = { lists: 0, watches: 0, errors: 0, events: 0, gone: 0, stalls: 0 };
+  readonly stats = { lists: 0, streamedLists: 0, watches: 0, errors: 0, events: 0, gone: 0, stalls: 0 };
   #synced = false;
+  /** Set once the server refused a streaming list ('auto' mode): paged lists from then on. */
+  #streamingUnsupported = false;
   #rv: string | undefined;
   readonly #o: ReflectorOptions;
   readonly #id: string;
@@ -119,6 +143,45 @@ export class Reflector {
     return rv;
   }
 
+  /** Whether the next (re-)list streams: by the settings, and unless this server refused it before. */
+  get #streams(): boolean {
+    const mode = this.#o.watch?.listMode ?? 'auto';
+    return mode === 'stream' || (mode === 'auto' && !this.#streamingUnsupported);
+  }
+
+  /**
+   * The initial events of a streaming list, read from `events` up to the bookmark that ends them, then diffed
+   * into the store exactly as a paged list is (#applyList). `events` stays open: the caller watches on with it.
+   * Returns the bookmark's resourceVersion.
+   */
+  async #streamList(events: AsyncIterator<WatchEvent>, onEvent: () => void): Promise<string | undefined> {
+    const type = { apiVersion: apiVersionOf(this.#o.resource), kind: this.#o.resource.kind };
+    const generation = new Map<string, KubeObject>();
+    let received = 0;
+    for (;;) {
+      const next = await events.next();
+      if (next.done) {
+        // No event at all: the server ignored sendInitialEvents (a stream that ended early sent some).
+        if (received === 0) throw new StreamingNotHonouredError('the watch sent no initial events and no end bookmark');
+        throw new InitialEventsCutError('the streaming list ended before its initial events were complete');
+      }
+      received++;
+      onEvent();
+      const ev = next.value;
+      this.stats.events++;
+      if (isInitialEventsEnd(ev)) {
+        this.stats.lists++;
+        this.stats.streamedLists++;
+        this.#applyList([...generation.values()], !this.#synced);
+        return ev.object.metadata.resourceVersion;
+      }
+      if (ev.type === 'ADDED' || ev.type === 'MODIFIED') {
+        const obj = forCacheInPlace(ev.object, type);
+        if (this.#inScope(obj)) generation.set(objectKeyOf(obj), obj);
+      } else if (ev.type === 'DELETED') generation.delete(objectKeyOf(ev.object));
+    }
+  }
+
   #applyEvent(type: StoreEventType, obj: KubeObject): void {
     if (!this.#inScope(obj)) return;
     const key = objectKeyOf(obj);
@@ -143,30 +206,58 @@ export class Reflector {
     let failures = 0;
     let reason = 'initial';
     while (!signal.aborted) {
+      // Spread reconnects of many watches: up to +10% on the server timeout.
+      const serverTimeout = Math.max(1, Math.round(timeoutSeconds * (1 + Math.random() * 0.1)));
+      const { signal: streamSignal, controller, dispose } = linkedAbort(signal);
+      let stalled = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const arm = (ms: number) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => ((stalled = true), controller.abort()), ms);
+      };
+      const watch = (resourceVersion: string | undefined, streamList: boolean) => this.#o.client.watch(this.#o.resource, {
+        namespace: this.#o.namespace, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: serverTimeout,
+        labelSelector: this.#o.labelSelector, signal: streamSignal,
+        ...(streamList ? { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan' as const } : {}),
+      })[Symbol.asyncIterator]();
       try {
-        if (!rv) {
-          rv = await this.#list(signal);
-          this.#rv = rv;
-          if (!this.#synced) {
-            this.#synced = true;
-            this.#o.onSynced?.();
-            safely(() => this.#o.hooks?.synced?.({ resource: this.#id }));
-          }
-        }
-        this.stats.watches++;
-        safely(() => this.#o.hooks?.watchRestart?.({ resource: this.#id, reason }));
-        // Spread reconnects of many watches: up to +10% on the server timeout.
-        const serverTimeout = Math.max(1, Math.round(timeoutSeconds * (1 + Math.random() * 0.1)));
-        const { signal: streamSignal, controller, dispose } = linkedAbort(signal);
-        let stalled = false;
-        let timer = setTimeout(() => ((stalled = true), controller.abort()), inactivityMs);
+        // The inner try only stops the stall timer and the stream; the outer one handles every failure.
         try {
-          for await (const ev of this.#o.client.watch(this.#o.resource, {
-            namespace: this.#o.namespace, resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: serverTimeout,
-            labelSelector: this.#o.labelSelector, signal: streamSignal,
-          })) {
-            clearTimeout(timer);
-            timer = setTimeout(() => ((stalled = true), controller.abort()), inactivityMs);
+          let events: AsyncIterator<WatchEvent> | undefined;
+          if (!rv) {
+            if (this.#streams) {
+              // One request lists and then watches: the initial events, their end bookmark, then changes.
+              const stream = watch(undefined, true);
+              // A list that streams keeps sending; a server that ignored sendInitialEvents sends nothing.
+              const initialMs = Math.min(inactivityMs, 30_000);
+              arm(initialMs);
+              try {
+                rv = await this.#streamList(stream, () => arm(initialMs));
+                events = stream;
+              } catch (error) {
+                const refused = streamingRefused(error) || (stalled && error instanceof StreamingNotHonouredError);
+                if (!refused || (settings.listMode ?? 'auto') !== 'auto' || signal.aborted) throw error;
+                this.#streamingUnsupported = true;
+                this.#o.logger.debug('the server does not stream lists; listing page by page from now on', { resource: this.#id, error: describeError(error) });
+                stalled = false;
+                arm(inactivityMs);
+                rv = await this.#list(signal);
+              }
+            } else rv = await this.#list(signal);
+            this.#rv = rv;
+            if (!this.#synced) {
+              this.#synced = true;
+              this.#o.onSynced?.();
+              safely(() => this.#o.hooks?.synced?.({ resource: this.#id }));
+            }
+          }
+          this.stats.watches++;
+          safely(() => this.#o.hooks?.watchRestart?.({ resource: this.#id, reason }));
+          events ??= watch(rv, false);
+          arm(inactivityMs);
+          for (let next = await events.next(); !next.done; next = await events.next()) {
+            const ev = next.value;
+            arm(inactivityMs);
             failures = 0;
             this.stats.events++;
             rv = ev.object?.metadata?.resourceVersion ?? rv;

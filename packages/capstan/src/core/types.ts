@@ -138,6 +138,11 @@ export interface WatchSettings {
   /** Restart a stream silent for this long (no events, no bookmarks). Default timeoutSeconds + 60 s. */
   inactivityMs?: number;
   backoff?: BackoffOptions;
+  /**
+   * How the initial list (and every re-list after 410 Gone) is made. 'auto' (default): a streaming list
+   * (watch with sendInitialEvents) where the server supports it, else paged lists; 'stream' or 'paged' force one.
+   */
+  listMode?: 'auto' | 'stream' | 'paged';
 }
 
 export interface OperatorSettings extends ProductionSettings {
