@@ -194,10 +194,3 @@ function describe(object: KubeObject): string {
   const kind = object.kind ?? apiVersionOf({ version: object.apiVersion ?? '?' });
   return `${kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name ?? '?'}`;
 }
-
-/** A poster that does nothing (standalone tests, or Events switched off). */
-export const noEventPoster: EventPoster & { recorder(object: KubeObject): EventRecorder; flush(): Promise<void> } = {
-  post: async () => {},
-  recorder: () => ({ info: async () => {}, warn: async () => {} }),
-  flush: async () => {},
-};

@@ -8,7 +8,7 @@ import type { KubeObject, ObjectMeta, ResolvedResource } from '../structs/object
 import { createPatch, patchToJson } from '../structs/patch-accumulator.js';
 import { linkedAbort } from '../kits/sleep.js';
 import type { EventRecorder, HandlerOutcome } from './hooks.js';
-import { boundLogger, describeError, type Logger } from './logging.js';
+import { boundLogger, type Logger } from './logging.js';
 import type { Cause, Handler, HandlerContext, SpecOf, StatusOf } from './types.js';
 
 export interface ContextInput {
@@ -111,8 +111,4 @@ export async function invoke(fn: Handler<KubeObject>, input: Omit<ContextInput, 
     if (timer) clearTimeout(timer);
     link.dispose();
   }
-}
-
-export function outcomeMessage(result: InvokeResult): string {
-  return result.error ? describeError(result.error) : result.outcome;
 }

@@ -17,8 +17,3 @@ export function getPath(obj: unknown, path: string | readonly string[]): unknown
   }
   return cur;
 }
-
-/** Escape a key for a JSON Pointer (RFC 6901). */
-export function jsonPointerSegment(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}

@@ -206,12 +206,3 @@ export async function refreshVolumes(options: { pod: Pod; podDir: string; source
   }
   return changed;
 }
-
-/** Names of the files currently in a volume directory (for tests and diagnostics). */
-export function listVolume(podDir: string, name: string): string[] {
-  try {
-    return readdirSync(join(podDir, 'volumes', name)).sort();
-  } catch {
-    return [];
-  }
-}
