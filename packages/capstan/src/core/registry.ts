@@ -1,5 +1,6 @@
 // What operators register per resource: handlers, timers, daemons, the reconciler, triggers and indexes.
 import { ConfigurationError } from '../structs/errors.js';
+import { sharedLabelSelector } from '../structs/filters.js';
 import { objectKeyOf, type KubeObject, type ObjectKey, type ResourceRef } from '../structs/objects.js';
 import type {
   Cause, DaemonOptions, Handler, HandlerOptions, Index, Reconciler, ReconcileOptions, ResourceHandle, TimerOptions,
@@ -173,6 +174,21 @@ export class ResourceRegistration implements ResourceHandle<KubeObject> {
   /** Delete handlers or a cleanup that need a finalizer to be sure to run. */
   get needsFinalizer(): boolean {
     return this.handlers.some((h) => h.cause === 'delete' && !h.options.optional) || !!this.reconciler?.reconciler.cleanup;
+  }
+
+  /**
+   * The label selector the API server can filter this resource's list and watch by: the requirements every
+   * consumer's `labels` filter shares. None when something needs every object: an index, a trigger of another
+   * resource's reconciler (watches/owns), or a finalizer (an object leaving a server-side selector looks
+   * deleted, and the finalizer on it would be left behind).
+   */
+  get serverLabelSelector(): string | undefined {
+    if (this.indexes.size > 0 || this.feeds.length > 0 || this.needsFinalizer) return undefined;
+    const filters = [
+      ...this.handlers.map((h) => h.options.labels), ...this.timers.map((t) => t.options.labels), ...this.daemons.map((d) => d.options.labels),
+      ...(this.reconciler ? [this.reconciler.options.labels] : []),
+    ];
+    return sharedLabelSelector(filters);
   }
 
   /** Whether change detection (and so the persisted state annotation) is needed. */

@@ -57,8 +57,10 @@ export class ResourceRuntime {
 
   /** Build the reflectors for the scope: one per namespace, or one cluster-wide (filtered for globs). */
   createReflectors(scope: ScopeSettings, watch: WatchSettings | undefined, onSynced: () => void): Reflector[] {
+    const labelSelector = this.reg.serverLabelSelector;
+    if (labelSelector) this.logger.debug('listing and watching with a server-side label selector', { labelSelector });
     const base = {
-      client: this.services.client, resource: this.resource, store: this.store, watch, logger: this.logger,
+      client: this.services.client, resource: this.resource, store: this.store, watch, logger: this.logger, labelSelector,
       hooks: this.services.hooks, onEvent: (e: StoreEvent) => this.onStoreEvent(e),
     };
     const patterns = scope.namespaces ?? [];

@@ -1,7 +1,7 @@
 // Unit tests of label/annotation filters, field-change detection and namespace globs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ABSENT, fieldChanged, labelSelectorFor, matchesMeta, matchesObject, PRESENT } from './filters.js';
+import { ABSENT, fieldChanged, labelSelectorFor, matchesMeta, matchesObject, PRESENT, sharedLabelSelector } from './filters.js';
 import { isGlob, namespaceMatcher } from './globs.js';
 
 test('PRESENT, ABSENT, exact values and predicates', () => {
@@ -38,4 +38,16 @@ test('namespace globs with exclusions', () => {
   assert.ok(!namespaceMatcher(['!kube-*'])('kube-system'));
   assert.ok(namespaceMatcher(['a.b'])('a.b') && !namespaceMatcher(['a.b'])('axb'), 'dots are literal');
   assert.ok(isGlob('team-*') && isGlob('!x') && !isGlob('plain'));
+});
+
+test('the selector several filters share: only requirements in every one of them', () => {
+  const cases: Array<[Parameters<typeof sharedLabelSelector>[0], string | undefined]> = [
+    [[{ a: PRESENT }], 'a'],
+    [[{ a: PRESENT, b: 'x' }, { b: 'x', a: PRESENT, c: ABSENT }], 'a,b=x'],
+    [[{ a: 'x' }, { a: 'y' }], undefined],
+    [[{ a: PRESENT }, undefined], undefined],
+    [[{ a: () => true }], undefined],
+    [[], undefined],
+  ];
+  for (const [filters, want] of cases) assert.equal(sharedLabelSelector(filters), want, JSON.stringify(filters));
 });

@@ -38,14 +38,30 @@ export function fieldChanged(path: string, oldObj: unknown, newObj: unknown): bo
   return !jsonEqual(getPath(oldObj, path), getPath(newObj, path));
 }
 
-/** A label selector string for the server (only exact values and PRESENT/ABSENT can be pushed down). */
-export function labelSelectorFor(filter: MetaFilter | undefined): string | undefined {
-  if (!filter) return undefined;
+/** The requirements of a label filter the server understands (exact values and PRESENT/ABSENT), e.g. `a`, `!b`, `c=x`. */
+export function labelRequirements(filter: MetaFilter | undefined): string[] {
   const parts: string[] = [];
-  for (const [k, f] of Object.entries(filter)) {
+  for (const [k, f] of Object.entries(filter ?? {})) {
     if (f === PRESENT) parts.push(k);
     else if (f === ABSENT) parts.push(`!${k}`);
     else if (typeof f === 'string') parts.push(`${k}=${f}`);
   }
+  return parts;
+}
+
+/** A label selector string for the server (only exact values and PRESENT/ABSENT can be pushed down). */
+export function labelSelectorFor(filter: MetaFilter | undefined): string | undefined {
+  const parts = labelRequirements(filter);
   return parts.length ? parts.join(',') : undefined;
+}
+
+/**
+ * The selector every one of several filters implies: the requirements they all share (an object failing one
+ * of them matches none of the filters). undefined when they share none, or when there are no filters.
+ */
+export function sharedLabelSelector(filters: readonly (MetaFilter | undefined)[]): string | undefined {
+  if (!filters.length) return undefined;
+  const [first, ...rest] = filters.map((f) => new Set(labelRequirements(f)));
+  const shared = [...(first ?? [])].filter((r) => rest.every((set) => set.has(r)));
+  return shared.length ? shared.sort().join(',') : undefined;
 }
