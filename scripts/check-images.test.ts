@@ -280,10 +280,11 @@ for (const name of EXPECTED_TARGETS) {
     const runtime = stages.at(-1);
     const instructions = (op: string, stage?: Stage): Instruction[] => (stage ? stage.instructions : stages.flatMap((s) => s.instructions)).filter((i) => i.op === op);
 
-    test('its Dockerfile exists in the context and has a build stage on node:20-bookworm-slim and a separate runtime stage', () => {
+    test('its Dockerfile exists in the context, builds on node:24-bookworm-slim and runs on distroless nodejs24 (Node 24 LTS)', () => {
       assert.ok(existsSync(dockerfilePath), `${target?.dockerfile} does not exist`);
       assert.ok(stages.length >= 2, 'multi-stage: build and runtime');
-      assert.equal(stages[0]?.base, 'node:20-bookworm-slim');
+      assert.equal(stages[0]?.base, 'node:24-bookworm-slim');
+      assert.equal(runtime?.base, 'gcr.io/distroless/nodejs24-debian12:nonroot', 'a runtime on a supported Node (20 is past its end of life)');
       assert.ok(instructions('RUN', stages[0]).some((i) => /npm ci\b/.test(i.args)), 'the build stage installs with npm ci (the lockfile)');
       assert.ok(instructions('RUN', stages[0]).some((i) => /tsc -p \S*tsconfig\.build\.json/.test(i.args)), 'the build stage compiles with tsc');
     });
