@@ -1,6 +1,6 @@
 // AgeSecret set-up shared by the AgeSecret workloads: CRD, key Secret, encrypted manifests, readiness.
 import { ageSecretCrd, encryptValue, generateKeyPair, GROUP, PLURAL, VERSION, type AgeSecret } from '@capstan/agesecret';
-import type { ApiClient, KubeObject } from 'capstan';
+import type { KubeClient, KubeObject } from 'capstan';
 import { waitUntil } from 'capstan/testing';
 import { runPool } from './pool.js';
 
@@ -14,7 +14,7 @@ export const AGESECRET_ENTRY = 'operators/agesecret/src/main.ts';
 export type AgeSecretObject = AgeSecret & KubeObject;
 
 /** Installs the AgeSecret CRD (server-side apply, idempotent) and waits until it is served. */
-export async function installAgeSecretCrd(client: ApiClient): Promise<void> {
+export async function installAgeSecretCrd(client: KubeClient): Promise<void> {
   await client.apply(CRDS, JSON.parse(JSON.stringify(ageSecretCrd)), { force: true, fieldManager: 'capstan-bench' });
   await waitUntil(async () => {
     const crd = await client.get<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(CRDS, { name: `${PLURAL}.${GROUP}` });
@@ -23,7 +23,7 @@ export async function installAgeSecretCrd(client: ApiClient): Promise<void> {
 }
 
 /** A fresh key pair; its identity stored in the namespace's key Secret (what spec.ageSecretRef names). */
-export async function createKeySecret(client: ApiClient, namespace: string): Promise<string> {
+export async function createKeySecret(client: KubeClient, namespace: string): Promise<string> {
   const key = await generateKeyPair();
   await client.create(SECRETS, { metadata: { name: KEY_SECRET, namespace }, stringData: { secretKey: key.identity } } as unknown as KubeObject, { namespace });
   return key.recipient;

@@ -1,8 +1,8 @@
 // One watch per kind: when each object first met a condition, and how many writes the kind saw.
-import { GoneError, type ApiClient, type KubeObject, type ResourceRef, type WatchEventType } from 'capstan';
+import { GoneError, type KubeClient, type KubeObject, type ResourceRef, type WatchEventType } from 'capstan';
 
 export interface TrackerOptions<T extends KubeObject> {
-  client: ApiClient;
+  client: KubeClient;
   ref: ResourceRef;
   namespace: string;
   /** Named states: whether the object (as of this event) is in that state. Default: { exists }. */

@@ -1,5 +1,5 @@
 // Workload 1: N encrypted AgeSecrets created at a fixed concurrency vs. a bare client creating N Secrets.
-import type { ApiClient, KubeObject } from 'capstan';
+import type { KubeClient, KubeObject } from 'capstan';
 import { deleteNamespace, uniqueNamespace, waitUntil } from 'capstan/testing';
 import {
   AGESECRET_ENTRY, AGESECRETS, ageSecretManifest, ageSecretOperatorArgs, createKeySecret, encryptValues, EVENTS,
@@ -15,7 +15,7 @@ import { summarize, throughput, type LatencySummary } from '../stats.js';
 import { WatchTracker } from '../watch-tracker.js';
 
 export interface BurstOptions {
-  client: ApiClient;
+  client: KubeClient;
   kubeconfigPath: string;
   /** The local cluster's directory, to find its kube-apiserver and etcd for their CPU time. */
   clusterDir?: string | undefined;
@@ -185,7 +185,7 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
 }
 
 /** Deletes the namespace while the operator runs (it removes its finalizers), waiting until its AgeSecrets are gone. */
-export async function cleanupNamespace(client: ApiClient, namespace: string, log: (line: string) => void): Promise<void> {
+export async function cleanupNamespace(client: KubeClient, namespace: string, log: (line: string) => void): Promise<void> {
   await deleteNamespace(client, namespace);
   try {
     await waitUntil(async () => (await client.list(AGESECRETS, { namespace, limit: 1 })).items.length === 0, { timeoutMs: 180_000, intervalMs: 500 });

@@ -1,6 +1,6 @@
 // Workload 4: labelled legacy-mock pods (real processes, via the kubelet simulator) from Running to annotated.
 import { readFileSync } from 'node:fs';
-import type { ApiClient, KubeObject } from 'capstan';
+import type { KubeClient, KubeObject } from 'capstan';
 import { deleteNamespace, uniqueNamespace, waitUntil } from 'capstan/testing';
 import { perObject, requestCounts } from '../apiserver-requests.js';
 import type { MachineInfo } from '../machine.js';
@@ -19,7 +19,7 @@ export const HANDSHAKE_ENTRY = 'operators/legacy-handshake/src/main.ts';
 type PodObject = KubeObject & { status?: { phase?: string; conditions?: { type: string; status: string }[] } };
 
 export interface HandshakeOptions {
-  client: ApiClient;
+  client: KubeClient;
   /** Where the kubelet simulator writes container output (legacy-mock logs when it listens). */
   podLogPath?: (namespace: string, pod: string, container: string) => string;
   kubeconfigPath: string;

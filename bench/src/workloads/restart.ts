@@ -1,5 +1,5 @@
 // Workloads 2 and 3: restart with N AgeSecrets up to date (catch-up time, writes, RSS), then an idle minute.
-import type { ApiClient, KubeObject } from 'capstan';
+import type { KubeClient, KubeObject } from 'capstan';
 import { uniqueNamespace } from 'capstan/testing';
 import {
   AGESECRET_ENTRY, AGESECRETS, ageSecretManifest, ageSecretOperatorArgs, createKeySecret, encryptValues, EVENTS,
@@ -16,7 +16,7 @@ import { summarize, throughput } from '../stats.js';
 import { WatchTracker } from '../watch-tracker.js';
 
 export interface RestartOptions {
-  client: ApiClient;
+  client: KubeClient;
   kubeconfigPath: string;
   machine: MachineInfo;
   n: number;

@@ -1,6 +1,6 @@
 // The AgeSecret operator on capstan: AgeSecrets -> owned Secrets, re-triggered by key and target Secrets.
 import {
-  createOperator, type ApiClient, type BackoffOptions, type HandlerContext, type KubeConfigSource, type KubeObject, type Logger, type ObjectKey,
+  createOperator, type KubeClient, type BackoffOptions, type HandlerContext, type KubeConfigSource, type KubeObject, type Logger, type ObjectKey,
   type Operator, type OperatorHooks,
 } from 'capstan';
 import { GROUP, PLURAL, VERSION, type AgeSecret } from './resource.js';
@@ -15,7 +15,7 @@ const DEFAULT_KEY = '\u0000default';
 
 export interface AgeSecretOperatorOptions {
   kubeconfig?: KubeConfigSource;
-  client?: ApiClient;
+  client?: KubeClient;
   /** Namespaces to serve (globs allowed); ignored with allNamespaces. */
   namespaces?: string[];
   allNamespaces?: boolean;

@@ -1,6 +1,6 @@
 // Helpers of the cluster tests (not shipped): CRD install, namespaces, key Secrets, waiting on conditions/Events.
 import { randomBytes } from 'node:crypto';
-import { ApiClient, ConflictError, NotFoundError, type KubeObject } from 'capstan';
+import { ConflictError, NotFoundError, type KubeClient, type KubeObject } from 'capstan';
 import { deleteNamespace, uniqueNamespace, waitUntil } from 'capstan/testing';
 import { encryptValue } from './crypto/age.js';
 import { ageSecretCrd, GROUP, PLURAL, VERSION, type AgeSecret, type AgeSecretSpec, type Condition } from './resource.js';
@@ -24,7 +24,7 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 }
 
 /** Installs (or updates) the CRD and waits until it is Established. */
-export async function installCrd(client: ApiClient): Promise<void> {
+export async function installCrd(client: KubeClient): Promise<void> {
   await client.apply(CRDS, JSON.parse(JSON.stringify(ageSecretCrd)), { force: true, fieldManager: 'agesecret-tests' });
   await eventually('CRD established', async () => {
     const crd = await client.get<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(CRDS, { name: `${PLURAL}.${GROUP}` });
@@ -32,14 +32,14 @@ export async function installCrd(client: ApiClient): Promise<void> {
   });
 }
 
-export const createNamespace = (client: ApiClient, prefix: string): Promise<string> => uniqueNamespace(client, prefix);
+export const createNamespace = (client: KubeClient, prefix: string): Promise<string> => uniqueNamespace(client, prefix);
 
-export async function deleteNamespaces(client: ApiClient, names: string[]): Promise<void> {
+export async function deleteNamespaces(client: KubeClient, names: string[]): Promise<void> {
   await Promise.all(names.map((name) => deleteNamespace(client, name).catch(() => undefined)));
 }
 
 /** A key Secret as the seed makes it: stringData.secretKey holds the identity (file). */
-export async function putKeySecret(client: ApiClient, namespace: string, name: string, identities: string): Promise<void> {
+export async function putKeySecret(client: KubeClient, namespace: string, name: string, identities: string): Promise<void> {
   const body = { metadata: { name, namespace }, stringData: { secretKey: identities } } as unknown as KubeObject;
   try {
     await client.create(SECRETS, body, { namespace });
@@ -56,31 +56,31 @@ export function ageSecret(namespace: string, name: string, spec: AgeSecretSpec):
 export const encryptFor = (recipients: string[], value: string | Uint8Array, bind?: { namespace: string; name?: string }) =>
   encryptValue(value, { recipients, ...(bind ? { bind } : {}) });
 
-export async function readyOf(client: ApiClient, namespace: string, name: string): Promise<Condition | undefined> {
+export async function readyOf(client: KubeClient, namespace: string, name: string): Promise<Condition | undefined> {
   const obj = await client.get<AgeSecretObject>(AGESECRETS, { namespace, name });
   return obj.status?.conditions?.find((c) => c.type === 'Ready' && c.observedGeneration === obj.metadata.generation);
 }
 
 /** Waits for Ready with the given status (and reason), for the current generation. */
-export async function waitReady(client: ApiClient, namespace: string, name: string, status: 'True' | 'False', reason?: string, timeoutMs?: number): Promise<Condition> {
+export async function waitReady(client: KubeClient, namespace: string, name: string, status: 'True' | 'False', reason?: string, timeoutMs?: number): Promise<Condition> {
   return eventually(`${namespace}/${name} Ready=${status}${reason ? ` ${reason}` : ''}`, async () => {
     const c = await readyOf(client, namespace, name);
     return c && c.status === status && (!reason || c.reason === reason) ? c : undefined;
   }, timeoutMs);
 }
 
-export async function secretOf(client: ApiClient, namespace: string, name: string): Promise<SecretObject | undefined> {
+export async function secretOf(client: KubeClient, namespace: string, name: string): Promise<SecretObject | undefined> {
   return client.tryGet<SecretObject>(SECRETS, { namespace, name });
 }
 
-export async function waitSecret(client: ApiClient, namespace: string, name: string, check: (s: SecretObject) => boolean): Promise<SecretObject> {
+export async function waitSecret(client: KubeClient, namespace: string, name: string, check: (s: SecretObject) => boolean): Promise<SecretObject> {
   return eventually(`Secret ${namespace}/${name}`, async () => {
     const s = await secretOf(client, namespace, name);
     return s && check(s) ? s : undefined;
   });
 }
 
-export async function waitGone(client: ApiClient, ref: typeof SECRETS | typeof AGESECRETS, namespace: string, name: string): Promise<void> {
+export async function waitGone(client: KubeClient, ref: typeof SECRETS | typeof AGESECRETS, namespace: string, name: string): Promise<void> {
   await eventually(`${namespace}/${name} gone`, async () => {
     try {
       await client.get(ref, { namespace, name });
@@ -98,11 +98,11 @@ export interface EventObject extends KubeObject {
   involvedObject?: { name?: string; kind?: string };
 }
 
-export async function eventsFor(client: ApiClient, namespace: string, name: string): Promise<EventObject[]> {
+export async function eventsFor(client: KubeClient, namespace: string, name: string): Promise<EventObject[]> {
   const list = await client.list<EventObject>(EVENTS, { namespace });
   return list.items.filter((e) => e.involvedObject?.name === name && e.involvedObject.kind === 'AgeSecret');
 }
 
-export async function waitEvent(client: ApiClient, namespace: string, name: string, reason: string): Promise<EventObject> {
+export async function waitEvent(client: KubeClient, namespace: string, name: string, reason: string): Promise<EventObject> {
   return eventually(`Event ${reason} on ${namespace}/${name}`, async () => (await eventsFor(client, namespace, name)).find((e) => e.reason === reason));
 }

@@ -1,7 +1,7 @@
 // Builds the legacy-handshake operator on capstan's public API: pods reconciled to "handshaken", Deployments opted in.
 import {
   createOperator, PermanentError, PRESENT, TemporaryError,
-  type ApiClient, type KubeConfigSource, type KubeObject, type LeadershipGate, type Logger, type Operator, type OperatorHooks, type RunOptions,
+  type KubeClient, type KubeConfigSource, type KubeObject, type LeadershipGate, type Logger, type Operator, type OperatorHooks, type RunOptions,
 } from 'capstan';
 import { reconcileDeployment } from './deployment-opt-in.js';
 import { HandshakeError, PortError, RefusedError, SuffixError } from './errors.js';
@@ -33,7 +33,7 @@ export interface HandshakeOperatorOptions {
   /** Retry backoff of failed handshakes. Default 1 s doubling to 60 s, with jitter. */
   backoff?: { baseMs?: number; capMs?: number; factor?: number; jitter?: number };
   kubeconfig?: KubeConfigSource;
-  client?: ApiClient;
+  client?: KubeClient;
   logger?: Logger;
   leadership?: LeadershipGate;
   hooks?: OperatorHooks;
@@ -66,7 +66,7 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
   });
 
   // The suffix Secret usually lives outside the watched namespaces, so it is read directly, by name.
-  let client: ApiClient | undefined = options.client;
+  let client: KubeClient | undefined = options.client;
   const ref = options.suffixSecret;
   const suffix = new SuffixSource({
     ref,

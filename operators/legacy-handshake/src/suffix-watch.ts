@@ -1,9 +1,9 @@
 // Watches the one suffix Secret (by name, so RBAC can stay on resourceNames) and drops the cached suffix on change.
-import type { ApiClient, Logger } from 'capstan';
+import type { KubeClient, Logger } from 'capstan';
 import type { SuffixSource } from './suffix.js';
 
 export interface SuffixWatchOptions {
-  client: ApiClient;
+  client: KubeClient;
   source: SuffixSource;
   signal: AbortSignal;
   logger?: Logger;

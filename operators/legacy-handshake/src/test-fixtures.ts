@@ -1,6 +1,6 @@
 // Helpers of the cluster tests (not shipped: excluded from the build): namespaces, pods, waiting, Events.
 import { randomBytes } from 'node:crypto';
-import type { ApiClient, KubeObject } from 'capstan';
+import type { KubeClient, KubeObject } from 'capstan';
 import { deleteNamespace, uniqueNamespace, waitUntil } from 'capstan/testing';
 import type { Pod } from './kube-types.js';
 
@@ -17,15 +17,15 @@ export function uniqueName(prefix: string): string {
 }
 
 /** A throw-away namespace (capstan/testing's, labelled for clean-up). */
-export function createNamespace(client: ApiClient, prefix: string): Promise<string> {
+export function createNamespace(client: KubeClient, prefix: string): Promise<string> {
   return uniqueNamespace(client, prefix);
 }
 
-export async function deleteNamespaces(client: ApiClient, names: string[]): Promise<void> {
+export async function deleteNamespaces(client: KubeClient, names: string[]): Promise<void> {
   await Promise.all(names.map((name) => deleteNamespace(client, name).catch(() => undefined)));
 }
 
-export async function createSuffixSecret(client: ApiClient, namespace: string, name: string, suffix: string): Promise<void> {
+export async function createSuffixSecret(client: KubeClient, namespace: string, name: string, suffix: string): Promise<void> {
   await client.create(SECRETS, { metadata: { name, namespace }, stringData: { suffix } } as unknown as KubeObject);
 }
 
@@ -34,12 +34,12 @@ export function eventually<T>(what: string, check: () => Promise<T | undefined>,
   return waitUntil(check, { message: what, timeoutMs: options.timeoutMs ?? 60_000, intervalMs: options.intervalMs ?? 250 });
 }
 
-export async function getPod(client: ApiClient, namespace: string, name: string): Promise<PodObject> {
+export async function getPod(client: KubeClient, namespace: string, name: string): Promise<PodObject> {
   return client.get<PodObject>(PODS, { namespace, name });
 }
 
 /** Waits until the pod is annotated done at the given restart count; returns it. */
-export function waitHandshaken(client: ApiClient, namespace: string, name: string, restartCount = 0, timeoutMs = 60_000): Promise<PodObject> {
+export function waitHandshaken(client: KubeClient, namespace: string, name: string, restartCount = 0, timeoutMs = 60_000): Promise<PodObject> {
   return eventually(`${namespace}/${name} handshaken at restart count ${restartCount}`, async () => {
     const pod = await getPod(client, namespace, name);
     const a = pod.metadata.annotations ?? {};
@@ -57,7 +57,7 @@ export interface CoreEvent extends KubeObject {
   type?: string;
 }
 
-export async function eventsOf(client: ApiClient, namespace: string, name: string): Promise<CoreEvent[]> {
+export async function eventsOf(client: KubeClient, namespace: string, name: string): Promise<CoreEvent[]> {
   const list = await client.list<CoreEvent>(EVENTS, { namespace, fieldSelector: `involvedObject.name=${name}` });
   return list.items;
 }
@@ -90,7 +90,7 @@ export const NODES = { version: 'v1', plural: 'nodes' } as const;
  * A Node no kubelet serves: pods bound to it are ignored by the kubelet simulator, and its existence keeps
  * the pod garbage collector from deleting them as orphans.
  */
-export async function createFakeNode(client: ApiClient): Promise<string> {
+export async function createFakeNode(client: KubeClient): Promise<string> {
   const name = uniqueName('handshake-fake-node');
   await client.create(NODES, { metadata: { name, labels: { 'capstan.dev/test': 'legacy-handshake' } } });
   return name;
@@ -100,7 +100,7 @@ export async function createFakeNode(client: ApiClient): Promise<string> {
  * Plays the kubelet for a pod that no kubelet runs: Running on 127.0.0.1 with the given restart count.
  * Used where the legacy process is an in-process legacy-mock on its own port (port annotation).
  */
-export async function fakeRunning(client: ApiClient, namespace: string, name: string, restartCount: number): Promise<void> {
+export async function fakeRunning(client: KubeClient, namespace: string, name: string, restartCount: number): Promise<void> {
   const now = new Date().toISOString();
   await client.patchStatus(PODS, { namespace, name }, {
     status: {

@@ -1,5 +1,6 @@
 // capstan's public API (adr/0001-public-api.md): everything operators may import from 'capstan'.
 export { ApiClient, loadCredentials } from './client/surface.js';
+export type { KubeClient, ObjectBody } from './client/surface.js';
 export type {
   ApiClientOptions, CallOptions, Credentials, DeleteOptions, InClusterSource, JsonPatchOp, KubeConfigLike, KubeConfigSource, ListOptions, ListPage,
   PatchOptions, PatchType, TlsSettings,

@@ -1,5 +1,5 @@
 // The level-triggered core: make the Secret match the AgeSecret, or say precisely why not (no plaintext out).
-import { ConflictError, InvalidError, NotFoundError, TemporaryError, type ApiClient } from 'capstan';
+import { ConflictError, InvalidError, NotFoundError, TemporaryError, type KubeClient } from 'capstan';
 import { decryptValue } from '../crypto/age.js';
 import { AgeSecretError } from '../errors.js';
 import type { AgeSecret } from '../resource.js';
@@ -16,7 +16,7 @@ export interface ApplySettings {
 }
 
 export interface ApplyDeps {
-  client: ApiClient;
+  client: KubeClient;
   identities: IdentityCache;
   settings: ApplySettings;
   signal?: AbortSignal;
@@ -121,7 +121,7 @@ interface WriteOptions {
 }
 
 /** One write towards the desired Secret (create, replace, or delete + create when the immutable type changes). */
-async function writeSecret(client: ApiClient, options: WriteOptions): Promise<WriteAction> {
+async function writeSecret(client: KubeClient, options: WriteOptions): Promise<WriteAction> {
   const { existing, desired, key, signal } = options;
   const writeOptions = { signal, fieldManager: options.fieldManager };
   if (!existing) {
@@ -140,7 +140,7 @@ async function writeSecret(client: ApiClient, options: WriteOptions): Promise<Wr
 }
 
 /** Deletes a Secret only if this AgeSecret controls it (uid precondition guards against a racing replacement). */
-export async function deleteOwnedSecret(client: ApiClient, obj: AgeSecret, name: string, signal?: AbortSignal): Promise<boolean> {
+export async function deleteOwnedSecret(client: KubeClient, obj: AgeSecret, name: string, signal?: AbortSignal): Promise<boolean> {
   const namespace = obj.metadata.namespace ?? '';
   const secret = await client.tryGet<SecretObject>(SECRETS, { namespace, name }, { signal });
   if (!secret || !isOwnedBy(secret, obj.metadata.uid)) return false;

@@ -1,5 +1,5 @@
 // Finds and caches the identities an AgeSecret decrypts with: its key Secret or the operator-wide default.
-import { NotFoundError, type ApiClient, type KubeObject } from 'capstan';
+import { NotFoundError, type KubeClient, type KubeObject } from 'capstan';
 import { loadIdentities, type IdentitySet } from '../crypto/identities.js';
 import { AgeSecretError, InvalidIdentityError } from '../errors.js';
 import type { KeySource } from './spec-check.js';
@@ -58,7 +58,7 @@ export class IdentityCache {
   }
 
   /** Fetches the key Secret and returns its identities; KeySourceError when it is missing or invalid. */
-  async load(client: ApiClient, ref: DefaultIdentity, options: LoadOptions = {}): Promise<IdentitySet> {
+  async load(client: KubeClient, ref: DefaultIdentity, options: LoadOptions = {}): Promise<IdentitySet> {
     const cached = options.cached?.(ref);
     if (cached) return this.fromSecret(cached);
     let secret: KubeObject & { data?: Record<string, string> };

@@ -1,9 +1,11 @@
 // ApiClient: typed CRUD, patches (merge/json/strategic/apply), status and watch on resource references.
-import { ConfigurationError, NotFoundError } from '../structs/errors.js';
+import { ConfigurationError } from '../structs/errors.js';
 import { apiVersionOf, type KubeList, type KubeObject, type ObjectKey, type ResolvedResource, type ResourceRef } from '../structs/objects.js';
 import { Discovery } from './discovery.js';
 import { loadCredentials, type KubeConfigSource } from './kubeconfig.js';
 import { errorFromResponse, readBody, Transport, type RequestObserver } from './transport.js';
+import type { JsonPatchOp } from '../structs/json-patch.js';
+import { unlessNotFound, type KubeClient, type ObjectBody } from './kube-client.js';
 import { parseWatchStream, type WatchEvent } from './watch-stream.js';
 
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
@@ -15,13 +17,7 @@ const contentTypes: Record<PatchType, string> = {
   apply: 'application/apply-patch+yaml',
 };
 
-/** One JSON Patch (RFC 6902) operation; `test` makes the patch conditional. */
-export interface JsonPatchOp {
-  op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
-  path: string;
-  value?: unknown;
-  from?: string;
-}
+export type { JsonPatchOp } from '../structs/json-patch.js';
 
 export interface CallOptions {
   signal?: AbortSignal | undefined;
@@ -87,9 +83,9 @@ export interface ApiClientOptions {
   observer?: RequestObserver;
 }
 
-type Body<T> = Partial<T> & { metadata?: Partial<KubeObject['metadata']> };
+type Body<T> = ObjectBody<T>;
 
-export class ApiClient {
+export class ApiClient implements KubeClient {
   readonly #transport: Transport;
   readonly discovery: Discovery;
   readonly fieldManager: string | undefined;
@@ -140,12 +136,7 @@ export class ApiClient {
 
   /** Get, or undefined when the object does not exist. */
   async tryGet<T extends KubeObject = KubeObject>(ref: ResourceRef, key: ObjectKey, options: CallOptions = {}): Promise<T | undefined> {
-    try {
-      return await this.get<T>(ref, key, options);
-    } catch (error) {
-      if (error instanceof NotFoundError) return undefined;
-      throw error;
-    }
+    return unlessNotFound(this.get<T>(ref, key, options));
   }
 
   /** All pages of a list, concatenated (see listPages to hold one page at a time). */

@@ -1,5 +1,5 @@
 // Child objects: owner references (adopt), ownership checks, and create-or-update by server-side apply with plain JSON.
-import type { ApiClient } from '../client/surface.js';
+import type { KubeClient } from '../client/surface.js';
 import { ConfigurationError } from '../structs/errors.js';
 import { parseApiVersion, type KubeObject, type OwnerReference, type ResourceRef } from '../structs/objects.js';
 
@@ -80,7 +80,7 @@ export function applyBody<T extends KubeObject>(child: T): T {
  * Kubernetes 1.22). Only the fields given are owned by `fieldManager`;
  * fields it applied before and leaves out now are removed. Applying the same body again changes nothing.
  */
-export async function applyChild<T extends KubeObject>(client: ApiClient, child: T, options: ApplyChildOptions): Promise<T> {
+export async function applyChild<T extends KubeObject>(client: KubeClient, child: T, options: ApplyChildOptions): Promise<T> {
   if (!child.apiVersion || !child.kind) throw new ConfigurationError('a child to apply needs apiVersion and kind');
   if (!child.metadata.name) throw new ConfigurationError(`a ${child.kind} to apply needs metadata.name (server-side apply cannot generate names)`);
   const { group, version } = parseApiVersion(child.apiVersion);

@@ -1,6 +1,6 @@
 // KubeEventPoster: Kubernetes Events (core/v1) with identical events aggregated into one (count), rate-limited, never throwing.
 import { randomBytes } from 'node:crypto';
-import type { ApiClient } from '../client/surface.js';
+import type { KubeClient } from '../client/surface.js';
 import { NotFoundError } from '../structs/errors.js';
 import { apiVersionOf, type KubeObject, type ResourceRef } from '../structs/objects.js';
 import type { EventPoster, EventRecorder, EventType } from './hooks.js';
@@ -10,7 +10,7 @@ import type { OperatorMetrics } from './metrics.js';
 export const eventsRef: ResourceRef = { version: 'v1', plural: 'events' };
 
 export interface KubeEventPosterOptions {
-  client: ApiClient;
+  client: KubeClient;
   /** `source.component` and `reportingComponent`: the operator's name. */
   reportingComponent: string;
   /** `source.host` and `reportingInstance`: the pod or host name (the CLI passes it; the library reads no env). */

@@ -1,5 +1,5 @@
 // Running one handler: its context, timeout and abort, and the classification of its outcome.
-import type { ApiClient, WatchEventType } from '../client/surface.js';
+import type { KubeClient, WatchEventType } from '../client/surface.js';
 import { backoffDelay, type BackoffOptions } from '../structs/backoff.js';
 import type { DiffItem } from '../structs/diff.js';
 import { HandlerTimeoutError, PermanentError, TemporaryError } from '../structs/errors.js';
@@ -22,7 +22,7 @@ export interface ContextInput {
   /** When the handling first started (kept across retries); default now. */
   startedAt?: Date | undefined;
   signal: AbortSignal;
-  client: ApiClient;
+  client: KubeClient;
   events: EventRecorder;
   logger: Logger;
   resource: ResolvedResource;

@@ -1,5 +1,5 @@
 // Leader election with a coordination.k8s.io/v1 Lease (client-go's algorithm): one instance acts, standbys take over.
-import type { ApiClient } from '../client/surface.js';
+import type { KubeClient } from '../client/surface.js';
 import { linkedAbort, sleep } from '../kits/sleep.js';
 import { ConfigurationError, ConflictError, NotFoundError } from '../structs/errors.js';
 import type { KubeObject, ResourceRef } from '../structs/objects.js';
@@ -22,7 +22,7 @@ export type Lease = KubeObject<LeaseSpec, never> & { spec?: LeaseSpec };
 export type LeaderState = 'unknown' | 'leading' | 'standby';
 
 export interface LeaderElectionOptions {
-  client: ApiClient;
+  client: KubeClient;
   /** Where the Lease lives (usually the operator's own namespace). */
   namespace: string;
   /** The Lease's name (e.g. `<operator>-leader`). */

@@ -1,6 +1,6 @@
 // createOperator(): registration, then run() wires discovery, reflectors, the queue and leadership.
 import { setMaxListeners } from 'node:events';
-import { ApiClient } from '../client/surface.js';
+import { ApiClient, type KubeClient } from '../client/surface.js';
 import { backoffDelay } from '../structs/backoff.js';
 import { ConfigurationError } from '../structs/errors.js';
 import { resourceId, type KubeObject, type ResourceRef } from '../structs/objects.js';
@@ -8,13 +8,13 @@ import { KeyedQueue } from '../kits/keyed-queue.js';
 import { linkedAbort, sleep, untilAborted } from '../kits/sleep.js';
 import { safely } from './hooks.js';
 import { consoleLogger, describeError } from './logging.js';
-import { processEntry } from './processing.js';
+import { decodeQueueKey, encodeQueueKey } from './engine/queue-key.js';
+import { ResourceController } from './engine/resource-controller.js';
+import type { EngineServices, Session } from './engine/services.js';
 import type { ProbeAddress } from './probes.js';
 import { ProductionServices } from './production.js';
 import { ResourceRegistration } from './registry.js';
-import { ResourceRuntime } from './resource-runtime.js';
-import type { Services, Session } from './runtime-types.js';
-import type { Operator, OperatorSettings, ResourceHandle, RunOptions } from './types.js';
+import type { Operator, OperatorSettings, ResourceHandle, ResourceOptions, RunOptions } from './types.js';
 
 /** A DNS-label form of the operator name, for annotation and finalizer prefixes. */
 function dnsLabel(name: string): string {
@@ -42,7 +42,7 @@ export function createOperator(settings: OperatorSettings): Operator {
 
 class OperatorImpl implements Operator {
   readonly #registrations = new Map<string, ResourceRegistration>();
-  #client: ApiClient | undefined;
+  #client: KubeClient | undefined;
   #running = false;
   #effective: OperatorSettings | undefined;
   #readyResolve!: () => void;
@@ -65,14 +65,14 @@ class OperatorImpl implements Operator {
     return this.settings.name;
   }
 
-  get client(): ApiClient | undefined {
+  get client(): KubeClient | undefined {
     return this.#client;
   }
 
-  resource<T extends KubeObject = KubeObject>(ref: ResourceRef): ResourceHandle<T> {
+  resource<T extends KubeObject = KubeObject>(ref: ResourceRef, options?: ResourceOptions): ResourceHandle<T> {
     const id = resourceId(ref);
     let reg = this.#registrations.get(id);
-    if (!reg) this.#registrations.set(id, (reg = new ResourceRegistration(ref)));
+    if (!reg) this.#registrations.set(id, (reg = new ResourceRegistration(ref, options)));
     return reg as unknown as ResourceHandle<T>;
   }
 
@@ -112,44 +112,50 @@ class OperatorImpl implements Operator {
     this.#prod = prod;
     s.hooks = prod.hooks(s.hooks);
     s.leadership = prod.gate;
-    const services: Services = {
+    const services: EngineServices = {
       name: s.name, client: writer, logger, hooks: s.hooks,
       poster: prod.poster,
       stateAnnotation: s.stateAnnotation ?? `${label}.capstan.dev/last-handled`,
       finalizer: s.finalizer ?? `${label}.capstan.dev/finalizer`,
       backoff: s.backoff,
+      now: Date.now,
     };
     if (!s.allNamespaces && !s.namespaces?.length) logger.info('no namespaces given: watching all namespaces');
     const regs = [...this.#registrations.values()].filter((r) => r.active);
     regs.forEach((r) => r.freeze());
     if (regs.length === 0) logger.warn('no handlers registered: nothing to do');
 
-    const runtimes = await this.#resolveAll(regs, services, signal);
+    const controllers = await this.#resolveAll(regs, services, signal);
     if (signal.aborted) return this.#finish(ownClient);
-    prod.expect(runtimes.map((rt) => rt.id));
-    for (const rt of runtimes) {
-      const ms = declaredRoundMs(rt.reg);
-      if (ms) prod.health.allowWorkerTime(rt.id, ms);
+    prod.expect(controllers.map((c) => c.id));
+    for (const c of controllers) {
+      const ms = declaredRoundMs(c.registration);
+      if (ms) prod.health.allowWorkerTime(c.id, ms);
     }
     await prod.start();
     if (prod.probeAddress) this.#listeningResolve(prod.probeAddress);
-    const byReg = new Map(runtimes.map((rt) => [rt.reg, rt]));
-    for (const rt of runtimes) {
-      rt.feedTargets = rt.reg.feeds.flatMap((f) => (byReg.get(f.to) ? [{ to: byReg.get(f.to)!, map: f.map }] : []));
-    }
 
-    let unsynced = runtimes.length;
+    let unsynced = controllers.length;
     let syncedResolve!: () => void;
     const synced = new Promise<void>((resolve) => (syncedResolve = resolve));
     if (unsynced === 0) syncedResolve();
-    const reflectors = runtimes.flatMap((rt) => rt.createReflectors(s, s.watch, () => {
-      if (--unsynced === 0) syncedResolve();
-    }));
+    const reflectors = controllers.flatMap((c) => {
+      const own = c.registration.options;
+      const scope = {
+        namespaces: own.namespaces?.length ? own.namespaces : s.namespaces,
+        allNamespaces: own.namespaces?.length ? false : s.allNamespaces,
+        labelSelector: c.registration.serverLabelSelector,
+        fieldSelector: own.fieldSelector,
+      };
+      return c.createReflectors(scope, s.watch, () => {
+        if (--unsynced === 0) syncedResolve();
+      });
+    });
     const watching = Promise.all(reflectors.map((r) => r.run(signal)));
-    logger.info('operator started', { operator: s.name, resources: runtimes.map((r) => r.id), server: client.server });
+    logger.info('operator started', { operator: s.name, resources: controllers.map((c) => c.id), server: client.server });
 
     try {
-      await this.#lead(runtimes, services, synced, signal);
+      await this.#lead(controllers, services, synced, signal);
       await watching;
     } finally {
       await prod.stop();
@@ -164,14 +170,15 @@ class OperatorImpl implements Operator {
   }
 
   /** Resolve every resource (kind, scope, /status); retries missing CRDs until they appear or we stop. */
-  async #resolveAll(regs: ResourceRegistration[], services: Services, signal: AbortSignal): Promise<ResourceRuntime[]> {
-    const resolveOne = async (reg: ResourceRegistration, i: number): Promise<ResourceRuntime | undefined> => {
+  async #resolveAll(regs: ResourceRegistration[], services: EngineServices, signal: AbortSignal): Promise<ResourceController[]> {
+    const byRegistration = new Map<ResourceRegistration, ResourceController>();
+    const resolveOne = async (reg: ResourceRegistration): Promise<ResourceController | undefined> => {
       for (let attempt = 0; !signal.aborted; attempt++) {
         try {
           const resource = await services.client.resolve(reg.ref, signal);
-          reg.kind = resource.kind;
-          reg.apiVersion = resource.group ? `${resource.group}/${resource.version}` : resource.version;
-          return new ResourceRuntime(reg, resource, services, `${i}:`);
+          const controller = new ResourceController({ registration: reg, resource, services, controllerOf: (r) => byRegistration.get(r) });
+          byRegistration.set(reg, controller);
+          return controller;
         } catch (error) {
           if (signal.aborted) break;
           const delay = backoffDelay(attempt, { baseMs: 1000, capMs: 30_000 });
@@ -182,19 +189,18 @@ class OperatorImpl implements Operator {
       return undefined;
     };
     const resolved = await Promise.all(regs.map(resolveOne));
-    return resolved.filter((rt): rt is ResourceRuntime => !!rt);
+    return resolved.filter((c): c is ResourceController => !!c);
   }
 
   /** Process while leading (always, without a leadership gate); stop handlers when leadership ends. */
-  async #lead(runtimes: ResourceRuntime[], services: Services, synced: Promise<void>, signal: AbortSignal): Promise<void> {
+  async #lead(controllers: ResourceController[], services: EngineServices, synced: Promise<void>, signal: AbortSignal): Promise<void> {
     const gate = (this.#effective ?? this.settings).leadership;
     const s = this.#effective ?? this.settings;
-    const byPrefix = new Map(runtimes.map((rt) => [rt.queuePrefix, rt]));
     // Workers are held until every cache of the operator has synced (controller-runtime's rule): no handler
     // decides on a partial view, e.g. a child that looks missing only because its list has not arrived yet.
     // Events seen meanwhile only update entries; every entry is queued when the first term starts.
     if (!(await untilAborted(synced, signal))) return;
-    services.logger.info('caches synced; starting workers', { resources: runtimes.map((rt) => rt.id) });
+    services.logger.info('caches synced; starting workers', { resources: controllers.map((c) => c.id) });
     while (!signal.aborted) {
       let leaseSignal: AbortSignal | undefined;
       if (gate) {
@@ -216,44 +222,38 @@ class OperatorImpl implements Operator {
       const queue = new KeyedQueue<string>({
         concurrency: s.concurrency ?? 16,
         worker: async (key, { waitMs }) => {
-          const sep = key.indexOf(':') + 1;
-          const rt = byPrefix.get(key.slice(0, sep));
-          const entry = rt?.entries.get(key.slice(sep));
-          if (!rt || !entry) return;
-          const meta = entry.last.metadata;
+          const decoded = decodeQueueKey(key);
+          const controller = decoded && controllers[decoded.resource];
+          const object = decoded && controller?.describe(decoded.uid);
+          if (!decoded || !controller || !object) return;
           // Queue-wait metrics and the stuck-worker liveness check both hang on these two hooks.
-          safely(() => services.hooks?.workStarted?.({ resource: rt.id, namespace: meta.namespace, name: meta.name ?? '', key, waitMs }));
+          safely(() => services.hooks?.workStarted?.({ resource: controller.id, ...object, key, waitMs }));
           const started = Date.now();
           try {
-            await processEntry(rt, entry, session);
+            await controller.process(decoded.uid);
           } finally {
-            safely(() => services.hooks?.workFinished?.({ resource: rt.id, key, durationMs: Date.now() - started }));
+            safely(() => services.hooks?.workFinished?.({ resource: controller.id, key, durationMs: Date.now() - started }));
           }
         },
         onError: (key, error) => services.logger.error('processing crashed (a capstan bug)', { key, error: describeError(error) }),
       });
-      const session: Session = {
+      const enqueue = (resource: number, uid: string, delayMs?: number) => {
+        const key = encodeQueueKey({ resource, uid });
+        if (delayMs) queue.addAfter(key, delayMs);
+        else queue.add(key);
+        safely(() => services.hooks?.queue?.({ resource: controllers[resource]?.id ?? '', depth: queue.size, running: queue.running }));
+      };
+      controllers.forEach((c, i) => c.start({
         signal: term.signal,
         handlerSignal: handlers.signal,
-        enqueue: (key, delayMs) => {
-          if (delayMs) queue.addAfter(key, delayMs);
-          else queue.add(key);
-          safely(() => services.hooks?.queue?.({ resource: byPrefix.get(key.slice(0, key.indexOf(':') + 1))?.id ?? '', depth: queue.size, running: queue.running }));
-        },
-      };
-      for (const rt of runtimes) {
-        rt.session = session;
-        for (const entry of rt.entries.values()) session.enqueue(rt.queuePrefix + entry.uid);
-      }
+        enqueue: (uid, delayMs) => enqueue(i, uid, delayMs),
+      } satisfies Session));
       if (!term.signal.aborted) this.#readyResolve();
       await new Promise<void>((resolve) => {
         if (term.signal.aborted) resolve();
         term.signal.addEventListener('abort', () => resolve(), { once: true });
       });
-      for (const rt of runtimes) {
-        rt.session = undefined;
-        for (const entry of rt.entries.values()) rt.stopDaemons(entry);
-      }
+      for (const c of controllers) c.stop();
       // Let running handlers finish within the grace period, then abort their signal.
       const grace = setTimeout(() => handlers.abort(new Error('shutting down')), s.shutdownGraceMs ?? 10_000);
       await queue.stop();

@@ -1,7 +1,7 @@
 // Production services of one operator run: metrics, Events, probes, health and Lease leader election, behind the engine's seams.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ApiClient } from '../client/surface.js';
+import type { KubeClient } from '../client/surface.js';
 import { KubeEventPoster } from './event-poster.js';
 import { HealthTracker, type HealthTrackerOptions, type LeadershipState } from './health.js';
 import type { EventPoster, LeadershipGate, OperatorHooks } from './hooks.js';
@@ -42,7 +42,7 @@ export interface ProductionSettings {
 export interface ProductionInput extends ProductionSettings {
   /** The operator's name: Event component, lease name prefix, metrics `operator` label. */
   name: string;
-  client: ApiClient;
+  client: KubeClient;
   logger: Logger;
   /** Already-given seams win: an explicit poster (or false) and an explicit leadership gate are used as they are. */
   events?: EventPoster | false | undefined;

@@ -1,5 +1,5 @@
 // List-then-watch into a shared store, forever: restarts on errors, stream ends, stalls and 410 Gone.
-import type { ApiClient, WatchEvent } from '../client/surface.js';
+import type { KubeClient, WatchEvent } from '../client/surface.js';
 import { backoffDelay } from '../structs/backoff.js';
 import { BadRequestError, CapstanError, GoneError, InvalidError } from '../structs/errors.js';
 import { apiVersionOf, forCacheInPlace, objectKeyOf, resourceId, type KubeObject, type ResolvedResource } from '../structs/objects.js';
@@ -22,13 +22,14 @@ export interface StoreEvent {
 }
 
 export interface ReflectorOptions {
-  client: ApiClient;
+  client: KubeClient;
   resource: ResolvedResource;
   /** Namespace to list/watch; undefined for all namespaces or cluster-scoped resources. */
   namespace?: string | undefined;
   /** Client-side namespace filter (globs watched cluster-wide). */
   accept?: (obj: KubeObject) => boolean;
   labelSelector?: string | undefined;
+  fieldSelector?: string | undefined;
   /** Resume watching from this version with a store already filled (skips the first list unless it expired). */
   resourceVersion?: string | undefined;
   /** The shared store: `namespace/name` -> latest object. */
@@ -130,7 +131,7 @@ export class Reflector {
     const type = { apiVersion: apiVersionOf(this.#o.resource), kind: this.#o.resource.kind };
     const generation: KubeObject[] = [];
     let rv: string | undefined;
-    const pages = this.#o.client.listPages(this.#o.resource, { namespace: this.#o.namespace, labelSelector: this.#o.labelSelector, signal });
+    const pages = this.#o.client.listPages(this.#o.resource, { namespace: this.#o.namespace, labelSelector: this.#o.labelSelector, fieldSelector: this.#o.fieldSelector, signal });
     for await (const page of pages) {
       for (const obj of page.items) {
         const cached = forCacheInPlace(obj, type);
@@ -217,7 +218,7 @@ export class Reflector {
       };
       const watch = (resourceVersion: string | undefined, streamList: boolean) => this.#o.client.watch(this.#o.resource, {
         namespace: this.#o.namespace, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: serverTimeout,
-        labelSelector: this.#o.labelSelector, signal: streamSignal,
+        labelSelector: this.#o.labelSelector, fieldSelector: this.#o.fieldSelector, signal: streamSignal,
         ...(streamList ? { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan' as const } : {}),
       })[Symbol.asyncIterator]();
       try {

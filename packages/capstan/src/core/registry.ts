@@ -3,7 +3,7 @@ import { ConfigurationError } from '../structs/errors.js';
 import { sharedLabelSelector } from '../structs/filters.js';
 import { objectKeyOf, type KubeObject, type ObjectKey, type ResourceRef } from '../structs/objects.js';
 import type {
-  Cause, DaemonOptions, Handler, HandlerOptions, Index, Reconciler, ReconcileOptions, ResourceHandle, TimerOptions,
+  Cause, DaemonOptions, Handler, HandlerOptions, Index, Reconciler, ReconcileOptions, ResourceHandle, ResourceOptions, TimerOptions,
 } from './types.js';
 
 export type ChangeCause = 'create' | 'update' | 'delete' | 'resume' | 'event' | 'field';
@@ -26,6 +26,14 @@ export interface RegisteredDaemon {
   id: string;
   fn: Handler<KubeObject>;
   options: DaemonOptions<KubeObject>;
+}
+
+/** What the running operator tells a registration about its resource. */
+export interface RuntimeView {
+  kind: string;
+  apiVersion: string;
+  /** Reads the cache. */
+  lookup: (key: ObjectKey) => KubeObject | undefined;
 }
 
 export interface Trigger {
@@ -82,13 +90,23 @@ export class ResourceRegistration implements ResourceHandle<KubeObject> {
   readonly feeds: { to: ResourceRegistration; map: (obj: KubeObject) => ObjectKey[] }[] = [];
   readonly indexes = new Map<string, IndexImpl>();
   #frozen = false;
-  /** Set by the runtime: reads the cache. */
-  lookup: (key: ObjectKey) => KubeObject | undefined = () => undefined;
-  /** Set by the runtime once resolved: the resource's kind and apiVersion, for owner references. */
-  kind?: string;
-  apiVersion?: string;
+  #runtime: RuntimeView | undefined;
 
-  constructor(readonly ref: ResourceRef) {}
+  constructor(readonly ref: ResourceRef, readonly options: ResourceOptions = {}) {}
+
+  /** The running operator's view of this resource (its controller calls this once resolved). */
+  attach(view: RuntimeView): void {
+    this.#runtime = view;
+  }
+
+  /** The resource's kind and apiVersion once resolved (owner references). */
+  get kind(): string | undefined {
+    return this.#runtime?.kind;
+  }
+
+  get apiVersion(): string | undefined {
+    return this.#runtime?.apiVersion;
+  }
 
   freeze(): void {
     this.#frozen = true;
@@ -159,7 +177,7 @@ export class ResourceRegistration implements ResourceHandle<KubeObject> {
   }
 
   cached(key: ObjectKey): KubeObject | undefined {
-    return this.lookup(key);
+    return this.#runtime?.lookup(key);
   }
 
   /** Whether anything needs this resource watched. */
@@ -171,9 +189,19 @@ export class ResourceRegistration implements ResourceHandle<KubeObject> {
     return this.handlers.filter((h) => h.cause === cause);
   }
 
-  /** Delete handlers or a cleanup that need a finalizer to be sure to run. */
+  /**
+   * Whether objects may carry a finalizer of ours: a blocking delete handler or a cleanup needs one to be
+   * sure to run, and retired finalizers must be found to be removed.
+   */
   get needsFinalizer(): boolean {
-    return this.handlers.some((h) => h.cause === 'delete' && !h.options.optional) || !!this.reconciler?.reconciler.cleanup;
+    return this.handlers.some((h) => h.cause === 'delete' && !h.options.optional)
+      || (!!this.reconciler?.reconciler.cleanup && this.reconciler.options.finalizer !== false)
+      || this.retiredFinalizers.length > 0;
+  }
+
+  /** Finalizers this resource used in earlier versions of the operator: removed from every object. */
+  get retiredFinalizers(): readonly string[] {
+    return this.reconciler?.options.retiredFinalizers ?? [];
   }
 
   /**
@@ -183,12 +211,14 @@ export class ResourceRegistration implements ResourceHandle<KubeObject> {
    * deleted, and the finalizer on it would be left behind).
    */
   get serverLabelSelector(): string | undefined {
-    if (this.indexes.size > 0 || this.feeds.length > 0 || this.needsFinalizer) return undefined;
+    const given = this.options.labelSelector;
+    if (this.indexes.size > 0 || this.feeds.length > 0 || this.needsFinalizer) return given;
     const filters = [
       ...this.handlers.map((h) => h.options.labels), ...this.timers.map((t) => t.options.labels), ...this.daemons.map((d) => d.options.labels),
       ...(this.reconciler ? [this.reconciler.options.labels] : []),
     ];
-    return sharedLabelSelector(filters);
+    const shared = sharedLabelSelector(filters);
+    return [given, shared].filter(Boolean).join(',') || undefined;
   }
 
   /** Whether change detection (and so the persisted state annotation) is needed. */

@@ -1,5 +1,5 @@
 // The public shapes of registration: handler options, the handler context, resource handles, settings.
-import type { ApiClient, KubeConfigSource, WatchEventType } from '../client/surface.js';
+import type { KubeClient, KubeConfigSource, WatchEventType } from '../client/surface.js';
 import type { BackoffOptions } from '../structs/backoff.js';
 import type { DiffItem } from '../structs/diff.js';
 import type { MetaFilter } from '../structs/filters.js';
@@ -42,7 +42,7 @@ export interface HandlerContext<T extends KubeObject = KubeObject> {
   startedAt: Date;
   /** Aborted on shutdown, timeout, or when the object goes away (daemons, timers). */
   signal: AbortSignal;
-  client: ApiClient;
+  client: KubeClient;
   events: EventRecorder;
   resource: ResolvedResource;
 }
@@ -96,10 +96,18 @@ export interface Reconciler<T extends KubeObject = KubeObject> {
 
 export interface ReconcileOptions<T extends KubeObject = KubeObject> extends FilterOptions<T> {
   /**
-   * The finalizer of this resource's objects, held while `cleanup` (and any blocking delete handler of the
-   * resource) must still run. Default: the operator's `finalizer` setting, else `<operator name>.capstan.dev/finalizer`.
+   * The finalizer held while `cleanup` (and any blocking delete handler of the resource) must still run.
+   * Only objects such a step applies to get it: a reconciler without `cleanup` needs none (children with
+   * ownerReferences are removed by garbage collection). Default: the operator's `finalizer` setting, else
+   * `<operator name>.capstan.dev/finalizer`. `false`: no finalizer; `cleanup` then runs best-effort when the
+   * deletion is seen, like an optional delete handler.
    */
-  finalizer?: string;
+  finalizer?: string | false;
+  /**
+   * Finalizers earlier versions of the operator put on this resource's objects and no longer need: removed
+   * from every object (live or being deleted), so upgrading never leaves objects stuck.
+   */
+  retiredFinalizers?: string[];
   timeoutMs?: number;
   backoff?: BackoffOptions;
 }
@@ -108,6 +116,16 @@ export interface ReconcileOptions<T extends KubeObject = KubeObject> extends Fil
 export interface Index<T extends KubeObject = KubeObject> {
   get(key: string): T[];
   keys(): string[];
+}
+
+/** Per-resource watch options of `operator.resource(ref, options)`: what the API server sends at all. */
+export interface ResourceOptions {
+  /** Namespaces of this resource (globs allowed; `!pat` excludes); default: the operator's. */
+  namespaces?: string[];
+  /** A server-side label selector (`app=web,tier!=db`), added to the one derived from shared `labels` filters. */
+  labelSelector?: string;
+  /** A server-side field selector (`metadata.name=x`, `spec.nodeName=n`): objects outside it are never seen. */
+  fieldSelector?: string;
 }
 
 export interface ResourceHandle<T extends KubeObject = KubeObject> {
@@ -150,7 +168,7 @@ export interface OperatorSettings extends ProductionSettings {
   name: string;
   kubeconfig?: KubeConfigSource;
   /** An existing client (tests); otherwise one is made from `kubeconfig`. */
-  client?: ApiClient;
+  client?: KubeClient;
   /** Namespaces (glob patterns allowed; `!pat` excludes). Ignored for cluster-scoped resources. */
   namespaces?: string[];
   allNamespaces?: boolean;
@@ -180,7 +198,7 @@ export interface OperatorSettings extends ProductionSettings {
 export interface RunOptions extends ProductionSettings {
   signal?: AbortSignal;
   kubeconfig?: KubeConfigSource;
-  client?: ApiClient;
+  client?: KubeClient;
   namespaces?: string[];
   allNamespaces?: boolean;
   logger?: Logger;
@@ -189,13 +207,14 @@ export interface RunOptions extends ProductionSettings {
 export interface Operator {
   readonly name: string;
   readonly settings: Readonly<OperatorSettings>;
-  resource<T extends KubeObject = KubeObject>(ref: ResourceRef): ResourceHandle<T>;
+  /** Register a resource to watch (once per resource; the options of the first call count). */
+  resource<T extends KubeObject = KubeObject>(ref: ResourceRef, options?: ResourceOptions): ResourceHandle<T>;
   /** Watch and handle until the signal aborts; resolves after a graceful stop. */
   run(options?: RunOptions): Promise<void>;
   /** Resolves when every resource finished its initial list (and the operator leads). */
   readonly ready: Promise<void>;
   /** The client, once `run` started. */
-  readonly client: ApiClient | undefined;
+  readonly client: KubeClient | undefined;
   /**
    * Where the probe server (settings `probes`) listens while `run` runs; undefined before, after, or without
    * probes. Optional so that wrappers of an Operator stay valid; createOperator's operators always have it.

@@ -23,3 +23,12 @@ test('removing touches only our entry, conditional on the exact list', () => {
   ]);
   assert.equal(removeFinalizerOps({ metadata: {} }, 'f'), undefined);
 });
+
+test('removing several (a retired finalizer with ours) removes from the highest index down', () => {
+  const obj = { metadata: { finalizers: ['old', 'x', 'f'] } };
+  assert.deepEqual(removeFinalizerOps(obj, ['f', 'old']), [
+    { op: 'test', path: '/metadata/finalizers', value: ['old', 'x', 'f'] },
+    { op: 'remove', path: '/metadata/finalizers/2' },
+    { op: 'remove', path: '/metadata/finalizers/0' },
+  ]);
+});

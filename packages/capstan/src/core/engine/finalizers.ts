@@ -1,6 +1,6 @@
 // Adding and removing our finalizer with conditional JSON Patches that never clobber other finalizers.
-import type { JsonPatchOp } from '../client/surface.js';
-import type { KubeObject } from '../structs/objects.js';
+import type { JsonPatchOp } from '../../client/surface.js';
+import type { KubeObject } from '../../structs/objects.js';
 
 export function hasFinalizer(obj: KubeObject, finalizer: string): boolean {
   return (obj.metadata.finalizers ?? []).includes(finalizer);
@@ -24,13 +24,15 @@ export function addFinalizerOps(obj: KubeObject, finalizer: string): JsonPatchOp
   ];
 }
 
-/** The patch removing our finalizer, conditional on the exact list we saw. Undefined when absent. */
-export function removeFinalizerOps(obj: KubeObject, finalizer: string): JsonPatchOp[] | undefined {
+/** The patch removing our finalizers (one or several), conditional on the exact list we saw. Undefined when none is there. */
+export function removeFinalizerOps(obj: KubeObject, finalizers: string | readonly string[]): JsonPatchOp[] | undefined {
+  const ours = typeof finalizers === 'string' ? [finalizers] : finalizers;
   const current = obj.metadata.finalizers ?? [];
-  const i = current.indexOf(finalizer);
-  if (i < 0) return undefined;
+  // Highest index first, so each removal leaves the indexes of the next ones unchanged.
+  const indexes = current.map((f, i) => (ours.includes(f) ? i : -1)).filter((i) => i >= 0).reverse();
+  if (indexes.length === 0) return undefined;
   return [
     { op: 'test', path: '/metadata/finalizers', value: current },
-    { op: 'remove', path: `/metadata/finalizers/${i}` },
+    ...indexes.map((i) => ({ op: 'remove' as const, path: `/metadata/finalizers/${i}` })),
   ];
 }
