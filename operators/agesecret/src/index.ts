@@ -13,6 +13,6 @@ export {
   AgeSecretError, BindingMismatchError, InvalidIdentityError, InvalidRecipientError, MalformedCiphertextError,
   NoMatchingKeyError, NotEncryptedError,
 } from './errors.js';
-export { createAgeSecretOperator, FINALIZER, OPERATOR_NAME } from './operator.js';
+export { createAgeSecretOperator, OPERATOR_NAME, RETIRED_FINALIZER } from './operator.js';
 export type { AgeSecretOperator, AgeSecretOperatorOptions } from './operator.js';
 export { runCli } from './cli/run.js';

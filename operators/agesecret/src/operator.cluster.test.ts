@@ -11,7 +11,7 @@ import { ApiClient, type KubeObject, type OperatorHooks } from 'capstan';
 import { runOperatorInProcess, type RunningOperator } from 'capstan/testing';
 import { runCli } from './cli/run.js';
 import type { CliIo } from './cli/io.js';
-import { createAgeSecretOperator, FINALIZER } from './operator.js';
+import { createAgeSecretOperator, RETIRED_FINALIZER } from './operator.js';
 import { applyAgeSecret } from './reconcile/apply.js';
 import { IdentityCache } from './reconcile/key-source.js';
 import {
@@ -97,17 +97,17 @@ describe('AgeSecret operator', () => {
     const ready = await waitReady(client, ns, 'my-secret', 'True', 'Decrypted');
     assert.ok(!ready.message.includes('Hello'));
     const obj = await client.get<AgeSecretObject>(AGESECRETS, { namespace: ns, name: 'my-secret' });
-    assert.ok(obj.metadata.finalizers?.includes(FINALIZER));
+    assert.equal(obj.metadata.finalizers, undefined, 'no finalizer: the Secret is owned');
     assert.equal(obj.status?.secretName, 'macrodata-numbers');
-    await waitEvent(client, ns, 'my-secret', 'SecretCreated');
+    // Routine success is the Ready condition; an Event would have been posted before the status was written.
+    assert.deepEqual((await eventsFor(client, ns, 'my-secret')).map((e) => e.reason), []);
 
     // Update: a new value for the same key.
     const newValue = await encryptFor([local, kube], 'Goodbye world!');
     await client.patch(AGESECRETS, { namespace: ns, name: 'my-secret' }, { spec: { secret: newValue } });
     await waitSecret(client, ns, 'macrodata-numbers', (s) => unb64(s.data?.['numbers']) === 'Goodbye world!');
-    await waitEvent(client, ns, 'my-secret', 'SecretUpdated');
 
-    // Delete: the Secret goes with it (cleanup, not only garbage collection).
+    // Delete: garbage collection takes the Secret with it.
     await client.delete(AGESECRETS, { namespace: ns, name: 'my-secret' });
     await waitGone(client, AGESECRETS, ns, 'my-secret');
     await waitGone(client, SECRETS, ns, 'macrodata-numbers');
@@ -120,6 +120,7 @@ describe('AgeSecret operator', () => {
     await waitSecret(client, ns, name, (s) => unb64(s.data?.['v']) === 'drift-original-7');
     await client.patch(SECRETS, { namespace: ns, name }, { data: { v: b64('tampered-9'), extra: b64('x') } });
     await waitSecret(client, ns, name, (s) => unb64(s.data?.['v']) === 'drift-original-7' && !s.data?.['extra']);
+    await waitEvent(client, ns, name, 'SecretUpdated');
     await client.delete(SECRETS, { namespace: ns, name });
     await waitSecret(client, ns, name, (s) => unb64(s.data?.['v']) === 'drift-original-7');
   });
@@ -305,6 +306,39 @@ describe('AgeSecret operator', () => {
       assert.equal(again.ok && again.action, 'unchanged');
     } finally {
       await deleteNamespaces(client, [ns4]);
+    }
+  });
+
+  test('an AgeSecret create costs the operator two writes: the Secret and the status', async () => {
+    await stopOperator();
+    const writes: string[] = [];
+    running = await start({ apiRequest: (info) => { if (info.method !== 'GET') writes.push(`${info.method} ${info.verb}`); } });
+    await putKeySecret(client, ns, 'namespace-secret', kubeKey);
+    const name = uniqueName('floor');
+    await client.create(AGESECRETS, ageSecret(ns, name, { secretName: name, secretKey: 'v', secret: await encryptFor([kube], 'floor-value-1'), ageSecretRef: 'namespace-secret' }));
+    await waitReady(client, ns, name, 'True', 'Decrypted');
+    // The status is the operator's last write: once Ready shows, every write of this create is counted.
+    assert.equal(writes.length, 2, `writes: ${writes.join(', ')}`);
+    assert.ok(writes.some((w) => w.includes('status')), `writes: ${writes.join(', ')}`);
+  });
+
+  test('upgrade: the finalizer of 0.1 is removed; with the operator down, deletion needs only garbage collection', async () => {
+    await putKeySecret(client, ns, 'namespace-secret', kubeKey);
+    const name = uniqueName('upgrade');
+    const body = ageSecret(ns, name, { secretName: name, secretKey: 'v', secret: await encryptFor([kube], 'upgrade-value-2'), ageSecretRef: 'namespace-secret' });
+    await client.create(AGESECRETS, { ...body, metadata: { ...body.metadata, finalizers: [RETIRED_FINALIZER] } });
+    await waitSecret(client, ns, name, (s) => unb64(s.data?.['v']) === 'upgrade-value-2');
+    await eventually('the retired finalizer removed', async () => {
+      const obj = await client.get<AgeSecretObject>(AGESECRETS, { namespace: ns, name });
+      return obj.metadata.finalizers === undefined || obj.metadata.finalizers.length === 0 ? true : undefined;
+    });
+    await stopOperator();
+    try {
+      await client.delete(AGESECRETS, { namespace: ns, name });
+      await waitGone(client, AGESECRETS, ns, name);
+      await waitGone(client, SECRETS, ns, name);
+    } finally {
+      running = await start();
     }
   });
 

@@ -10,7 +10,11 @@ import { IdentityCache, SECRETS, type DefaultIdentity } from './reconcile/key-so
 import { statusFor } from './reconcile/status.js';
 
 export const OPERATOR_NAME = 'agesecret-operator';
-export const FINALIZER = 'pyvo.io/agesecret-cleanup';
+/**
+ * The finalizer of operator releases before 0.2. The Secret is owned (garbage collection deletes it with its
+ * AgeSecret) and renames are cleaned up by apply, so no finalizer is needed: this one is removed on sight.
+ */
+export const RETIRED_FINALIZER = 'pyvo.io/agesecret-cleanup';
 const DEFAULT_KEY = '\u0000default';
 
 export interface AgeSecretOperatorOptions {
@@ -35,6 +39,12 @@ type AgeSecretObject = AgeSecret & KubeObject;
 export interface AgeSecretOperator {
   operator: Operator;
   run(options?: { signal?: AbortSignal }): Promise<void>;
+}
+
+/** Whether this spec generation was already handled with success: a Secret write now corrects drift. */
+function isDriftCorrection(obj: AgeSecret): boolean {
+  const ready = obj.status?.conditions?.find((c) => c.type === 'Ready');
+  return obj.status?.observedGeneration === obj.metadata.generation && ready?.status === 'True';
 }
 
 const keyOf = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
@@ -100,9 +110,13 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     if (update.patch) Object.assign(ctx.patch.status, update.patch);
     if (outcome.ok) {
       if (outcome.action !== 'unchanged') {
-        const verb = { created: 'created', updated: 'updated', recreated: 'recreated (type changed)' }[outcome.action];
-        await ctx.events.info(`Secret${outcome.action[0]!.toUpperCase()}${outcome.action.slice(1)}`, `Secret ${outcome.secretName} ${verb} from ${outcome.values} encrypted value${outcome.values === 1 ? '' : 's'}`);
         ctx.logger.info('secret written', { secret: outcome.secretName, action: outcome.action });
+        // Routine work (a new or changed spec) shows in the Ready condition; an Event is for the Secret
+        // changing under a spec already handled: drift corrected, a deleted Secret restored, keys rotated.
+        if (isDriftCorrection(obj)) {
+          const verb = { created: 'restored', updated: 'updated', recreated: 'recreated (type changed)' }[outcome.action];
+          await ctx.events.info(`Secret${outcome.action[0]!.toUpperCase()}${outcome.action.slice(1)}`, `Secret ${outcome.secretName} ${verb} from ${outcome.values} encrypted value${outcome.values === 1 ? '' : 's'}`);
+        }
       }
     } else if (update.readyChanged) {
       await ctx.events.warn(outcome.reason, outcome.message);
@@ -110,16 +124,9 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     }
   }
 
-  async function cleanup(ctx: HandlerContext<AgeSecretObject>): Promise<void> {
-    const obj = ctx.body as unknown as AgeSecret;
-    // Do not rely on garbage collection alone: delete every Secret we manage for it, now.
-    const names = new Set([obj.spec?.secretName, obj.status?.secretName].filter((n): n is string => typeof n === 'string' && n !== ''));
-    for (const name of names) {
-      if (await deleteOwnedSecret(ctx.client, obj, name, ctx.signal)) ctx.logger.info('secret deleted', { secret: name });
-    }
-  }
-
-  ageSecrets.reconcile({ apply, cleanup }, { finalizer: FINALIZER });
+  // No cleanup and so no finalizer: the Secret is owned and garbage collection deletes it with its AgeSecret,
+  // also while the operator is down (a finalizer would then block the namespace's deletion).
+  ageSecrets.reconcile({ apply }, { retiredFinalizers: [RETIRED_FINALIZER] });
   return { operator, run: (runOptions = {}) => operator.run(runOptions) };
 }
 

@@ -9,7 +9,7 @@ import { ApiClient, ForbiddenError, silentLogger, type KubeObject } from 'capsta
 import { generateKeyPair } from './crypto/identities.js';
 import { createAgeSecretOperator } from './operator.js';
 import {
-  AGESECRETS, ageSecret, createNamespace, deleteNamespaces, encryptFor, installCrd, putKeySecret, SECRETS, unb64,
+  AGESECRETS, ageSecret, b64, createNamespace, deleteNamespaces, encryptFor, installCrd, putKeySecret, SECRETS, unb64,
   uniqueName, waitEvent, waitGone, waitReady, waitSecret,
 } from './test-fixtures.js';
 
@@ -58,7 +58,7 @@ describe('RBAC of deploy/agesecret', () => {
     admin.close();
   });
 
-  test('the operator works as its ServiceAccount: Secret, Events, status, finalizer cleanup', async () => {
+  test('the operator works as its ServiceAccount: Secret, Events, status, owned Secret garbage-collected', async () => {
     const key = await generateKeyPair();
     await putKeySecret(admin, opNs, 'agesecret-default-identity', key.identity);
     const name = uniqueName('rbac');
@@ -66,7 +66,9 @@ describe('RBAC of deploy/agesecret', () => {
     const secret = await waitSecret(admin, ns, name, (s) => Boolean(s.data?.['numbers']));
     assert.equal(unb64(secret.data?.['numbers']), '42');
     await waitReady(admin, ns, name, 'True');
-    await waitEvent(admin, ns, name, 'SecretCreated');
+    // Events: drift corrected (the Secret edited behind the operator's back) is posted as SecretUpdated.
+    await admin.patch(SECRETS, { namespace: ns, name }, { data: { numbers: b64('tampered') } });
+    await waitEvent(admin, ns, name, 'SecretUpdated');
     await admin.delete(AGESECRETS, { namespace: ns, name });
     await waitGone(admin, AGESECRETS, ns, name);
     await waitGone(admin, SECRETS, ns, name);
