@@ -59,9 +59,17 @@ describe('bench smoke (tiny N)', () => {
     assertWellFormed(result, 'agesecret-burst');
     assert.equal(result.latency.count, n);
     assert.ok(result.peakRssMb > 0, 'the operator process was sampled');
-    const details = result.details as { raw: { latency: { count: number } }; writesSeen: { secrets: { ADDED: number } } };
+    const details = result.details as {
+      raw: { latency: { count: number } };
+      writesSeen: Record<'ageSecrets' | 'secrets' | 'events', { ADDED: number; MODIFIED: number; DELETED: number }>;
+      operatorWritesPerObject: number;
+    };
     assert.equal(details.raw.latency.count, n);
-    assert.ok(details.writesSeen.secrets.ADDED >= n);
+    // Exactly the floor: one Secret and one status write per AgeSecret; no finalizer patch, no routine Event.
+    assert.deepEqual(details.writesSeen.secrets, { ADDED: n, MODIFIED: 0, DELETED: 0 });
+    assert.deepEqual(details.writesSeen.ageSecrets, { ADDED: n, MODIFIED: n, DELETED: 0 });
+    assert.deepEqual(details.writesSeen.events, { ADDED: 0, MODIFIED: 0, DELETED: 0 });
+    assert.equal(details.operatorWritesPerObject, 2);
     writeResult(dir, result);
     const md = join(dir, 'BENCHMARKS.md');
     updateBenchmarksMd(md, readResults(dir));

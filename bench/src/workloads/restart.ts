@@ -26,7 +26,7 @@ export interface RestartOptions {
   operatorConcurrency?: number;
   /** Length of the idle window of workload 3; 0 skips it. */
   steadyMs: number;
-  /** Delete the namespace (with the operator still running, so finalizers go) before returning. */
+  /** Delete the namespace before returning. */
   cleanup?: boolean;
   log?: (line: string) => void;
 }
