@@ -34,6 +34,31 @@ export default tseslint.config(
     rules: forbidLayers([...above(layer), 'cli', 'testing'], [...noPublicApi, ...(layer === 'structs' ? noIo : [])]),
   })),
   {
+    // The core reaches the client layer through its surface only (KubeClient and friends), never its internals.
+    files: ['packages/capstan/src/core/**/*.ts'],
+    rules: forbidLayers(['cli', 'testing'], [
+      ...noPublicApi,
+      { group: ['**/client/*', '!**/client/surface.js'], message: 'capstan layering: core imports the client layer through client/surface.js only' },
+    ]),
+  },
+  {
+    // The engine and the production services meet only in core/operator.ts: neither imports the other.
+    files: ['packages/capstan/src/core/engine/**/*.ts'],
+    rules: forbidLayers(['cli', 'testing'], [
+      ...noPublicApi,
+      { group: ['**/client/*', '!**/client/surface.js'], message: 'capstan layering: core imports the client layer through client/surface.js only' },
+      { group: ['**/production/*', '**/production/**'], message: 'capstan layering: the engine must not import production services (they plug in through hooks)' },
+    ]),
+  },
+  {
+    files: ['packages/capstan/src/core/production/**/*.ts'],
+    rules: forbidLayers(['cli', 'testing'], [
+      ...noPublicApi,
+      { group: ['**/client/*', '!**/client/surface.js'], message: 'capstan layering: core imports the client layer through client/surface.js only' },
+      { group: ['**/engine/*', '**/engine/**'], message: 'capstan layering: production services must not import the engine (they see it through hooks)' },
+    ]),
+  },
+  {
     // Only the client layer speaks HTTP to the API server.
     files: ['packages/capstan/src/{kits,structs,core}/**/*.ts'],
     ignores: ['**/*.test.ts'],

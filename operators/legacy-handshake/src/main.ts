@@ -1,5 +1,5 @@
 // Process entry of the legacy-handshake operator: its flags, start-up facts and metrics; capstan/process does the rest.
-import { createOperatorMetrics, type OperatorMetrics } from 'capstan';
+import { createOperatorMetrics, type OperatorMetrics } from 'capstan/production';
 import { runOperatorProcess } from 'capstan/process';
 import { SettingsError } from './errors.js';
 import type { HandshakeMetrics } from './metrics.js';

@@ -6,7 +6,7 @@ import { ApiClient } from '../client/surface.js';
 import type { KubeObject, ResolvedResource } from '../structs/objects.js';
 import { deleteNamespace, uniqueNamespace, waitUntil } from '../testing/index.js';
 import { silentLogger } from '../core/logging.js';
-import { Reflector, type StoreEvent } from '../core/reflector.js';
+import { Reflector, type StoreEvent } from '../core/engine/reflector.js';
 import type { WatchSettings } from '../core/types.js';
 
 const configmaps = { version: 'v1', plural: 'configmaps' } as const;

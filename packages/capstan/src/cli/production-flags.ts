@@ -1,7 +1,7 @@
 // `capstan run` flags of the production features: --standalone, --probes ADDR, --lease-namespace, --lease-name, --stuck-worker-ms.
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import type { ProductionSettings } from '../core/production.js';
+import type { ProductionSettings } from '../core/production/production-services.js';
 
 /** parseArgs option specs, to spread into the run command's options. */
 export const productionOptions = {

@@ -1,7 +1,7 @@
 // Unit tests of the engine end to end (operator, resource controllers, rounds) on the in-memory client: no cluster.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryClient } from '../client/memory-client.js';
+import { MemoryClient } from '../client/surface.js';
 import { TemporaryError } from '../structs/errors.js';
 import type { KubeObject } from '../structs/objects.js';
 import { decodeState } from '../structs/progress.js';

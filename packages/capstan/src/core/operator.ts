@@ -11,9 +11,9 @@ import { consoleLogger, describeError } from './logging.js';
 import { decodeQueueKey, encodeQueueKey } from './engine/queue-key.js';
 import { ResourceController } from './engine/resource-controller.js';
 import type { EngineServices, Session } from './engine/services.js';
-import type { ProbeAddress } from './probes.js';
-import { ProductionServices } from './production.js';
-import { ResourceRegistration } from './registry.js';
+import type { ProbeAddress } from './production/probes.js';
+import { ProductionServices } from './production/production-services.js';
+import { ResourceRegistration } from './engine/registry.js';
 import type { Operator, OperatorSettings, ResourceHandle, ResourceOptions, RunOptions } from './types.js';
 
 /** A DNS-label form of the operator name, for annotation and finalizer prefixes. */

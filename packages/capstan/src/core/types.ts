@@ -8,8 +8,8 @@ import type { KubeObject, ObjectKey, ObjectMeta, ResolvedResource, ResourceRef }
 import type { PatchAccumulator } from '../structs/patch-accumulator.js';
 import type { EventPoster, EventRecorder, LeadershipGate, OperatorHooks } from './hooks.js';
 import type { Logger } from './logging.js';
-import type { ProductionSettings } from './production.js';
-import type { ProbeAddress } from './probes.js';
+import type { ProductionSettings } from './production/production-services.js';
+import type { ProbeAddress } from './production/probes.js';
 
 export type SpecOf<T> = T extends { spec?: infer S } ? S : unknown;
 export type StatusOf<T> = T extends { status?: infer S } ? S : unknown;

@@ -4,7 +4,7 @@ import { NotFoundError } from '../../structs/errors.js';
 import type { KubeObject } from '../../structs/objects.js';
 import { sleep } from '../../kits/sleep.js';
 import { boundLogger, describeError } from '../logging.js';
-import type { RegisteredDaemon } from '../registry.js';
+import type { RegisteredDaemon } from './registry.js';
 import { runHandler, type HandlerScope } from './handler-run.js';
 import type { ObjectWriter } from './object-writer.js';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { essenceOf, hashOf } from '../../structs/essence.js';
 import type { KubeObject } from '../../structs/objects.js';
 import { encodeState, type Progress } from '../../structs/progress.js';
-import { ResourceRegistration } from '../registry.js';
+import { ResourceRegistration } from './registry.js';
 import { newMemory, type ObjectMemory } from './memory.js';
 import { afterReconcile, afterTick, deletionComplete, finishChange, planRound, reconcileFingerprint, type PlanInput, type RoundPlan, type Step } from './plan.js';
 

@@ -5,7 +5,7 @@ import { fieldChanged } from '../../structs/filters.js';
 import type { KubeObject } from '../../structs/objects.js';
 import { getPath } from '../../structs/paths.js';
 import { decodeState, fresh, isDue, type AttemptOutcome, type HandlingState, type Progress } from '../../structs/progress.js';
-import type { RegisteredHandler, RegisteredTimer, ResourceRegistration } from '../registry.js';
+import type { RegisteredHandler, RegisteredTimer, ResourceRegistration } from './registry.js';
 import type { Cause, FilterOptions, Handler, HandlerOptions } from '../types.js';
 import type { ObjectMemory, RawEventType } from './memory.js';
 

@@ -2,12 +2,12 @@
 import { matchesObject } from '../../structs/filters.js';
 import { isGlob, namespaceMatcher } from '../../structs/globs.js';
 import { forCache, objectKeyOf, resourceId, type KubeObject, type ObjectKey, type ResolvedResource } from '../../structs/objects.js';
-import { recorderFor } from '../events.js';
+import { recorderFor } from './events.js';
 import { safely } from '../hooks.js';
-import { buildContext } from '../invoke.js';
+import { buildContext } from './invoke.js';
 import { boundLogger, describeError, type Logger } from '../logging.js';
-import { isOlder, Reflector, type StoreEvent } from '../reflector.js';
-import type { ResourceRegistration } from '../registry.js';
+import { isOlder, Reflector, type StoreEvent } from './reflector.js';
+import type { ResourceRegistration } from './registry.js';
 import type { Cause, FilterOptions, WatchSettings } from '../types.js';
 import { DaemonSupervisor } from './daemons.js';
 import type { HandlerScope } from './handler-run.js';

@@ -1,8 +1,8 @@
 // The probe server (node:http): /healthz, /readyz from registered checks, /metrics from the operator's registry.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigurationError } from '../structs/errors.js';
-import type { Logger } from './logging.js';
+import { ConfigurationError } from '../../structs/errors.js';
+import type { Logger } from '../logging.js';
 import type { OperatorMetrics } from './metrics.js';
 
 /**

@@ -1,5 +1,5 @@
 // Health derived from the engine's hooks: readiness (initial lists done) and liveness (watches not failing for good, no stuck worker).
-import type { OperatorHooks } from './hooks.js';
+import type { OperatorHooks } from '../hooks.js';
 import type { ProbeServer } from './probes.js';
 
 export interface HealthTrackerOptions {

@@ -1,12 +1,12 @@
 // Production services of one operator run: metrics, Events, probes, health and Lease leader election, behind the engine's seams.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { KubeClient } from '../client/surface.js';
+import type { KubeClient } from '../../client/surface.js';
 import { KubeEventPoster } from './event-poster.js';
 import { HealthTracker, type HealthTrackerOptions, type LeadershipState } from './health.js';
-import type { EventPoster, LeadershipGate, OperatorHooks } from './hooks.js';
+import type { EventPoster, LeadershipGate, OperatorHooks } from '../hooks.js';
 import { LeaderElector } from './leader-election.js';
-import { describeError, type Logger } from './logging.js';
+import { describeError, type Logger } from '../logging.js';
 import { combineHooks, createOperatorMetrics, type OperatorMetrics } from './metrics.js';
 import { ProbeServer, type ProbeAddress, type ProbeCheck } from './probes.js';
 

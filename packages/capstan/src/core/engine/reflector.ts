@@ -1,12 +1,12 @@
 // List-then-watch into a shared store, forever: restarts on errors, stream ends, stalls and 410 Gone.
-import type { KubeClient, WatchEvent } from '../client/surface.js';
-import { backoffDelay } from '../structs/backoff.js';
-import { BadRequestError, CapstanError, GoneError, InvalidError } from '../structs/errors.js';
-import { apiVersionOf, forCacheInPlace, objectKeyOf, resourceId, type KubeObject, type ResolvedResource } from '../structs/objects.js';
-import { linkedAbort, sleep } from '../kits/sleep.js';
-import { safely, type OperatorHooks } from './hooks.js';
-import { describeError, type Logger } from './logging.js';
-import type { WatchSettings } from './types.js';
+import type { KubeClient, WatchEvent } from '../../client/surface.js';
+import { backoffDelay } from '../../structs/backoff.js';
+import { BadRequestError, CapstanError, GoneError, InvalidError } from '../../structs/errors.js';
+import { apiVersionOf, forCacheInPlace, objectKeyOf, resourceId, type KubeObject, type ResolvedResource } from '../../structs/objects.js';
+import { linkedAbort, sleep } from '../../kits/sleep.js';
+import { safely, type OperatorHooks } from '../hooks.js';
+import { describeError, type Logger } from '../logging.js';
+import type { WatchSettings } from '../types.js';
 
 export type StoreEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 

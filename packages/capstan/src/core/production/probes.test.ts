@@ -1,7 +1,7 @@
 // Tests of the probe server: /healthz, /readyz, /metrics over real HTTP on an ephemeral port.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigurationError } from '../structs/errors.js';
+import { ConfigurationError } from '../../structs/errors.js';
 import { createOperatorMetrics } from './metrics.js';
 import { ProbeServer } from './probes.js';
 

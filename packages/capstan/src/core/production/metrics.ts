@@ -1,6 +1,6 @@
 // Prometheus metrics of one operator (prom-client, its own Registry): handlers, queues, watches, API calls, leadership.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { OperatorHooks } from './hooks.js';
+import type { OperatorHooks } from '../hooks.js';
 
 export type MetricsOutcome = 'success' | 'retry' | 'permanent' | 'timeout' | 'aborted';
 

@@ -1,6 +1,6 @@
 // The per-object recorder handlers get as ctx.events, over whichever EventPoster the operator has.
-import type { KubeObject } from '../structs/objects.js';
-import type { EventPoster, EventRecorder } from './hooks.js';
+import type { KubeObject } from '../../structs/objects.js';
+import type { EventPoster, EventRecorder } from '../hooks.js';
 
 export function recorderFor(poster: EventPoster | undefined, object: KubeObject): EventRecorder {
   return {

@@ -1,7 +1,7 @@
 // Unit tests of what a registration implies for watching: the label selector the API server may filter by.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ABSENT, PRESENT } from '../structs/filters.js';
+import { ABSENT, PRESENT } from '../../structs/filters.js';
 import { ResourceRegistration } from './registry.js';
 
 const noop = () => undefined;

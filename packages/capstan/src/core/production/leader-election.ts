@@ -1,10 +1,10 @@
 // Leader election with a coordination.k8s.io/v1 Lease (client-go's algorithm): one instance acts, standbys take over.
-import type { KubeClient } from '../client/surface.js';
-import { linkedAbort, sleep } from '../kits/sleep.js';
-import { ConfigurationError, ConflictError, NotFoundError } from '../structs/errors.js';
-import type { KubeObject, ResourceRef } from '../structs/objects.js';
-import type { LeadershipGate } from './hooks.js';
-import { describeError, silentLogger, type Logger } from './logging.js';
+import type { KubeClient } from '../../client/surface.js';
+import { linkedAbort, sleep } from '../../kits/sleep.js';
+import { ConfigurationError, ConflictError, NotFoundError } from '../../structs/errors.js';
+import type { KubeObject, ResourceRef } from '../../structs/objects.js';
+import type { LeadershipGate } from '../hooks.js';
+import { describeError, silentLogger, type Logger } from '../logging.js';
 import type { OperatorMetrics } from './metrics.js';
 
 export const leasesRef: ResourceRef = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };

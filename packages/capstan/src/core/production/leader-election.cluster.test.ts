@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { useTestCluster } from '@capstan/localcluster';
-import { ApiClient } from '../client/surface.js';
-import { ConfigurationError } from '../structs/errors.js';
+import { ApiClient } from '../../client/surface.js';
+import { ConfigurationError } from '../../structs/errors.js';
 import { LeaderElector, leasesRef, microTime, standaloneGate, type Lease, type LeaderElectionOptions } from './leader-election.js';
 
 const namespaces = { version: 'v1', plural: 'namespaces' };

@@ -1,12 +1,12 @@
 // Unit tests of outcome classification: success with patch, TemporaryError delays, PermanentError, retries exhausted, timeouts, shutdown.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ApiClient } from '../client/surface.js';
-import { PermanentError, TemporaryError } from '../structs/errors.js';
-import type { ResolvedResource } from '../structs/objects.js';
+import type { ApiClient } from '../../client/surface.js';
+import { PermanentError, TemporaryError } from '../../structs/errors.js';
+import type { ResolvedResource } from '../../structs/objects.js';
 import { invoke } from './invoke.js';
-import { silentLogger } from './logging.js';
-import type { Handler } from './types.js';
+import { silentLogger } from '../logging.js';
+import type { Handler } from '../types.js';
 
 const resource: ResolvedResource = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, hasStatus: false };
 const base = (retry = 0, signal = new AbortController().signal) => ({

@@ -1,10 +1,10 @@
 // What operators register per resource: handlers, timers, daemons, the reconciler, triggers and indexes.
-import { ConfigurationError } from '../structs/errors.js';
-import { sharedLabelSelector } from '../structs/filters.js';
-import { objectKeyOf, type KubeObject, type ObjectKey, type ResourceRef } from '../structs/objects.js';
+import { ConfigurationError } from '../../structs/errors.js';
+import { sharedLabelSelector } from '../../structs/filters.js';
+import { objectKeyOf, type KubeObject, type ObjectKey, type ResourceRef } from '../../structs/objects.js';
 import type {
   Cause, DaemonOptions, Handler, HandlerOptions, Index, Reconciler, ReconcileOptions, ResourceHandle, ResourceOptions, TimerOptions,
-} from './types.js';
+} from '../types.js';
 
 export type ChangeCause = 'create' | 'update' | 'delete' | 'resume' | 'event' | 'field';
 

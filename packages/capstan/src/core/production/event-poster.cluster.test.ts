@@ -3,10 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { useTestCluster } from '@capstan/localcluster';
-import { ApiClient } from '../client/surface.js';
-import type { KubeObject } from '../structs/objects.js';
+import { ApiClient } from '../../client/surface.js';
+import type { KubeObject } from '../../structs/objects.js';
 import { eventsRef, KubeEventPoster, maxEventMessage } from './event-poster.js';
-import type { LogFields, Logger } from './logging.js';
+import type { LogFields, Logger } from '../logging.js';
 import { createOperatorMetrics } from './metrics.js';
 
 const namespaces = { version: 'v1', plural: 'namespaces' };

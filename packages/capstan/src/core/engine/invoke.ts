@@ -1,15 +1,15 @@
 // Running one handler: its context, timeout and abort, and the classification of its outcome.
-import type { KubeClient, WatchEventType } from '../client/surface.js';
-import { backoffDelay, type BackoffOptions } from '../structs/backoff.js';
-import type { DiffItem } from '../structs/diff.js';
-import { HandlerTimeoutError, PermanentError, TemporaryError } from '../structs/errors.js';
-import { frozenCopy, type DeepReadonly } from '../structs/frozen.js';
-import type { KubeObject, ObjectMeta, ResolvedResource } from '../structs/objects.js';
-import { createPatch, patchToJson } from '../structs/patch-accumulator.js';
-import { linkedAbort } from '../kits/sleep.js';
-import type { EventRecorder, HandlerOutcome } from './hooks.js';
-import { boundLogger, type Logger } from './logging.js';
-import type { Cause, Handler, HandlerContext, SpecOf, StatusOf } from './types.js';
+import type { KubeClient, WatchEventType } from '../../client/surface.js';
+import { backoffDelay, type BackoffOptions } from '../../structs/backoff.js';
+import type { DiffItem } from '../../structs/diff.js';
+import { HandlerTimeoutError, PermanentError, TemporaryError } from '../../structs/errors.js';
+import { frozenCopy, type DeepReadonly } from '../../structs/frozen.js';
+import type { KubeObject, ObjectMeta, ResolvedResource } from '../../structs/objects.js';
+import { createPatch, patchToJson } from '../../structs/patch-accumulator.js';
+import { linkedAbort } from '../../kits/sleep.js';
+import type { EventRecorder, HandlerOutcome } from '../hooks.js';
+import { boundLogger, type Logger } from '../logging.js';
+import type { Cause, Handler, HandlerContext, SpecOf, StatusOf } from '../types.js';
 
 export interface ContextInput {
   cause: Cause;

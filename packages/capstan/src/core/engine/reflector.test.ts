@@ -1,10 +1,10 @@
 // Unit tests of the reflector with a scripted API: 410 re-list with synthesised deletions, restarts on errors and stream ends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ApiClient, WatchEvent } from '../client/surface.js';
-import { BadRequestError, GoneError, InvalidError, ServerError } from '../structs/errors.js';
-import type { KubeObject, ResolvedResource } from '../structs/objects.js';
-import { silentLogger } from './logging.js';
+import type { ApiClient, WatchEvent } from '../../client/surface.js';
+import { BadRequestError, GoneError, InvalidError, ServerError } from '../../structs/errors.js';
+import type { KubeObject, ResolvedResource } from '../../structs/objects.js';
+import { silentLogger } from '../logging.js';
 import { isInitialEventsEnd, Reflector, streamingRefused, type StoreEvent } from './reflector.js';
 
 const resource: ResolvedResource = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, hasStatus: false };

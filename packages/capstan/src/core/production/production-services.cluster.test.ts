@@ -3,12 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { useTestCluster } from '@capstan/localcluster';
-import { ApiClient } from '../client/surface.js';
-import { TemporaryError } from '../structs/errors.js';
-import type { KubeObject } from '../structs/objects.js';
-import { silentLogger } from './logging.js';
-import { createOperator } from './operator.js';
-import { ProductionServices } from './production.js';
+import { ApiClient } from '../../client/surface.js';
+import { TemporaryError } from '../../structs/errors.js';
+import type { KubeObject } from '../../structs/objects.js';
+import { silentLogger } from '../logging.js';
+import { createOperator } from '../operator.js';
+import { ProductionServices } from './production-services.js';
 
 const namespaces = { version: 'v1', plural: 'namespaces' };
 const configmaps = { version: 'v1', plural: 'configmaps' };

@@ -1,10 +1,10 @@
 // KubeEventPoster: Kubernetes Events (core/v1) with identical events aggregated into one (count), rate-limited, never throwing.
 import { randomBytes } from 'node:crypto';
-import type { KubeClient } from '../client/surface.js';
-import { NotFoundError } from '../structs/errors.js';
-import { apiVersionOf, type KubeObject, type ResourceRef } from '../structs/objects.js';
-import type { EventPoster, EventRecorder, EventType } from './hooks.js';
-import { describeError, silentLogger, type Logger } from './logging.js';
+import type { KubeClient } from '../../client/surface.js';
+import { NotFoundError } from '../../structs/errors.js';
+import { apiVersionOf, type KubeObject, type ResourceRef } from '../../structs/objects.js';
+import type { EventPoster, EventRecorder, EventType } from '../hooks.js';
+import { describeError, silentLogger, type Logger } from '../logging.js';
 import type { OperatorMetrics } from './metrics.js';
 
 export const eventsRef: ResourceRef = { version: 'v1', plural: 'events' };
