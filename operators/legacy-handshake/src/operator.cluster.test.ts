@@ -45,7 +45,6 @@ describe('legacy-handshake operator (in-process apps)', () => {
       suffixSecret: { namespace: opsNs, name: 'suffix', key: 'suffix' },
       timeoutMs: 1000,
       backoff: { baseMs: 200, capMs: 2000 },
-      suffixWatchRetryMs: 200,
     });
     // capstan/testing's runner supplies the cluster, the namespaces and a log collector; waits for ready.
     running = await runOperatorInProcess(handshake, { kubeconfigPath: cluster.kubeconfigPath, namespaces: [appNs], level: 'info' });

@@ -1,17 +1,16 @@
 // Builds the legacy-handshake operator on capstan's public API: pods reconciled to "handshaken", Deployments opted in.
 import {
   createOperator, PermanentError, PRESENT, TemporaryError,
-  type KubeClient, type KubeConfigSource, type KubeObject, type LeadershipGate, type Logger, type Operator, type OperatorHooks, type RunOptions,
+  type KubeClient, type KubeConfigSource, type KubeObject, type LeadershipGate, type Logger, type Operator, type OperatorHooks,
 } from 'capstan';
 import { reconcileDeployment } from './deployment-opt-in.js';
 import { HandshakeError, PortError, RefusedError, SuffixError } from './errors.js';
 import { performHandshake, type HandshakeOptions, type HandshakeResult } from './handshake.js';
-import type { Deployment, Pod } from './kube-types.js';
+import type { Deployment, Pod, Secret } from './kube-types.js';
 import { HandshakeMetrics } from './metrics.js';
 import { HANDSHAKE_LABEL } from './names.js';
 import { reconcilePod } from './pod-reconciler.js';
 import { SuffixSource, type SuffixRef } from './suffix.js';
-import { watchSuffixSecret } from './suffix-watch.js';
 
 export const OPERATOR_NAME = 'legacy-handshake-operator';
 const PODS = { version: 'v1', plural: 'pods' } as const;
@@ -37,14 +36,9 @@ export interface HandshakeOperatorOptions {
   logger?: Logger;
   leadership?: LeadershipGate;
   hooks?: OperatorHooks;
-  /** Where the suffix watch pauses between streams (tests shorten it). */
-  suffixWatchRetryMs?: number;
 }
 
-/**
- * A capstan Operator (so capstan/testing's runOperatorInProcess and any embedder can run it) whose run()
- * also watches the suffix Secret, plus the handshake metrics.
- */
+/** A capstan Operator (so capstan/testing's runOperatorInProcess and any embedder can run it) with its handshake metrics. */
 export interface HandshakeOperator extends Operator {
   readonly metrics: HandshakeMetrics;
 }
@@ -65,16 +59,26 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
     backoff,
   });
 
-  // The suffix Secret usually lives outside the watched namespaces, so it is read directly, by name.
+  // The suffix Secret usually lives outside the watched namespaces: it is watched by name (RBAC names it too).
+  // Reads come from that watch's cache; a GET only while the cache has not seen it.
   let client: KubeClient | undefined = options.client;
   const ref = options.suffixSecret;
-  const suffix = new SuffixSource({
+  const key = { namespace: ref.namespace, name: ref.name };
+  const suffix: SuffixSource = new SuffixSource({
     ref,
     maxAgeMs: options.suffixMaxAgeMs ?? 30_000,
-    read: (signal) => {
+    read: async (signal) => {
+      const cached = suffixSecret.get(key);
+      if (cached) return cached;
       const current = client ?? operator.client;
       if (!current) throw new SuffixError('no API client yet');
-      return current.get(SECRETS, { namespace: ref.namespace, name: ref.name }, { signal });
+      return current.get(SECRETS, key, { signal });
+    },
+  });
+  // Rotation: a new version of the Secret drops the cached value.
+  const suffixSecret = operator.watchObjects<Secret & KubeObject>(SECRETS, [key], {
+    onChange: ({ object }) => {
+      if (suffix.isStale(object?.metadata.resourceVersion)) suffix.invalidate();
     },
   });
 
@@ -133,42 +137,7 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
     }, { labels: { [HANDSHAKE_LABEL]: PRESENT } });
   }
 
-  async function run(runOptions: RunOptions = {}): Promise<void> {
-    const stop = new AbortController();
-    const signal = runOptions.signal ? AbortSignal.any([runOptions.signal, stop.signal]) : stop.signal;
-    const running = operator.run({ ...runOptions, signal });
-    // `ready` may never settle when run fails early: the stop signal ends the wait for it too.
-    const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-    const logger = runOptions.logger ?? options.logger;
-    const watching = Promise.race([operator.ready, stopped]).then(() => {
-      const current = runOptions.client ?? operator.client ?? client;
-      if (!current || signal.aborted) return;
-      client = current;
-      return watchSuffixSecret({
-        client: current, source: suffix, signal,
-        ...(logger ? { logger } : {}),
-        ...(options.suffixWatchRetryMs !== undefined ? { retryDelayMs: options.suffixWatchRetryMs } : {}),
-      });
-    }, () => undefined);
-    try {
-      await running;
-    } finally {
-      stop.abort();
-      await watching;
-    }
-  }
-
-  return {
-    metrics,
-    run,
-    resource: (ref) => operator.resource(ref),
-    get name() { return operator.name; },
-    get settings() { return operator.settings; },
-    get ready() { return operator.ready; },
-    get client() { return operator.client; },
-    get probeAddress() { return operator.probeAddress; },
-    get probesListening() { return operator.probesListening; },
-  };
+  return Object.assign(operator, { metrics });
 }
 
 /** The handshake, counted the moment it ends (before the pod is annotated, so /metrics never lags the pod). */

@@ -6,11 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { useTestCluster, kubectlPath } from '@capstan/localcluster';
 import { createLegacyMock, type LegacyMock } from '@capstan/legacy-mock';
-import { ApiClient, type KubeObject } from 'capstan';
+import { ApiClient, createOperator, type KubeObject } from 'capstan';
 import { runOperatorInProcess, type RunningOperator } from 'capstan/testing';
 import { createHandshakeOperator } from './operator.js';
 import { SuffixSource } from './suffix.js';
-import { watchSuffixSecret } from './suffix-watch.js';
 import {
   conditionOf, createFakeNode, createNamespace, createSuffixSecret, deleteNamespaces, DEPLOYMENTS, eventsOf, eventually, fakeRunning, GATE,
   getPod, legacyPod, NODES, PODS, uniqueName, waitHandshaken,
@@ -116,20 +115,28 @@ test('the suffix Secret is watched by name as the ServiceAccount: a change reach
   const ref = { namespace: opsNs, name: 'legacy-handshake-suffix', key: 'suffix' };
   // A max age of an hour: only the watch can make the source read the Secret again.
   const source = new SuffixSource({ ref, maxAgeMs: 3_600_000, read: (signal) => sa.get({ version: 'v1', plural: 'secrets' }, ref, { signal }) });
-  const watchStop = new AbortController();
-  const watchWarnings: string[] = [];
-  const watching = watchSuffixSecret({
-    client: sa, source, signal: watchStop.signal, retryDelayMs: 200,
-    logger: { debug: () => {}, info: () => {}, warn: (m) => watchWarnings.push(m), error: (m) => watchWarnings.push(m) },
+  const warnings: string[] = [];
+  // The operator's own facility (watchObjects), on the ServiceAccount's Role: list and watch by name only.
+  const op = createOperator({
+    name: 'rbac-suffix-watch', client: sa, events: false,
+    logger: { debug: () => {}, info: () => {}, warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) },
   });
+  op.watchObjects({ version: 'v1', plural: 'secrets' }, [{ namespace: ref.namespace, name: ref.name }], {
+    onChange: ({ object }) => {
+      if (source.isStale(object?.metadata.resourceVersion)) source.invalidate();
+    },
+  });
+  const stop = new AbortController();
+  const running = op.run({ signal: stop.signal });
   try {
+    await op.ready;
     assert.equal(await source.get(), '-acknowledge');
     await client.patch({ version: 'v1', plural: 'secrets' }, ref, { stringData: { suffix: '-rotated' } } as Record<string, unknown>);
     await eventually('the rotated suffix', async () => ((await source.get()) === '-rotated' ? true : undefined));
-    assert.deepEqual(watchWarnings, []);
+    assert.deepEqual(warnings, []);
   } finally {
-    watchStop.abort();
-    await watching;
+    stop.abort();
+    await running;
     await client.patch({ version: 'v1', plural: 'secrets' }, ref, { stringData: { suffix: '-acknowledge' } } as Record<string, unknown>);
     sa.close();
   }

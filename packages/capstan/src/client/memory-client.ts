@@ -47,7 +47,8 @@ class MemoryServer {
 /**
  * Serves get/list/watch/create/replace/patch (merge, json with `test`, apply as a merge)/delete from memory
  * with resourceVersions, generations, finalizers and /status semantics. Not a validating API server:
- * no schemas, no admission, no garbage collection, label selectors of the `k=v,k!=v,k,!k` forms only.
+ * no schemas, no admission, no garbage collection; label selectors of the `k=v,k!=v,k,!k` forms and field
+ * selectors on metadata.name and metadata.namespace only.
  */
 export class MemoryClient implements KubeClient {
   readonly #server: MemoryServer;
@@ -119,8 +120,9 @@ export class MemoryClient implements KubeClient {
     const r = await this.resolve(ref);
     this.#log({ verb: 'list', resource: resourceId(r), namespace: options.namespace });
     const match = selectorMatcher(options.labelSelector);
+    const fields = fieldMatcher(options.fieldSelector);
     const items = [...this.#bucket(r).values()]
-      .filter((o) => (!options.namespace || o.metadata.namespace === options.namespace) && match(o.metadata.labels))
+      .filter((o) => (!options.namespace || o.metadata.namespace === options.namespace) && match(o.metadata.labels) && fields(o))
       .map((o) => clone(o) as T);
     return { apiVersion: apiVersionOf(r), kind: `${r.kind}List`, metadata: { resourceVersion: String(this.#server.version) }, items };
   }
@@ -247,16 +249,17 @@ export class MemoryClient implements KubeClient {
     const queue: WatchEvent[] = [];
     let wake: (() => void) | undefined;
     const match = selectorMatcher(options.labelSelector);
+    const fields = fieldMatcher(options.fieldSelector);
     const watcher = {
       resource: resourceId(r), namespace: options.namespace,
       push: (e: WatchEvent) => {
-        if (!match(e.object.metadata.labels)) return;
+        if (!match(e.object.metadata.labels) || !fields(e.object)) return;
         queue.push(e);
         wake?.();
       },
     };
     if (options.sendInitialEvents) {
-      const { items, metadata } = await this.list(r, { namespace: options.namespace, labelSelector: options.labelSelector });
+      const { items, metadata } = await this.list(r, { namespace: options.namespace, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector });
       for (const o of items) queue.push({ type: 'ADDED', object: o });
       queue.push({ type: 'BOOKMARK', object: { metadata: { resourceVersion: metadata?.resourceVersion, annotations: { 'k8s.io/initial-events-end': 'true' } } } as KubeObject });
     }
@@ -279,6 +282,19 @@ export class MemoryClient implements KubeClient {
   }
 
   close(): void {}
+}
+
+/** Field selectors on `metadata.name` and `metadata.namespace` (`=`, `==`, `!=`, comma-separated): what every resource supports. */
+function fieldMatcher(selector: string | undefined): (obj: KubeObject) => boolean {
+  if (!selector) return () => true;
+  const reqs = selector.split(',').map((s) => s.trim()).filter(Boolean).map((req) => {
+    const m = req.match(/^(metadata\.name|metadata\.namespace)(!=|==|=)(.*)$/);
+    if (!m) throw apiErrorFrom({ status: 400, reason: 'BadRequest', verb: 'list', message: `field label not supported: ${req}` });
+    const [, field, op, value] = m;
+    const get = (o: KubeObject) => (field === 'metadata.name' ? o.metadata.name : o.metadata.namespace) ?? '';
+    return (o: KubeObject) => (op === '!=' ? get(o) !== value : get(o) === value);
+  });
+  return (obj) => reqs.every((r) => r(obj));
 }
 
 /** Equality-based label selectors: `a=b`, `a==b`, `a!=b`, `a`, `!a`, comma-separated. */

@@ -183,3 +183,24 @@ test('workers start only once every cache synced', async (t) => {
   await waitUntil(() => seenConfigMaps.length >= 3, { message: 'three reconciles' });
   assert.ok(seenConfigMaps.every((n) => n === 1), `every reconcile saw the synced ConfigMap cache: ${seenConfigMaps}`);
 });
+
+test('watchObjects: the named objects only, their changes and deletion, readable from the cache', async (t) => {
+  const client = memoryClient();
+  const configMaps = { version: 'v1', plural: 'configmaps' } as const;
+  await client.create(configMaps, { metadata: { name: 'settings', namespace: 'ns' }, data: { v: '1' } } as unknown as KubeObject);
+  await client.create(configMaps, { metadata: { name: 'other', namespace: 'ns' }, data: { v: 'x' } } as unknown as KubeObject);
+  const op = operator(client);
+  const seen: string[] = [];
+  const watched = op.watchObjects<KubeObject & { data?: Record<string, string> }>(configMaps, [{ namespace: 'ns', name: 'settings' }], {
+    onChange: ({ key, object }) => seen.push(`${key.name}=${object?.data?.v ?? 'gone'}`),
+  });
+  await start(t, op);
+  assert.equal(watched.get({ namespace: 'ns', name: 'settings' })?.data?.v, '1', 'synced before ready');
+  await client.patch(configMaps, { namespace: 'ns', name: 'settings' }, { data: { v: '2' } });
+  await client.patch(configMaps, { namespace: 'ns', name: 'other' }, { data: { v: 'y' } });
+  await client.delete(configMaps, { namespace: 'ns', name: 'settings' });
+  await waitUntil(() => seen.includes('settings=gone'), { message: 'the deletion seen' });
+  assert.deepEqual(seen, ['settings=1', 'settings=2', 'settings=gone'], 'never the other ConfigMap');
+  assert.equal(watched.get({ namespace: 'ns', name: 'settings' }), undefined);
+  assert.ok(client.requests.filter((r) => r.resource.endsWith('configmaps') && (r.verb === 'list' || r.verb === 'watch')).length > 0);
+});

@@ -3,11 +3,12 @@ import { setMaxListeners } from 'node:events';
 import { ApiClient, type KubeClient } from '../client/surface.js';
 import { backoffDelay } from '../structs/backoff.js';
 import { ConfigurationError } from '../structs/errors.js';
-import { resourceId, type KubeObject, type ResourceRef } from '../structs/objects.js';
+import { resourceId, type KubeObject, type ObjectKey, type ResolvedResource, type ResourceRef } from '../structs/objects.js';
 import { KeyedQueue } from '../kits/keyed-queue.js';
 import { linkedAbort, sleep, untilAborted } from '../kits/sleep.js';
 import { safely } from './hooks.js';
 import { consoleLogger, describeError } from './logging.js';
+import { ObjectWatch, type WatchedObjects, type WatchedObjectsOptions } from './engine/object-watch.js';
 import { decodeQueueKey, encodeQueueKey } from './engine/queue-key.js';
 import { ResourceController } from './engine/resource-controller.js';
 import type { EngineServices, Session } from './engine/services.js';
@@ -42,6 +43,7 @@ export function createOperator(settings: OperatorSettings): Operator {
 
 class OperatorImpl implements Operator {
   readonly #registrations = new Map<string, ResourceRegistration>();
+  readonly #objectWatches: ObjectWatch[] = [];
   #client: KubeClient | undefined;
   #running = false;
   #effective: OperatorSettings | undefined;
@@ -67,6 +69,14 @@ class OperatorImpl implements Operator {
 
   get client(): KubeClient | undefined {
     return this.#client;
+  }
+
+  watchObjects<T extends KubeObject = KubeObject>(ref: ResourceRef, keys: ObjectKey[], options: WatchedObjectsOptions<T> = {}): WatchedObjects<T> {
+    if (this.#running) throw new ConfigurationError('cannot watch objects after the operator started');
+    if (keys.length === 0) throw new ConfigurationError('watchObjects needs at least one object');
+    const watch = new ObjectWatch<T>(ref, keys, options);
+    this.#objectWatches.push(watch as unknown as ObjectWatch);
+    return watch;
   }
 
   resource<T extends KubeObject = KubeObject>(ref: ResourceRef, options?: ResourceOptions): ResourceHandle<T> {
@@ -123,9 +133,12 @@ class OperatorImpl implements Operator {
     if (!s.allNamespaces && !s.namespaces?.length) logger.info('no namespaces given: watching all namespaces');
     const regs = [...this.#registrations.values()].filter((r) => r.active);
     regs.forEach((r) => r.freeze());
-    if (regs.length === 0) logger.warn('no handlers registered: nothing to do');
+    if (regs.length === 0 && this.#objectWatches.length === 0) logger.warn('no handlers registered: nothing to do');
 
-    const controllers = await this.#resolveAll(regs, services, signal);
+    const [controllers, watched] = await Promise.all([
+      this.#resolveAll(regs, services, signal),
+      Promise.all(this.#objectWatches.map(async (w) => ({ watch: w, resource: await this.#resolve(w.ref, services, signal) }))),
+    ]);
     if (signal.aborted) return this.#finish(ownClient);
     prod.expect(controllers.map((c) => c.id));
     for (const c of controllers) {
@@ -135,10 +148,13 @@ class OperatorImpl implements Operator {
     await prod.start();
     if (prod.probeAddress) this.#listeningResolve(prod.probeAddress);
 
-    let unsynced = controllers.length;
+    let unsynced = controllers.length + watched.length;
     let syncedResolve!: () => void;
     const synced = new Promise<void>((resolve) => (syncedResolve = resolve));
     if (unsynced === 0) syncedResolve();
+    const onSynced = () => {
+      if (--unsynced === 0) syncedResolve();
+    };
     const reflectors = controllers.flatMap((c) => {
       const own = c.registration.options;
       const scope = {
@@ -147,10 +163,11 @@ class OperatorImpl implements Operator {
         labelSelector: c.registration.serverLabelSelector,
         fieldSelector: own.fieldSelector,
       };
-      return c.createReflectors(scope, s.watch, () => {
-        if (--unsynced === 0) syncedResolve();
-      });
+      return c.createReflectors(scope, s.watch, onSynced);
     });
+    for (const { watch, resource } of watched) {
+      if (resource) reflectors.push(...watch.reflectors({ client: writer, resource, watch: s.watch, logger, hooks: s.hooks, onSynced }));
+    }
     const watching = Promise.all(reflectors.map((r) => r.run(signal)));
     logger.info('operator started', { operator: s.name, resources: controllers.map((c) => c.id), server: client.server });
 
@@ -169,27 +186,32 @@ class OperatorImpl implements Operator {
     if (ownClient) this.#client?.close();
   }
 
-  /** Resolve every resource (kind, scope, /status); retries missing CRDs until they appear or we stop. */
+  /** Resolve every resource (kind, scope, /status) into its controller. */
   async #resolveAll(regs: ResourceRegistration[], services: EngineServices, signal: AbortSignal): Promise<ResourceController[]> {
     const byRegistration = new Map<ResourceRegistration, ResourceController>();
-    const resolveOne = async (reg: ResourceRegistration): Promise<ResourceController | undefined> => {
-      for (let attempt = 0; !signal.aborted; attempt++) {
-        try {
-          const resource = await services.client.resolve(reg.ref, signal);
-          const controller = new ResourceController({ registration: reg, resource, services, controllerOf: (r) => byRegistration.get(r) });
-          byRegistration.set(reg, controller);
-          return controller;
-        } catch (error) {
-          if (signal.aborted) break;
-          const delay = backoffDelay(attempt, { baseMs: 1000, capMs: 30_000 });
-          services.logger.warn('cannot resolve a resource (CRD not installed yet?); retrying', { resource: resourceId(reg.ref), error: describeError(error), retryInMs: delay });
-          await sleep(delay, signal);
-        }
-      }
-      return undefined;
-    };
-    const resolved = await Promise.all(regs.map(resolveOne));
+    const resolved = await Promise.all(regs.map(async (reg) => {
+      const resource = await this.#resolve(reg.ref, services, signal);
+      if (!resource) return undefined;
+      const controller = new ResourceController({ registration: reg, resource, services, controllerOf: (r) => byRegistration.get(r) });
+      byRegistration.set(reg, controller);
+      return controller;
+    }));
     return resolved.filter((c): c is ResourceController => !!c);
+  }
+
+  /** Discovery of one resource; retries a missing CRD until it appears or we stop (then undefined). */
+  async #resolve(ref: ResourceRef, services: EngineServices, signal: AbortSignal): Promise<ResolvedResource | undefined> {
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      try {
+        return await services.client.resolve(ref, signal);
+      } catch (error) {
+        if (signal.aborted) break;
+        const delay = backoffDelay(attempt, { baseMs: 1000, capMs: 30_000 });
+        services.logger.warn('cannot resolve a resource (CRD not installed yet?); retrying', { resource: resourceId(ref), error: describeError(error), retryInMs: delay });
+        await sleep(delay, signal);
+      }
+    }
+    return undefined;
   }
 
   /** Process while leading (always, without a leadership gate); stop handlers when leadership ends. */

@@ -10,6 +10,7 @@ import type { EventPoster, EventRecorder, LeadershipGate, OperatorHooks } from '
 import type { Logger } from './logging.js';
 import type { ProductionSettings } from './production/production-services.js';
 import type { ProbeAddress } from './production/probes.js';
+import type { WatchedObjects, WatchedObjectsOptions } from './engine/object-watch.js';
 
 export type SpecOf<T> = T extends { spec?: infer S } ? S : unknown;
 export type StatusOf<T> = T extends { status?: infer S } ? S : unknown;
@@ -207,6 +208,12 @@ export interface RunOptions extends ProductionSettings {
 export interface Operator {
   readonly name: string;
   readonly settings: Readonly<OperatorSettings>;
+  /**
+   * Watch a few named objects (a configuration Secret, say) without handlers: `onChange` sees every change,
+   * `get` reads the latest version. Each is listed and watched by name, so RBAC can name them (resourceNames
+   * with get, list, watch). Workers wait for their first list like for every cache.
+   */
+  watchObjects<T extends KubeObject = KubeObject>(ref: ResourceRef, keys: ObjectKey[], options?: WatchedObjectsOptions<T>): WatchedObjects<T>;
   /** Register a resource to watch (once per resource; the options of the first call count). */
   resource<T extends KubeObject = KubeObject>(ref: ResourceRef, options?: ResourceOptions): ResourceHandle<T>;
   /** Watch and handle until the signal aborts; resolves after a graceful stop. */
