@@ -1,7 +1,7 @@
 // Figures of a fault run (objects, faults injected, recoveries, time to converge), for RELIABILITY.md.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from './operator-process.js';
+import { REPO_ROOT } from './repo.js';
 
 export interface Figure {
   scenario: string;

@@ -196,7 +196,7 @@ describe('hostile input and secret hygiene', { timeout: 3_600_000 }, () => {
     for (const p of podList) look(`status/annotations of pod ${p.metadata.name}`, JSON.stringify({ s: p.status, a: p.metadata.annotations }));
     const scraped: string[] = [];
     for (const proc of [rig.agesecret, rig.handshake!]) {
-      const metrics = await proc.scrape('/metrics');
+      const metrics = await proc.fetch('/metrics');
       if (metrics.status === 200) {
         scraped.push(`${proc.options.name} (${metrics.text.split('\n').length} lines)`);
         look(`${proc.options.name} /metrics`, metrics.text);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import type { KubeClient, KubeObject } from 'capstan';
 import { recordFigure } from './figures.js';
-import { REPO_ROOT } from './operator-process.js';
+import { REPO_ROOT } from './repo.js';
 import { AGESECRET_NS, startAndWaitReady, startRig, waitReady, type Rig } from './rig.js';
 import { waitConverged } from './state-check.js';
 import { waitUntil } from 'capstan/testing';
@@ -86,8 +86,7 @@ describe('operator faults', { timeout: 3_600_000 }, () => {
     }
     await creating;
     const restartedAt = Date.now();
-    rig.agesecret.start();
-    rig.handshake!.start();
+    await Promise.all([rig.agesecret.start(), rig.handshake!.start()]);
     await Promise.all([waitReady(rig.agesecret), waitReady(rig.handshake!)]);
     const { ms } = await waitConverged(rig.client, { namespaces: [namespace], declared, podNamespaces: [podNs] }, {
       failFast: () => !rig.agesecret.running || !rig.handshake!.running,
@@ -143,7 +142,7 @@ describe('operator faults', { timeout: 3_600_000 }, () => {
     await rig.agesecret.kill();
     const secretsLeft = await gone();
     await pending;
-    rig.agesecret.start();
+    await rig.agesecret.start();
     await waitReady(rig.agesecret);
     const { ms, summary } = await waitConverged(rig.client, { namespaces: [namespace], declared }, { failFast: () => !rig.agesecret.running });
     assert.equal(summary.ageSecrets, 100);
@@ -196,7 +195,7 @@ describe('operator faults', { timeout: 3_600_000 }, () => {
     await waitConverged(rig.client, { namespaces: [namespace], declared: declared.slice(0, 30) }, { failFast: () => !standby.running });
 
     // Graceful stop of the new leader, with the old one back as standby: hand-over without waiting for expiry.
-    first.start();
+    await first.start();
     await waitReady(first);
     await standby.stop();
     const stoppedAt = Date.now();
@@ -212,7 +211,7 @@ describe('operator faults', { timeout: 3_600_000 }, () => {
       convergeMs: Date.now() - killedAt,
     }, (line) => t.diagnostic(line));
     await first.stop();
-    rig.agesecret.start();
+    await rig.agesecret.start();
   });
 });
 

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { ControlPlaneFaults, startLocalCluster, type LocalCluster, kubectlPath } from '@capstan/localcluster';
 import { ApiClient, type KubeObject } from 'capstan';
 import { parseAllDocuments, stringify } from 'yaml';
-import { freePort, OperatorProcess, REPO_ROOT } from './operator-process.js';
+import { freePort } from '@capstan/localcluster';
+import { OperatorProcess } from 'capstan/testing';
+import { operatorEnv, REPO_ROOT } from './repo.js';
 import { waitUntil } from 'capstan/testing';
 
 export const AGESECRET_NS = 'agesecret-system';
@@ -64,7 +66,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
         name,
         program: 'operators/agesecret/src/main.ts',
         args: ['--all-namespaces', `--operator-namespace=${AGESECRET_NS}`, `--kubeconfig=${agesecretKubeconfig}`, ...(options.agesecretArgs ?? []), ...extraArgs],
-        env: { POD_NAMESPACE: AGESECRET_NS, POD_NAME: name, LOG_LEVEL: 'info' },
+        env: operatorEnv({ POD_NAMESPACE: AGESECRET_NS, POD_NAME: name, LOG_LEVEL: 'info' }), cwd: REPO_ROOT,
         logFile: join(workDir, 'logs', `${name}.log`),
         healthPort: await freePort(),
       });
@@ -83,7 +85,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
         program: 'operators/legacy-handshake/src/main.ts',
         args: ['--all-namespaces', `--suffix-secret=${HANDSHAKE_NS}/legacy-handshake-suffix:suffix`, `--kubeconfig=${kubeconfig}`,
           `--health-port=${port}`, '--health-host=127.0.0.1'],
-        env: { LOG_LEVEL: 'info' },
+        env: operatorEnv({ LOG_LEVEL: 'info' }), cwd: REPO_ROOT,
         logFile: join(workDir, 'logs', 'legacy-handshake-operator.log'),
         healthPort: port,
       });
@@ -110,13 +112,10 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
 
 /** Starts the process and waits until its /readyz says 200 (it listed everything and acts). */
 export async function startAndWaitReady(proc: OperatorProcess, timeoutMs = 180_000): Promise<void> {
-  proc.start();
+  await proc.start();
   await waitReady(proc, timeoutMs);
 }
 
 export async function waitReady(proc: OperatorProcess, timeoutMs = 180_000): Promise<void> {
-  await waitUntil(async () => {
-    if (!proc.running) throw new Error(`${proc.options.name} exited (${JSON.stringify(proc.exit)}):\n${proc.logTail()}`);
-    return (await proc.readyz()) === 200;
-  }, { timeoutMs, intervalMs: 250, message: `${proc.options.name} /readyz`, failFast: () => !proc.running });
+  await proc.ready(timeoutMs);
 }

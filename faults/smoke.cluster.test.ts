@@ -29,7 +29,7 @@ describe('fault suite smoke', { timeout: 900_000 }, () => {
     });
     await restart;
     await rig.agesecret.kill();
-    rig.agesecret.start();
+    await rig.agesecret.start();
     await waitReady(rig.agesecret);
     const { summary } = await waitConverged(rig.client, { namespaces: [namespace], declared }, { timeoutMs: 600_000, failFast: () => !rig.agesecret.running });
     assert.equal(summary.secrets, 30);

@@ -16,11 +16,6 @@ export class CommandError extends DemoError {
   }
 }
 
-/** A condition the demo waits for did not come true in time. */
-export class WaitTimeoutError extends DemoError {
-  override name = 'WaitTimeoutError';
-}
-
 /** Ctrl-C (or the embedder's signal) arrived while a step was running. */
 export class StoppedError extends DemoError {
   override name = 'StoppedError';

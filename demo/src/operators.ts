@@ -3,11 +3,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@capstan/localcluster';
 import { stringify } from 'yaml';
+import { OperatorProcess, WaitTimeoutError } from 'capstan/testing';
 import type { DemoContext } from './context.js';
-import { WaitTimeoutError } from './errors.js';
-import { httpGet } from './http-get.js';
+import { CommandError } from './errors.js';
 import { operatorContainer, withFlag, withoutKind } from './manifests.js';
-import { assertRunning, startOperatorProcess } from './operator-process.js';
 import { isReady, livePods, podState } from './pods.js';
 import { NotYet, waitFor } from './waiting.js';
 
@@ -81,18 +80,23 @@ export async function startOperator(ctx: DemoContext, def: OperatorDef): Promise
   const logFile = join(logDir, `${def.deployment}.log`);
   const env: NodeJS.ProcessEnv = { ...process.env, ...plan.env };
   delete env['KUBECONFIG'];
-  const proc = startOperatorProcess({
+  // capstan/testing's operator process: own process group, killed with the demo even by SIGKILL.
+  const proc = new OperatorProcess({
     name: def.deployment,
     program: join(ctx.repoRoot, def.program),
     args: withFlag(withFlag(plan.args, 'health-port', String(port)), 'kubeconfig', kubeconfig),
     env,
     cwd: ctx.repoRoot,
     logFile,
+    healthPort: port,
   });
-  ctx.cleanups.push(() => proc.stop());
+  await proc.start();
+  ctx.cleanups.push(async () => {
+    await proc.stop(10_000);
+  });
   await waitFor(`${def.deployment} to report ready on /readyz`, async () => {
-    assertRunning(proc, def.deployment);
-    const answer = await httpGet(`http://127.0.0.1:${port}/readyz`, { signal: ctx.signal });
+    if (!proc.running) throw new CommandError(`${def.deployment} stopped (${proc.describeExit()}):\n${proc.logTail(8)}`);
+    const answer = await proc.fetch('/readyz');
     return answer.status === 200 ? true : new NotYet(`/readyz answered ${answer.status}`);
   }, ctx.wait);
   return {

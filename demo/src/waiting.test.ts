@@ -1,7 +1,8 @@
 // Unit tests of waitFor: conditions with deadlines, fatal errors, Ctrl-C.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CommandError, StoppedError, WaitTimeoutError } from './errors.js';
+import { WaitTimeoutError } from 'capstan/testing';
+import { CommandError, StoppedError } from './errors.js';
 import { NotYet, waitFor } from './waiting.js';
 
 test('waitFor returns the first value that is not NotYet, retrying thrown errors', async () => {

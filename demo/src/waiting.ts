@@ -1,6 +1,6 @@
-// Waiting for a condition with a deadline (never a fixed sleep): poll, keep the last reason, honour Ctrl-C.
-import { setTimeout as delay } from 'node:timers/promises';
-import { CommandError, StoppedError, WaitTimeoutError } from './errors.js';
+// The demo's waits: capstan's one wait helper, with the demo's words (NotYet reasons) and errors (Ctrl-C, dead programs).
+import { WaitAbortedError, waitUntil, WaitTimeoutError } from 'capstan/testing';
+import { CommandError, StoppedError } from './errors.js';
 
 export interface WaitOptions {
   timeoutMs: number;
@@ -17,29 +17,27 @@ export class NotYet {
 /**
  * Calls `probe` until it returns something other than a NotYet. Errors thrown by the probe count as
  * "not yet" (the API server may be busy), and the last one is the timeout's cause; a CommandError (a
- * program the demo depends on has died) ends the wait at once.
+ * program the demo depends on has died) ends the wait at once; Ctrl-C ends it with StoppedError.
  */
 export async function waitFor<T>(what: string, probe: () => Promise<T | NotYet>, options: WaitOptions): Promise<T> {
-  const deadline = Date.now() + options.timeoutMs;
-  let last: unknown;
-  for (;;) {
-    if (options.signal?.aborted) throw new StoppedError();
-    try {
+  let last = 'no answer';
+  try {
+    const found = await waitUntil(async () => {
       const result = await probe();
-      if (!(result instanceof NotYet)) return result;
+      if (!(result instanceof NotYet)) return { result };
       last = result.reason;
-    } catch (error) {
-      if (error instanceof CommandError || error instanceof StoppedError) throw error;
-      last = error;
+      return undefined;
+    }, {
+      timeoutMs: options.timeoutMs, intervalMs: options.intervalMs ?? 500, signal: options.signal, message: what,
+      progress: () => last, fatal: (error) => error instanceof CommandError || error instanceof StoppedError,
+    });
+    return found.result;
+  } catch (error) {
+    if (error instanceof WaitAbortedError) throw new StoppedError({ cause: error });
+    if (error instanceof WaitTimeoutError) {
+      const cause = error.cause instanceof Error ? error.cause.message : last;
+      throw new WaitTimeoutError(`timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${what} (last: ${cause})`, { cause: error });
     }
-    if (Date.now() >= deadline) {
-      const reason = last instanceof Error ? last.message : String(last ?? 'no answer');
-      throw new WaitTimeoutError(`timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${what} (last: ${reason})`, { cause: last });
-    }
-    try {
-      await delay(options.intervalMs ?? 500, undefined, { signal: options.signal });
-    } catch (cause) {
-      throw new StoppedError({ cause });
-    }
+    throw error;
   }
 }

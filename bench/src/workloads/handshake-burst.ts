@@ -113,7 +113,7 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
     await pods.waitForCount('ready', n, 120_000);
     converged = true;
     requestsAfter = await requestCounts(options.kubeconfigPath);
-    handshakeMetrics = parseHandshakeMetrics((await operator.fetch('/metrics')).body);
+    handshakeMetrics = parseHandshakeMetrics((await operator.fetch('/metrics')).text);
   } catch (error) {
     notes.push(`did not converge: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
   } finally {

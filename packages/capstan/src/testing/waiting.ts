@@ -3,7 +3,7 @@ import type { KubeClient } from '../client/surface.js';
 import { waitUntil, type WaitOptions } from '../kits/wait-until.js';
 import type { KubeObject, ResourceRef } from '../structs/objects.js';
 
-export { waitUntil, WaitTimeoutError, type WaitOptions } from '../kits/wait-until.js';
+export { WaitAbortedError, waitUntil, WaitTimeoutError, type WaitOptions } from '../kits/wait-until.js';
 
 export interface ObjectTarget {
   resource: ResourceRef;
