@@ -1,4 +1,4 @@
-// The CRD: deploy/agesecret/crd.yaml is the generated one; seed fields and extensions are described.
+// The CRD: built with capstan's schema builder, equal in meaning to release 0.1's; deploy/agesecret/crd.yaml is the generated one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -6,21 +6,40 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { ageSecretCrd, crdYaml } from './resource.js';
 
+const fixture = (name: string) => readFileSync(fileURLToPath(new URL(name, import.meta.url)), 'utf8');
+
+/** The meaning of a schema: everything but key order, and the generic descriptions of apiVersion and kind. */
+function meaning(crd: unknown): unknown {
+  const copy = JSON.parse(JSON.stringify(crd)) as { spec: { versions: { schema: { openAPIV3Schema: { properties: Record<string, { description?: string }> } } }[] } };
+  for (const v of copy.spec.versions) {
+    delete v.schema.openAPIV3Schema.properties['apiVersion']?.description;
+    delete v.schema.openAPIV3Schema.properties['kind']?.description;
+  }
+  const sorted = (x: unknown): unknown => Array.isArray(x) ? x.map(sorted)
+    : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sorted(v)])) : x;
+  return sorted(copy);
+}
+
 test('deploy/agesecret/crd.yaml equals the CRD generated from resource.ts', () => {
   const path = fileURLToPath(new URL('../../../deploy/agesecret/crd.yaml', import.meta.url));
   assert.equal(readFileSync(path, 'utf8'), crdYaml(), 'run: npm run gen:crd -w @capstan/agesecret');
   assert.deepEqual(parse(crdYaml()), JSON.parse(JSON.stringify(ageSecretCrd)));
 });
 
+test('the schema-builder CRD means what the hand-written CRD of 0.1 meant (fields, rules, limits, columns, names)', () => {
+  assert.deepEqual(meaning(ageSecretCrd), meaning(parse(fixture('fixtures/crd-0.1.yaml'))));
+});
+
 test('seed fields and extensions exist, every field has a description', () => {
-  const version = ageSecretCrd.spec.versions[0];
-  const spec = version.schema.openAPIV3Schema.properties.spec;
+  const version = ageSecretCrd.spec.versions[0]!;
+  const root = version.schema.openAPIV3Schema.properties!;
+  const spec = root['spec']!;
   for (const field of ['secretName', 'secretKey', 'secret', 'ageSecretRef', 'data', 'type', 'labels', 'annotations']) {
-    const schema = (spec.properties as Record<string, { description?: string }>)[field];
+    const schema = spec.properties?.[field];
     assert.ok(schema?.description && schema.description.length > 20, field);
   }
-  assert.deepEqual([...ageSecretCrd.spec.names.shortNames], ['asec', 'agesec']);
+  assert.deepEqual(ageSecretCrd.spec.names.shortNames, ['asec', 'agesec']);
   assert.deepEqual(version.subresources, { status: {} });
-  assert.deepEqual(version.additionalPrinterColumns.map((c) => c.name), ['Secret', 'Ready', 'Reason', 'Age']);
-  assert.deepEqual(Object.keys(version.schema.openAPIV3Schema.properties.status.properties), ['conditions', 'observedGeneration', 'secretName']);
+  assert.deepEqual(version.additionalPrinterColumns?.map((c) => c.name), ['Secret', 'Ready', 'Reason', 'Age']);
+  assert.deepEqual(Object.keys(root['status']!.properties!), ['conditions', 'observedGeneration', 'secretName']);
 });

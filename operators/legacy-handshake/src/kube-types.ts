@@ -1,15 +1,7 @@
-// The few fields of core and apps objects the operator reads, typed locally to stay independent of a client library.
+// The few fields of core and apps objects the operator reads (metadata is capstan's ObjectMeta).
+import type { ObjectMeta } from 'capstan';
 
-export interface ObjectMeta {
-  name?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  deletionTimestamp?: string;
-}
+export type { ObjectMeta };
 
 export interface ContainerPort {
   name?: string;

@@ -66,3 +66,16 @@ describe('schema builder', () => {
     assert.ok(!text.includes('undefined'));
   });
 });
+
+test('s.conditions: metav1.Condition items, the required fields, optional map list type', () => {
+  const plain = s.conditions().json;
+  assert.equal(plain.type, 'array');
+  assert.deepEqual(plain.items?.required, ['type', 'status', 'reason', 'message', 'lastTransitionTime']);
+  assert.deepEqual(plain.items?.properties?.['status']?.enum, ['True', 'False', 'Unknown']);
+  assert.equal(plain.items?.properties?.['lastTransitionTime']?.format, 'date-time');
+  assert.equal(plain['x-kubernetes-list-type'], undefined);
+  const keyed = s.conditions({ listType: 'map', typeDescription: 'Ready or not.' }).json;
+  assert.equal(keyed['x-kubernetes-list-type'], 'map');
+  assert.deepEqual(keyed['x-kubernetes-list-map-keys'], ['type']);
+  assert.equal(keyed.items?.properties?.['type']?.description, 'Ready or not.');
+});

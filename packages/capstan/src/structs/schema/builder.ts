@@ -1,4 +1,5 @@
 // The schema builder: one definition gives a TypeScript type (Infer<>) and a structural OpenAPI v3 schema for CRDs.
+import type { Condition } from '../conditions.js';
 import { ConfigurationError } from '../errors.js';
 
 /**
@@ -221,5 +222,34 @@ function dateTime(options: Common<string> = {}): Schema<string> {
   return node({ type: 'string', ...pick(options, ['description']), format: 'date-time', ...pick(options, ['nullable', 'default']) }, options);
 }
 
+export interface ConditionsOptions {
+  description?: string;
+  /** What the condition types are (e.g. "Ready says whether..."). */
+  typeDescription?: string;
+  /** Example reasons, for `kubectl explain`. */
+  reasonDescription?: string;
+  messageDescription?: string;
+  /** What one condition is (default: metav1.Condition of "the object"). */
+  itemDescription?: string;
+  /** `map` keyed by `type` lets server-side apply merge conditions of different managers; default atomic. */
+  listType?: 'atomic' | 'map';
+}
+
+/** `status.conditions`: a list of metav1.Condition, as setCondition() writes them. */
+function conditions(options: ConditionsOptions = {}): Schema<Condition[]> {
+  const condition = object({
+    type: string({ description: options.typeDescription ?? 'Type of the condition, in CamelCase.' }),
+    status: string({ description: 'True, False or Unknown.', enum: ['True', 'False', 'Unknown'] }),
+    reason: string({ description: options.reasonDescription ?? 'CamelCase reason for the last transition.' }),
+    message: string({ description: options.messageDescription ?? 'Human-readable detail of the last transition.' }),
+    lastTransitionTime: dateTime({ description: 'When the status last changed.' }),
+    observedGeneration: optional(integer({ description: 'The metadata.generation this condition was computed for.', format: 'int64' })),
+  }, { description: options.itemDescription ?? 'A metav1.Condition: the latest observation of one aspect of the object.' });
+  return array(condition, {
+    description: options.description ?? 'Conditions of the object.',
+    ...(options.listType === 'map' ? { listType: 'map' as const, listMapKeys: ['type'] } : {}),
+  }) as Schema<Condition[]>;
+}
+
 /** The builder: `s.object({ name: s.string({ description: '...' }), port: s.optional(s.integer()) })`. */
-export const s = { string, integer, number, boolean, object, array, map, optional, preserveUnknown, intOrString, dateTime };
+export const s = { string, integer, number, boolean, object, array, map, optional, preserveUnknown, intOrString, dateTime, conditions };
