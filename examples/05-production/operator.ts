@@ -10,7 +10,7 @@ const salutation = { en: 'Hello', cs: 'Ahoj' } as const;
 
 export const operatorName = 'greeting-production';
 
-/** The production features; `capstan run` fills them from its flags (--probes, --lease-namespace, $POD_NAME). */
+/** The production features; `capstan run` fills them from its flags (--health-port, --lease-namespace, $POD_NAME). */
 export type ProductionOptions = Pick<ProductionSettings, 'probes' | 'leaderElection' | 'instance' | 'metrics'>;
 
 export function createProductionOperator(settings: Partial<CliSettings> = {}, production: ProductionOptions = {}): Operator {

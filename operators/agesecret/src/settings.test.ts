@@ -53,9 +53,11 @@ test('production settings: health host from flag or $POD_IP, lease from flag or 
   const flags = parseSettings(['--health-host', '127.0.0.1', '--lease-namespace', 'leases', '--lease-name', 'x', '--standalone'], { POD_NAMESPACE: 'ops', HOSTNAME: 'host' });
   if (flags.help) return assert.fail('help');
   assert.equal(flags.settings.healthHost, '127.0.0.1');
-  assert.equal(flags.settings.leaseNamespace, 'leases');
+  assert.equal(flags.settings.leaseNamespace, undefined, 'standalone: no Lease at all');
   assert.equal(flags.settings.leaseName, 'x');
   assert.equal(flags.settings.standalone, true);
+  const elected = parseSettings(['--lease-namespace', 'leases'], { POD_NAMESPACE: 'ops' });
+  assert.ok(!elected.help && elected.settings.leaseNamespace === 'leases');
   assert.equal(flags.settings.instance, 'host');
   const bare = parseSettings([], {});
   if (bare.help) return assert.fail('help');

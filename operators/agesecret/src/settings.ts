@@ -1,5 +1,6 @@
 // The operator's settings from argv and env (pure: the caller passes both in).
 import { parseArgs } from 'node:util';
+import { productionFlagsFrom, productionOptions, productionUsage, type ProductionFlags } from 'capstan/process';
 import { AgeSecretError } from './errors.js';
 import type { DefaultIdentity } from './reconcile/key-source.js';
 
@@ -9,25 +10,19 @@ export class SettingsError extends AgeSecretError {
   }
 }
 
-export interface OperatorProcessSettings {
+/** The operator's own settings, plus capstan's shared flags (probes, leader election, instance). */
+export interface OperatorProcessSettings extends ProductionFlags {
   namespaces: string[];
   allNamespaces: boolean;
   operatorNamespace: string;
   defaultIdentity?: DefaultIdentity;
   requireBinding: boolean;
   concurrency: number;
-  healthPort: number;
-  /** Bind address of /healthz, /readyz, /metrics; undefined: $POD_IP when set, else all interfaces. */
-  healthHost?: string;
-  /** Namespace of the leader Lease; undefined (or standalone): no leader election. */
-  leaseNamespace?: string;
-  leaseName: string;
-  standalone: boolean;
-  /** This instance's name (pod name): Event reportingInstance, base of the lease identity. */
-  instance?: string;
   kubeconfig?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
+
+const PRODUCTION_DEFAULTS = { healthPort: 8080, leaseName: 'agesecret-operator' };
 
 export const USAGE = `Usage: agesecret-operator [options]
 
@@ -39,14 +34,9 @@ export const USAGE = `Usage: agesecret-operator [options]
   --no-default-identity            disable the default identity: every AgeSecret needs ageSecretRef
   --require-binding                refuse ciphertexts not bound with age-secret encrypt --bind (adr/0010)
   --concurrency N                  reconciles running at once (default 16)
-  --health-port N                  /healthz, /readyz and /metrics (default 8080; 0 disables)
-  --health-host ADDR               bind address of that server (default: $POD_IP, else all interfaces)
-  --lease-namespace NS             namespace of the leader-election Lease (default: $POD_NAMESPACE; none: no election)
-  --lease-name NAME                name of the Lease (default agesecret-operator)
-  --standalone                     no leader election: this instance always acts
-  --kubeconfig FILE                default: in-cluster, then $KUBECONFIG, then ~/.kube/config
+  --kubeconfig FILE                default: $KUBECONFIG, then in-cluster, then ~/.kube/config
   --log-level LEVEL                debug|info|warn|error (default $LOG_LEVEL or info)
-
+${productionUsage(PRODUCTION_DEFAULTS)}
 Exit codes: 0 stopped by a signal, 1 the operator failed, 2 bad settings.`;
 
 const int = (value: string | undefined, name: string, fallback: number, min: number): number => {
@@ -70,11 +60,7 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
         'no-default-identity': { type: 'boolean' },
         'require-binding': { type: 'boolean' },
         concurrency: { type: 'string' },
-        'health-port': { type: 'string' },
-        'health-host': { type: 'string' },
-        'lease-namespace': { type: 'string' },
-        'lease-name': { type: 'string' },
-        standalone: { type: 'boolean' },
+        ...productionOptions,
         kubeconfig: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -92,9 +78,8 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
   const logLevel = values['log-level'] ?? env['LOG_LEVEL'] ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new SettingsError('--log-level must be debug, info, warn or error');
   const kubeconfig = values.kubeconfig;
-  const healthHost = values['health-host'] || env['POD_IP'] || undefined;
-  const leaseNamespace = values['lease-namespace'] || env['POD_NAMESPACE'] || undefined;
-  const instance = env['POD_NAME'] || env['HOSTNAME'] || undefined;
+  const production = productionFlagsFrom(values, env, PRODUCTION_DEFAULTS);
+  if ('error' in production) throw new SettingsError(production.error);
   return {
     help: false,
     settings: {
@@ -104,12 +89,7 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
       ...(values['no-default-identity'] ? {} : { defaultIdentity: { namespace: operatorNamespace, name: identityName } }),
       requireBinding: values['require-binding'] ?? false,
       concurrency: int(values.concurrency, '--concurrency', 16, 1),
-      healthPort: int(values['health-port'], '--health-port', 8080, 0),
-      ...(healthHost ? { healthHost } : {}),
-      ...(leaseNamespace ? { leaseNamespace } : {}),
-      leaseName: values['lease-name'] || 'agesecret-operator',
-      standalone: values.standalone ?? false,
-      ...(instance ? { instance } : {}),
+      ...production.flags,
       ...(kubeconfig ? { kubeconfig } : {}),
       logLevel: logLevel as OperatorProcessSettings['logLevel'],
     },

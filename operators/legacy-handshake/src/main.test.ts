@@ -17,7 +17,7 @@ test('bad settings exit 2 with a message naming the setting, and the usage', () 
   assert.match(missing.stderr, /Usage: legacy-handshake-operator/);
   const badPort = run(['-A', '--suffix-secret', 'ops/s', '--health-port', '70000']);
   assert.equal(badPort.status, 2);
-  assert.match(badPort.stderr, /--health-port 70000 is out of range/);
+  assert.match(badPort.stderr, /--health-port must be a port number \(0 = off\), got 70000/);
   const badEnv = run([], { HANDSHAKE_NAMESPACES: 'demo', HANDSHAKE_SUFFIX_SECRET: 'not-a-ref' });
   assert.equal(badEnv.status, 2);
   assert.match(badEnv.stderr, /suffix secret "not-a-ref" is not namespace\/name\[:key\]/);

@@ -47,7 +47,8 @@ test('leader election: lease from flag or $POD_NAMESPACE, --standalone, instance
   const fromEnv = settings(['-A', '--suffix-secret', 'o/s'], { POD_NAMESPACE: 'ops', POD_NAME: 'hs-abc', HOSTNAME: 'host' });
   assert.deepEqual([fromEnv.leaseNamespace, fromEnv.leaseName, fromEnv.standalone, fromEnv.instance], ['ops', 'legacy-handshake-operator', false, 'hs-abc']);
   const flags = settings(['-A', '--suffix-secret', 'o/s', '--lease-namespace', 'l', '--lease-name', 'x', '--standalone'], { POD_NAMESPACE: 'ops', HOSTNAME: 'host' });
-  assert.deepEqual([flags.leaseNamespace, flags.leaseName, flags.standalone, flags.instance], ['l', 'x', true, 'host']);
+  assert.deepEqual([flags.leaseNamespace, flags.leaseName, flags.standalone, flags.instance], [undefined, 'x', true, 'host'], 'standalone: no Lease at all');
   const bare = settings(['-A', '--suffix-secret', 'o/s']);
-  assert.deepEqual([bare.leaseNamespace, bare.instance], [undefined, undefined]);
+  assert.equal(bare.leaseNamespace, undefined);
+  assert.ok(bare.instance, 'the instance falls back to the machine\'s hostname');
 });

@@ -1,9 +1,11 @@
 // Operator settings from argv and environment, validated into one object (only main.ts touches the process).
 import { parseArgs } from 'node:util';
+import { productionFlagsFrom, productionOptions, productionUsage, type ProductionFlags } from 'capstan/process';
 import { SettingsError } from './errors.js';
 import { parseSuffixRef, type SuffixRef } from './suffix.js';
 
-export interface HandshakeSettings {
+/** The operator's own settings, plus capstan's shared flags (probes, leader election, instance). */
+export interface HandshakeSettings extends ProductionFlags {
   /** Namespaces to watch (globs allowed, as capstan accepts them); empty with allNamespaces. */
   namespaces: string[];
   allNamespaces: boolean;
@@ -16,20 +18,12 @@ export interface HandshakeSettings {
   suffixMaxAgeMs: number;
   /** Whether labelled Deployments get the label and readiness gate in their pod template. */
   deploymentOptIn: boolean;
-  /** Port of /healthz, /readyz and /metrics; 0 disables. */
-  healthPort: number;
-  /** Address of the health server; undefined: the pod IP when known, else all interfaces. */
-  healthHost: string | undefined;
-  /** Namespace of the leader-election Lease; undefined (or standalone): no leader election. */
-  leaseNamespace: string | undefined;
-  leaseName: string;
-  standalone: boolean;
-  /** This instance's name (pod name): Event reportingInstance, base of the lease identity. */
-  instance: string | undefined;
   /** Path of a kubeconfig; undefined means in-cluster, else ~/.kube/config. */
   kubeconfig: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
+
+const PRODUCTION_DEFAULTS = { healthPort: 8080, leaseName: 'legacy-handshake-operator' };
 
 export const USAGE = `Usage: legacy-handshake-operator [options]
 
@@ -40,15 +34,10 @@ export const USAGE = `Usage: legacy-handshake-operator [options]
       --timeout-ms MS        bound on each HTTP request to a pod (default 5000)
       --suffix-max-age-ms MS re-read the suffix Secret at least this often (default 30000)
       --[no-]deployment-opt-in  add label and readiness gate to labelled Deployments (default on)
-      --health-port PORT     serve /healthz /readyz /metrics on this port (default 8080, 0 = off)
-      --health-host ADDR     bind address of the health server (default: $POD_IP, else all interfaces)
-      --lease-namespace NS   namespace of the leader-election Lease (default: $POD_NAMESPACE; none: no election)
-      --lease-name NAME      name of the Lease (default legacy-handshake-operator)
-      --standalone           no leader election: this instance always acts
-      --kubeconfig PATH      kubeconfig to use (default: in-cluster, then ~/.kube/config)
+      --kubeconfig PATH      kubeconfig to use (default: $KUBECONFIG, then in-cluster, then ~/.kube/config)
       --log-level LEVEL      debug|info|warn|error (default info)
   -h, --help                 this text
-
+${productionUsage(PRODUCTION_DEFAULTS)}
 Environment (used when the flag is absent): HANDSHAKE_NAMESPACES (comma-separated, or "*" for all),
 HANDSHAKE_SUFFIX_SECRET, HANDSHAKE_CONCURRENCY, HANDSHAKE_TIMEOUT_MS, HANDSHAKE_DEPLOYMENT_OPT_IN
 (true|false), HANDSHAKE_HEALTH_PORT, KUBECONFIG, LOG_LEVEL; POD_NAME (else HOSTNAME) names the instance.`;
@@ -72,11 +61,7 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
         'suffix-max-age-ms': { type: 'string' },
         'deployment-opt-in': { type: 'boolean' },
         'no-deployment-opt-in': { type: 'boolean' },
-        'health-port': { type: 'string' },
-        'health-host': { type: 'string' },
-        'lease-namespace': { type: 'string' },
-        'lease-name': { type: 'string' },
-        standalone: { type: 'boolean' },
+        ...productionOptions,
         kubeconfig: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -112,6 +97,8 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
   const logLevel = values['log-level'] ?? env.LOG_LEVEL ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new SettingsError(`--log-level ${JSON.stringify(logLevel)} is not debug|info|warn|error`);
 
+  const production = productionFlagsFrom({ ...values, 'health-port': values['health-port'] ?? env.HANDSHAKE_HEALTH_PORT }, env, PRODUCTION_DEFAULTS);
+  if ('error' in production) throw new SettingsError(production.error);
   return {
     help: false,
     settings: {
@@ -122,12 +109,7 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
       timeoutMs: integer('--timeout-ms', values['timeout-ms'] ?? env.HANDSHAKE_TIMEOUT_MS, 5000, 100, 600_000),
       suffixMaxAgeMs: integer('--suffix-max-age-ms', values['suffix-max-age-ms'], 30_000, 0, 86_400_000),
       deploymentOptIn: optInFlag ?? boolean('HANDSHAKE_DEPLOYMENT_OPT_IN', env.HANDSHAKE_DEPLOYMENT_OPT_IN, true),
-      healthPort: integer('--health-port', values['health-port'] ?? env.HANDSHAKE_HEALTH_PORT, 8080, 0, 65535),
-      healthHost: values['health-host'] || env['POD_IP'] || undefined,
-      leaseNamespace: values['lease-namespace'] || env.POD_NAMESPACE || undefined,
-      leaseName: values['lease-name'] || 'legacy-handshake-operator',
-      standalone: values.standalone ?? false,
-      instance: env.POD_NAME || env.HOSTNAME || undefined,
+      ...production.flags,
       kubeconfig: values.kubeconfig ?? env.KUBECONFIG,
       logLevel: logLevel as HandshakeSettings['logLevel'],
     },

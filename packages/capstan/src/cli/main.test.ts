@@ -2,7 +2,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { main } from './main.js';
-import { defaultKubeconfig } from './run-command.js';
 
 async function cli(...argv: string[]) {
   let out = '';
@@ -36,10 +35,8 @@ test('help is printed on request', async () => {
   const r = await cli('run', '--help');
   assert.equal(r.code, 0);
   assert.match(r.out, /usage: capstan run/);
+  // The one flag vocabulary of probes and election, shared with the operator binaries.
+  assert.match(r.out, /--health-port PORT/);
+  assert.match(r.out, /--lease-namespace NS/);
 });
 
-test('the CLI picks the connection: flag, $KUBECONFIG, in-cluster, ~/.kube/config', () => {
-  assert.deepEqual(defaultKubeconfig('/a', { KUBECONFIG: '/b' }), { path: '/a' });
-  assert.deepEqual(defaultKubeconfig(undefined, { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' }), { inCluster: true, host: '10.0.0.1', port: '443' });
-  assert.deepEqual(defaultKubeconfig(undefined, { HOME: '/home/x' }), { path: '/home/x/.kube/config' });
-});

@@ -69,8 +69,9 @@ describe('runOperatorProcess', () => {
 });
 
 describe('processKubeconfig', () => {
-  test('the flag wins, then in-cluster (with the simulator root), then $KUBECONFIG, then ~/.kube/config', () => {
+  test("controller-runtime's order: the flag, then $KUBECONFIG, then in-cluster (with the simulator root), then ~/.kube/config", () => {
     assert.deepEqual(processKubeconfig('/k/config', { KUBERNETES_SERVICE_HOST: 'x' }), { path: '/k/config' });
+    assert.deepEqual(processKubeconfig(undefined, { KUBECONFIG: import.meta.filename, KUBERNETES_SERVICE_HOST: 'x' }), { path: import.meta.filename });
     assert.deepEqual(processKubeconfig(undefined, { KUBERNETES_SERVICE_HOST: 'x', KUBERNETES_SERVICE_PORT: '6443' }), { inCluster: true, host: 'x', port: '6443' });
     assert.deepEqual(processKubeconfig(undefined, { KUBERNETES_SERVICE_HOST: 'x', CAPSTAN_POD_ROOT: '/r' }), { inCluster: true, host: 'x', root: '/r' });
     assert.deepEqual(processKubeconfig(undefined, { KUBECONFIG: `/nonexistent:${import.meta.filename}` }), { path: import.meta.filename });
@@ -85,8 +86,8 @@ describe('productionRunOptions', () => {
     assert.deepEqual(productionRunOptions({ ...base, healthPort: 8080, leaseNamespace: 'ops', instance: 'pod-1' }), {
       probes: { host: '0.0.0.0', port: 8080 }, instance: 'pod-1', leaderElection: { namespace: 'ops', leaseName: 'demo-leader' },
     });
-    assert.deepEqual(productionRunOptions({ ...base, healthPort: 9, healthHost: '127.0.0.5', leaseNamespace: 'ops', standalone: true }), {
-      probes: { host: '127.0.0.5', port: 9 },
+    assert.deepEqual(productionRunOptions({ ...base, healthPort: 9, healthHost: '127.0.0.5', leaseNamespace: 'ops', standalone: true, stuckWorkerMs: 5000 }), {
+      probes: { host: '127.0.0.5', port: 9 }, leaderElection: false, health: { stuckWorkerMs: 5000 },
     });
   });
 });

@@ -5,18 +5,10 @@ import { join } from 'node:path';
 import type { KubeConfigSource } from '../client/surface.js';
 import { consoleLogger, describeError, type Logger, type LogLevel } from '../core/logging.js';
 import type { RunOptions } from '../core/types.js';
+import type { ProductionFlags } from './production-flags.js';
 
-/** What every operator process has: probes, leader election, identity, credentials and log level. */
-export interface ProcessSettings {
-  /** Port of /healthz, /readyz and /metrics; 0 turns the probe server off. */
-  healthPort: number;
-  healthHost?: string | undefined;
-  /** Namespace of the leader Lease; undefined (or `standalone`): no leader election. */
-  leaseNamespace?: string | undefined;
-  leaseName: string;
-  standalone: boolean;
-  /** This instance's name (the pod name): Events' reportingInstance and the base of the lease identity. */
-  instance?: string | undefined;
+/** What every operator process has: probes, leader election, identity (the shared flags), credentials and log level. */
+export interface ProcessSettings extends ProductionFlags {
   /** Path of a kubeconfig file; undefined: in-cluster when in a pod, else $KUBECONFIG, else ~/.kube/config. */
   kubeconfig?: string | undefined;
   logLevel: LogLevel;
@@ -61,29 +53,33 @@ export interface ProcessIo {
 export const processExitCodes = { ok: 0, failure: 1, usage: 2 } as const;
 
 /**
- * --kubeconfig, else the pod's service account when in a cluster (the API server from KUBERNETES_SERVICE_HOST/_PORT;
- * under the local kubelet simulator the service-account files live below CAPSTAN_POD_ROOT), else $KUBECONFIG's
- * first existing file, else ~/.kube/config. Several existing files in $KUBECONFIG need merging: client-node's lookup.
+ * Where the cluster is, in controller-runtime's order: --kubeconfig, else $KUBECONFIG (its first existing file;
+ * several existing files need merging: client-node's lookup), else the pod's service account when in a cluster
+ * (the API server from KUBERNETES_SERVICE_HOST/_PORT; under the local kubelet simulator the service-account
+ * files live below CAPSTAN_POD_ROOT), else ~/.kube/config.
  */
 export function processKubeconfig(flag: string | undefined, env: ProcessEnv): KubeConfigSource {
   if (flag) return { path: flag };
+  const fromEnv = (env.KUBECONFIG ?? '').split(':').filter((p) => p && existsSync(p));
+  if (fromEnv.length > 1) return 'default';
+  if (fromEnv[0]) return { path: fromEnv[0] };
   if (env.KUBERNETES_SERVICE_HOST) {
     const { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: port, CAPSTAN_POD_ROOT: root } = env;
     return { inCluster: true, host, ...(port ? { port } : {}), ...(root ? { root } : {}) };
   }
-  const fromEnv = (env.KUBECONFIG ?? '').split(':').filter((p) => p && existsSync(p));
-  if (fromEnv.length > 1) return 'default';
-  return { path: fromEnv[0] ?? join(env.HOME ?? homedir(), '.kube', 'config') };
+  return { path: join(env.HOME ?? homedir(), '.kube', 'config') };
 }
 
 /** capstan's probes (/healthz, /readyz, /metrics) and Lease leader election, from the process settings. */
-export function productionRunOptions(settings: ProcessSettings): Omit<RunOptions, 'signal'> {
+export function productionRunOptions(settings: ProductionFlags): Omit<RunOptions, 'signal'> {
   return {
     ...(settings.healthPort > 0 ? { probes: { host: settings.healthHost ?? '0.0.0.0', port: settings.healthPort } } : {}),
     ...(settings.instance ? { instance: settings.instance } : {}),
+    ...(settings.standalone ? { leaderElection: false as const } : {}),
     ...(settings.leaseNamespace && !settings.standalone
-      ? { leaderElection: { namespace: settings.leaseNamespace, leaseName: settings.leaseName } }
+      ? { leaderElection: { namespace: settings.leaseNamespace, ...(settings.leaseName ? { leaseName: settings.leaseName } : {}) } }
       : {}),
+    ...(settings.stuckWorkerMs !== undefined ? { health: { stuckWorkerMs: settings.stuckWorkerMs } } : {}),
   };
 }
 
@@ -135,3 +131,6 @@ export async function runOperatorProcess<S extends ProcessSettings>(op: Operator
     return processExitCodes.failure;
   }
 }
+
+// The flag vocabulary every operator binary shares with `capstan run`.
+export { productionFlagsFrom, productionOptions, productionUsage, type ProductionFlagDefaults, type ProductionFlags, type ProductionFlagValues } from './production-flags.js';

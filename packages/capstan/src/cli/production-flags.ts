@@ -1,82 +1,97 @@
-// `capstan run` flags of the production features: --standalone, --probes ADDR, --lease-namespace, --lease-name, --stuck-worker-ms.
+// The one flag vocabulary of probes, metrics and leader election: `capstan run` and every operator binary parse it here.
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import type { ProductionSettings } from '../core/production/production-services.js';
 
-/** parseArgs option specs, to spread into the run command's options. */
+/** parseArgs option specs, to spread into a command's options. */
 export const productionOptions = {
+  'health-port': { type: 'string' },
+  'health-host': { type: 'string' },
   standalone: { type: 'boolean' },
-  probes: { type: 'string' },
   'lease-namespace': { type: 'string' },
   'lease-name': { type: 'string' },
   'stuck-worker-ms': { type: 'string' },
 } as const;
 
-export const productionUsage = `  --probes ADDR       serve /healthz, /readyz and /metrics on ADDR (PORT, :PORT or HOST:PORT)
-  --standalone        no leader election: this instance always acts (implied by --dev)
-  --lease-namespace NS
-                      namespace of the leader Lease (default: $POD_NAMESPACE, then the pod's service account namespace)
-  --lease-name NAME   name of the leader Lease (default: <operator>-leader)
-  --stuck-worker-ms MS
-                      /healthz fails while one object's round runs longer than this (default 600000)
+/** What differs between binaries: the probe port by default (0: off unless asked) and the Lease's name. */
+export interface ProductionFlagDefaults {
+  healthPort: number;
+  leaseName: string;
+}
+
+/** The usage lines of these flags, with the binary's defaults. */
+export function productionUsage(defaults: ProductionFlagDefaults): string {
+  const port = defaults.healthPort > 0 ? `default ${defaults.healthPort}` : 'default: off';
+  return `  --health-port PORT     serve /healthz, /readyz and /metrics on this port (${port}; 0 = off)
+  --health-host ADDR     bind address of that server (default: $POD_IP, else all interfaces)
+  --lease-namespace NS   namespace of the leader-election Lease (default: $POD_NAMESPACE, then the
+                         pod's service-account namespace; none: no leader election)
+  --lease-name NAME      name of the Lease (default ${defaults.leaseName})
+  --standalone           no leader election: this instance always acts
+  --stuck-worker-ms MS   /healthz fails while one object's round runs longer than this (default 600000)
 `;
+}
 
 export interface ProductionFlagValues {
+  'health-port'?: string | undefined;
+  'health-host'?: string | undefined;
   standalone?: boolean | undefined;
-  probes?: string | undefined;
   'lease-namespace'?: string | undefined;
   'lease-name'?: string | undefined;
   'stuck-worker-ms'?: string | undefined;
+  /** `capstan run --dev` implies standalone. */
   dev?: boolean | undefined;
 }
 
-export interface ProductionFlagsResult {
-  settings: ProductionSettings;
-  /** Said to the user once the logger exists (e.g. why election is off). */
-  notes: string[];
+/** The parsed flags: what every operator process has. */
+export interface ProductionFlags {
+  /** Port of /healthz, /readyz and /metrics; 0 turns the probe server off. */
+  healthPort: number;
+  healthHost?: string | undefined;
+  /** Namespace of the leader Lease; undefined (or `standalone`): no leader election. */
+  leaseNamespace?: string | undefined;
+  leaseName: string;
+  standalone: boolean;
+  /** This instance's name (the pod name): Events' reportingInstance and the base of the lease identity. */
+  instance?: string | undefined;
+  stuckWorkerMs?: number | undefined;
 }
 
 const serviceAccountNamespace = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
-/** Parse `HOST:PORT`, `:PORT` or `PORT`. */
-export function parseAddress(text: string): { host?: string; port: number } | undefined {
-  const m = /^(?:(\[[^\]]+\]|[^:]*):)?(\d{1,5})$/.exec(text.trim());
-  if (!m) return undefined;
-  const port = Number(m[2]);
-  if (port > 65535) return undefined;
-  const host = m[1]?.replace(/^\[|\]$/g, '');
-  return host ? { host, port } : { port };
-}
-
-/** Production settings from the flags and the environment (the CLI is the only place that reads them). */
-export function productionSettingsFrom(
+/** From the flags and the environment (only CLIs read the environment; the library never does). */
+export function productionFlagsFrom(
   values: ProductionFlagValues,
   env: Record<string, string | undefined>,
+  defaults: ProductionFlagDefaults,
   files: { namespaceFile?: string } = {},
-): ProductionFlagsResult | { error: string } {
+): { flags: ProductionFlags; notes: string[] } | { error: string } {
   const notes: string[] = [];
-  const settings: ProductionSettings = { instance: env.POD_NAME || env.HOSTNAME || hostname() };
-  if (values.probes !== undefined) {
-    const address = parseAddress(values.probes);
-    if (!address) return { error: `--probes must be PORT, :PORT or HOST:PORT, got ${values.probes}` };
-    settings.probes = address;
-  }
+  const portText = values['health-port'];
+  const healthPort = portText === undefined ? defaults.healthPort : Number(portText);
+  if (!Number.isInteger(healthPort) || healthPort < 0 || healthPort > 65535) return { error: `--health-port must be a port number (0 = off), got ${portText}` };
+  let stuckWorkerMs: number | undefined;
   if (values['stuck-worker-ms'] !== undefined) {
-    const ms = Number(values['stuck-worker-ms']);
-    if (!Number.isInteger(ms) || ms < 1000) return { error: `--stuck-worker-ms must be an integer >= 1000, got ${values['stuck-worker-ms']}` };
-    settings.health = { stuckWorkerMs: ms };
+    stuckWorkerMs = Number(values['stuck-worker-ms']);
+    if (!Number.isInteger(stuckWorkerMs) || stuckWorkerMs < 1000) return { error: `--stuck-worker-ms must be an integer >= 1000, got ${values['stuck-worker-ms']}` };
   }
-  if (values.standalone || values.dev) {
-    settings.leaderElection = false;
-    return { settings, notes };
-  }
+  const standalone = !!(values.standalone || values.dev);
   const file = files.namespaceFile ?? serviceAccountNamespace;
-  const namespace = values['lease-namespace'] || env.POD_NAMESPACE || (existsSync(file) ? readFileSync(file, 'utf8').trim() : '');
-  if (!namespace) {
-    // Left unset (not false): a module that configured its own election keeps it; otherwise capstan runs standalone.
-    notes.push('no namespace for the leader Lease (give --lease-namespace or set POD_NAMESPACE): no leader election unless the module configures it');
-    return { settings, notes };
+  const leaseNamespace = standalone ? undefined
+    : values['lease-namespace'] || env.POD_NAMESPACE || (existsSync(file) ? readFileSync(file, 'utf8').trim() : '') || undefined;
+  if (!standalone && !leaseNamespace) {
+    notes.push('no namespace for the leader Lease (give --lease-namespace or set POD_NAMESPACE): no leader election unless the operator configures it');
   }
-  settings.leaderElection = { namespace, ...(values['lease-name'] ? { leaseName: values['lease-name'] } : {}) };
-  return { settings, notes };
+  const healthHost = values['health-host'] || env.POD_IP || undefined;
+  return {
+    flags: {
+      healthPort,
+      ...(healthHost ? { healthHost } : {}),
+      ...(leaseNamespace ? { leaseNamespace } : {}),
+      leaseName: values['lease-name'] || defaults.leaseName,
+      standalone,
+      instance: env.POD_NAME || env.HOSTNAME || hostname(),
+      ...(stuckWorkerMs !== undefined ? { stuckWorkerMs } : {}),
+    },
+    notes,
+  };
 }

@@ -1,14 +1,11 @@
 // `capstan run <module> [-n NS]... [-A] [--dev] [--liveness URL] [--verbose|--quiet] [--log-format json|plain] [--kubeconfig PATH]`.
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { KubeConfigSource } from '../client/surface.js';
 import { consoleLogger, describeError, type LogLevel } from '../core/logging.js';
-import { exitCodes, type Command, type CommandIo } from './commands.js';
+import { exitCodes, type Command } from './commands.js';
 import { startLiveness } from './liveness.js';
 import { loadOperatorModule } from './load-module.js';
-import { productionOptions, productionSettingsFrom, productionUsage } from './production-flags.js';
+import { processKubeconfig, productionRunOptions } from './process-entry.js';
+import { productionFlagsFrom, productionOptions, productionUsage } from './production-flags.js';
 
 export const runUsage = `usage: capstan run <module.ts|.js> [-n NAMESPACE]... [-A] [--dev] [--liveness URL]
                    [--verbose|--quiet] [--log-format json|plain] [--kubeconfig PATH]
@@ -17,19 +14,7 @@ export const runUsage = `usage: capstan run <module.ts|.js> [-n NAMESPACE]... [-
   --dev               local development: debug logs, plain format, standalone
   --liveness URL      serve liveness at this URL, e.g. http://0.0.0.0:8080/healthz
   --kubeconfig PATH   kubeconfig file (default: $KUBECONFIG, in-cluster, then ~/.kube/config)
-${productionUsage}`;
-
-/** The CLI decides the default connection: flag, $KUBECONFIG, in-cluster, ~/.kube/config. */
-export function defaultKubeconfig(flag: string | undefined, env: CommandIo['env']): KubeConfigSource {
-  if (flag) return { path: flag };
-  const fromEnv = env.KUBECONFIG?.split(':').find((p) => p && existsSync(p));
-  if (fromEnv) return { path: fromEnv };
-  if (env.KUBERNETES_SERVICE_HOST) {
-    const { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: port, CAPSTAN_POD_ROOT: root } = env;
-    return { inCluster: true, host, ...(port ? { port } : {}), ...(root ? { root } : {}) };
-  }
-  return { path: join(env.HOME ?? homedir(), '.kube', 'config') };
-}
+${productionUsage({ healthPort: 0, leaseName: '<operator>-leader' })}`;
 
 export const runCommand: Command = {
   summary: 'run an operator module',
@@ -77,11 +62,13 @@ export const runCommand: Command = {
         return usage(`--liveness must be a URL like http://0.0.0.0:8080/healthz, got ${values.liveness}`);
       }
     }
-    const production = productionSettingsFrom(values, io.env);
+    const production = productionFlagsFrom(values, io.env, { healthPort: 0, leaseName: '' });
     if ('error' in production) return usage(production.error);
+    // No --lease-name (default ''): capstan's own default name, <operator>-leader.
+    const runProduction = productionRunOptions(production.flags);
     const level: LogLevel = values.verbose || values.dev ? 'debug' : values.quiet ? 'warn' : 'info';
     const logger = consoleLogger({ level, format, write: (line) => io.err(`${line}\n`) });
-    const kubeconfig = defaultKubeconfig(values.kubeconfig, io.env);
+    const kubeconfig = processKubeconfig(values.kubeconfig, io.env);
     for (const note of production.notes) logger.info(note);
     const allNamespaces = !!values['all-namespaces'] || namespaces.length === 0;
     let operator;
@@ -97,7 +84,7 @@ export const runCommand: Command = {
     }) : undefined;
     if (liveness && !probe) return exitCodes.failure;
     try {
-      await operator.run({ signal: io.signal, kubeconfig, logger, ...production.settings, ...(allNamespaces ? { allNamespaces: true } : { namespaces }) });
+      await operator.run({ signal: io.signal, kubeconfig, logger, ...runProduction, ...(allNamespaces ? { allNamespaces: true } : { namespaces }) });
       return exitCodes.ok;
     } catch (error) {
       logger.error('the operator failed', { error: describeError(error) });
