@@ -1,11 +1,11 @@
-// `npm run demo` / `capstan demo`: options, usage and the exit code around runDemo() (the caller owns the signals).
+// `npm run demo`: options, usage and the exit code around runDemo() (the caller owns the signals).
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolveKubernetesVersion } from '@capstan/localcluster';
 import type { OperatorMode } from './context.js';
 import { runDemo } from './run-demo.js';
 
-export const USAGE = `Usage: npm run demo [-- options]      (also: npx capstan demo [options])
+export const USAGE = `Usage: npm run demo [-- options]
 
 Starts a local Kubernetes cluster (no Docker), installs both operators from deploy/ and runs them with their
 ServiceAccounts, encrypts an AgeSecret for two age identities, shows the Secret it becomes in the numbers

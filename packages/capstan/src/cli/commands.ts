@@ -35,9 +35,3 @@ registerCommand('run', async () => (await import('./run-command.js')).runCommand
 registerCommand('cluster', async () => (await import('./cluster-command.js')).clusterCommand);
 registerCommand('kubectl', async () => (await import('./cluster-command.js')).kubectlCommand);
 registerCommand('crd', async () => (await import('./crd-command.js')).crdCommand);
-// The demo lives in the repo's @capstan/demo workspace (not a dependency of capstan): a specifier TypeScript does not resolve.
-const demoPackage = '@capstan/demo';
-registerCommand('demo', async () => ({
-  summary: 'the whole system on a local cluster (capstan demo --help)',
-  run: async (argv, io) => ((await import(demoPackage)) as { demoCommand: Command['run'] }).demoCommand(argv, io),
-}));
