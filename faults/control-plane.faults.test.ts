@@ -6,7 +6,16 @@ import { recordFigure } from './figures.js';
 import { startAndWaitReady, startRig, type Rig } from './rig.js';
 import { inspectState, waitConverged } from './state-check.js';
 import {
-  AGESECRETS, ageSecretBody, burst, createNamespaceWithKey, declare, newKeys, retrying, SECRETS, secretValue, type Keys,
+  AGESECRETS,
+  ageSecretBody,
+  burst,
+  createNamespaceWithKey,
+  declare,
+  newKeys,
+  retrying,
+  SECRETS,
+  secretValue,
+  type Keys,
 } from './workload.js';
 import { waitUntil } from 'capstan/testing';
 
@@ -46,10 +55,17 @@ describe('control-plane faults', { timeout: 3_600_000 }, () => {
     assert.equal(summary.ageSecrets, BURST);
     assert.equal(summary.secrets, BURST, 'exactly one Secret per AgeSecret');
     assert.ok(rig.agesecret.running, 'the operator survived the outage without a restart');
-    recordFigure({
-      scenario: '1. kill -9 API server mid-burst', objects: BURST, faults: 'API server SIGKILL + restart at 40% of the burst',
-      recoveries: `operator reconnected (${rig.agesecret.counts.starts} start)`, convergeMs: Date.now() - started, afterLastWriteMs: ms,
-    }, (line) => t.diagnostic(line));
+    recordFigure(
+      {
+        scenario: '1. kill -9 API server mid-burst',
+        objects: BURST,
+        faults: 'API server SIGKILL + restart at 40% of the burst',
+        recoveries: `operator reconnected (${rig.agesecret.counts.starts} start)`,
+        convergeMs: Date.now() - started,
+        afterLastWriteMs: ms,
+      },
+      (line) => t.diagnostic(line),
+    );
   });
 
   test('410 Gone after etcd compaction while objects change: re-list, no missed create/update/delete', async (t) => {
@@ -74,7 +90,9 @@ describe('control-plane faults', { timeout: 3_600_000 }, () => {
       for (const d of declared.slice(0, 20)) {
         d.value = secretValue('PLAINTEXT-GONE-UPDATED', 0);
         const body = await ageSecretBody(d, keys);
-        await retrying(() => rig.client.patch(AGESECRETS, { namespace, name: d.name }, { spec: body['spec' as keyof KubeObject] }, { type: 'merge' }));
+        await retrying(() =>
+          rig.client.patch(AGESECRETS, { namespace, name: d.name }, { spec: body['spec' as keyof KubeObject] }, { type: 'merge' }),
+        );
       }
       for (const d of declared.slice(20, 40)) {
         d.deleted = true;
@@ -89,11 +107,18 @@ describe('control-plane faults', { timeout: 3_600_000 }, () => {
     const { ms } = await waitConverged(rig.client, { namespaces: [namespace], declared }, { failFast: () => !neverCrashed() });
     const gones = count(rig.agesecret.log(), 'watch resourceVersion expired (410)') - gonesBefore;
     assert.ok(gones >= 2, `both watches (AgeSecrets, Secrets) saw 410 Gone and re-listed (log lines: ${gones})`);
-    recordFigure({
-      scenario: '2. 410 Gone after etcd compaction', objects: declared.length,
-      faults: 'operator SIGSTOP; API server SIGKILL + restart (watch cache off); 20 creates, 20 updates, 20 deletes, 10 owned Secrets deleted; etcd compacted',
-      recoveries: `${gones} watch(es) re-listed after 410`, convergeMs: Date.now() - started, afterThawMs: ms,
-    }, (line) => t.diagnostic(line));
+    recordFigure(
+      {
+        scenario: '2. 410 Gone after etcd compaction',
+        objects: declared.length,
+        faults:
+          'operator SIGSTOP; API server SIGKILL + restart (watch cache off); 20 creates, 20 updates, 20 deletes, 10 owned Secrets deleted; etcd compacted',
+        recoveries: `${gones} watch(es) re-listed after 410`,
+        convergeMs: Date.now() - started,
+        afterThawMs: ms,
+      },
+      (line) => t.diagnostic(line),
+    );
   });
 
   test('a frozen API server (SIGSTOP past the watch inactivity timeout), then resumed: streams restart', async (t) => {
@@ -106,7 +131,10 @@ describe('control-plane faults', { timeout: 3_600_000 }, () => {
     const frozenAt = Date.now();
     try {
       await waitUntil(() => count(rig.agesecret.log(), 'watch stream silent too long') > stallsBefore, {
-        timeoutMs: FREEZE_MS + 120_000, intervalMs: 1000, message: 'the operator to notice its silent watch streams', failFast: () => !neverCrashed(),
+        timeoutMs: FREEZE_MS + 120_000,
+        intervalMs: 1000,
+        message: 'the operator to notice its silent watch streams',
+        failFast: () => !neverCrashed(),
       });
     } finally {
       rig.faults.thawApiServer();
@@ -120,15 +148,24 @@ describe('control-plane faults', { timeout: 3_600_000 }, () => {
     for (const d of declared.slice(0, 5)) {
       d.value = secretValue('PLAINTEXT-FREEZE-UPDATED', 0);
       const body = await ageSecretBody(d, keys);
-      await retrying(() => rig.client.patch(AGESECRETS, { namespace, name: d.name }, { spec: body['spec' as keyof KubeObject] }, { type: 'merge' }));
+      await retrying(() =>
+        rig.client.patch(AGESECRETS, { namespace, name: d.name }, { spec: body['spec' as keyof KubeObject] }, { type: 'merge' }),
+      );
     }
     const { ms } = await waitConverged(rig.client, { namespaces: [namespace], declared }, { failFast: () => !neverCrashed() });
     const stalls = count(rig.agesecret.log(), 'watch stream silent too long') - stallsBefore;
     assert.ok(stalls >= 1);
-    recordFigure({
-      scenario: '3. frozen API server', objects: declared.length, faults: `API server SIGSTOP for ${(frozenMs / 1000).toFixed(0)} s, then SIGCONT`,
-      recoveries: `${stalls} silent stream(s) restarted`, convergeMs: Date.now() - thawed, afterThawMs: ms,
-    }, (line) => t.diagnostic(line));
+    recordFigure(
+      {
+        scenario: '3. frozen API server',
+        objects: declared.length,
+        faults: `API server SIGSTOP for ${(frozenMs / 1000).toFixed(0)} s, then SIGCONT`,
+        recoveries: `${stalls} silent stream(s) restarted`,
+        convergeMs: Date.now() - thawed,
+        afterThawMs: ms,
+      },
+      (line) => t.diagnostic(line),
+    );
     const final = await inspectState(rig.client, { namespaces: [namespace], declared });
     assert.deepEqual(final.problems, []);
   });

@@ -17,5 +17,7 @@ export function recordFigure(figure: Figure, diagnostic?: (line: string) => void
   const dir = join(REPO_ROOT, 'test-artifacts', 'faults');
   mkdirSync(dir, { recursive: true });
   appendFileSync(join(dir, 'figures.jsonl'), `${JSON.stringify({ at: new Date().toISOString(), ...figure })}\n`);
-  diagnostic?.(`${figure.scenario}: ${figure.objects} objects, faults: ${figure.faults}, recoveries: ${figure.recoveries}, converged in ${(figure.convergeMs / 1000).toFixed(1)} s`);
+  diagnostic?.(
+    `${figure.scenario}: ${figure.objects} objects, faults: ${figure.faults}, recoveries: ${figure.recoveries}, converged in ${(figure.convergeMs / 1000).toFixed(1)} s`,
+  );
 }

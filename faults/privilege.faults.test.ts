@@ -36,15 +36,23 @@ describe('privilege', { timeout: 1_800_000 }, () => {
     // Both namespaces trust the same age identity (a shared team key): only binding stops a replay then.
     nsA = await createNamespaceWithKey(rig.client, 'priv-a', keys);
     nsB = await createNamespaceWithKey(rig.client, 'priv-b', keys);
-    await rig.client.create({ ...RBAC, plural: 'roles' }, {
-      metadata: { name: 'agesecret-author', namespace: nsA },
-      rules: [{ apiGroups: ['pyvo.io'], resources: ['agesecrets'], verbs: ['create', 'get', 'list', 'watch', 'update', 'patch'] }],
-    } as unknown as KubeObject, { namespace: nsA });
-    await rig.client.create({ ...RBAC, plural: 'rolebindings' }, {
-      metadata: { name: 'alice-agesecret-author', namespace: nsA },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'agesecret-author' },
-      subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice' }],
-    } as unknown as KubeObject, { namespace: nsA });
+    await rig.client.create(
+      { ...RBAC, plural: 'roles' },
+      {
+        metadata: { name: 'agesecret-author', namespace: nsA },
+        rules: [{ apiGroups: ['pyvo.io'], resources: ['agesecrets'], verbs: ['create', 'get', 'list', 'watch', 'update', 'patch'] }],
+      } as unknown as KubeObject,
+      { namespace: nsA },
+    );
+    await rig.client.create(
+      { ...RBAC, plural: 'rolebindings' },
+      {
+        metadata: { name: 'alice-agesecret-author', namespace: nsA },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'agesecret-author' },
+        subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice' }],
+      } as unknown as KubeObject,
+      { namespace: nsA },
+    );
     alice = await ApiClient.create(rig.cluster.userKubeconfig({ user: 'alice', groups: ['developers'] }));
   });
 
@@ -53,16 +61,31 @@ describe('privilege', { timeout: 1_800_000 }, () => {
     await rig?.close();
   });
 
-  const readyOf = async (namespace: string, name: string, status: 'True' | 'False', reason?: string) => waitUntil(async () => {
-    const obj = await rig.client.get<AgeSecretObj>(AGESECRETS, { namespace, name });
-    const c = obj.status?.conditions?.find((x) => x.type === 'Ready');
-    return c && c.observedGeneration === obj.metadata.generation && c.status === status && (!reason || c.reason === reason) ? c : undefined;
-  }, { timeoutMs: 180_000, message: `${namespace}/${name} Ready=${status} ${reason ?? ''}`, failFast: () => !rig.agesecret.running });
+  const readyOf = async (namespace: string, name: string, status: 'True' | 'False', reason?: string) =>
+    waitUntil(
+      async () => {
+        const obj = await rig.client.get<AgeSecretObj>(AGESECRETS, { namespace, name });
+        const c = obj.status?.conditions?.find((x) => x.type === 'Ready');
+        return c && c.observedGeneration === obj.metadata.generation && c.status === status && (!reason || c.reason === reason)
+          ? c
+          : undefined;
+      },
+      { timeoutMs: 180_000, message: `${namespace}/${name} Ready=${status} ${reason ?? ''}`, failFast: () => !rig.agesecret.running },
+    );
 
   test('alice cannot read Secrets, nor get an existing unowned Secret overwritten (create or rename)', async () => {
     await assert.rejects(alice.get(SECRETS, { namespace: nsA, name: 'namespace-secret' }), ForbiddenError);
-    await assert.rejects(alice.create(SECRETS, { metadata: { name: 'x', namespace: nsA }, stringData: { a: 'b' } } as unknown as KubeObject, { namespace: nsA }), ForbiddenError);
-    const original = await rig.client.create<SecretObj>(SECRETS, { metadata: { name: 'db-password', namespace: nsA }, data: { value: b64('original') } } as unknown as SecretObj, { namespace: nsA });
+    await assert.rejects(
+      alice.create(SECRETS, { metadata: { name: 'x', namespace: nsA }, stringData: { a: 'b' } } as unknown as KubeObject, {
+        namespace: nsA,
+      }),
+      ForbiddenError,
+    );
+    const original = await rig.client.create<SecretObj>(
+      SECRETS,
+      { metadata: { name: 'db-password', namespace: nsA }, data: { value: b64('original') } } as unknown as SecretObj,
+      { namespace: nsA },
+    );
     const steal: Declared = { namespace: nsA, name: 'steal', secretName: 'db-password', key: 'value', value: 'PLAINTEXT-STOLEN' };
     await alice.create(AGESECRETS, await ageSecretBody(steal, keys), { namespace: nsA });
     await readyOf(nsA, 'steal', 'False', 'SecretNotOwned');
@@ -81,7 +104,12 @@ describe('privilege', { timeout: 1_800_000 }, () => {
 
   test('alice cannot use a key from another namespace', async () => {
     const keysB = await newKeys();
-    await rig.client.patch(SECRETS, { namespace: nsB, name: 'namespace-secret' }, { stringData: { secretKey: `${keys.identity}\n${keysB.identity}` } }, { type: 'merge' });
+    await rig.client.patch(
+      SECRETS,
+      { namespace: nsB, name: 'namespace-secret' },
+      { stringData: { secretKey: `${keys.identity}\n${keysB.identity}` } },
+      { type: 'merge' },
+    );
     const forB: Declared = { namespace: nsA, name: 'borrow-key', secretName: 'borrowed', key: 'value', value: 'PLAINTEXT-BORROW' };
     await alice.create(AGESECRETS, await ageSecretBody(forB, keysB), { namespace: nsA });
     await readyOf(nsA, 'borrow-key', 'False', 'NoMatchingKey');
@@ -89,19 +117,31 @@ describe('privilege', { timeout: 1_800_000 }, () => {
     (byRef as AgeSecretObj).spec!.ageSecretRef = `${nsB}/namespace-secret`;
     await alice.create(AGESECRETS, byRef, { namespace: nsA });
     await readyOf(nsA, 'ref-key', 'False', 'CrossNamespaceKeyRef');
-    for (const name of ['borrowed', 'ref-key']) assert.equal(await rig.client.tryGet(SECRETS, { namespace: nsA, name }), undefined, `no Secret ${name}`);
+    for (const name of ['borrowed', 'ref-key'])
+      assert.equal(await rig.client.tryGet(SECRETS, { namespace: nsA, name }), undefined, `no Secret ${name}`);
     checks.push('foreign key: NoMatchingKey; ns/name ref: CrossNamespaceKeyRef; no Secret');
   });
 
   test('alice cannot replay a ciphertext bound with age-secret encrypt --bind in another namespace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faults-bind-'));
     const plain = join(dir, 'bound.secret.yaml');
-    writeFileSync(plain, stringify({
-      apiVersion: 'pyvo.io/v1', kind: 'AgeSecret', metadata: { name: 'api-token', namespace: nsB },
-      spec: { secretName: 'api-token', secretKey: 'value', ageSecretRef: 'namespace-secret', secret: 'PLAINTEXT-BOUND-TOKEN' },
-    }));
-    const out = execFileSync(process.execPath, ['operators/agesecret/bin/age-secret.mjs', 'encrypt', '--bind', '-f', plain, '-r', keys.recipient], { cwd: REPO_ROOT, encoding: 'utf8' });
-    const bound = parseAllDocuments(out).map((d) => d.toJS() as AgeSecretObj).find((d) => d?.kind === 'AgeSecret')!;
+    writeFileSync(
+      plain,
+      stringify({
+        apiVersion: 'pyvo.io/v1',
+        kind: 'AgeSecret',
+        metadata: { name: 'api-token', namespace: nsB },
+        spec: { secretName: 'api-token', secretKey: 'value', ageSecretRef: 'namespace-secret', secret: 'PLAINTEXT-BOUND-TOKEN' },
+      }),
+    );
+    const out = execFileSync(
+      process.execPath,
+      ['operators/agesecret/bin/age-secret.mjs', 'encrypt', '--bind', '-f', plain, '-r', keys.recipient],
+      { cwd: REPO_ROOT, encoding: 'utf8' },
+    );
+    const bound = parseAllDocuments(out)
+      .map((d) => d.toJS() as AgeSecretObj)
+      .find((d) => d?.kind === 'AgeSecret')!;
     assert.match(String(bound.spec?.secret), /^ENC\[/);
     // Positive control: where it is bound, it works.
     await rig.client.create(AGESECRETS, bound, { namespace: nsB });
@@ -113,13 +153,19 @@ describe('privilege', { timeout: 1_800_000 }, () => {
     }
     assert.equal(await rig.client.tryGet(SECRETS, { namespace: nsA, name: 'api-token' }), undefined);
     // Unrelated objects are intact: B's Secret has its value, A's good AgeSecret state is consistent.
-    const state = await inspectState(rig.client, { namespaces: [nsB], declared: [{ namespace: nsB, name: 'api-token', secretName: 'api-token', key: 'value', value: 'PLAINTEXT-BOUND-TOKEN' }] });
+    const state = await inspectState(rig.client, {
+      namespaces: [nsB],
+      declared: [{ namespace: nsB, name: 'api-token', secretName: 'api-token', key: 'value', value: 'PLAINTEXT-BOUND-TOKEN' }],
+    });
     assert.deepEqual(state.problems, []);
     checks.push('bound ciphertext: works in place, BindingMismatch when replayed (same or other name)');
   });
 
   test('the operators act as their own ServiceAccounts, with least-privilege RBAC', async () => {
-    for (const [proc, user] of [[rig.agesecret, `system:serviceaccount:${AGESECRET_NS}:agesecret-operator`], [rig.handshake!, `system:serviceaccount:${HANDSHAKE_NS}:legacy-handshake-operator`]] as const) {
+    for (const [proc, user] of [
+      [rig.agesecret, `system:serviceaccount:${AGESECRET_NS}:agesecret-operator`],
+      [rig.handshake!, `system:serviceaccount:${HANDSHAKE_NS}:legacy-handshake-operator`],
+    ] as const) {
       assert.equal(await identityOf(rig, proc), user, `${proc.options.name} authenticates as ${user}`);
     }
     const sa = (ns: string, name: string) => `system:serviceaccount:${ns}:${name}`;
@@ -161,20 +207,45 @@ describe('privilege', { timeout: 1_800_000 }, () => {
     const wrong: string[] = [];
     for (const [user, verb, group, resource, namespace, name, expected] of matrix) {
       const [res, sub] = resource.split('/');
-      const review = await rig.client.create<KubeObject & { status?: { allowed?: boolean } }>({ group: 'authorization.k8s.io', version: 'v1', plural: 'subjectaccessreviews' }, {
-        spec: {
-          user, groups: user.startsWith('system:serviceaccount:') ? ['system:serviceaccounts', 'system:authenticated'] : ['system:authenticated'],
-          resourceAttributes: { verb, group, resource: res, ...(sub ? { subresource: sub } : {}), ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) },
-        },
-      } as never);
-      if ((review.status?.allowed ?? false) !== expected) wrong.push(`${user} ${verb} ${group}/${resource} ${namespace}/${name ?? '*'}: allowed=${review.status?.allowed}, expected ${expected}`);
+      const review = await rig.client.create<KubeObject & { status?: { allowed?: boolean } }>(
+        { group: 'authorization.k8s.io', version: 'v1', plural: 'subjectaccessreviews' },
+        {
+          spec: {
+            user,
+            groups: user.startsWith('system:serviceaccount:')
+              ? ['system:serviceaccounts', 'system:authenticated']
+              : ['system:authenticated'],
+            resourceAttributes: {
+              verb,
+              group,
+              resource: res,
+              ...(sub ? { subresource: sub } : {}),
+              ...(namespace ? { namespace } : {}),
+              ...(name ? { name } : {}),
+            },
+          },
+        } as never,
+      );
+      if ((review.status?.allowed ?? false) !== expected)
+        wrong.push(
+          `${user} ${verb} ${group}/${resource} ${namespace}/${name ?? '*'}: allowed=${review.status?.allowed}, expected ${expected}`,
+        );
     }
     assert.deepEqual(wrong, []);
     checks.push(`operators authenticate as their ServiceAccounts; ${matrix.length} access reviews as expected`);
   });
 
   test('privilege figures', (t) => {
-    recordFigure({ scenario: '8. privilege', objects: 7, faults: checks.join('; '), recoveries: 'n/a (every attempt refused with a condition)', convergeMs: 0 }, (line) => t.diagnostic(line));
+    recordFigure(
+      {
+        scenario: '8. privilege',
+        objects: 7,
+        faults: checks.join('; '),
+        recoveries: 'n/a (every attempt refused with a condition)',
+        convergeMs: 0,
+      },
+      (line) => t.diagnostic(line),
+    );
     assert.equal(checks.length, 4);
   });
 });
@@ -186,7 +257,8 @@ async function identityOf(rig: Rig, proc: OperatorProcess): Promise<string | und
   const token = kubeconfig.users?.[0]?.user?.token;
   assert.ok(token, `${path} holds a token`);
   const review = await rig.client.create<KubeObject & { status?: { user?: { username?: string } } }>(
-    { group: 'authentication.k8s.io', version: 'v1', plural: 'tokenreviews' }, { spec: { token } } as never);
+    { group: 'authentication.k8s.io', version: 'v1', plural: 'tokenreviews' },
+    { spec: { token } } as never,
+  );
   return review.status?.user?.username;
 }
-

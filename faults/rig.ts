@@ -40,9 +40,13 @@ export interface Rig {
 /** Everything of a kustomization except its Deployment, applied with kubectl as the admin. */
 function installManifests(kubeconfig: string, dir: string): void {
   const rendered = execFileSync(kubectlPath(), ['kustomize', join(REPO_ROOT, dir)], { encoding: 'utf8' });
-  const docs = parseAllDocuments(rendered).map((d) => d.toJS() as KubeObject).filter((d) => d && d.kind !== 'Deployment');
+  const docs = parseAllDocuments(rendered)
+    .map((d) => d.toJS() as KubeObject)
+    .filter((d) => d && d.kind !== 'Deployment');
   execFileSync(kubectlPath(), ['--kubeconfig', kubeconfig, 'apply', '--server-side', '--force-conflicts', '-f', '-'], {
-    input: docs.map((d) => stringify(d)).join('---\n'), encoding: 'utf8', timeout: 120_000,
+    input: docs.map((d) => stringify(d)).join('---\n'),
+    encoding: 'utf8',
+    timeout: 120_000,
   });
 }
 
@@ -56,17 +60,29 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const processes: OperatorProcess[] = [];
   try {
     installManifests(cluster.kubeconfigPath, 'deploy/agesecret');
-    await waitUntil(async () => {
-      const crd = await client.get<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(CRDS, { name: 'agesecrets.pyvo.io' });
-      return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-    }, { timeoutMs: 120_000, message: 'the AgeSecret CRD to be Established' });
+    await waitUntil(
+      async () => {
+        const crd = await client.get<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(CRDS, {
+          name: 'agesecrets.pyvo.io',
+        });
+        return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+      },
+      { timeoutMs: 120_000, message: 'the AgeSecret CRD to be Established' },
+    );
     const agesecretKubeconfig = await cluster.serviceAccountKubeconfig(AGESECRET_NS, 'agesecret-operator');
     const makeAgesecret = async (name: string, extraArgs: string[] = []) => {
       const proc = new OperatorProcess({
         name,
         program: 'operators/agesecret/src/main.ts',
-        args: ['--all-namespaces', `--operator-namespace=${AGESECRET_NS}`, `--kubeconfig=${agesecretKubeconfig}`, ...(options.agesecretArgs ?? []), ...extraArgs],
-        env: operatorEnv({ POD_NAMESPACE: AGESECRET_NS, POD_NAME: name, LOG_LEVEL: 'info' }), cwd: REPO_ROOT,
+        args: [
+          '--all-namespaces',
+          `--operator-namespace=${AGESECRET_NS}`,
+          `--kubeconfig=${agesecretKubeconfig}`,
+          ...(options.agesecretArgs ?? []),
+          ...extraArgs,
+        ],
+        env: operatorEnv({ POD_NAMESPACE: AGESECRET_NS, POD_NAME: name, LOG_LEVEL: 'info' }),
+        cwd: REPO_ROOT,
         logFile: join(workDir, 'logs', `${name}.log`),
         healthPort: await freePort(),
       });
@@ -83,16 +99,27 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       handshake = new OperatorProcess({
         name: 'legacy-handshake-operator',
         program: 'operators/legacy-handshake/src/main.ts',
-        args: ['--all-namespaces', `--suffix-secret=${HANDSHAKE_NS}/legacy-handshake-suffix:suffix`, `--kubeconfig=${kubeconfig}`,
-          `--health-port=${port}`, '--health-host=127.0.0.1'],
-        env: operatorEnv({ LOG_LEVEL: 'info' }), cwd: REPO_ROOT,
+        args: [
+          '--all-namespaces',
+          `--suffix-secret=${HANDSHAKE_NS}/legacy-handshake-suffix:suffix`,
+          `--kubeconfig=${kubeconfig}`,
+          `--health-port=${port}`,
+          '--health-host=127.0.0.1',
+        ],
+        env: operatorEnv({ LOG_LEVEL: 'info' }),
+        cwd: REPO_ROOT,
         logFile: join(workDir, 'logs', 'legacy-handshake-operator.log'),
         healthPort: port,
       });
       processes.push(handshake);
     }
     return {
-      cluster, faults, client, workDir, agesecret, handshake,
+      cluster,
+      faults,
+      client,
+      workDir,
+      agesecret,
+      handshake,
       agesecretReplica: (name, extraArgs) => makeAgesecret(name, extraArgs),
       async close() {
         await Promise.all(processes.map((p) => p.stop(10_000)));

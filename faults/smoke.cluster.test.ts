@@ -25,13 +25,19 @@ describe('fault suite smoke', { timeout: 900_000 }, () => {
     let restart: Promise<void> | undefined;
     await burst(rig.client, await Promise.all(declared.map((d) => ageSecretBody(d, keys))), {
       parallel: 4,
-      onCreated: (n) => { if (n === 10) restart = rig.faults.restartApiServer(); },
+      onCreated: (n) => {
+        if (n === 10) restart = rig.faults.restartApiServer();
+      },
     });
     await restart;
     await rig.agesecret.kill();
     await rig.agesecret.start();
     await waitReady(rig.agesecret);
-    const { summary } = await waitConverged(rig.client, { namespaces: [namespace], declared }, { timeoutMs: 600_000, failFast: () => !rig.agesecret.running });
+    const { summary } = await waitConverged(
+      rig.client,
+      { namespaces: [namespace], declared },
+      { timeoutMs: 600_000, failFast: () => !rig.agesecret.running },
+    );
     assert.equal(summary.secrets, 30);
     assert.equal(rig.faults.injected.apiServerKills, 1);
     assert.equal(rig.agesecret.counts.kills, 1);

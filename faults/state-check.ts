@@ -4,7 +4,12 @@ import { ApiClient, type KubeObject } from 'capstan';
 import { AGESECRETS, b64, PODS, SECRETS, type Declared } from './workload.js';
 import { waitUntil } from 'capstan/testing';
 
-interface Condition { type: string; status: string; reason?: string; observedGeneration?: number }
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  observedGeneration?: number;
+}
 type AgeSecretObj = KubeObject & { spec?: { secretName?: string }; status?: { conditions?: Condition[]; secretName?: string } };
 type SecretObj = KubeObject & { data?: Record<string, string> };
 type PodObj = KubeObject & { status?: { phase?: string; containerStatuses?: { ready?: boolean; restartCount?: number }[] } };
@@ -46,7 +51,8 @@ export async function inspectState(client: ApiClient, expect: StateExpectation):
     for (const d of expect.declared.filter((x) => x.namespace === namespace)) {
       const obj = byName.get(d.name);
       if (d.deleted) {
-        if (obj) problems.push(`${namespace}/${d.name}: deleted but still there (finalizers ${JSON.stringify(obj.metadata.finalizers ?? [])})`);
+        if (obj)
+          problems.push(`${namespace}/${d.name}: deleted but still there (finalizers ${JSON.stringify(obj.metadata.finalizers ?? [])})`);
         continue;
       }
       if (!obj) {
@@ -55,10 +61,13 @@ export async function inspectState(client: ApiClient, expect: StateExpectation):
       }
       const ready = readyOf(obj);
       if (ready?.status !== 'True' || ready.observedGeneration !== obj.metadata.generation) {
-        problems.push(`${namespace}/${d.name}: not Ready for generation ${obj.metadata.generation} (${ready ? `${ready.status} ${ready.reason} gen ${ready.observedGeneration}` : 'no condition'})`);
+        problems.push(
+          `${namespace}/${d.name}: not Ready for generation ${obj.metadata.generation} (${ready ? `${ready.status} ${ready.reason} gen ${ready.observedGeneration}` : 'no condition'})`,
+        );
       }
       const mine = ownedBy.get(obj.metadata.uid!) ?? [];
-      if (mine.length !== 1) problems.push(`${namespace}/${d.name}: owns ${mine.length} Secrets (${mine.map((s) => s.metadata.name).join(', ')})`);
+      if (mine.length !== 1)
+        problems.push(`${namespace}/${d.name}: owns ${mine.length} Secrets (${mine.map((s) => s.metadata.name).join(', ')})`);
       const secret = secrets.items.find((s) => s.metadata.name === d.secretName);
       if (!secret) problems.push(`${namespace}/${d.name}: Secret ${d.secretName} missing`);
       else if (ownerUid(secret) !== obj.metadata.uid) problems.push(`${namespace}/${d.name}: Secret ${d.secretName} not owned by it`);
@@ -67,7 +76,8 @@ export async function inspectState(client: ApiClient, expect: StateExpectation):
     for (const s of owned) {
       const owner = byUid.get(ownerUid(s)!);
       if (!owner) problems.push(`${namespace}/${s.metadata.name}: orphan (its AgeSecret is gone)`);
-      else if (owner.spec?.secretName !== s.metadata.name) problems.push(`${namespace}/${s.metadata.name}: stale (owner ${owner.metadata.name} now wants ${owner.spec?.secretName})`);
+      else if (owner.spec?.secretName !== s.metadata.name)
+        problems.push(`${namespace}/${s.metadata.name}: stale (owner ${owner.metadata.name} now wants ${owner.spec?.secretName})`);
     }
   }
   for (const namespace of expect.podNamespaces ?? []) {
@@ -89,16 +99,25 @@ export async function inspectState(client: ApiClient, expect: StateExpectation):
 }
 
 /** Waits until the full state holds; returns how long it took and the final summary. */
-export async function waitConverged(client: ApiClient, expect: StateExpectation, options: { timeoutMs?: number; failFast?: () => boolean } = {}): Promise<{ ms: number; summary: StateSummary }> {
+export async function waitConverged(
+  client: ApiClient,
+  expect: StateExpectation,
+  options: { timeoutMs?: number; failFast?: () => boolean } = {},
+): Promise<{ ms: number; summary: StateSummary }> {
   const started = Date.now();
   let last: StateSummary | undefined;
-  const summary = await waitUntil(async () => {
-    last = await inspectState(client, expect);
-    return last.problems.length === 0 ? last : undefined;
-  }, {
-    timeoutMs: options.timeoutMs ?? 600_000, intervalMs: 1000, message: 'the full state (every AgeSecret with its Secret, no orphans, pods handshaken)',
-    ...(options.failFast ? { failFast: options.failFast } : {}),
-    progress: () => last ? `${last.problems.length} problems, e.g. ${last.problems.slice(0, 5).join('; ')}` : 'nothing yet',
-  });
+  const summary = await waitUntil(
+    async () => {
+      last = await inspectState(client, expect);
+      return last.problems.length === 0 ? last : undefined;
+    },
+    {
+      timeoutMs: options.timeoutMs ?? 600_000,
+      intervalMs: 1000,
+      message: 'the full state (every AgeSecret with its Secret, no orphans, pods handshaken)',
+      ...(options.failFast ? { failFast: options.failFast } : {}),
+      progress: () => (last ? `${last.problems.length} problems, e.g. ${last.problems.slice(0, 5).join('; ')}` : 'nothing yet'),
+    },
+  );
   return { ms: Date.now() - started, summary };
 }

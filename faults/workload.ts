@@ -15,7 +15,10 @@ export const KEY_FIELD = 'secretKey';
 export const uniqueName = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
 export const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-export interface Keys { identity: string; recipient: string }
+export interface Keys {
+  identity: string;
+  recipient: string;
+}
 
 /** What the test declared for one AgeSecret: the Secret it must end up with (or none when deleted). */
 export interface Declared {
@@ -30,7 +33,13 @@ export interface Declared {
 export async function createNamespaceWithKey(client: ApiClient, prefix: string, keys: Keys): Promise<string> {
   const namespace = uniqueName(prefix);
   await retrying(() => client.create(NAMESPACES, { metadata: { name: namespace, labels: { 'capstan.dev/test': 'faults' } } }));
-  await retrying(() => client.create(SECRETS, { metadata: { name: KEY_SECRET, namespace }, stringData: { [KEY_FIELD]: keys.identity } } as unknown as KubeObject, { namespace }));
+  await retrying(() =>
+    client.create(
+      SECRETS,
+      { metadata: { name: KEY_SECRET, namespace }, stringData: { [KEY_FIELD]: keys.identity } } as unknown as KubeObject,
+      { namespace },
+    ),
+  );
   return namespace;
 }
 
@@ -42,7 +51,8 @@ export const secretValue = (marker: string, i: number) => `${marker}-${i}-${rand
 export async function ageSecretBody(d: Declared, keys: Keys, bind?: { namespace: string; name?: string }): Promise<KubeObject> {
   const secret = await encryptValue(d.value, { recipients: [keys.recipient], ...(bind ? { bind } : {}) });
   return {
-    apiVersion: 'pyvo.io/v1', kind: 'AgeSecret',
+    apiVersion: 'pyvo.io/v1',
+    kind: 'AgeSecret',
     metadata: { name: d.name, namespace: d.namespace },
     spec: { secretName: d.secretName, secretKey: d.key, ageSecretRef: KEY_SECRET, secret },
   } as KubeObject;
@@ -68,20 +78,27 @@ export async function retrying<T>(write: () => Promise<T>, options: { timeoutMs?
       if (error instanceof InvalidError || error instanceof ForbiddenError) throw error;
       if (error instanceof ConflictError && (attempt > 0 || error.reason === 'AlreadyExists')) return undefined;
       if (error instanceof NotFoundError && attempt > 0) return undefined;
-      if (Date.now() > deadline) throw new Error(`${options.what ?? 'a write'} did not land in ${options.timeoutMs ?? 300_000} ms`, { cause: error });
+      if (Date.now() > deadline)
+        throw new Error(`${options.what ?? 'a write'} did not land in ${options.timeoutMs ?? 300_000} ms`, { cause: error });
       await delay(Math.min(2000, 200 * 2 ** Math.min(attempt, 4)));
     }
   }
 }
 
 /** Creates the objects with bounded parallelism; `onCreated(n)` after each, e.g. to inject a fault mid-burst. */
-export async function burst(client: ApiClient, bodies: KubeObject[], options: { parallel?: number; onCreated?: (n: number) => void } = {}): Promise<void> {
+export async function burst(
+  client: ApiClient,
+  bodies: KubeObject[],
+  options: { parallel?: number; onCreated?: (n: number) => void } = {},
+): Promise<void> {
   let next = 0;
   let created = 0;
   const worker = async () => {
     while (next < bodies.length) {
       const body = bodies[next++]!;
-      await retrying(() => client.create(AGESECRETS, body, { namespace: body.metadata.namespace }), { what: `create ${body.metadata.namespace}/${body.metadata.name}` });
+      await retrying(() => client.create(AGESECRETS, body, { namespace: body.metadata.namespace }), {
+        what: `create ${body.metadata.namespace}/${body.metadata.name}`,
+      });
       options.onCreated?.(++created);
     }
   };
@@ -89,10 +106,15 @@ export async function burst(client: ApiClient, bodies: KubeObject[], options: { 
 }
 
 /** A legacy-mock pod opted in to the handshake (label + readiness gate), run by the kubelet simulator. */
-export function legacyPod(namespace: string, name: string, options: { annotations?: Record<string, string>; env?: Record<string, string> } = {}): KubeObject {
+export function legacyPod(
+  namespace: string,
+  name: string,
+  options: { annotations?: Record<string, string>; env?: Record<string, string> } = {},
+): KubeObject {
   const env = Object.entries({ PORT: '3000', ...options.env }).map(([k, value]) => ({ name: k, value }));
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name, namespace, labels: { app: 'legacy-mock', 'secret-handshake': 'true' }, annotations: options.annotations ?? {} },
     spec: {
       automountServiceAccountToken: false,

@@ -13,7 +13,12 @@ const EXPECTED_TARGETS = ['app', 'legacy-mock', 'agesecret-operator', 'legacy-ha
 // ---- A reader for the HCL subset bake files use: blocks with labels, attributes, strings, lists, maps.
 
 type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
-interface Block { type: string; labels: string[]; attributes: Record<string, Value>; blocks: Block[] }
+interface Block {
+  type: string;
+  labels: string[];
+  attributes: Record<string, Value>;
+  blocks: Block[];
+}
 
 function tokenize(text: string): string[] {
   const tokens: string[] = [];
@@ -89,8 +94,17 @@ function parseHcl(text: string): Block {
   return body({ type: 'file', labels: [], attributes: {}, blocks: [] }, undefined);
 }
 
-interface BakeTarget { name: string; context: string; dockerfile: string; tags: string[] }
-interface BakeFile { variables: Record<string, string>; groups: Record<string, string[]>; targets: Map<string, BakeTarget> }
+interface BakeTarget {
+  name: string;
+  context: string;
+  dockerfile: string;
+  tags: string[];
+}
+interface BakeFile {
+  variables: Record<string, string>;
+  groups: Record<string, string[]>;
+  targets: Map<string, BakeTarget>;
+}
 
 // Resolves variables (environment first, like bake), interpolation and `inherits`.
 function readBake(text: string, env: Record<string, string> = {}): BakeFile {
@@ -131,11 +145,24 @@ function readBake(text: string, env: Record<string, string> = {}): BakeFile {
 
 // ---- A Dockerfile reader: stages and the instructions the checks need.
 
-interface Instruction { op: string; args: string; flags: Record<string, string>; words: string[] }
-interface Stage { name?: string; base: string; instructions: Instruction[] }
+interface Instruction {
+  op: string;
+  args: string;
+  flags: Record<string, string>;
+  words: string[];
+}
+interface Stage {
+  name?: string;
+  base: string;
+  instructions: Instruction[];
+}
 
 function readDockerfile(text: string): Stage[] {
-  const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const lines = text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   const args: Record<string, string> = {};
   const stages: Stage[] = [];
   for (const line of lines) {
@@ -185,7 +212,13 @@ function ignoredBy(patterns: string[]): (path: string) => boolean {
 
 // ---- What deploy/ asks for: every container of every workload in every YAML file.
 
-interface WorkloadContainer { file: string; image: string; hasArgs: boolean; hasCommand: boolean; ports: number[] }
+interface WorkloadContainer {
+  file: string;
+  image: string;
+  hasArgs: boolean;
+  hasCommand: boolean;
+  ports: number[];
+}
 
 function deployContainers(): WorkloadContainer[] {
   const out: WorkloadContainer[] = [];
@@ -207,7 +240,8 @@ function deployContainers(): WorkloadContainer[] {
 
 // The package in `dir` and the workspace packages it needs at run time (dependencies, transitively).
 function workspaceClosure(dir: string): Array<{ name: string; dir: string }> {
-  const read = (d: string): { name: string; dependencies?: Record<string, string> } => JSON.parse(readFileSync(join(ROOT, d, 'package.json'), 'utf8'));
+  const read = (d: string): { name: string; dependencies?: Record<string, string> } =>
+    JSON.parse(readFileSync(join(ROOT, d, 'package.json'), 'utf8'));
   const rootManifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] };
   const byName = new Map(rootManifest.workspaces.map((d) => [read(d).name, d]));
   const out = new Map<string, string>();
@@ -226,7 +260,12 @@ function workspaceClosure(dir: string): Array<{ name: string; dir: string }> {
 
 /** `registry/path/name:tag@digest` -> `name` */
 function imageName(ref: string): string {
-  return (ref.split('@')[0] ?? '').replace(/:[^/:]+$/, '').split('/').at(-1) ?? '';
+  return (
+    (ref.split('@')[0] ?? '')
+      .replace(/:[^/:]+$/, '')
+      .split('/')
+      .at(-1) ?? ''
+  );
 }
 
 // ---- The checks.
@@ -234,7 +273,10 @@ function imageName(ref: string): string {
 const bakeText = readFileSync(join(ROOT, 'docker-bake.hcl'), 'utf8');
 const bake = readBake(bakeText);
 const ignored = ignoredBy(
-  readFileSync(join(ROOT, '.dockerignore'), 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')),
+  readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#')),
 );
 
 describe('docker-bake.hcl', () => {
@@ -263,11 +305,20 @@ describe('docker-bake.hcl', () => {
 
 describe('.dockerignore', () => {
   test('keeps dependencies, builds, git history and key material out of the build context', () => {
-    for (const path of ['node_modules/x', 'apps/numbers/node_modules/y', 'apps/numbers/dist/main.js', '.git/HEAD', 'test-artifacts/a.png',
-      'key.txt', 'deploy/demo/local.key', 'app/manifests/age.secret.yaml']) {
+    for (const path of [
+      'node_modules/x',
+      'apps/numbers/node_modules/y',
+      'apps/numbers/dist/main.js',
+      '.git/HEAD',
+      'test-artifacts/a.png',
+      'key.txt',
+      'deploy/demo/local.key',
+      'app/manifests/age.secret.yaml',
+    ]) {
       assert.equal(ignored(path), true, path);
     }
-    for (const path of ['package.json', 'apps/numbers/src/main.ts', 'packages/capstan/src/index.ts']) assert.equal(ignored(path), false, path);
+    for (const path of ['package.json', 'apps/numbers/src/main.ts', 'packages/capstan/src/index.ts'])
+      assert.equal(ignored(path), false, path);
   });
 });
 
@@ -278,15 +329,26 @@ for (const name of EXPECTED_TARGETS) {
     const dockerfilePath = resolve(context, target?.dockerfile ?? '');
     const stages = existsSync(dockerfilePath) ? readDockerfile(readFileSync(dockerfilePath, 'utf8')) : [];
     const runtime = stages.at(-1);
-    const instructions = (op: string, stage?: Stage): Instruction[] => (stage ? stage.instructions : stages.flatMap((s) => s.instructions)).filter((i) => i.op === op);
+    const instructions = (op: string, stage?: Stage): Instruction[] =>
+      (stage ? stage.instructions : stages.flatMap((s) => s.instructions)).filter((i) => i.op === op);
 
     test('its Dockerfile exists in the context, builds on node:24-bookworm-slim and runs on distroless nodejs24 (Node 24 LTS)', () => {
       assert.ok(existsSync(dockerfilePath), `${target?.dockerfile} does not exist`);
       assert.ok(stages.length >= 2, 'multi-stage: build and runtime');
       assert.equal(stages[0]?.base, 'node:24-bookworm-slim');
-      assert.equal(runtime?.base, 'gcr.io/distroless/nodejs24-debian12:nonroot', 'a runtime on a supported Node (20 is past its end of life)');
-      assert.ok(instructions('RUN', stages[0]).some((i) => /npm ci\b/.test(i.args)), 'the build stage installs with npm ci (the lockfile)');
-      assert.ok(instructions('RUN', stages[0]).some((i) => /tsc -p \S*tsconfig\.build\.json/.test(i.args)), 'the build stage compiles with tsc');
+      assert.equal(
+        runtime?.base,
+        'gcr.io/distroless/nodejs24-debian12:nonroot',
+        'a runtime on a supported Node (20 is past its end of life)',
+      );
+      assert.ok(
+        instructions('RUN', stages[0]).some((i) => /npm ci\b/.test(i.args)),
+        'the build stage installs with npm ci (the lockfile)',
+      );
+      assert.ok(
+        instructions('RUN', stages[0]).some((i) => /tsc -p \S*tsconfig\.build\.json/.test(i.args)),
+        'the build stage compiles with tsc',
+      );
     });
 
     test('every COPY source exists in the context and is not excluded by .dockerignore; --from names an earlier stage', () => {
@@ -323,22 +385,39 @@ for (const name of EXPECTED_TARGETS) {
         if (!copy.words.some((w) => /node_modules/.test(w))) continue;
         const from = stages.find((s) => s.name === copy.flags.from);
         const installs = from ? instructions('RUN', from).filter((i) => /npm (ci|install)/.test(i.args)) : [];
-        assert.ok(installs.length > 0 && installs.every((i) => /--omit=dev/.test(i.args)), `node_modules copied from ${copy.flags.from} are production-only`);
+        assert.ok(
+          installs.length > 0 && installs.every((i) => /--omit=dev/.test(i.args)),
+          `node_modules copied from ${copy.flags.from} are production-only`,
+        );
       }
     });
 
     test('the build stage copies, installs and compiles the package and every workspace package it depends on', () => {
       const build = stages[0];
       const packages = workspaceClosure(relative(ROOT, dirname(dockerfilePath)));
-      const sources = build ? instructions('COPY', build).filter((i) => i.flags.from === undefined).flatMap((i) => i.words.slice(0, -1)) : [];
+      const sources = build
+        ? instructions('COPY', build)
+            .filter((i) => i.flags.from === undefined)
+            .flatMap((i) => i.words.slice(0, -1))
+        : [];
       const copied = (path: string): boolean => sources.some((s) => s === '.' || s === path || path.startsWith(`${s.replace(/\/$/, '')}/`));
-      const runs = build ? instructions('RUN', build).map((i) => i.args).join('\n') : '';
-      const runtimeCopies = instructions('COPY', runtime).filter((i) => i.flags.from !== undefined).flatMap((i) => i.words.slice(0, -1));
+      const runs = build
+        ? instructions('RUN', build)
+            .map((i) => i.args)
+            .join('\n')
+        : '';
+      const runtimeCopies = instructions('COPY', runtime)
+        .filter((i) => i.flags.from !== undefined)
+        .flatMap((i) => i.words.slice(0, -1));
       for (const { name: pkg, dir } of packages) {
-        for (const file of ['package.json', 'tsconfig.build.json', 'src']) assert.ok(copied(`${dir}/${file}`), `${dir}/${file} is copied into the build stage`);
+        for (const file of ['package.json', 'tsconfig.build.json', 'src'])
+          assert.ok(copied(`${dir}/${file}`), `${dir}/${file} is copied into the build stage`);
         assert.match(runs, new RegExp(`--workspace ${pkg.replace(/[/@]/g, '\\$&')}(\\s|$)`), `npm ci installs the workspace ${pkg}`);
         assert.ok(runs.includes(`tsc -p ${dir}/tsconfig.build.json`), `the build compiles ${dir}`);
-        assert.ok(runtimeCopies.some((s) => s.endsWith(`/${dir}/dist`)), `the runtime stage gets ${dir}/dist`);
+        assert.ok(
+          runtimeCopies.some((s) => s.endsWith(`/${dir}/dist`)),
+          `the runtime stage gets ${dir}/dist`,
+        );
       }
     });
 
@@ -365,5 +444,6 @@ for (const name of EXPECTED_TARGETS) {
 
 test('every image a manifest in deploy/ runs is built by a bake target', () => {
   const built = new Set([...bake.targets.values()].flatMap((t) => t.tags.map(imageName)));
-  for (const c of deployContainers()) assert.ok(built.has(imageName(c.image)), `${c.file}: image ${c.image} is not built by docker-bake.hcl`);
+  for (const c of deployContainers())
+    assert.ok(built.has(imageName(c.image)), `${c.file}: image ${c.image} is not built by docker-bake.hcl`);
 });

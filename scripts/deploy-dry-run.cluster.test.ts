@@ -12,7 +12,9 @@ import { useTestCluster, kubectlPath } from '@capstan/localcluster';
 
 const run = promisify(execFile);
 const deployDir = fileURLToPath(new URL('../deploy/', import.meta.url));
-const kustomizations = readdirSync(deployDir).filter((d) => existsSync(join(deployDir, d, 'kustomization.yaml'))).sort();
+const kustomizations = readdirSync(deployDir)
+  .filter((d) => existsSync(join(deployDir, d, 'kustomization.yaml')))
+  .sort();
 
 interface Doc {
   apiVersion?: string;
@@ -21,15 +23,24 @@ interface Doc {
   spec?: { group?: string; names?: { kind?: string } };
   rules?: Rule[];
 }
-interface Rule { apiGroups?: string[]; resources?: string[]; verbs?: string[]; resourceNames?: string[]; nonResourceURLs?: string[] }
+interface Rule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs?: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
 
 async function render(name: string): Promise<Doc[]> {
   const { stdout } = await run(kubectlPath(), ['kustomize', join(deployDir, name)], { maxBuffer: 16 << 20 });
-  return parseAllDocuments(stdout).map((d) => d.toJS() as Doc).filter(Boolean);
+  return parseAllDocuments(stdout)
+    .map((d) => d.toJS() as Doc)
+    .filter(Boolean);
 }
 
 test('deploy/ has the four kustomizations the README and the demo use', () => {
-  for (const name of ['agesecret', 'legacy-handshake', 'legacy-mock', 'numbers']) assert.ok(kustomizations.includes(name), `deploy/${name}`);
+  for (const name of ['agesecret', 'legacy-handshake', 'legacy-mock', 'numbers'])
+    assert.ok(kustomizations.includes(name), `deploy/${name}`);
 });
 
 describe('kubectl apply --dry-run=server -k deploy/<name>', () => {
@@ -48,7 +59,9 @@ describe('kubectl apply --dry-run=server -k deploy/<name>', () => {
     const all = [...rendered.values()].flat();
     // CRDs for real where some kustomization holds instances of them: a dry run cannot create the type.
     const crds = all.filter((d) => d.kind === 'CustomResourceDefinition');
-    const instantiated = crds.filter((crd) => all.some((d) => d.kind === crd.spec?.names?.kind && d.apiVersion?.startsWith(`${crd.spec?.group}/`)));
+    const instantiated = crds.filter((crd) =>
+      all.some((d) => d.kind === crd.spec?.names?.kind && d.apiVersion?.startsWith(`${crd.spec?.group}/`)),
+    );
     for (const crd of instantiated) {
       await kubectl(['apply', '-f', '-'], stringify(crd));
       await kubectl(['wait', '--for=condition=Established', `crd/${crd.metadata?.name}`, '--timeout=120s']);
@@ -57,7 +70,10 @@ describe('kubectl apply --dry-run=server -k deploy/<name>', () => {
     const namespaces = new Set(all.map((d) => d.metadata?.namespace).filter((n): n is string => Boolean(n)));
     for (const d of all) if (d.kind === 'Namespace' && d.metadata?.name) namespaces.add(d.metadata.name);
     for (const ns of namespaces) {
-      const exists = await kubectl(['get', 'namespace', ns]).then(() => true, () => false);
+      const exists = await kubectl(['get', 'namespace', ns]).then(
+        () => true,
+        () => false,
+      );
       if (exists) continue;
       await kubectl(['create', 'namespace', ns]);
       createdNamespaces.push(ns);
@@ -87,19 +103,25 @@ describe('kubectl apply --dry-run=server -k deploy/<name>', () => {
  */
 const ALLOWED: Record<string, Record<string, { verbs: string[]; why: string; resourceNames?: string[] }>> = {
   agesecret: {
-    'pyvo.io/agesecrets': { verbs: ['get', 'list', 'watch', 'patch'], why: 'watch AgeSecrets; patch adds/removes its finalizer' },
+    'pyvo.io/agesecrets': { verbs: ['get', 'list', 'watch', 'patch'], why: 'watch AgeSecrets; patch removes the finalizer of releases before 0.2' },
     'pyvo.io/agesecrets/status': { verbs: ['patch'], why: 'Ready condition, observedGeneration, secretName' },
-    '/secrets': { verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], why: 'reads key Secrets; owns (writes, deletes) the generated Secrets' },
+    '/secrets': {
+      verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+      why: 'reads key Secrets; owns (writes, deletes) the generated Secrets',
+    },
     '/events': { verbs: ['create', 'patch'], why: 'core/v1 Events on AgeSecrets (patch: repeated events aggregate)' },
     'events.k8s.io/events': { verbs: ['create', 'patch'], why: 'the same Events through events.k8s.io' },
-    'coordination.k8s.io/leases': { verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'], why: 'leader election (a Role in its own namespace)' },
+    'coordination.k8s.io/leases': {
+      verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+      why: 'leader election (a Role in its own namespace)',
+    },
   },
   'legacy-handshake': {
     '/pods': { verbs: ['get', 'list', 'watch', 'patch'], why: 'watch labelled pods; annotate secret-handshake-done' },
     '/pods/status': { verbs: ['patch'], why: 'the readiness-gate condition secret-handshake.pyvo.io/done' },
     'apps/deployments': { verbs: ['get', 'list', 'watch', 'patch'], why: 'Deployment-level opt-in: label and gate the pod template' },
     '/events': { verbs: ['create', 'patch'], why: 'core/v1 Events on the pods and Deployments it acts on' },
-    '/secrets': { verbs: ['get', 'watch'], why: 'its one suffix Secret, by name', resourceNames: ['legacy-handshake-suffix'] },
+    '/secrets': { verbs: ['get', 'list', 'watch'], why: 'its one suffix Secret, listed and watched by name', resourceNames: ['legacy-handshake-suffix'] },
     'coordination.k8s.io/leases': { verbs: ['create', 'get', 'update', 'patch'], why: 'leader election (a Role in its own namespace)' },
   },
 };
@@ -108,20 +130,27 @@ describe('operator RBAC is least privilege', () => {
   for (const [operator, allowed] of Object.entries(ALLOWED)) {
     test(`deploy/${operator}: no wildcard, no verb outside its allowlist`, async () => {
       const roles = (await render(operator)).filter((d) => d.kind === 'ClusterRole' || d.kind === 'Role');
-      assert.ok(roles.some((r) => r.kind === 'ClusterRole'), 'it has a ClusterRole');
+      assert.ok(
+        roles.some((r) => r.kind === 'ClusterRole'),
+        'it has a ClusterRole',
+      );
       const granted: string[] = [];
       for (const role of roles) {
         for (const rule of role.rules ?? []) {
           const where = `${role.kind} ${role.metadata?.name}`;
           assert.equal(rule.nonResourceURLs, undefined, `${where}: no nonResourceURLs`);
-          for (const field of [rule.apiGroups, rule.resources, rule.verbs]) assert.ok(!field?.includes('*'), `${where}: no wildcard in ${JSON.stringify(rule)}`);
+          for (const field of [rule.apiGroups, rule.resources, rule.verbs])
+            assert.ok(!field?.includes('*'), `${where}: no wildcard in ${JSON.stringify(rule)}`);
           for (const group of rule.apiGroups ?? []) {
             for (const resource of rule.resources ?? []) {
               const key = `${group}/${resource}`;
               const entry = allowed[key];
               assert.ok(entry, `${where}: ${key} is not in the allowlist of ${operator}`);
               for (const verb of rule.verbs ?? []) {
-                assert.ok(entry.verbs.includes(verb), `${where}: verb ${verb} on ${key} is not allowed (allowed: ${entry.verbs.join(', ')}: ${entry.why})`);
+                assert.ok(
+                  entry.verbs.includes(verb),
+                  `${where}: verb ${verb} on ${key} is not allowed (allowed: ${entry.verbs.join(', ')}: ${entry.why})`,
+                );
                 granted.push(`${key}:${verb}`);
               }
               if (entry.resourceNames) assert.deepEqual(rule.resourceNames, entry.resourceNames, `${where}: ${key} only by name`);

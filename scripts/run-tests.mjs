@@ -50,7 +50,10 @@ if (needCluster && !env.CAPSTAN_TEST_KUBECONFIG) {
     const { tsImport } = await import('tsx/esm/api');
     const { startLocalCluster } = await tsImport('../packages/localcluster/src/index.ts', import.meta.url);
     const started = Date.now();
-    cluster = await startLocalCluster({ kubernetesVersion: env.CAPSTAN_TEST_KUBERNETES, log: (line) => console.log(`[localcluster] ${line}`) });
+    cluster = await startLocalCluster({
+      kubernetesVersion: env.CAPSTAN_TEST_KUBERNETES,
+      log: (line) => console.log(`[localcluster] ${line}`),
+    });
     env.CAPSTAN_TEST_KUBECONFIG = cluster.kubeconfigPath;
     env.CAPSTAN_TEST_LOCALCLUSTER = '1';
     console.log(`[test] local control plane ready in ${Date.now() - started} ms (${cluster.kubeconfigPath})`);
@@ -58,8 +61,17 @@ if (needCluster && !env.CAPSTAN_TEST_KUBECONFIG) {
 }
 
 const concurrency = values.concurrency ?? String(Math.max(2, availableParallelism()));
-console.log(`[test] ${files.length} files (${files.filter((f) => clusterFiles.includes(f)).length} against the cluster), concurrency ${concurrency}`);
-const args = ['--conditions=development', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files.map((f) => relative(root, f))];
+console.log(
+  `[test] ${files.length} files (${files.filter((f) => clusterFiles.includes(f)).length} against the cluster), concurrency ${concurrency}`,
+);
+const args = [
+  '--conditions=development',
+  '--import',
+  'tsx',
+  '--test',
+  `--test-concurrency=${concurrency}`,
+  ...files.map((f) => relative(root, f)),
+];
 const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
 const forward = (sig) => child.kill(sig);
 process.on('SIGINT', forward);
@@ -77,8 +89,14 @@ function provisionBrowser(testFiles) {
     process.exit(3);
   }
   console.log('[test] installing Chromium for the browser test (apt-get install chromium, once; about a minute)');
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'chromium']]) {
-    const r = spawnSync('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', 'chromium'],
+  ]) {
+    const r = spawnSync('apt-get', args, {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     if (r.status !== 0) {
       console.error(`[test] apt-get ${args.join(' ')} failed (exit ${r.status}); install chromium yourself or set CAPSTAN_SKIP_BROWSER=1`);
       process.exit(3);

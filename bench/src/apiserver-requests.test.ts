@@ -16,6 +16,8 @@ test('sums codes per verb and resource, ignores non-resource paths', () => {
 });
 
 test('per-object deltas keep only what moved', () => {
-  assert.deepEqual(perObject({ 'POST secrets': 2, 'GET pods': 5 }, { 'POST secrets': 22, 'GET pods': 5, 'WATCH secrets': 3 }, 10), { 'POST secrets': 2 });
+  assert.deepEqual(perObject({ 'POST secrets': 2, 'GET pods': 5 }, { 'POST secrets': 22, 'GET pods': 5, 'WATCH secrets': 3 }, 10), {
+    'POST secrets': 2,
+  });
   assert.equal(perObject(undefined, {}, 10), undefined);
 });

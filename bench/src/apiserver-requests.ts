@@ -22,7 +22,10 @@ export function parseRequestCounts(metrics: string): RequestCounts {
 
 export async function requestCounts(kubeconfigPath: string): Promise<RequestCounts | undefined> {
   try {
-    const { stdout } = await run(kubectlPath(kubeconfigPath), ['get', '--raw', '/metrics', '--kubeconfig', kubeconfigPath], { timeout: 30_000, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run(kubectlPath(kubeconfigPath), ['get', '--raw', '/metrics', '--kubeconfig', kubeconfigPath], {
+      timeout: 30_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return parseRequestCounts(stdout);
   } catch {
     return undefined;
@@ -30,7 +33,11 @@ export async function requestCounts(kubeconfigPath: string): Promise<RequestCoun
 }
 
 /** after - before, per object, for the keys that moved (e.g. { "POST secrets": 1, "GET secrets": 2.01 }). */
-export function perObject(before: RequestCounts | undefined, after: RequestCounts | undefined, n: number): Record<string, number> | undefined {
+export function perObject(
+  before: RequestCounts | undefined,
+  after: RequestCounts | undefined,
+  n: number,
+): Record<string, number> | undefined {
   if (!before || !after || n <= 0) return undefined;
   const out: Record<string, number> = {};
   for (const [key, count] of Object.entries(after)) {

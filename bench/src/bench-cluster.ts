@@ -15,7 +15,9 @@ export interface BenchCluster {
 export async function benchClusterOf(handle: ClusterHandle, owned = false): Promise<BenchCluster> {
   const client = await ApiClient.create(handle.kubeconfigPath);
   return {
-    handle, client, kubeconfigPath: handle.kubeconfigPath,
+    handle,
+    client,
+    kubeconfigPath: handle.kubeconfigPath,
     machine: await machineInfo(handle.kubeconfigPath),
     async stop() {
       client.close();
@@ -24,7 +26,9 @@ export async function benchClusterOf(handle: ClusterHandle, owned = false): Prom
   };
 }
 
-export async function startBenchCluster(options: { kubelet?: boolean; images?: ImageRegistry; log?: (line: string) => void } = {}): Promise<BenchCluster> {
+export async function startBenchCluster(
+  options: { kubelet?: boolean; images?: ImageRegistry; log?: (line: string) => void } = {},
+): Promise<BenchCluster> {
   const handle = await startLocalCluster({
     kubelet: options.kubelet ?? false,
     ...(options.images ? { images: options.images } : {}),

@@ -35,7 +35,11 @@ export function readControlPlaneCpu(clusterDir: string | undefined): ControlPlan
 }
 
 /** CPU ms per object spent by the API server and etcd between two readings. */
-export function cpuPerObject(before: ControlPlaneCpu | undefined, after: ControlPlaneCpu | undefined, n: number): ControlPlaneCpu | undefined {
+export function cpuPerObject(
+  before: ControlPlaneCpu | undefined,
+  after: ControlPlaneCpu | undefined,
+  n: number,
+): ControlPlaneCpu | undefined {
   if (!before || !after || n <= 0) return undefined;
   return {
     apiserverMs: Number(((after.apiserverMs - before.apiserverMs) / n).toFixed(2)),

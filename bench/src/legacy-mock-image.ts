@@ -15,6 +15,10 @@ import { repoRoot } from './operator-process.js';
 export async function compiledLegacyMock(): Promise<ImageSpec> {
   const outDir = mkdtempSync(join(tmpdir(), 'capstan-bench-legacy-mock-'));
   const tsc = createRequire(join(repoRoot, 'package.json')).resolve('typescript/bin/tsc');
-  await promisify(execFile)(process.execPath, [tsc, '-p', join(repoRoot, 'apps/legacy-mock/tsconfig.build.json'), '--outDir', outDir, '--declaration', 'false'], { cwd: repoRoot });
+  await promisify(execFile)(
+    process.execPath,
+    [tsc, '-p', join(repoRoot, 'apps/legacy-mock/tsconfig.build.json'), '--outDir', outDir, '--declaration', 'false'],
+    { cwd: repoRoot },
+  );
   return { command: [process.execPath, join(outDir, 'main.js')] };
 }

@@ -20,7 +20,9 @@ export interface MachineInfo {
 /** The API server's version: from the running cluster (kubectl), else the local binary's --version. */
 export async function kubernetesVersion(kubeconfigPath: string): Promise<string> {
   try {
-    const { stdout } = await run(kubectlPath(kubeconfigPath), ['version', '-o', 'json', '--kubeconfig', kubeconfigPath], { timeout: 20_000 });
+    const { stdout } = await run(kubectlPath(kubeconfigPath), ['version', '-o', 'json', '--kubeconfig', kubeconfigPath], {
+      timeout: 20_000,
+    });
     const version = (JSON.parse(stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion;
     if (version) return version;
   } catch {

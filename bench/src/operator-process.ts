@@ -48,7 +48,8 @@ export async function startOperatorProcess(options: OperatorProcessOptions): Pro
   await proc.start();
   const sampler = new ProcSampler(proc.pid, options.sampleIntervalMs ?? 200).start();
   return {
-    pid: proc.pid, sampler,
+    pid: proc.pid,
+    sampler,
     ready: (timeoutMs) => proc.ready(timeoutMs),
     fetch: (path) => proc.fetch(path),
     usage: () => sampler.snapshot(),
@@ -66,10 +67,18 @@ export async function startOperatorProcess(options: OperatorProcessOptions): Pro
  */
 export async function moduleBaselineRss(entry: string, timeoutMs = 60_000): Promise<number> {
   const url = new URL(`file://${join(repoRoot, entry)}`).href;
-  const child = spawn(process.execPath, [
-    '--conditions=development', '--import', 'tsx', '--input-type=module', '-e',
-    `await import(${JSON.stringify(url)}); process.stdout.write('loaded\\n'); setInterval(() => {}, 60000);`,
-  ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=development',
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `await import(${JSON.stringify(url)}); process.stdout.write('loaded\\n'); setInterval(() => {}, 60000);`,
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   try {
     await new Promise<void>((resolveLoaded, reject) => {
       const timer = setTimeout(() => reject(new OperatorProcessError(`${entry} did not load within ${timeoutMs} ms`)), timeoutMs);

@@ -55,7 +55,10 @@ export class ProcSampler {
   #peakRss = 0;
   #windowPeak = 0;
 
-  constructor(readonly pid: number, private readonly intervalMs = 250) {}
+  constructor(
+    readonly pid: number,
+    private readonly intervalMs = 250,
+  ) {}
 
   start(): this {
     this.#first = this.#take();

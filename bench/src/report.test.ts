@@ -8,13 +8,38 @@ import { END_MARKER, renderResults, START_MARKER, updateBenchmarksMd } from './r
 import type { WorkloadResult } from './result.js';
 import { summarize } from './stats.js';
 
-const machine = { date: '2026-11-22T23:00:00.000Z', cores: 2, cpuModel: 'test', memoryGb: 8, loadAverage1m: 1.5, node: 'v20.20.2', kubernetes: 'v1.37.2' };
-const restart: WorkloadResult = {
-  workload: 'restart', machine, parameters: { n: 10 }, converged: true, throughputPerSec: 5, latency: summarize([2000]), peakRssMb: 250,
-  goals: [{ name: 'API writes on restart', target: '0', value: 0, met: true }, { name: 'peak RSS (MiB)', target: '< 200', value: 250, met: false }],
-  details: { caughtUpMs: 2000, writeCount: 0, writes: {} }, notes: [],
+const machine = {
+  date: '2026-11-22T23:00:00.000Z',
+  cores: 2,
+  cpuModel: 'test',
+  memoryGb: 8,
+  loadAverage1m: 1.5,
+  node: 'v20.20.2',
+  kubernetes: 'v1.37.2',
 };
-const steady: WorkloadResult = { ...restart, workload: 'steady-state', throughputPerSec: 0, latency: summarize([]), goals: [], details: { rssMb: 240 } };
+const restart: WorkloadResult = {
+  workload: 'restart',
+  machine,
+  parameters: { n: 10 },
+  converged: true,
+  throughputPerSec: 5,
+  latency: summarize([2000]),
+  peakRssMb: 250,
+  goals: [
+    { name: 'API writes on restart', target: '0', value: 0, met: true },
+    { name: 'peak RSS (MiB)', target: '< 200', value: 250, met: false },
+  ],
+  details: { caughtUpMs: 2000, writeCount: 0, writes: {} },
+  notes: [],
+};
+const steady: WorkloadResult = {
+  ...restart,
+  workload: 'steady-state',
+  throughputPerSec: 0,
+  latency: summarize([]),
+  goals: [],
+  details: { rssMb: 240 },
+};
 
 test('one row per goal, unmet goals in bold, "-" where a workload has no latency', () => {
   const text = renderResults([steady, restart]);

@@ -7,14 +7,19 @@ export const END_MARKER = '<!-- bench:results:end -->';
 
 const ORDER = ['agesecret-burst', 'scaling', 'restart', 'steady-state', 'handshake-burst', 'decrypt', 'list-modes'];
 
-const params = (p: Record<string, unknown>) => Object.entries(p).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('/') : String(v)}`).join(', ');
+const params = (p: Record<string, unknown>) =>
+  Object.entries(p)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('/') : String(v)}`)
+    .join(', ');
 const num = (n: number | undefined) => (n === undefined ? '' : Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 2 : 1));
 
 /** "5.02 (POST secrets 1, ...)" from a per-object request map, big entries only. */
 function requests(map: Record<string, number> | undefined): string {
   if (!map) return 'n/a';
   const total = Object.values(map).reduce((a, b) => a + b, 0);
-  const big = Object.entries(map).filter(([, v]) => v >= 0.1).map(([k, v]) => `${k} ${num(v)}`);
+  const big = Object.entries(map)
+    .filter(([, v]) => v >= 0.1)
+    .map(([k, v]) => `${k} ${num(v)}`);
   return big.length ? `${num(total)} (${big.join(', ')})` : num(total);
 }
 
@@ -24,25 +29,48 @@ function detailLine(r: WorkloadResult): string {
   const d = r.details as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   switch (r.workload) {
     case 'agesecret-burst':
-      return `operator ${num(d.operator?.throughputPerSec)}/s vs bare client ${num(d.raw?.throughputPerSec)}/s (ratio ${num(d.ratio)}); per object ${num(d.perObjectMs?.operator)} ms vs ${num(d.perObjectMs?.raw)} ms; `
-        + `API requests per AgeSecret ${requests(d.apiRequestsPerObject)}; API server ${num(d.apiRequestsPerSecond?.operatorPhase)} req/s in the operator phase vs ${num(d.apiRequestsPerSecond?.raw)} in the baseline; `
-        + `kube-apiserver + etcd CPU per object ${cp(d.controlPlaneCpuMsPerObject?.operatorPhase)} ms vs ${cp(d.controlPlaneCpuMsPerObject?.raw)} ms (a bare AgeSecret create: ${cp(d.rawAgeSecrets?.controlPlaneCpuPerObject)} ms, ${num(d.rawAgeSecrets?.throughputPerSec)}/s); operator CPU ${num(d.operator?.cpuCores)} cores (${num(d.operator?.cpuMs / (r.latency.count || 1))} ms per object)`;
+      return (
+        `operator ${num(d.operator?.throughputPerSec)}/s vs bare client ${num(d.raw?.throughputPerSec)}/s (ratio ${num(d.ratio)}); per object ${num(d.perObjectMs?.operator)} ms vs ${num(d.perObjectMs?.raw)} ms; ` +
+        `API requests per AgeSecret ${requests(d.apiRequestsPerObject)}; API server ${num(d.apiRequestsPerSecond?.operatorPhase)} req/s in the operator phase vs ${num(d.apiRequestsPerSecond?.raw)} in the baseline; ` +
+        `kube-apiserver + etcd CPU per object ${cp(d.controlPlaneCpuMsPerObject?.operatorPhase)} ms vs ${cp(d.controlPlaneCpuMsPerObject?.raw)} ms (a bare AgeSecret create: ${cp(d.rawAgeSecrets?.controlPlaneCpuPerObject)} ms, ${num(d.rawAgeSecrets?.throughputPerSec)}/s); operator CPU ${num(d.operator?.cpuCores)} cores (${num(d.operator?.cpuMs / (r.latency.count || 1))} ms per object)`
+      );
     case 'scaling':
-      return (d.points as { n: number; operatorPerObjectMs: number; rawPerObjectMs: number; ratio: number; p99Ms: number; operatorCpuMsPerObject?: number }[])
-        .map((p) => `N=${p.n}: ${num(p.operatorPerObjectMs)} ms/object (bare ${num(p.rawPerObjectMs)}), ratio ${num(p.ratio)}, p99 ${num(p.p99Ms)} ms, operator CPU ${num(p.operatorCpuMsPerObject)} ms/object`).join('; ')
-        + `; marginal ${((d.marginal ?? []) as { from: number; to: number; msPerObject: number }[]).map((m) => `${m.from}->${m.to}: ${num(m.msPerObject)} ms/object`).join(', ')}`
-        + `; fit ${num(d.fit?.msPerObject)} ms/object + ${num(d.fit?.fixedMs)} ms`;
+      return (
+        (
+          d.points as {
+            n: number;
+            operatorPerObjectMs: number;
+            rawPerObjectMs: number;
+            ratio: number;
+            p99Ms: number;
+            operatorCpuMsPerObject?: number;
+          }[]
+        )
+          .map(
+            (p) =>
+              `N=${p.n}: ${num(p.operatorPerObjectMs)} ms/object (bare ${num(p.rawPerObjectMs)}), ratio ${num(p.ratio)}, p99 ${num(p.p99Ms)} ms, operator CPU ${num(p.operatorCpuMsPerObject)} ms/object`,
+          )
+          .join('; ') +
+        `; marginal ${((d.marginal ?? []) as { from: number; to: number; msPerObject: number }[]).map((m) => `${m.from}->${m.to}: ${num(m.msPerObject)} ms/object`).join(', ')}` +
+        `; fit ${num(d.fit?.msPerObject)} ms/object + ${num(d.fit?.fixedMs)} ms`
+      );
     case 'restart':
-      return `caught up in ${num(d.caughtUpMs)} ms (/readyz ${num(d.readyMs)} ms, sentinel Ready ${num(d.sentinelReadyMs)} ms, CPU quiet ${num(d.cpuQuietMs)} ms); ${num(d.writeCount)} writes; `
-        + `API requests per AgeSecret ${requests(d.apiRequestsPerObject)}; CPU ${num(d.cpuMsToCatchUp)} ms; RSS of the idle modules alone ${num(d.moduleBaselineRssMb)} MiB, ~${num(d.rssPerObjectKb)} KiB per watched object`;
+      return (
+        `caught up in ${num(d.caughtUpMs)} ms (/readyz ${num(d.readyMs)} ms, sentinel Ready ${num(d.sentinelReadyMs)} ms, CPU quiet ${num(d.cpuQuietMs)} ms); ${num(d.writeCount)} writes; ` +
+        `API requests per AgeSecret ${requests(d.apiRequestsPerObject)}; CPU ${num(d.cpuMsToCatchUp)} ms; RSS of the idle modules alone ${num(d.moduleBaselineRssMb)} MiB, ~${num(d.rssPerObjectKb)} KiB per watched object`
+      );
     case 'steady-state':
       return `RSS ${num(d.rssMb)} MiB, CPU ${num(d.cpuCores)} cores (${num(d.cpuMs)} ms over ${num(d.windowMs)} ms), ${num(d.writesWhileIdle)} writes`;
     case 'handshake-burst':
-      return `listening -> annotated p50/p99 ${num(d.listeningToAnnotated?.p50Ms)}/${num(d.listeningToAnnotated?.p99Ms)} ms; Running -> listening p50/p99 ${num(d.runningToListening?.p50Ms)}/${num(d.runningToListening?.p99Ms)} ms; `
-        + `API requests per pod ${requests(d.apiRequestsPerPod)}; create -> annotated p50/p99 ${num(d.createToAnnotated?.p50Ms)}/${num(d.createToAnnotated?.p99Ms)} ms; Running spread ${num(d.runningSpreadMs)} ms; Running -> pod Ready p99 ${num(d.runningToPodReady?.p99Ms)} ms; Warning Events ${JSON.stringify(d.warningEvents ?? {})}`;
+      return (
+        `listening -> annotated p50/p99 ${num(d.listeningToAnnotated?.p50Ms)}/${num(d.listeningToAnnotated?.p99Ms)} ms; Running -> listening p50/p99 ${num(d.runningToListening?.p50Ms)}/${num(d.runningToListening?.p99Ms)} ms; ` +
+        `API requests per pod ${requests(d.apiRequestsPerPod)}; create -> annotated p50/p99 ${num(d.createToAnnotated?.p50Ms)}/${num(d.createToAnnotated?.p99Ms)} ms; Running spread ${num(d.runningSpreadMs)} ms; Running -> pod Ready p99 ${num(d.runningToPodReady?.p99Ms)} ms; Warning Events ${JSON.stringify(d.warningEvents ?? {})}`
+      );
     case 'list-modes':
-      return `initial sync of ${num(r.parameters['n'] as number)} objects, medians of ${num(r.parameters['rounds'] as number)} runs each: streaming list ${num(d.stream?.syncMs)} ms vs paged lists ${num(d.paged?.syncMs)} ms; `
-        + `kube-apiserver peak RSS during the sync ${num(d.stream?.peakRssMb)} vs ${num(d.paged?.peakRssMb)} MiB (growth ${num(d.stream?.growthMb)} vs ${num(d.paged?.growthMb)} MiB), its CPU ${num(d.stream?.cpuMs)} vs ${num(d.paged?.cpuMs)} ms`;
+      return (
+        `initial sync of ${num(r.parameters['n'] as number)} objects, medians of ${num(r.parameters['rounds'] as number)} runs each: streaming list ${num(d.stream?.syncMs)} ms vs paged lists ${num(d.paged?.syncMs)} ms; ` +
+        `kube-apiserver peak RSS during the sync ${num(d.stream?.peakRssMb)} vs ${num(d.paged?.peakRssMb)} MiB (growth ${num(d.stream?.growthMb)} vs ${num(d.paged?.growthMb)} MiB), its CPU ${num(d.stream?.cpuMs)} vs ${num(d.paged?.cpuMs)} ms`
+      );
     case 'decrypt':
       return `operator path ${num(d.operatorPath?.perSecond)}/s, plain typage ${num(d.plainTypage?.perSecond)}/s${d.pureJsTypage ? `, pure-JS typage ${num(d.pureJsTypage.perSecond)}/s` : ''} (speed-up ${num(d.speedup)}x)`;
     default:
@@ -59,11 +87,20 @@ export function renderResults(results: WorkloadResult[]): string {
   for (const r of sorted) {
     const goals = r.goals.length ? r.goals : [{ name: '', target: '', value: Number.NaN, met: true }];
     goals.forEach((g, i) => {
-      const head = i === 0
-        ? [r.workload, params(r.parameters), r.converged ? 'yes' : '**no**', r.throughputPerSec ? num(r.throughputPerSec) : '-',
-          ...(r.latency.count ? [num(r.latency.p50Ms), num(r.latency.p95Ms), num(r.latency.p99Ms)] : ['-', '-', '-']), r.peakRssMb ? num(r.peakRssMb) : '-']
-        : ['', '', '', '', '', '', '', ''];
-      lines.push(`| ${[...head, g.name ? `${g.name} ${g.target}` : '', Number.isNaN(g.value) ? '' : num(g.value), g.name ? (g.met ? 'yes' : '**no**') : ''].join(' | ')} |`);
+      const head =
+        i === 0
+          ? [
+              r.workload,
+              params(r.parameters),
+              r.converged ? 'yes' : '**no**',
+              r.throughputPerSec ? num(r.throughputPerSec) : '-',
+              ...(r.latency.count ? [num(r.latency.p50Ms), num(r.latency.p95Ms), num(r.latency.p99Ms)] : ['-', '-', '-']),
+              r.peakRssMb ? num(r.peakRssMb) : '-',
+            ]
+          : ['', '', '', '', '', '', '', ''];
+      lines.push(
+        `| ${[...head, g.name ? `${g.name} ${g.target}` : '', Number.isNaN(g.value) ? '' : num(g.value), g.name ? (g.met ? 'yes' : '**no**') : ''].join(' | ')} |`,
+      );
     });
   }
   lines.push('', 'Details:', '');
@@ -74,7 +111,9 @@ export function renderResults(results: WorkloadResult[]): string {
   lines.push('', 'Runs:', '');
   for (const r of sorted) {
     const m = r.machine;
-    lines.push(`- ${r.workload}: ${m.date}, ${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GiB, load average ${m.loadAverage1m} at start, Node ${m.node}, Kubernetes ${m.kubernetes}`);
+    lines.push(
+      `- ${r.workload}: ${m.date}, ${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GiB, load average ${m.loadAverage1m} at start, Node ${m.node}, Kubernetes ${m.kubernetes}`,
+    );
   }
   return lines.join('\n');
 }
@@ -90,8 +129,9 @@ export function updateBenchmarksMd(path: string, results: WorkloadResult[]): voi
   const block = `${START_MARKER}\n${renderResults(results)}\n${END_MARKER}`;
   const start = text.indexOf(START_MARKER);
   const end = text.indexOf(END_MARKER);
-  const next = start >= 0 && end > start
-    ? `${text.slice(0, start)}${block}${text.slice(end + END_MARKER.length)}`
-    : `${text.trimEnd()}\n\n## Results\n\n${block}\n`;
+  const next =
+    start >= 0 && end > start
+      ? `${text.slice(0, start)}${block}${text.slice(end + END_MARKER.length)}`
+      : `${text.trimEnd()}\n\n## Results\n\n${block}\n`;
   writeFileSync(path, next);
 }

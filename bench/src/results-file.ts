@@ -13,7 +13,9 @@ export function writeResult(dir: string, result: WorkloadResult): string {
 export function readResults(dir: string): WorkloadResult[] {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch {
     return [];
   }

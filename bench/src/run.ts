@@ -44,7 +44,11 @@ export interface BenchSettings {
 export const defaultResultsDir = join(repoRoot, 'bench', 'results');
 export const defaultBenchmarksMd = join(repoRoot, 'BENCHMARKS.md');
 
-async function withCluster<T>(settings: BenchSettings, options: { kubelet?: boolean; legacyMock?: boolean }, fn: (cluster: BenchCluster) => Promise<T>): Promise<T> {
+async function withCluster<T>(
+  settings: BenchSettings,
+  options: { kubelet?: boolean; legacyMock?: boolean },
+  fn: (cluster: BenchCluster) => Promise<T>,
+): Promise<T> {
   settings.log('starting a fresh local control plane');
   const images = options.legacyMock ? { 'legacy-mock': await compiledLegacyMock() } : undefined;
   const cluster = await startBenchCluster({ kubelet: options.kubelet ?? false, ...(images ? { images } : {}) });
@@ -62,7 +66,9 @@ export async function runBench(settings: BenchSettings): Promise<{ results: Work
   const record = (result: WorkloadResult) => {
     out.push(result);
     const path = writeResult(settings.resultsDir, result);
-    log(`${result.workload}: converged=${result.converged} throughput=${result.throughputPerSec}/s p99=${result.latency.p99Ms} ms peakRss=${result.peakRssMb} MiB -> ${path}`);
+    log(
+      `${result.workload}: converged=${result.converged} throughput=${result.throughputPerSec}/s p99=${result.latency.p99Ms} ms peakRss=${result.peakRssMb} MiB -> ${path}`,
+    );
   };
   const nOf = (w: WorkloadName) => settings.n ?? DEFAULT_N[w];
   // One workload failing (a cluster that would not start, say) must not lose the others' results.
@@ -71,7 +77,7 @@ export async function runBench(settings: BenchSettings): Promise<{ results: Work
       return await fn();
     } catch (error) {
       failures.push(name);
-      log(`${name} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      log(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return undefined;
     }
   };
@@ -80,38 +86,71 @@ export async function runBench(settings: BenchSettings): Promise<{ results: Work
   // Set-up-heavy and load-insensitive first (writes, RSS); the throughput ratios last, on the quietest machine.
   if (selected.has('restart') || selected.has('steady-state')) {
     const n = nOf(selected.has('restart') ? 'restart' : 'steady-state')[0]!;
-    const results = await step('restart', () => withCluster(settings, {}, (c) => runRestart({
-      client: c.client, kubeconfigPath: c.kubeconfigPath, machine: c.machine, n, concurrency: Math.max(concurrency, 32),
-      steadyMs: selected.has('steady-state') ? settings.steadyMs : 0, log,
-      ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
-    })));
+    const results = await step('restart', () =>
+      withCluster(settings, {}, (c) =>
+        runRestart({
+          client: c.client,
+          kubeconfigPath: c.kubeconfigPath,
+          machine: c.machine,
+          n,
+          concurrency: Math.max(concurrency, 32),
+          steadyMs: selected.has('steady-state') ? settings.steadyMs : 0,
+          log,
+          ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
+        }),
+      ),
+    );
     if (results && selected.has('restart')) record(results.restart);
     if (results?.steady) record(results.steady);
   }
   if (selected.has('handshake-burst')) {
-    const result = await step('handshake-burst', () => withCluster(settings, { kubelet: true, legacyMock: true }, (c) =>
-      runHandshakeBurst({
-        client: c.client, kubeconfigPath: c.kubeconfigPath, machine: c.machine, n: nOf('handshake-burst')[0]!, log,
-        podLogPath: (ns, pod, container) => c.handle.podLogPath(ns, pod, container),
-        ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
-      })));
+    const result = await step('handshake-burst', () =>
+      withCluster(settings, { kubelet: true, legacyMock: true }, (c) =>
+        runHandshakeBurst({
+          client: c.client,
+          kubeconfigPath: c.kubeconfigPath,
+          machine: c.machine,
+          n: nOf('handshake-burst')[0]!,
+          log,
+          podLogPath: (ns, pod, container) => c.handle.podLogPath(ns, pod, container),
+          ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
+        }),
+      ),
+    );
     if (result) record(result);
   }
   if (selected.has('list-modes')) {
-    const result = await step('list-modes', () => withCluster(settings, {}, (c) => runListModes({
-      client: c.client, kubeconfigPath: c.kubeconfigPath, clusterDir: c.handle.dir, machine: c.machine, n: nOf('list-modes')[0]!, concurrency: Math.max(concurrency, 32),
-    })));
+    const result = await step('list-modes', () =>
+      withCluster(settings, {}, (c) =>
+        runListModes({
+          client: c.client,
+          kubeconfigPath: c.kubeconfigPath,
+          clusterDir: c.handle.dir,
+          machine: c.machine,
+          n: nOf('list-modes')[0]!,
+          concurrency: Math.max(concurrency, 32),
+        }),
+      ),
+    );
     if (result) record(result);
   }
   if (selected.has('decrypt')) {
     const result = await step('decrypt', async () => runDecrypt({ machine: await machineInfo(''), seconds: nOf('decrypt')[0]! }));
     if (result) record(result);
   }
-  const burst = (n: number) => withCluster(settings, {}, (c) =>
-    runAgeSecretBurst({
-      client: c.client, kubeconfigPath: c.kubeconfigPath, clusterDir: c.handle.dir, machine: c.machine, n, concurrency, log,
-      ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
-    }));
+  const burst = (n: number) =>
+    withCluster(settings, {}, (c) =>
+      runAgeSecretBurst({
+        client: c.client,
+        kubeconfigPath: c.kubeconfigPath,
+        clusterDir: c.handle.dir,
+        machine: c.machine,
+        n,
+        concurrency,
+        log,
+        ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
+      }),
+    );
   let single: WorkloadResult | undefined;
   if (selected.has('agesecret-burst')) {
     single = await step('agesecret-burst', () => burst(nOf('agesecret-burst')[0]!));

@@ -43,7 +43,16 @@ describe('bench smoke (tiny N)', () => {
   });
 
   test('list modes: a streaming list and paged lists both sync; the stream really streamed', async () => {
-    const result = await runListModes({ client: cluster.client, kubeconfigPath: cluster.kubeconfigPath, clusterDir: handle.dir, machine: cluster.machine, n: 50, concurrency: 8, rounds: 1, cleanup: true });
+    const result = await runListModes({
+      client: cluster.client,
+      kubeconfigPath: cluster.kubeconfigPath,
+      clusterDir: handle.dir,
+      machine: cluster.machine,
+      n: 50,
+      concurrency: 8,
+      rounds: 1,
+      cleanup: true,
+    });
     assertWellFormed(result, 'list-modes');
     assert.equal(result.converged, true, result.notes.join('; '));
     const runs = result.details['runs'] as { mode: string; syncMs: number }[];
@@ -53,7 +62,15 @@ describe('bench smoke (tiny N)', () => {
 
   test('AgeSecret burst: every AgeSecret Ready with its Secret, baseline measured, result written and rendered', async () => {
     const n = 20;
-    const result = await runAgeSecretBurst({ client: cluster.client, kubeconfigPath: cluster.kubeconfigPath, clusterDir: handle.dir, machine: cluster.machine, n, concurrency: 4, cleanup: true });
+    const result = await runAgeSecretBurst({
+      client: cluster.client,
+      kubeconfigPath: cluster.kubeconfigPath,
+      clusterDir: handle.dir,
+      machine: cluster.machine,
+      n,
+      concurrency: 4,
+      cleanup: true,
+    });
     assert.deepEqual(result.notes, []);
     assert.equal(result.converged, true);
     assertWellFormed(result, 'agesecret-burst');
@@ -79,7 +96,15 @@ describe('bench smoke (tiny N)', () => {
   });
 
   test('restart and steady state: the restarted operator catches up and is measured idle', async () => {
-    const { restart, steady } = await runRestart({ client: cluster.client, kubeconfigPath: cluster.kubeconfigPath, machine: cluster.machine, n: 10, concurrency: 4, steadyMs: 1000, cleanup: true });
+    const { restart, steady } = await runRestart({
+      client: cluster.client,
+      kubeconfigPath: cluster.kubeconfigPath,
+      machine: cluster.machine,
+      n: 10,
+      concurrency: 4,
+      steadyMs: 1000,
+      cleanup: true,
+    });
     assert.equal(restart.converged, true, restart.notes.join('; '));
     assertWellFormed(restart, 'restart');
     assert.equal(typeof (restart.details as { writeCount: unknown }).writeCount, 'number');
@@ -90,7 +115,13 @@ describe('bench smoke (tiny N)', () => {
 
   test('handshake burst: labelled legacy-mock pods are handshaken', async (t) => {
     if (!handle.capabilities.simulatedKubelet) return t.skip('pods do not run on this cluster (no kubelet simulator)');
-    const result = await runHandshakeBurst({ client: cluster.client, kubeconfigPath: cluster.kubeconfigPath, machine: cluster.machine, n: 5, podLogPath: (ns, pod, c) => handle.podLogPath(ns, pod, c) });
+    const result = await runHandshakeBurst({
+      client: cluster.client,
+      kubeconfigPath: cluster.kubeconfigPath,
+      machine: cluster.machine,
+      n: 5,
+      podLogPath: (ns, pod, c) => handle.podLogPath(ns, pod, c),
+    });
     assert.equal(result.converged, true, result.notes.join('; '));
     assertWellFormed(result, 'handshake-burst');
     assert.equal(result.latency.count, 5);

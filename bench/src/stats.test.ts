@@ -24,7 +24,11 @@ test('throughput is objects per second, 0 for an empty span', () => {
 });
 
 test('linear fit recovers slope and intercept', () => {
-  const fit = linearFit([{ x: 100, y: 3 }, { x: 1000, y: 12 }, { x: 5000, y: 52 }]);
+  const fit = linearFit([
+    { x: 100, y: 3 },
+    { x: 1000, y: 12 },
+    { x: 5000, y: 52 },
+  ]);
   assert.ok(Math.abs(fit.slope - 0.01) < 1e-9);
   assert.ok(Math.abs(fit.intercept - 2) < 1e-9);
 });

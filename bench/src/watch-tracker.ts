@@ -46,7 +46,9 @@ export class WatchTracker<T extends KubeObject = KubeObject> {
   /** Resolves once the initial list is in and the watch is open. */
   async start(): Promise<void> {
     const resourceVersion = await this.#list();
-    this.#running = this.#loop(resourceVersion).catch((error) => { this.#error = error; });
+    this.#running = this.#loop(resourceVersion).catch((error) => {
+      this.#error = error;
+    });
   }
 
   get writeCount(): number {
@@ -61,7 +63,15 @@ export class WatchTracker<T extends KubeObject = KubeObject> {
     try {
       await new Promise<void>((resolve, reject) => {
         this.#waiters.push({ state, count, resolve });
-        timer = setTimeout(() => reject(new Error(`${this.options.ref.plural}: ${times.size}/${count} reached ${state} within ${timeoutMs} ms${this.#error ? ` (watch failed: ${String(this.#error)})` : ''}`)), timeoutMs);
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `${this.options.ref.plural}: ${times.size}/${count} reached ${state} within ${timeoutMs} ms${this.#error ? ` (watch failed: ${String(this.#error)})` : ''}`,
+              ),
+            ),
+          timeoutMs,
+        );
       });
     } finally {
       clearTimeout(timer);
@@ -89,7 +99,13 @@ export class WatchTracker<T extends KubeObject = KubeObject> {
     let resourceVersion = initial;
     while (!this.#abort.signal.aborted) {
       try {
-        for await (const event of client.watch<T>(ref, { namespace, labelSelector, resourceVersion, allowWatchBookmarks: true, signal: this.#abort.signal })) {
+        for await (const event of client.watch<T>(ref, {
+          namespace,
+          labelSelector,
+          resourceVersion,
+          allowWatchBookmarks: true,
+          signal: this.#abort.signal,
+        })) {
           resourceVersion = event.object.metadata?.resourceVersion ?? resourceVersion;
           if (event.type === 'BOOKMARK') continue;
           this.#observe(event.object, event.type, true);

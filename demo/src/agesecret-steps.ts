@@ -37,9 +37,18 @@ export async function encryptStep(ctx: DemoContext): Promise<SecretMaterial & { 
 
   const plaintext = demoNumbers();
   const plainFile = join(workDir, 'age.secret.yaml');
-  await writeFile(plainFile, plainAgeSecret({
-    name: AGE_SECRET, namespace: NAMESPACE, secretName: SECRET_NAME, secretKey: SECRET_KEY, keySecret: KEY_SECRET, value: plaintext,
-  }), { mode: 0o600 });
+  await writeFile(
+    plainFile,
+    plainAgeSecret({
+      name: AGE_SECRET,
+      namespace: NAMESPACE,
+      secretName: SECRET_NAME,
+      secretKey: SECRET_KEY,
+      keySecret: KEY_SECRET,
+      value: plaintext,
+    }),
+    { mode: 0o600 },
+  );
   const encrypted = await age.encrypt(plainFile, [developer.recipient, cluster.recipient]);
   const encryptedFile = join(workDir, 'age.secret.enc.yaml');
   await writeFile(encryptedFile, encrypted, { mode: 0o600 });
@@ -47,7 +56,9 @@ export async function encryptStep(ctx: DemoContext): Promise<SecretMaterial & { 
   if (!encrypted.includes('ENC[') || rows.some((row) => encrypted.includes(row))) {
     throw new DemoError('age-secret encrypt did not replace spec.secret with ENC[...]');
   }
-  narrator.say(`The AgeSecret ${AGE_SECRET} with ${rows.length} rows of numbers in plaintext (${plainFile}, a temp file), encrypted for both:`);
+  narrator.say(
+    `The AgeSecret ${AGE_SECRET} with ${rows.length} rows of numbers in plaintext (${plainFile}, a temp file), encrypted for both:`,
+  );
   narrator.look(`${cli} encrypt --file ${plainFile} -r ${developer.recipient} -r ${cluster.recipient} > ${encryptedFile}`);
   narrator.say(`${encryptedFile} is safe to commit: spec.secret is now ENC[...]; the developer can still read it:`);
   narrator.look(`${cli} decrypt -i ${developer.file} --file ${encryptedFile}`);
@@ -65,19 +76,32 @@ export async function applySecretStep(ctx: DemoContext, material: SecretMaterial
   await kubectl.run(['apply', '-n', NAMESPACE, '-f', material.encryptedFile]);
   narrator.look(kubectl.command(`apply -n ${NAMESPACE} -f ${material.encryptedFile}`));
 
-  const reason = await waitFor(`AgeSecret ${NAMESPACE}/${AGE_SECRET} to be Ready`, async () => {
-    const obj = await ctx.api.find<AgeSecretObject>(`/apis/pyvo.io/v1/namespaces/${NAMESPACE}/agesecrets/${AGE_SECRET}`, ctx.signal);
-    const ready = obj?.status?.conditions?.find((c) => c.type === 'Ready');
-    if (ready?.status === 'True') return ready.reason ?? 'Ready';
-    return new NotYet(ready ? `Ready=${ready.status} ${ready.reason ?? ''}: ${ready.message ?? ''}` : 'no Ready condition yet');
-  }, ctx.wait);
+  const reason = await waitFor(
+    `AgeSecret ${NAMESPACE}/${AGE_SECRET} to be Ready`,
+    async () => {
+      const obj = await ctx.api.find<AgeSecretObject>(`/apis/pyvo.io/v1/namespaces/${NAMESPACE}/agesecrets/${AGE_SECRET}`, ctx.signal);
+      const ready = obj?.status?.conditions?.find((c) => c.type === 'Ready');
+      if (ready?.status === 'True') return ready.reason ?? 'Ready';
+      return new NotYet(ready ? `Ready=${ready.status} ${ready.reason ?? ''}: ${ready.message ?? ''}` : 'no Ready condition yet');
+    },
+    ctx.wait,
+  );
   ctx.checks.pass('agesecret-ready', `reason ${reason}`);
 
-  const value = await waitFor(`Secret ${NAMESPACE}/${SECRET_NAME}`, async () => {
-    const secret = await ctx.api.find<{ data?: Record<string, string> }>(`/api/v1/namespaces/${NAMESPACE}/secrets/${SECRET_NAME}`, ctx.signal);
-    const data = secret?.data?.[SECRET_KEY];
-    return data === undefined ? new NotYet(secret ? `no key ${SECRET_KEY}` : 'not created yet') : Buffer.from(data, 'base64').toString('utf8');
-  }, ctx.wait);
+  const value = await waitFor(
+    `Secret ${NAMESPACE}/${SECRET_NAME}`,
+    async () => {
+      const secret = await ctx.api.find<{ data?: Record<string, string> }>(
+        `/api/v1/namespaces/${NAMESPACE}/secrets/${SECRET_NAME}`,
+        ctx.signal,
+      );
+      const data = secret?.data?.[SECRET_KEY];
+      return data === undefined
+        ? new NotYet(secret ? `no key ${SECRET_KEY}` : 'not created yet')
+        : Buffer.from(data, 'base64').toString('utf8');
+    },
+    ctx.wait,
+  );
   if (value !== material.plaintext) {
     ctx.checks.fail('secret-value', `key ${SECRET_KEY} differs from the plaintext (${value.length} vs ${material.plaintext.length} bytes)`);
   } else {
@@ -92,18 +116,26 @@ export async function numbersAppStep(ctx: DemoContext, material: SecretMaterial)
   const { narrator, kubectl } = ctx;
   await kubectl.applyKustomization(join(ctx.repoRoot, 'deploy/numbers'));
   narrator.look(kubectl.command('apply -k deploy/numbers'));
-  const pod = await waitFor('the numbers app pod to be Ready', async () => {
-    const pods = await livePods(ctx.api, NAMESPACE, { app: 'application' }, ctx.signal);
-    const ready = pods.find((p) => isReady(p) && p.status?.podIP);
-    return ready ?? new NotYet(pods[0] ? podState(pods[0]) : 'no pod yet');
-  }, ctx.wait);
+  const pod = await waitFor(
+    'the numbers app pod to be Ready',
+    async () => {
+      const pods = await livePods(ctx.api, NAMESPACE, { app: 'application' }, ctx.signal);
+      const ready = pods.find((p) => isReady(p) && p.status?.podIP);
+      return ready ?? new NotYet(pods[0] ? podState(pods[0]) : 'no pod yet');
+    },
+    ctx.wait,
+  );
   const url = `http://${pod.status?.podIP}:5000/`;
   const expected = material.plaintext.split(/\s+/).filter(Boolean);
-  const shown = await waitFor(`${url} to show the numbers`, async () => {
-    const answer = await httpGet(url, { signal: ctx.signal });
-    const numbers = pageNumbers(answer.body);
-    return answer.status === 200 && numbers.length ? numbers : new NotYet(`HTTP ${answer.status}, ${numbers.length} numbers`);
-  }, ctx.wait);
+  const shown = await waitFor(
+    `${url} to show the numbers`,
+    async () => {
+      const answer = await httpGet(url, { signal: ctx.signal });
+      const numbers = pageNumbers(answer.body);
+      return answer.status === 200 && numbers.length ? numbers : new NotYet(`HTTP ${answer.status}, ${numbers.length} numbers`);
+    },
+    ctx.wait,
+  );
   if (shown.join(' ') === expected.join(' ')) ctx.checks.pass('numbers-page', `${url}: ${shown.length} numbers, in order`);
   else ctx.checks.fail('numbers-page', `${url}: shows ${shown.length} numbers that differ from the Secret's ${expected.length}`);
   narrator.done(`the numbers app mounts the Secret and shows the numbers. Open (or curl):`);

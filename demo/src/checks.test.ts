@@ -30,17 +30,21 @@ test('all passed makes ok; a later fail overrides a pass', () => {
 test('leak search looks for whole rows and the identity, not single numbers', () => {
   const needles = leakNeedles({ plaintext: '12 34 56 78\n90 11 22 33\n', clusterIdentity: 'AGE-SECRET-KEY-1XYZ' });
   assert.deepEqual(needles, ['12 34 56 78', '90 11 22 33', 'AGE-SECRET-KEY-1XYZ']);
-  const found = findLeaks({ 'a.log': '{"time":"12:34:56","msg":"78"}', 'b.log': 'value 90 11 22 33', events: 'key AGE-SECRET-KEY-1XYZ' }, needles);
+  const found = findLeaks(
+    { 'a.log': '{"time":"12:34:56","msg":"78"}', 'b.log': 'value 90 11 22 33', events: 'key AGE-SECRET-KEY-1XYZ' },
+    needles,
+  );
   assert.deepEqual(found, ['b.log', 'events']);
 });
 
 test('pageNumbers reads the grid cells in order', () => {
-  const html = '<main class="grid" id="numbers"><span class="cell">07</span><span class="cell">42</span></main><span class="other">9</span>';
+  const html =
+    '<main class="grid" id="numbers"><span class="cell">07</span><span class="cell">42</span></main><span class="other">9</span>';
   assert.deepEqual(pageNumbers(html), ['07', '42']);
   assert.deepEqual(pageNumbers('<p>No numbers to refine</p>'), []);
 });
 
-test('a multi-line detail stays on its check\'s line', () => {
+test("a multi-line detail stays on its check's line", () => {
   const list = new CheckList();
   list.fail('cluster', `timed out; its log ends:\n${'x'.repeat(400)}\nlast line`);
   const summary = formatSummary(list.all()).split('\n');

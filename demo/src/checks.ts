@@ -11,7 +11,7 @@ export interface CheckResult {
 /** Every check the demo makes, in order, so that the summary always lists all of them. */
 export const CHECKS = [
   ['cluster', 'local cluster up (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet simulator)'],
-  ['install', 'CRD agesecrets.pyvo.io established; operators\' ServiceAccounts and RBAC installed'],
+  ['install', "CRD agesecrets.pyvo.io established; operators' ServiceAccounts and RBAC installed"],
   ['agesecret-operator', 'AgeSecret operator running as its ServiceAccount'],
   ['encrypt', 'two age identities made; the AgeSecret encrypted for both (no plaintext in the manifest)'],
   ['agesecret-ready', 'AgeSecret development/my-secret Ready=True'],

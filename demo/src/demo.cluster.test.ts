@@ -12,7 +12,10 @@ const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 // The demo starts its own cluster (and builds the binaries if this machine never did): be generous.
 const TIMEOUT_MS = 25 * 60_000;
 // An existing cluster (CAPSTAN_EXISTING_CLUSTER=1) means this machine may have no local control-plane binaries.
-const skip = process.env['CAPSTAN_EXISTING_CLUSTER'] === '1' ? 'the demo starts its own local cluster; skipped with CAPSTAN_EXISTING_CLUSTER=1' : false;
+const skip =
+  process.env['CAPSTAN_EXISTING_CLUSTER'] === '1'
+    ? 'the demo starts its own local cluster; skipped with CAPSTAN_EXISTING_CLUSTER=1'
+    : false;
 
 interface Run {
   output: () => string;
@@ -24,7 +27,9 @@ interface Run {
 
 function startDemo(args: string[]): Run {
   const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', main, '--no-color', ...args], {
-    cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' },
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
   });
   let text = '';
   const waiters: { text: string; resolve: () => void }[] = [];
@@ -42,11 +47,12 @@ function startDemo(args: string[]): Run {
     output: () => text,
     exited,
     kill: (signal) => child.kill(signal),
-    printed: (wanted) => new Promise<void>((resolve, reject) => {
-      if (text.includes(wanted)) return resolve();
-      waiters.push({ text: wanted, resolve });
-      void exited.then(() => reject(new Error(`the demo exited before printing "${wanted}":\n${text}`)));
-    }),
+    printed: (wanted) =>
+      new Promise<void>((resolve, reject) => {
+        if (text.includes(wanted)) return resolve();
+        waiters.push({ text: wanted, resolve });
+        void exited.then(() => reject(new Error(`the demo exited before printing "${wanted}":\n${text}`)));
+      }),
   };
 }
 
@@ -64,7 +70,8 @@ function processesUsing(dirs: string[]): string[] {
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const text = `${readFileSync(`/proc/${pid}/cmdline`, 'utf8')}\0${readFileSync(`/proc/${pid}/environ`, 'utf8')}`;
-      if (dirs.some((d) => text.includes(d))) found.push(`${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').slice(0, 200)}`);
+      if (dirs.some((d) => text.includes(d)))
+        found.push(`${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').slice(0, 200)}`);
     } catch {
       // gone meanwhile, or not ours to read
     }

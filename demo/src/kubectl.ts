@@ -41,6 +41,8 @@ export class Kubectl {
   /** The documents `kubectl kustomize <dir>` renders (what `apply -k` would send). */
   async kustomize(dir: string): Promise<Manifest[]> {
     const text = await this.run(['kustomize', dir]);
-    return parseAllDocuments(text).map((d) => d.toJS() as Manifest).filter((d) => d && typeof d === 'object');
+    return parseAllDocuments(text)
+      .map((d) => d.toJS() as Manifest)
+      .filter((d) => d && typeof d === 'object');
   }
 }

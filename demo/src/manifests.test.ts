@@ -2,14 +2,34 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { demoNumbers, identityLine, keySecret, operatorContainer, plainAgeSecret, recipientFromKeygen, withFlag, withoutKind } from './manifests.js';
+import {
+  demoNumbers,
+  identityLine,
+  keySecret,
+  operatorContainer,
+  plainAgeSecret,
+  recipientFromKeygen,
+  withFlag,
+  withoutKind,
+} from './manifests.js';
 import type { Manifest } from './kubectl.js';
 
 test('plainAgeSecret is the seed AgeSecret with a multi-line value kept exactly', () => {
   const value = '01 02 03\n44 55 66\n';
-  const doc = parse(plainAgeSecret({ name: 'my-secret', namespace: 'development', secretName: 'macrodata-numbers', secretKey: 'numbers', keySecret: 'namespace-secret', value }));
+  const doc = parse(
+    plainAgeSecret({
+      name: 'my-secret',
+      namespace: 'development',
+      secretName: 'macrodata-numbers',
+      secretKey: 'numbers',
+      keySecret: 'namespace-secret',
+      value,
+    }),
+  );
   assert.deepEqual(doc, {
-    apiVersion: 'pyvo.io/v1', kind: 'AgeSecret', metadata: { name: 'my-secret', namespace: 'development' },
+    apiVersion: 'pyvo.io/v1',
+    kind: 'AgeSecret',
+    metadata: { name: 'my-secret', namespace: 'development' },
     spec: { secretName: 'macrodata-numbers', secretKey: 'numbers', ageSecretRef: 'namespace-secret', secret: value },
   });
 });
@@ -38,25 +58,45 @@ test('demoNumbers makes rows of two-digit numbers, different from run to run', (
   assert.equal(rows.length, 4);
   for (const row of rows) assert.match(row, /^(\d\d )+\d\d$/);
   let n = 0;
-  assert.equal(demoNumbers(() => (n++ % 10) / 10, 1, 3), '00 10 20\n');
+  assert.equal(
+    demoNumbers(() => (n++ % 10) / 10, 1, 3),
+    '00 10 20\n',
+  );
 });
 
 const deployment: Manifest = {
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'op', namespace: 'op-system' },
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'op', namespace: 'op-system' },
   spec: {
     selector: { matchLabels: { application: 'op' } },
-    template: { spec: { serviceAccountName: 'op-sa', containers: [{
-      name: 'operator', args: ['--all-namespaces', '--health-port=8080'],
-      env: [{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }, { name: 'LOG_LEVEL', value: 'info' }],
-    }] } },
+    template: {
+      spec: {
+        serviceAccountName: 'op-sa',
+        containers: [
+          {
+            name: 'operator',
+            args: ['--all-namespaces', '--health-port=8080'],
+            env: [
+              { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+              { name: 'LOG_LEVEL', value: 'info' },
+            ],
+          },
+        ],
+      },
+    },
   },
 };
 
 test('operatorContainer reads args, env, ServiceAccount and selector from the rendered Deployment', () => {
   const plan = operatorContainer([{ kind: 'Namespace', metadata: { name: 'op-system' } }, deployment], 'op');
   assert.deepEqual(plan, {
-    container: 'operator', args: ['--all-namespaces', '--health-port=8080'], env: { POD_NAMESPACE: 'op-system', LOG_LEVEL: 'info' },
-    serviceAccount: 'op-sa', namespace: 'op-system', selector: { application: 'op' },
+    container: 'operator',
+    args: ['--all-namespaces', '--health-port=8080'],
+    env: { POD_NAMESPACE: 'op-system', LOG_LEVEL: 'info' },
+    serviceAccount: 'op-sa',
+    namespace: 'op-system',
+    selector: { application: 'op' },
   });
   assert.throws(() => operatorContainer([deployment], 'other'), /no Deployment other/);
 });
@@ -69,5 +109,8 @@ test('withFlag replaces both --flag=value and --flag value forms', () => {
 
 test('withoutKind drops only that kind', () => {
   const docs: Manifest[] = [{ kind: 'Namespace' }, deployment, { kind: 'ClusterRole' }];
-  assert.deepEqual(withoutKind(docs, 'Deployment').map((d) => d.kind), ['Namespace', 'ClusterRole']);
+  assert.deepEqual(
+    withoutKind(docs, 'Deployment').map((d) => d.kind),
+    ['Namespace', 'ClusterRole'],
+  );
 });

@@ -4,7 +4,14 @@ import { DemoError } from './errors.js';
 import type { Manifest } from './kubectl.js';
 
 /** The seed's AgeSecret, still in plaintext: what a developer writes before `age-secret encrypt`. */
-export function plainAgeSecret(options: { name: string; namespace: string; secretName: string; secretKey: string; keySecret: string; value: string }): string {
+export function plainAgeSecret(options: {
+  name: string;
+  namespace: string;
+  secretName: string;
+  secretKey: string;
+  keySecret: string;
+  value: string;
+}): string {
   const doc = {
     apiVersion: 'pyvo.io/v1',
     kind: 'AgeSecret',
@@ -27,7 +34,10 @@ export function keySecret(options: { name: string; namespace: string; identity: 
 
 /** The AGE-SECRET-KEY-1... line of an identity file written by `age-secret keygen` (comments dropped). */
 export function identityLine(fileText: string): string {
-  const line = fileText.split('\n').map((l) => l.trim()).find((l) => l.startsWith('AGE-SECRET-KEY-1'));
+  const line = fileText
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.startsWith('AGE-SECRET-KEY-1'));
   if (!line) throw new DemoError('the identity file holds no AGE-SECRET-KEY-1... line');
   return line;
 }
@@ -57,10 +67,17 @@ export interface ContainerPlan {
   selector: Record<string, string>;
 }
 
-interface EnvVar { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { fieldRef?: { fieldPath: string } };
+}
 interface DeploymentDoc {
   metadata?: { name?: string; namespace?: string };
-  spec?: { selector?: { matchLabels?: Record<string, string> }; template?: { spec?: { serviceAccountName?: string; containers?: { name: string; args?: string[]; env?: EnvVar[] }[] } } };
+  spec?: {
+    selector?: { matchLabels?: Record<string, string> };
+    template?: { spec?: { serviceAccountName?: string; containers?: { name: string; args?: string[]; env?: EnvVar[] }[] } };
+  };
 }
 
 /** The operator container of a rendered Deployment: its args, literal env (and metadata.namespace refs), ServiceAccount. */
@@ -69,14 +86,19 @@ export function operatorContainer(docs: Manifest[], deployment: string): Contain
   const pod = doc?.spec?.template?.spec;
   const container = pod?.containers?.[0];
   const namespace = doc?.metadata?.namespace;
-  if (!container || !namespace || !pod?.serviceAccountName) throw new DemoError(`deploy/: no Deployment ${deployment} with a namespace, a ServiceAccount and a container`);
+  if (!container || !namespace || !pod?.serviceAccountName)
+    throw new DemoError(`deploy/: no Deployment ${deployment} with a namespace, a ServiceAccount and a container`);
   const env: Record<string, string> = {};
   for (const v of container.env ?? []) {
     if (v.value !== undefined) env[v.name] = v.value;
     else if (v.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[v.name] = namespace;
   }
   return {
-    container: container.name, args: container.args ?? [], env, serviceAccount: pod.serviceAccountName, namespace,
+    container: container.name,
+    args: container.args ?? [],
+    env,
+    serviceAccount: pod.serviceAccountName,
+    namespace,
     selector: doc?.spec?.selector?.matchLabels ?? {},
   };
 }

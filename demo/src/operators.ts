@@ -20,11 +20,17 @@ export interface OperatorDef {
 }
 
 export const AGESECRET_OPERATOR: OperatorDef = {
-  title: 'AgeSecret operator', dir: 'deploy/agesecret', deployment: 'agesecret-operator', program: 'operators/agesecret/src/main.ts',
+  title: 'AgeSecret operator',
+  dir: 'deploy/agesecret',
+  deployment: 'agesecret-operator',
+  program: 'operators/agesecret/src/main.ts',
 };
 
 export const HANDSHAKE_OPERATOR: OperatorDef = {
-  title: 'legacy-handshake operator', dir: 'deploy/legacy-handshake', deployment: 'legacy-handshake-operator', program: 'operators/legacy-handshake/src/main.ts',
+  title: 'legacy-handshake operator',
+  dir: 'deploy/legacy-handshake',
+  deployment: 'legacy-handshake-operator',
+  program: 'operators/legacy-handshake/src/main.ts',
 };
 
 function lastLines(file: string): string {
@@ -57,15 +63,21 @@ export async function startOperator(ctx: DemoContext, def: OperatorDef): Promise
   if (ctx.operatorMode === 'pods') {
     await ctx.kubectl.applyKustomization(def.dir);
     let newest: string | undefined;
-    const pod = await waitFor(`the ${def.deployment} pod to be Ready`, async () => {
-      const pods = await livePods(ctx.api, plan.namespace, plan.selector, ctx.signal);
-      newest = pods[0]?.metadata.name;
-      const ready = pods.find(isReady);
-      return ready ?? new NotYet(pods[0] ? podState(pods[0]) : 'no pod yet');
-    }, ctx.wait).catch((error: unknown) => {
+    const pod = await waitFor(
+      `the ${def.deployment} pod to be Ready`,
+      async () => {
+        const pods = await livePods(ctx.api, plan.namespace, plan.selector, ctx.signal);
+        newest = pods[0]?.metadata.name;
+        const ready = pods.find(isReady);
+        return ready ?? new NotYet(pods[0] ? podState(pods[0]) : 'no pod yet');
+      },
+      ctx.wait,
+    ).catch((error: unknown) => {
       // The operator's own last words say why (no credentials, port in use...): show them with the timeout.
       const log = newest ? lastLines(ctx.cluster.podLogPath(plan.namespace, newest, plan.container)) : '';
-      throw error instanceof WaitTimeoutError && log ? new WaitTimeoutError(`${error.message}; its log ends:\n${log}`, { cause: error }) : error;
+      throw error instanceof WaitTimeoutError && log
+        ? new WaitTimeoutError(`${error.message}; its log ends:\n${log}`, { cause: error })
+        : error;
     });
     return {
       user,
@@ -94,11 +106,15 @@ export async function startOperator(ctx: DemoContext, def: OperatorDef): Promise
   ctx.cleanups.push(async () => {
     await proc.stop(10_000);
   });
-  await waitFor(`${def.deployment} to report ready on /readyz`, async () => {
-    if (!proc.running) throw new CommandError(`${def.deployment} stopped (${proc.describeExit()}):\n${proc.logTail(8)}`);
-    const answer = await proc.fetch('/readyz');
-    return answer.status === 200 ? true : new NotYet(`/readyz answered ${answer.status}`);
-  }, ctx.wait);
+  await waitFor(
+    `${def.deployment} to report ready on /readyz`,
+    async () => {
+      if (!proc.running) throw new CommandError(`${def.deployment} stopped (${proc.describeExit()}):\n${proc.logTail(8)}`);
+      const answer = await proc.fetch('/readyz');
+      return answer.status === 200 ? true : new NotYet(`/readyz answered ${answer.status}`);
+    },
+    ctx.wait,
+  );
   return {
     user,
     logFile,

@@ -9,7 +9,13 @@ export interface PodCondition {
 }
 
 export interface Pod {
-  metadata: { name: string; namespace: string; annotations?: Record<string, string>; deletionTimestamp?: string; creationTimestamp?: string };
+  metadata: {
+    name: string;
+    namespace: string;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: string;
+    creationTimestamp?: string;
+  };
   spec: { serviceAccountName?: string; containers: { name: string }[] };
   status?: {
     phase?: string;
@@ -20,7 +26,11 @@ export interface Pod {
 }
 
 const selectorQuery = (labels: Record<string, string>) =>
-  encodeURIComponent(Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','));
+  encodeURIComponent(
+    Object.entries(labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
+  );
 
 /** The pods matching `labels`, without those being deleted, newest first. */
 export async function livePods(api: KubeApi, namespace: string, labels: Record<string, string>, signal?: AbortSignal): Promise<Pod[]> {

@@ -13,13 +13,16 @@ test('runProgram captures stdout and stderr and feeds stdin', async () => {
 });
 
 test('a non-zero exit is a CommandError naming the program, its verb and the end of stderr, not the kubeconfig', async () => {
-  await assert.rejects(runProgram(process.execPath, { args: ['-e', 'console.error("boom"); process.exit(3)', '--', '--kubeconfig', '/secret/path'] }), (error: unknown) => {
-    assert.ok(error instanceof CommandError);
-    assert.equal(error.exitCode, 3);
-    assert.match(error.message, /exited with 3:\nboom/);
-    assert.ok(!error.message.includes('/secret/path'));
-    return true;
-  });
+  await assert.rejects(
+    runProgram(process.execPath, { args: ['-e', 'console.error("boom"); process.exit(3)', '--', '--kubeconfig', '/secret/path'] }),
+    (error: unknown) => {
+      assert.ok(error instanceof CommandError);
+      assert.equal(error.exitCode, 3);
+      assert.match(error.message, /exited with 3:\nboom/);
+      assert.ok(!error.message.includes('/secret/path'));
+      return true;
+    },
+  );
 });
 
 test('an aborted signal stops the program with a StoppedError', async () => {
@@ -34,5 +37,8 @@ test('a program that cannot start is a CommandError, and nothing lingers', async
 });
 
 test('a program past its timeout is killed and says so', async () => {
-  await assert.rejects(runProgram(process.execPath, { args: ['-e', 'setTimeout(() => {}, 60_000)'], timeoutMs: 200 }), /timed out after 0 s/);
+  await assert.rejects(
+    runProgram(process.execPath, { args: ['-e', 'setTimeout(() => {}, 60_000)'], timeoutMs: 200 }),
+    /timed out after 0 s/,
+  );
 });

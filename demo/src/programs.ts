@@ -56,7 +56,11 @@ export function runProgram(command: string, options: RunProgramOptions): Promise
       const stderr = Buffer.concat(err).toString('utf8');
       if (options.signal?.aborted) return reject(new StoppedError());
       if (code === 0) return resolve({ stdout, stderr });
-      const why = timedOut ? `timed out after ${Math.round((options.timeoutMs ?? 120_000) / 1000)} s` : signal ? `was killed (${signal})` : `exited with ${code}`;
+      const why = timedOut
+        ? `timed out after ${Math.round((options.timeoutMs ?? 120_000) / 1000)} s`
+        : signal
+          ? `was killed (${signal})`
+          : `exited with ${code}`;
       reject(new CommandError(`${label} ${why}:\n${tail(stderr) || tail(stdout)}`, { exitCode: code }));
     });
   });

@@ -47,42 +47,71 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   let interrupted = false;
   try {
     const version = resolveKubernetesVersion(options.kubernetesVersion);
-    narrator.begin(`Local cluster: Kubernetes v${version} (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) + kubelet simulator (no Docker)`);
-    narrator.say(`The first run builds Kubernetes v${version} and its kubectl from Go modules once (10-25 minutes on 2 cores); later runs start in seconds.`);
+    narrator.begin(
+      `Local cluster: Kubernetes v${version} (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) + kubelet simulator (no Docker)`,
+    );
+    narrator.say(
+      `The first run builds Kubernetes v${version} and its kubectl from Go modules once (10-25 minutes on 2 cores); later runs start in seconds.`,
+    );
     cluster = await startLocalCluster({ kubernetesVersion: version, log: (line) => narrator.progress(line) });
     // Inside the cluster's own temp dir: the cluster's reaper removes it (keys, plaintext) even if the demo is killed.
     workDir = mkdtempSync(join(cluster.dir, 'demo-'));
     const kubectl = new Kubectl({ kubeconfigPath: cluster.kubeconfigPath, cwd: options.repoRoot, signal: options.signal });
     const ctx: DemoContext = {
-      repoRoot: options.repoRoot, workDir, cluster, api: cluster.adminApi(), kubectl, narrator, checks, signal: options.signal,
-      operatorMode: options.operatorMode, cleanups,
+      repoRoot: options.repoRoot,
+      workDir,
+      cluster,
+      api: cluster.adminApi(),
+      kubectl,
+      narrator,
+      checks,
+      signal: options.signal,
+      operatorMode: options.operatorMode,
+      cleanups,
       wait: { timeoutMs: options.waitTimeoutMs ?? 300_000, signal: options.signal },
     };
-    await waitFor('the node to be Ready', async () => {
-      const node = await ctx.api.find<{ status?: { conditions?: { type: string; status: string }[] } }>(`/api/v1/nodes/${cluster?.info.nodeName}`, ctx.signal);
-      return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? true : new NotYet('node not Ready');
-    }, ctx.wait);
+    await waitFor(
+      'the node to be Ready',
+      async () => {
+        const node = await ctx.api.find<{ status?: { conditions?: { type: string; status: string }[] } }>(
+          `/api/v1/nodes/${cluster?.info.nodeName}`,
+          ctx.signal,
+        );
+        return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? true : new NotYet('node not Ready');
+      },
+      ctx.wait,
+    );
     checks.pass('cluster', `Kubernetes v${cluster.info.kubernetesVersion} at ${cluster.server}`);
     narrator.done(`cluster up; everything below works with its admin kubeconfig:`);
     narrator.look(kubectl.command('get nodes,pods -A -o wide'));
 
     current = 'install';
-    narrator.begin('Install the CRD and the operators\' ServiceAccounts and least-privilege RBAC (deploy/agesecret, deploy/legacy-handshake)');
+    narrator.begin(
+      "Install the CRD and the operators' ServiceAccounts and least-privilege RBAC (deploy/agesecret, deploy/legacy-handshake)",
+    );
     await installOperatorManifests(ctx, AGESECRET_OPERATOR);
     await installOperatorManifests(ctx, HANDSHAKE_OPERATOR);
-    await waitFor('CRD agesecrets.pyvo.io to be Established', async () => {
-      const crd = await ctx.api.find<{ status?: { conditions?: { type: string; status: string }[] } }>(
-        '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/agesecrets.pyvo.io', ctx.signal);
-      return crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : new NotYet('not Established');
-    }, ctx.wait);
+    await waitFor(
+      'CRD agesecrets.pyvo.io to be Established',
+      async () => {
+        const crd = await ctx.api.find<{ status?: { conditions?: { type: string; status: string }[] } }>(
+          '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/agesecrets.pyvo.io',
+          ctx.signal,
+        );
+        return crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : new NotYet('not Established');
+      },
+      ctx.wait,
+    );
     checks.pass('install', 'CRD Established; ClusterRoles agesecret-operator, legacy-handshake-operator');
     narrator.say('Applied: what `kubectl apply -k deploy/agesecret` and `-k deploy/legacy-handshake` install, except the');
-    narrator.say('operators\' Deployments (next steps). Look at the CRD and at the least-privilege roles:');
+    narrator.say("operators' Deployments (next steps). Look at the CRD and at the least-privilege roles:");
     narrator.look(kubectl.command('get crd agesecrets.pyvo.io'));
     narrator.look(kubectl.command('describe clusterrole agesecret-operator legacy-handshake-operator'));
 
     current = 'agesecret-operator';
-    narrator.begin(`Start the AgeSecret operator with its ServiceAccount's identity (${options.operatorMode === 'pods' ? 'as a pod' : 'as a process'})`);
+    narrator.begin(
+      `Start the AgeSecret operator with its ServiceAccount's identity (${options.operatorMode === 'pods' ? 'as a pod' : 'as a process'})`,
+    );
     const ageOperator = await startOperator(ctx, AGESECRET_OPERATOR);
     checks.pass('agesecret-operator', ageOperator.user);
     narrator.done(`${AGESECRET_OPERATOR.title} runs as ${ageOperator.user}:`);

@@ -7,29 +7,43 @@ import { NotYet, waitFor } from './waiting.js';
 
 test('waitFor returns the first value that is not NotYet, retrying thrown errors', async () => {
   let calls = 0;
-  const value = await waitFor('three calls', async () => {
-    calls += 1;
-    if (calls === 1) throw new Error('busy');
-    return calls < 3 ? new NotYet('later') : 'done';
-  }, { timeoutMs: 60_000, intervalMs: 1 });
+  const value = await waitFor(
+    'three calls',
+    async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('busy');
+      return calls < 3 ? new NotYet('later') : 'done';
+    },
+    { timeoutMs: 60_000, intervalMs: 1 },
+  );
   assert.equal(value, 'done');
   assert.equal(calls, 3);
 });
 
 test('waitFor times out naming what it waited for and the last reason', async () => {
-  await assert.rejects(waitFor('the moon', async () => new NotYet('still night'), { timeoutMs: 20, intervalMs: 5 }), (error: unknown) => {
-    assert.ok(error instanceof WaitTimeoutError);
-    assert.match(error.message, /waiting for the moon \(last: still night\)/);
-    return true;
-  });
+  await assert.rejects(
+    waitFor('the moon', async () => new NotYet('still night'), { timeoutMs: 20, intervalMs: 5 }),
+    (error: unknown) => {
+      assert.ok(error instanceof WaitTimeoutError);
+      assert.match(error.message, /waiting for the moon \(last: still night\)/);
+      return true;
+    },
+  );
 });
 
 test('a CommandError ends the wait at once', async () => {
   let calls = 0;
-  await assert.rejects(waitFor('an operator', async () => {
-    calls += 1;
-    throw new CommandError('operator stopped (exit code 1)');
-  }, { timeoutMs: 60_000, intervalMs: 1 }), CommandError);
+  await assert.rejects(
+    waitFor(
+      'an operator',
+      async () => {
+        calls += 1;
+        throw new CommandError('operator stopped (exit code 1)');
+      },
+      { timeoutMs: 60_000, intervalMs: 1 },
+    ),
+    CommandError,
+  );
   assert.equal(calls, 1);
 });
 

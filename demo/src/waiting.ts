@@ -22,21 +22,30 @@ export class NotYet {
 export async function waitFor<T>(what: string, probe: () => Promise<T | NotYet>, options: WaitOptions): Promise<T> {
   let last = 'no answer';
   try {
-    const found = await waitUntil(async () => {
-      const result = await probe();
-      if (!(result instanceof NotYet)) return { result };
-      last = result.reason;
-      return undefined;
-    }, {
-      timeoutMs: options.timeoutMs, intervalMs: options.intervalMs ?? 500, signal: options.signal, message: what,
-      progress: () => last, fatal: (error) => error instanceof CommandError || error instanceof StoppedError,
-    });
+    const found = await waitUntil(
+      async () => {
+        const result = await probe();
+        if (!(result instanceof NotYet)) return { result };
+        last = result.reason;
+        return undefined;
+      },
+      {
+        timeoutMs: options.timeoutMs,
+        intervalMs: options.intervalMs ?? 500,
+        signal: options.signal,
+        message: what,
+        progress: () => last,
+        fatal: (error) => error instanceof CommandError || error instanceof StoppedError,
+      },
+    );
     return found.result;
   } catch (error) {
     if (error instanceof WaitAbortedError) throw new StoppedError({ cause: error });
     if (error instanceof WaitTimeoutError) {
       const cause = error.cause instanceof Error ? error.cause.message : last;
-      throw new WaitTimeoutError(`timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${what} (last: ${cause})`, { cause: error });
+      throw new WaitTimeoutError(`timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${what} (last: ${cause})`, {
+        cause: error,
+      });
     }
     throw error;
   }

@@ -19,12 +19,19 @@ test('example 01: the controller logs ConfigMap and Pod events in its namespace 
   const op = await runOperatorInProcess((s) => createController(s), { kubeconfigPath: cluster.kubeconfigPath, namespaces: [ns] });
   t.after(() => op.stop());
 
-  await op.client.create({ version: 'v1', plural: 'configmaps' }, { metadata: { name: 'settings', namespace: ns }, data: { colour: 'blue' } });
+  await op.client.create(
+    { version: 'v1', plural: 'configmaps' },
+    { metadata: { name: 'settings', namespace: ns }, data: { colour: 'blue' } },
+  );
   await op.client.create({ version: 'v1', plural: 'configmaps' }, { metadata: { name: 'elsewhere', namespace: other }, data: { x: '1' } });
   await waitForLog(op.logs, /configmap added .*object=.*\/settings/);
-  await op.client.create({ version: 'v1', plural: 'pods' }, {
-    metadata: { name: 'web', namespace: ns }, spec: { containers: [{ name: 'web', image: 'example/web:1' }] },
-  });
+  await op.client.create(
+    { version: 'v1', plural: 'pods' },
+    {
+      metadata: { name: 'web', namespace: ns },
+      spec: { containers: [{ name: 'web', image: 'example/web:1' }] },
+    },
+  );
   await waitForLog(op.logs, /pod created .*object=.*\/web .*example\/web:1/);
   await op.client.delete({ version: 'v1', plural: 'configmaps' }, { namespace: ns, name: 'settings' });
   await waitForLog(op.logs, /configmap deleted .*\/settings/);

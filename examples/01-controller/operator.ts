@@ -14,9 +14,12 @@ export function createController(settings: Partial<CliSettings> = {}): Operator 
   pods.on.field('spec.containers', function podContainersChanged(ctx) {
     ctx.logger.info('pod containers changed', { changes: ctx.diff.length });
   });
-  pods.on.delete(function podDeleted(ctx) {
-    ctx.logger.info('pod deleted', { phase: ctx.status?.phase });
-  }, { optional: true }); // just logging: no finalizer needed
+  pods.on.delete(
+    function podDeleted(ctx) {
+      ctx.logger.info('pod deleted', { phase: ctx.status?.phase });
+    },
+    { optional: true },
+  ); // just logging: no finalizer needed
 
   const configMaps = op.resource<ConfigMap>({ version: 'v1', plural: 'configmaps' });
   // Event handlers see every change, without persisted state: a pure observer writes nothing.

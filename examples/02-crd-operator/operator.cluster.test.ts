@@ -14,7 +14,9 @@ test('example 02: Greeting -> ConfigMap child, status, drift repair, cleanup', a
   const cluster = await useTestCluster();
   const client = await ApiClient.create({ path: cluster.kubeconfigPath });
   t.after(() => client.close());
-  await client.create(crds, greetingCrd as unknown as KubeObject).catch((e) => { if (!(e instanceof ConflictError)) throw e; });
+  await client.create(crds, greetingCrd as unknown as KubeObject).catch((e) => {
+    if (!(e instanceof ConflictError)) throw e;
+  });
   await waitUntil(() => client.list(greetings, { namespace: 'default' }).then(() => true), { message: 'the Greeting API' });
   const ns = await uniqueNamespace(client, 'ex02');
   t.after(() => deleteNamespace(client, ns));
@@ -30,8 +32,12 @@ test('example 02: Greeting -> ConfigMap child, status, drift repair, cleanup', a
 
   // Drift: someone edits the child; the owner is reconciled and the child repaired.
   await client.patch(configMaps, { namespace: ns, name: 'world-greeting' }, { data: { message: 'tampered' } });
-  await waitFor<KubeObject & { data?: Record<string, string> }>(client, { resource: configMaps, namespace: ns, name: 'world-greeting' },
-    (c) => c?.data?.message === 'Ahoj, World!', { message: 'the child repaired' });
+  await waitFor<KubeObject & { data?: Record<string, string> }>(
+    client,
+    { resource: configMaps, namespace: ns, name: 'world-greeting' },
+    (c) => c?.data?.message === 'Ahoj, World!',
+    { message: 'the child repaired' },
+  );
 
   await client.patch(greetings, { namespace: ns, name: 'world' }, { spec: { language: 'en' } });
   await waitFor<Greeting>(client, { resource: greetings, namespace: ns, name: 'world' }, (g) => g?.status?.message === 'Hello, World!');

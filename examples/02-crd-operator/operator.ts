@@ -16,13 +16,27 @@ export function createGreetingOperator(settings: Partial<CliSettings> = {}): Ope
     async apply(ctx) {
       const message = `${salutation[ctx.spec.language ?? 'en']}, ${ctx.spec.name}!`;
       // Server-side apply of the child: idempotent, owned by this operator's field manager.
-      await ctx.client.apply(configMaps, {
-        metadata: {
-          name: `${ctx.name}-greeting`, namespace: ctx.namespace,
-          ownerReferences: [{ apiVersion: 'examples.capstan.dev/v1', kind: 'Greeting', name: ctx.name, uid: ctx.uid, controller: true, blockOwnerDeletion: true }],
+      await ctx.client.apply(
+        configMaps,
+        {
+          metadata: {
+            name: `${ctx.name}-greeting`,
+            namespace: ctx.namespace,
+            ownerReferences: [
+              {
+                apiVersion: 'examples.capstan.dev/v1',
+                kind: 'Greeting',
+                name: ctx.name,
+                uid: ctx.uid,
+                controller: true,
+                blockOwnerDeletion: true,
+              },
+            ],
+          },
+          data: { message },
         },
-        data: { message },
-      }, { force: true, signal: ctx.signal });
+        { force: true, signal: ctx.signal },
+      );
       ctx.patch.status.message = message;
       ctx.patch.status.observedGeneration = ctx.meta.generation;
     },

@@ -14,13 +14,20 @@ test('example 03: timer heartbeats and a daemon bound to its object', async (t) 
   t.after(() => client.close());
   const ns = await uniqueNamespace(client, 'ex03');
   t.after(() => deleteNamespace(client, ns));
-  const op = await runOperatorInProcess((s) => createTimersOperator(s, { intervalMs: 200 }), { kubeconfigPath: cluster.kubeconfigPath, namespaces: [ns] });
+  const op = await runOperatorInProcess((s) => createTimersOperator(s, { intervalMs: 200 }), {
+    kubeconfigPath: cluster.kubeconfigPath,
+    namespaces: [ns],
+  });
   t.after(() => op.stop());
 
   await client.create(configMaps, { metadata: { name: 'beating', namespace: ns, labels: { heartbeat: 'yes' } } });
   await client.create(configMaps, { metadata: { name: 'still', namespace: ns } });
-  const beating = await waitFor(client, { resource: configMaps, namespace: ns, name: 'beating' },
-    (o) => Number(o?.metadata.annotations?.['examples.capstan.dev/beats'] ?? 0) >= 3, { message: 'three heartbeats' });
+  const beating = await waitFor(
+    client,
+    { resource: configMaps, namespace: ns, name: 'beating' },
+    (o) => Number(o?.metadata.annotations?.['examples.capstan.dev/beats'] ?? 0) >= 3,
+    { message: 'three heartbeats' },
+  );
   assert.ok(beating);
   const still = await client.get(configMaps, { namespace: ns, name: 'still' });
   assert.equal(still.metadata.annotations?.['examples.capstan.dev/beats'], undefined, 'unlabelled objects get no timer');

@@ -13,17 +13,24 @@ export function createTimersOperator(settings: Partial<CliSettings> = {}, option
   const cms = op.resource(configMaps);
 
   // Every interval, for each ConfigMap labelled `heartbeat`: count beats in an annotation (one write per beat).
-  cms.timer(options.intervalMs ?? 10_000, function heartbeat(ctx) {
-    const beats = Number(ctx.meta.annotations?.['examples.capstan.dev/beats'] ?? 0) + 1;
-    ctx.patch.metadata.annotations['examples.capstan.dev/beats'] = String(beats);
-  }, { labels: { heartbeat: PRESENT } });
+  cms.timer(
+    options.intervalMs ?? 10_000,
+    function heartbeat(ctx) {
+      const beats = Number(ctx.meta.annotations?.['examples.capstan.dev/beats'] ?? 0) + 1;
+      ctx.patch.metadata.annotations['examples.capstan.dev/beats'] = String(beats);
+    },
+    { labels: { heartbeat: PRESENT } },
+  );
 
   // A long-running task per ConfigMap labelled `watched`: it runs until the object goes away or the label is removed.
-  cms.daemon(async function watcher(ctx) {
-    ctx.logger.info('daemon started');
-    await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
-    ctx.logger.info('daemon stopped');
-  }, { labels: { watched: PRESENT } });
+  cms.daemon(
+    async function watcher(ctx) {
+      ctx.logger.info('daemon started');
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+      ctx.logger.info('daemon stopped');
+    },
+    { labels: { watched: PRESENT } },
+  );
   return op;
 }
 

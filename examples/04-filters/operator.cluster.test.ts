@@ -16,8 +16,12 @@ test('example 04: label, annotation, when and field filters', async (t) => {
   t.after(() => deleteNamespace(client, ns));
   const op = await runOperatorInProcess((s) => createFiltersOperator(s), { kubeconfigPath: cluster.kubeconfigPath, namespaces: [ns] });
   t.after(() => op.stop());
-  const make = (name: string, labels: Record<string, string> = {}, annotations: Record<string, string> = {}, data: Record<string, string> = {}) =>
-    client.create(configMaps, { metadata: { name, namespace: ns, labels, annotations }, data });
+  const make = (
+    name: string,
+    labels: Record<string, string> = {},
+    annotations: Record<string, string> = {},
+    data: Record<string, string> = {},
+  ) => client.create(configMaps, { metadata: { name, namespace: ns, labels, annotations }, data });
 
   await make('paused', { 'app.kubernetes.io/managed-by': 'filters-example', paused: 'true' });
   await make('bronze', { tier: 'bronze' });

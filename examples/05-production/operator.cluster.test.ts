@@ -15,7 +15,13 @@ const leases = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' }
 
 type Crd = KubeObject<unknown, { conditions?: Condition[] }>;
 type ConfigMap = KubeObject & { data?: Record<string, string> };
-type Event = KubeObject & { reason?: string; type?: string; message?: string; involvedObject?: { uid?: string }; reportingInstance?: string };
+type Event = KubeObject & {
+  reason?: string;
+  type?: string;
+  message?: string;
+  involvedObject?: { uid?: string };
+  reportingInstance?: string;
+};
 type Lease = KubeObject<{ holderIdentity?: string; leaseDurationSeconds?: number }>;
 
 test('example 05: typed CRD, owned child, Ready condition, Event, probes, metrics, Lease', async (t) => {
@@ -24,23 +30,42 @@ test('example 05: typed CRD, owned child, Ready condition, Event, probes, metric
   t.after(() => client.close());
 
   // The CRD comes from the typed definition, not a hand-written manifest.
-  await client.create(crds, Greetings.crd as unknown as KubeObject).catch((e) => { if (!(e instanceof ConflictError)) throw e; });
-  const crd = await waitFor<Crd>(client, { resource: crds, name: Greetings.crd.metadata.name },
-    (c) => getCondition(c?.status?.conditions, 'Established')?.status === 'True', { message: 'the Greeting CRD Established' });
+  await client.create(crds, Greetings.crd as unknown as KubeObject).catch((e) => {
+    if (!(e instanceof ConflictError)) throw e;
+  });
+  const crd = await waitFor<Crd>(
+    client,
+    { resource: crds, name: Greetings.crd.metadata.name },
+    (c) => getCondition(c?.status?.conditions, 'Established')?.status === 'True',
+    { message: 'the Greeting CRD Established' },
+  );
   assert.equal(getCondition(crd?.status?.conditions, 'Established')?.status, 'True');
   await waitUntil(() => client.list(Greetings.ref, { namespace: 'default' }).then(() => true), { message: 'the Greeting API served' });
 
   const ns = await uniqueNamespace(client, 'ex05');
   t.after(() => deleteNamespace(client, ns));
   const instance = `ex05-${randomBytes(3).toString('hex')}`;
-  const op = await runOperatorInProcess((s) => createProductionOperator(s, {
-    probes: { host: '127.0.0.1', port: 0 }, leaderElection: { namespace: ns }, instance,
-  }), { kubeconfigPath: cluster.kubeconfigPath, namespaces: [ns] });
+  const op = await runOperatorInProcess(
+    (s) =>
+      createProductionOperator(s, {
+        probes: { host: '127.0.0.1', port: 0 },
+        leaderElection: { namespace: ns },
+        instance,
+      }),
+    { kubeconfigPath: cluster.kubeconfigPath, namespaces: [ns] },
+  );
   t.after(() => op.stop());
 
-  await client.create(Greetings.ref, Greetings.build({ metadata: { name: 'world', namespace: ns }, spec: { name: 'World', language: 'cs' } }));
-  const ready = await waitFor<Greeting>(client, { resource: Greetings.ref, namespace: ns, name: 'world' },
-    (g) => getCondition(g?.status?.conditions as Condition[] | undefined, 'Ready')?.status === 'True', { message: 'Greeting world Ready' });
+  await client.create(
+    Greetings.ref,
+    Greetings.build({ metadata: { name: 'world', namespace: ns }, spec: { name: 'World', language: 'cs' } }),
+  );
+  const ready = await waitFor<Greeting>(
+    client,
+    { resource: Greetings.ref, namespace: ns, name: 'world' },
+    (g) => getCondition(g?.status?.conditions as Condition[] | undefined, 'Ready')?.status === 'True',
+    { message: 'Greeting world Ready' },
+  );
   const condition = getCondition(ready?.status?.conditions as Condition[] | undefined, 'Ready');
   assert.equal(condition?.reason, 'ConfigMapApplied');
   assert.equal(condition?.observedGeneration, ready?.metadata.generation);
@@ -54,8 +79,13 @@ test('example 05: typed CRD, owned child, Ready condition, Event, probes, metric
   assert.equal(owner?.kind, 'Greeting');
   assert.equal(owner?.controller, true);
 
-  const event = await waitUntil(async () => (await client.list<Event>(events, { namespace: ns })).items
-    .find((e) => e.reason === 'Greeted' && e.involvedObject?.uid === ready?.metadata.uid), { message: 'the Greeted Event' });
+  const event = await waitUntil(
+    async () =>
+      (await client.list<Event>(events, { namespace: ns })).items.find(
+        (e) => e.reason === 'Greeted' && e.involvedObject?.uid === ready?.metadata.uid,
+      ),
+    { message: 'the Greeted Event' },
+  );
   assert.equal(event.type, 'Normal');
   assert.equal(event.message, 'wrote ConfigMap world-greeting');
 
@@ -63,7 +93,10 @@ test('example 05: typed CRD, owned child, Ready condition, Event, probes, metric
   const url = (await op.operator.probesListening)?.url;
   assert.ok(url, 'the probe server listens');
   assert.equal(url, op.operator.probeAddress?.url);
-  const get = async (path: string) => { const res = await fetch(`${url}${path}`); return { status: res.status, body: await res.text() }; };
+  const get = async (path: string) => {
+    const res = await fetch(`${url}${path}`);
+    return { status: res.status, body: await res.text() };
+  };
   assert.equal((await get('/healthz')).status, 200);
   await waitUntil(async () => (await get('/readyz')).status === 200, { message: '/readyz 200' });
   const metrics = await get('/metrics');
@@ -71,7 +104,11 @@ test('example 05: typed CRD, owned child, Ready condition, Event, probes, metric
   assert.match(metrics.body, /^capstan_handler_runs_total\{.*outcome="success".*\} [1-9]/m);
   assert.match(metrics.body, /^capstan_leader_status\{.*\} 1$/m);
 
-  const lease = await waitFor<Lease>(client, { resource: leases, namespace: ns, name: `${operatorName}-leader` },
-    (l) => !!l?.spec?.holderIdentity, { message: 'the Lease held' });
+  const lease = await waitFor<Lease>(
+    client,
+    { resource: leases, namespace: ns, name: `${operatorName}-leader` },
+    (l) => !!l?.spec?.holderIdentity,
+    { message: 'the Lease held' },
+  );
   assert.ok(lease?.spec?.holderIdentity?.startsWith(`${instance}-`), `held by this instance, got ${lease?.spec?.holderIdentity}`);
 });

@@ -1,7 +1,14 @@
 // Example 05: a production-shaped operator: typed CRD, server-side-applied child, Ready condition, Events, probes, metrics, leader election.
 import {
-  adopt, applyChild, createOperator, setCondition,
-  type CliSettings, type Condition, type KubeObject, type Operator, type ProductionSettings,
+  adopt,
+  applyChild,
+  createOperator,
+  setCondition,
+  type CliSettings,
+  type Condition,
+  type KubeObject,
+  type Operator,
+  type ProductionSettings,
 } from 'capstan';
 import { Greetings, type Greeting } from './resource.js';
 
@@ -20,16 +27,25 @@ export function createProductionOperator(settings: Partial<CliSettings> = {}, pr
   greetings.reconcile({
     async apply(ctx) {
       const message = `${salutation[ctx.spec.language ?? 'en']}, ${ctx.spec.name}!`;
-      const child = adopt({
-        apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${ctx.name}-greeting` }, data: { message },
-      } as KubeObject, ctx.body as Greeting);
+      const child = adopt(
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: `${ctx.name}-greeting` },
+          data: { message },
+        } as KubeObject,
+        ctx.body as Greeting,
+      );
       // Server-side apply: writes nothing when the child already matches, takes the fields back after drift.
       await applyChild(ctx.client, child, { fieldManager: operatorName });
       await ctx.events.info('Greeted', `wrote ConfigMap ${ctx.name}-greeting`);
       ctx.patch.status.message = message;
       ctx.patch.status.observedGeneration = ctx.meta.generation;
       ctx.patch.status.conditions = setCondition(ctx.status?.conditions as Condition[] | undefined, {
-        type: 'Ready', status: true, reason: 'ConfigMapApplied', message: `ConfigMap ${ctx.name}-greeting is up to date`,
+        type: 'Ready',
+        status: true,
+        reason: 'ConfigMapApplied',
+        message: `ConfigMap ${ctx.name}-greeting is up to date`,
         observedGeneration: ctx.meta.generation,
       });
     },

@@ -3,7 +3,10 @@ import { defineCustomResource, s, type ObjectOf } from 'capstan';
 
 export const Greetings = defineCustomResource({
   // Its own group: example 02 already owns greetings.examples.capstan.dev in a shared test cluster.
-  group: 'production.examples.capstan.dev', version: 'v1', kind: 'Greeting', plural: 'greetings',
+  group: 'production.examples.capstan.dev',
+  version: 'v1',
+  kind: 'Greeting',
+  plural: 'greetings',
   description: 'A greeting, written to a ConfigMap owned by the Greeting.',
   spec: s.object({
     name: s.string({ description: 'Whom to greet.', minLength: 1 }),

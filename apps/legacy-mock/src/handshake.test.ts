@@ -11,7 +11,7 @@ test('the key half encodes to the value in the seed', () => {
   assert.equal(encodeKeyHalf(seed.keyHalf), 'VGhpcyBpcyBAICQzY3IzdCBrZXk=');
 });
 
-test('the seed pipeline value (with echo\'s newline) is accepted', () => {
+test("the seed pipeline value (with echo's newline) is accepted", () => {
   assert.deepEqual(judgeSecret('VGhpcyBpcyBAICQzY3IzdCBrZXktYWNrbm93bGVkZ2UK', seed), { ok: true });
 });
 
@@ -30,7 +30,12 @@ test('a value wrapped over several lines (base64 wraps at 76 columns) is accepte
 });
 
 test('two trailing newlines, a missing suffix or a wrong half are refused with 403', () => {
-  for (const value of ['This is @ $3cr3t key-acknowledge\n\n', 'This is @ $3cr3t key', 'This is @ $3cr3t kez-acknowledge', 'x-acknowledge']) {
+  for (const value of [
+    'This is @ $3cr3t key-acknowledge\n\n',
+    'This is @ $3cr3t key',
+    'This is @ $3cr3t kez-acknowledge',
+    'x-acknowledge',
+  ]) {
     assert.deepEqual(judgeSecret(b64(value), seed), { ok: false, status: 403, reason: 'Wrong secret' }, value);
   }
 });
@@ -55,15 +60,20 @@ test('a configured suffix is the one that counts', () => {
 
 test('property: base64(half + suffix) is accepted and any other value is refused', () => {
   fc.assert(
-    fc.property(fc.string({ minLength: 1, unit: 'binary' }), fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (keyHalf, suffix, other) => {
-      const expected = { keyHalf, suffix };
-      assert.equal(judgeSecret(b64(keyHalf + suffix), expected).ok, true);
-      const wire = Buffer.from(keyHalf + suffix, 'utf8');
-      const sent = Buffer.from(other, 'utf8');
-      // The one-trailing-newline allowance makes `value + "\n"` (or CRLF) a correct answer too.
-      const allowed = [wire, Buffer.concat([wire, Buffer.from('\n')]), Buffer.concat([wire, Buffer.from('\r\n')])];
-      if (other === '' || allowed.some((a) => a.equals(sent))) return;
-      assert.equal(judgeSecret(b64(other), expected).ok, false);
-    }),
+    fc.property(
+      fc.string({ minLength: 1, unit: 'binary' }),
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit: 'binary' }),
+      (keyHalf, suffix, other) => {
+        const expected = { keyHalf, suffix };
+        assert.equal(judgeSecret(b64(keyHalf + suffix), expected).ok, true);
+        const wire = Buffer.from(keyHalf + suffix, 'utf8');
+        const sent = Buffer.from(other, 'utf8');
+        // The one-trailing-newline allowance makes `value + "\n"` (or CRLF) a correct answer too.
+        const allowed = [wire, Buffer.concat([wire, Buffer.from('\n')]), Buffer.concat([wire, Buffer.from('\r\n')])];
+        if (other === '' || allowed.some((a) => a.equals(sent))) return;
+        assert.equal(judgeSecret(b64(other), expected).ok, false);
+      },
+    ),
   );
 });

@@ -10,7 +10,8 @@ try {
   app = createLegacyMock({ ...optionsFromEnv(process.env), log });
   await app.listen();
 } catch (error) {
-  const message = error instanceof LegacyMockConfigError ? `invalid configuration: ${error.message}` : `cannot start: ${(error as Error).message}`;
+  const message =
+    error instanceof LegacyMockConfigError ? `invalid configuration: ${error.message}` : `cannot start: ${(error as Error).message}`;
   console.error(`legacy-mock: ${message}`);
   process.exit(error instanceof LegacyMockConfigError ? 2 : 1);
 }

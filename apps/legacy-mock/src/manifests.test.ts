@@ -21,7 +21,10 @@ function render(): Obj[] {
     return parseAllDocuments(execFileSync(kubectlPath(), ['kustomize', DIR], { encoding: 'utf8' })).map((d) => d.toJS() as Obj);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    const { namespace, resources } = parse(readFileSync(join(DIR, 'kustomization.yaml'), 'utf8')) as { namespace: string; resources: string[] };
+    const { namespace, resources } = parse(readFileSync(join(DIR, 'kustomization.yaml'), 'utf8')) as {
+      namespace: string;
+      resources: string[];
+    };
     const docs = resources.flatMap((file) => parseAllDocuments(readFileSync(join(DIR, file), 'utf8')).map((d) => d.toJS() as Obj));
     return docs.map((o) => (o.kind === 'Namespace' ? o : { ...o, metadata: { ...o.metadata, namespace } }));
   }
@@ -36,7 +39,11 @@ const find = (kind: string, name: string): Obj => {
 
 test('the seed objects: Namespace, Deployment legacy-mock, Service legacy-mock-service, Ingress legacy-mock-ingress', () => {
   find('Namespace', NAMESPACE);
-  for (const [kind, name] of [['Deployment', 'legacy-mock'], ['Service', 'legacy-mock-service'], ['Ingress', 'legacy-mock-ingress']] as const) {
+  for (const [kind, name] of [
+    ['Deployment', 'legacy-mock'],
+    ['Service', 'legacy-mock-service'],
+    ['Ingress', 'legacy-mock-ingress'],
+  ] as const) {
     assert.equal(find(kind, name).metadata.namespace, NAMESPACE, `${kind} ${name}`);
   }
 });
@@ -76,7 +83,10 @@ test('the Service selects the pods on port 3000 and the Ingress routes / to it',
   for (const [key, value] of Object.entries(service.spec.selector as Record<string, string>)) {
     assert.equal(template.metadata.labels[key], value, `selector ${key}=${value} matches the pod template`);
   }
-  assert.deepEqual(service.spec.ports.map((p: { port: number; targetPort: string }) => [p.port, p.targetPort]), [[3000, 'http']]);
+  assert.deepEqual(
+    service.spec.ports.map((p: { port: number; targetPort: string }) => [p.port, p.targetPort]),
+    [[3000, 'http']],
+  );
   const path = find('Ingress', 'legacy-mock-ingress').spec.rules[0].http.paths[0];
   assert.equal(path.path, '/');
   assert.deepEqual(path.backend.service, { name: 'legacy-mock-service', port: { number: 3000 } });

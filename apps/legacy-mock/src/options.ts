@@ -29,7 +29,9 @@ export interface LegacyMockOptions {
   log?: (line: string) => void;
 }
 
-export type ResolvedOptions = Required<Omit<LegacyMockOptions, 'faults'>> & { faults: Required<Omit<LegacyMockFaults, 'redirectKeyTo'>> & { redirectKeyTo?: string } };
+export type ResolvedOptions = Required<Omit<LegacyMockOptions, 'faults'>> & {
+  faults: Required<Omit<LegacyMockFaults, 'redirectKeyTo'>> & { redirectKeyTo?: string };
+};
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_KEY_HALF = 'This is @ $3cr3t key';

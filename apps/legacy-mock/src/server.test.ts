@@ -166,30 +166,30 @@ describe('legacy-mock refusals', () => {
 describe('legacy-mock configuration and faults', () => {
   test('a configured half and suffix are used', async () => {
     await withApp({ keyHalf: 'other half', suffix: '-ops' }, async (app) => {
-        const key = await call(app, '/internal/key');
-        assert.equal(Buffer.from(key.text, 'base64').toString(), 'other half');
-        const bad = await call(app, '/internal/secret', { method: 'POST', body: Buffer.from('other half-acknowledge').toString('base64') });
-        assert.equal(bad.status, 403);
-        const good = await call(app, '/internal/secret', { method: 'POST', body: Buffer.from('other half-ops').toString('base64') });
-        assert.equal(good.status, 202);
+      const key = await call(app, '/internal/key');
+      assert.equal(Buffer.from(key.text, 'base64').toString(), 'other half');
+      const bad = await call(app, '/internal/secret', { method: 'POST', body: Buffer.from('other half-acknowledge').toString('base64') });
+      assert.equal(bad.status, 403);
+      const good = await call(app, '/internal/secret', { method: 'POST', body: Buffer.from('other half-ops').toString('base64') });
+      assert.equal(good.status, 202);
     });
   });
 
   test('failFirstKeyRequests answers 500 to the first N key requests, then the key', async () => {
     await withApp({ faults: { failFirstKeyRequests: 2 } }, async (app) => {
-        assert.equal((await call(app, '/internal/key')).status, 500);
-        assert.equal((await call(app, '/internal/key')).status, 500);
-        const third = await call(app, '/internal/key');
-        assert.equal(third.status, 200);
-        assert.equal(third.text.trim(), SEED_KEY);
+      assert.equal((await call(app, '/internal/key')).status, 500);
+      assert.equal((await call(app, '/internal/key')).status, 500);
+      const third = await call(app, '/internal/key');
+      assert.equal(third.status, 200);
+      assert.equal(third.text.trim(), SEED_KEY);
     });
   });
 
   test('failFirstSecretRequests answers 500 even to a correct secret, then accepts it', async () => {
     await withApp({ faults: { failFirstSecretRequests: 1 } }, async (app) => {
-        assert.equal((await call(app, '/internal/secret', { method: 'POST', body: SEED_SECRET })).status, 500);
-        assert.equal(app.initialized, false);
-        assert.equal((await call(app, '/internal/secret', { method: 'POST', body: SEED_SECRET })).status, 202);
+      assert.equal((await call(app, '/internal/secret', { method: 'POST', body: SEED_SECRET })).status, 500);
+      assert.equal(app.initialized, false);
+      assert.equal((await call(app, '/internal/secret', { method: 'POST', body: SEED_SECRET })).status, 202);
     });
   });
 
@@ -240,9 +240,9 @@ describe('legacy-mock configuration and faults', () => {
   test('the log never receives the key half or the secret', async () => {
     const lines: string[] = [];
     await withApp({ log: (line) => lines.push(line) }, async (app) => {
-        await call(app, '/internal/key');
-        await call(app, '/internal/secret', { method: 'POST', body: Buffer.from('This is @ $3cr3t key-wrong').toString('base64') });
-        await call(app, '/internal/secret', { method: 'POST', body: SEED_SECRET });
+      await call(app, '/internal/key');
+      await call(app, '/internal/secret', { method: 'POST', body: Buffer.from('This is @ $3cr3t key-wrong').toString('base64') });
+      await call(app, '/internal/secret', { method: 'POST', body: SEED_SECRET });
     });
     assert.ok(lines.some((l) => /handshake accepted/.test(l)));
     for (const line of lines) {

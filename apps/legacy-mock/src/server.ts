@@ -61,7 +61,8 @@ export function createLegacyMock(options: LegacyMockOptions = {}): LegacyMock {
       handle: async (req) => {
         stats.secretRequests += 1;
         const body = await readBody(req, opts.maxBodyBytes);
-        if (body === undefined) return { status: 413, body: `Body too large (limit ${opts.maxBodyBytes} bytes)`, headers: { Connection: 'close' } };
+        if (body === undefined)
+          return { status: 413, body: `Body too large (limit ${opts.maxBodyBytes} bytes)`, headers: { Connection: 'close' } };
         await faultDelay(opts, shutdown.signal);
         if (stats.secretRequests <= opts.faults.failFirstSecretRequests) return { status: 500, body: 'Simulated failure' };
         const verdict = judgeSecret(body, opts);
@@ -97,7 +98,8 @@ export function createLegacyMock(options: LegacyMockOptions = {}): LegacyMock {
     const route = path === undefined ? undefined : routes[path];
     if (path === undefined) reply = { status: 400, body: 'Bad request target' };
     else if (route === undefined) reply = { status: 404, body: 'Not found' };
-    else if (!route.methods.includes(method)) reply = { status: 405, body: 'Method not allowed', headers: { Allow: route.methods.join(', ') } };
+    else if (!route.methods.includes(method))
+      reply = { status: 405, body: 'Method not allowed', headers: { Allow: route.methods.join(', ') } };
     else reply = await route.handle(req);
     send(res, reply);
     opts.log(`${method} ${path ?? '?'} -> ${reply.status}`);

@@ -10,7 +10,8 @@ try {
   app = createNumbersApp({ ...optionsFromEnv(process.env), log });
   await app.listen();
 } catch (error) {
-  const message = error instanceof NumbersConfigError ? `invalid configuration: ${error.message}` : `cannot start: ${(error as Error).message}`;
+  const message =
+    error instanceof NumbersConfigError ? `invalid configuration: ${error.message}` : `cannot start: ${(error as Error).message}`;
   console.error(`numbers: ${message}`);
   process.exit(error instanceof NumbersConfigError ? 2 : 1);
 }

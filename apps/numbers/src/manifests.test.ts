@@ -63,7 +63,8 @@ test('the Secret macrodata-numbers is mounted read-only at /app/secret.txt (subP
 
 test('liveness and readiness probe /healthz on the web port; requests and a memory limit are set', () => {
   const container = find('Deployment', 'application').spec.template.spec.containers[0];
-  for (const probe of [container.livenessProbe, container.readinessProbe]) assert.deepEqual(probe.httpGet, { path: '/healthz', port: 'web' });
+  for (const probe of [container.livenessProbe, container.readinessProbe])
+    assert.deepEqual(probe.httpGet, { path: '/healthz', port: 'web' });
   assert.ok(container.resources.requests.cpu && container.resources.requests.memory);
   assert.ok(container.resources.limits.memory);
 });
@@ -86,5 +87,8 @@ test('the Service selects the pods and targets the web port', () => {
   for (const [key, value] of Object.entries(service.spec.selector as Record<string, string>)) {
     assert.equal(deployment.spec.template.metadata.labels[key], value, `selector ${key}=${value} matches the pod template`);
   }
-  assert.deepEqual(service.spec.ports.map((p: { port: number; targetPort: string }) => [p.port, p.targetPort]), [[5000, 'web']]);
+  assert.deepEqual(
+    service.spec.ports.map((p: { port: number; targetPort: string }) => [p.port, p.targetPort]),
+    [[5000, 'web']],
+  );
 });

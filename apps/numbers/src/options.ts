@@ -37,7 +37,9 @@ export function resolveOptions(options: NumbersAppOptions): ResolvedNumbersOptio
     throw new NumbersConfigError(`port must be an integer between 0 and 65535, got ${String(resolved.port)}`, { setting: 'port' });
   }
   if (!Number.isInteger(resolved.maxBytes) || resolved.maxBytes < 1 || resolved.maxBytes > 16 * 1024 * 1024) {
-    throw new NumbersConfigError(`maxBytes must be an integer between 1 and 16 MiB, got ${String(resolved.maxBytes)}`, { setting: 'maxBytes' });
+    throw new NumbersConfigError(`maxBytes must be an integer between 1 and 16 MiB, got ${String(resolved.maxBytes)}`, {
+      setting: 'maxBytes',
+    });
   }
   if (resolved.host === '') throw new NumbersConfigError('host must not be empty', { setting: 'host' });
   return resolved;

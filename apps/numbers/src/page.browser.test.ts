@@ -13,8 +13,48 @@ const CHROMIUM = process.env.CAPSTAN_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/numbers/', import.meta.url));
 const skip = process.env.CAPSTAN_SKIP_BROWSER === '1' ? 'CAPSTAN_SKIP_BROWSER=1: browser test of the numbers page skipped' : false;
 
-const NUMBERS = ['04', '17', '29', '33', '41', '58', '62', '75', '86', '93', '07', '12', '26', '38', '49', '51', '64', '70', '88', '99',
-  '3', '14', '159', '2653', '58979', '32', '384', '626', '43', '383', '27', '950', '288', '41971', '69', '399', '37', '510', '58', '209'];
+const NUMBERS = [
+  '04',
+  '17',
+  '29',
+  '33',
+  '41',
+  '58',
+  '62',
+  '75',
+  '86',
+  '93',
+  '07',
+  '12',
+  '26',
+  '38',
+  '49',
+  '51',
+  '64',
+  '70',
+  '88',
+  '99',
+  '3',
+  '14',
+  '159',
+  '2653',
+  '58979',
+  '32',
+  '384',
+  '626',
+  '43',
+  '383',
+  '27',
+  '950',
+  '288',
+  '41971',
+  '69',
+  '399',
+  '37',
+  '510',
+  '58',
+  '209',
+];
 const HOSTILE = '<b>7</b>';
 
 describe('numbers page in headless Chromium', { skip }, () => {
@@ -27,7 +67,9 @@ describe('numbers page in headless Chromium', { skip }, () => {
 
   before(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium chromium-driver) or set CAPSTAN_SKIP_BROWSER=1 to skip this test`);
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium chromium-driver) or set CAPSTAN_SKIP_BROWSER=1 to skip this test`,
+      );
     }
     await mkdir(ARTIFACTS, { recursive: true });
     dir = await mkdtemp(join(tmpdir(), 'numbers-browser-'));
@@ -36,8 +78,16 @@ describe('numbers page in headless Chromium', { skip }, () => {
     await app.listen();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       timeout: 120_000,
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -26,24 +26,34 @@ export function renderPage(read: SecretRead, options: PageOptions): RenderedPage
     case 'missing':
       return {
         status: 503,
-        html: layout(options, message('No numbers to refine', [
-          `The secret file <code>${escapeHtml(options.secretPath)}</code> does not exist (yet).`,
-          'Is the Secret created and mounted? Try <code>kubectl -n development get agesecrets,secrets</code>.',
-        ]), 'awaiting data'),
+        html: layout(
+          options,
+          message('No numbers to refine', [
+            `The secret file <code>${escapeHtml(options.secretPath)}</code> does not exist (yet).`,
+            'Is the Secret created and mounted? Try <code>kubectl -n development get agesecrets,secrets</code>.',
+          ]),
+          'awaiting data',
+        ),
       };
     case 'empty':
       return {
         status: 503,
-        html: layout(options, message('The file is empty', [
-          `<code>${escapeHtml(options.secretPath)}</code> holds no numbers.`,
-        ]), 'awaiting data'),
+        html: layout(
+          options,
+          message('The file is empty', [`<code>${escapeHtml(options.secretPath)}</code> holds no numbers.`]),
+          'awaiting data',
+        ),
       };
     case 'unreadable':
       return {
         status: 500,
-        html: layout(options, message('The numbers cannot be read', [
-          `Reading <code>${escapeHtml(options.secretPath)}</code> failed with ${escapeHtml(read.code)}.`,
-        ]), 'error'),
+        html: layout(
+          options,
+          message('The numbers cannot be read', [
+            `Reading <code>${escapeHtml(options.secretPath)}</code> failed with ${escapeHtml(read.code)}.`,
+          ]),
+          'error',
+        ),
       };
   }
 }

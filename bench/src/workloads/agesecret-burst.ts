@@ -2,8 +2,17 @@
 import type { KubeClient, KubeObject } from 'capstan';
 import { deleteNamespace, uniqueNamespace, waitUntil } from 'capstan/testing';
 import {
-  AGESECRET_ENTRY, AGESECRETS, ageSecretManifest, ageSecretOperatorArgs, createKeySecret, encryptValues, EVENTS,
-  installAgeSecretCrd, isReady, SECRETS, type AgeSecretObject,
+  AGESECRET_ENTRY,
+  AGESECRETS,
+  ageSecretManifest,
+  ageSecretOperatorArgs,
+  createKeySecret,
+  encryptValues,
+  EVENTS,
+  installAgeSecretCrd,
+  isReady,
+  SECRETS,
+  type AgeSecretObject,
 } from '../agesecret-fixtures.js';
 import { perObject, requestCounts } from '../apiserver-requests.js';
 import { cpuPerObject, readControlPlaneCpu, type ControlPlaneCpu } from '../control-plane-cpu.js';
@@ -65,7 +74,12 @@ async function rawBaseline(options: BurstOptions, values: string[], kind: 'secre
   const { client, n, concurrency } = options;
   const namespace = await uniqueNamespace(client, kind === 'secrets' ? 'bench-raw' : 'bench-raw-cr');
   const ref = kind === 'secrets' ? SECRETS : AGESECRETS;
-  const tracker = new WatchTracker<KubeObject>({ client, ref, namespace, states: { exists: (o, t) => t !== 'DELETED' && o.metadata.name!.startsWith('raw-') } });
+  const tracker = new WatchTracker<KubeObject>({
+    client,
+    ref,
+    namespace,
+    states: { exists: (o, t) => t !== 'DELETED' && o.metadata.name!.startsWith('raw-') },
+  });
   await tracker.start();
   const starts = new Map<string, number>();
   const cpuBefore = readControlPlaneCpu(options.clusterDir);
@@ -73,9 +87,10 @@ async function rawBaseline(options: BurstOptions, values: string[], kind: 'secre
   try {
     await runPool(names('raw', n), concurrency, async (name, i) => {
       starts.set(name, performance.now());
-      const body = kind === 'secrets'
-        ? { metadata: { name, namespace }, stringData: { value: values[i]!.slice(0, 64) } } as unknown as KubeObject
-        : ageSecretManifest(namespace, name, values[i]!);
+      const body =
+        kind === 'secrets'
+          ? ({ metadata: { name, namespace }, stringData: { value: values[i]!.slice(0, 64) } } as unknown as KubeObject)
+          : ageSecretManifest(namespace, name, values[i]!);
       await client.create(ref, body, { namespace });
     });
     await tracker.waitForCount('exists', n, options.timeoutMs ?? 120_000 + n * 50);
@@ -104,10 +119,19 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
 
   const operator = await startOperatorProcess({
     entry: AGESECRET_ENTRY,
-    args: ageSecretOperatorArgs({ namespace, kubeconfigPath: options.kubeconfigPath, ...(options.operatorConcurrency ? { concurrency: options.operatorConcurrency } : {}) }),
+    args: ageSecretOperatorArgs({
+      namespace,
+      kubeconfigPath: options.kubeconfigPath,
+      ...(options.operatorConcurrency ? { concurrency: options.operatorConcurrency } : {}),
+    }),
   });
   const ageSecrets = new WatchTracker<AgeSecretObject>({ client, ref: AGESECRETS, namespace, states: { ready: (o) => isReady(o) } });
-  const secrets = new WatchTracker<KubeObject>({ client, ref: SECRETS, namespace, states: { exists: (o, t) => t !== 'DELETED' && o.metadata.name!.startsWith('asec-') } });
+  const secrets = new WatchTracker<KubeObject>({
+    client,
+    ref: SECRETS,
+    namespace,
+    states: { exists: (o, t) => t !== 'DELETED' && o.metadata.name!.startsWith('asec-') },
+  });
   const events = new WatchTracker<KubeObject>({ client, ref: EVENTS, namespace });
   const starts = new Map<string, number>();
   let converged = false;
@@ -166,15 +190,27 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
     goals: [goal('operator_throughput / raw_throughput', '>= 0.8', ratio, ratio >= 0.8)],
     details: {
       ratio,
-      operator: { ...op, readyAfterStartMs: Math.round(readyMs), rssAtReadyMb, cpuMs: usage.cpuMs, cpuCores: usage.cpuCores, lastRssMb: usage.lastRssMb },
+      operator: {
+        ...op,
+        readyAfterStartMs: Math.round(readyMs),
+        rssAtReadyMb,
+        cpuMs: usage.cpuMs,
+        cpuCores: usage.cpuCores,
+        lastRssMb: usage.lastRssMb,
+      },
       raw,
       rawAgeSecrets,
-      perObjectMs: { operator: done ? Number((op.spanMs / done).toFixed(3)) : 0, raw: raw.latency.count ? Number((raw.spanMs / raw.latency.count).toFixed(3)) : 0 },
+      perObjectMs: {
+        operator: done ? Number((op.spanMs / done).toFixed(3)) : 0,
+        raw: raw.latency.count ? Number((raw.spanMs / raw.latency.count).toFixed(3)) : 0,
+      },
       // Writes the API server saw during the operator phase (the harness's own creates included).
       writesSeen: { ageSecrets: ageSecrets.writes, secrets: secrets.writes, events: events.writes },
       writesPerObject: done ? Number(((ageSecrets.writeCount + secrets.writeCount + events.writeCount) / done).toFixed(2)) : 0,
       // The operator's own writes (the harness's creates left out): the floor is 2, the Secret and the status.
-      operatorWritesPerObject: done ? Number(((ageSecrets.writes.MODIFIED + ageSecrets.writes.DELETED + secrets.writeCount + events.writeCount) / done).toFixed(2)) : 0,
+      operatorWritesPerObject: done
+        ? Number(((ageSecrets.writes.MODIFIED + ageSecrets.writes.DELETED + secrets.writeCount + events.writeCount) / done).toFixed(2))
+        : 0,
       // Every request the API server served in the operator phase, per AgeSecret (harness creates and lists included; watches and leases excluded).
       apiRequestsPerObject: perObj,
       // Requests/s the API server served in each phase: equal rates mean both phases saturate it alike.
@@ -190,7 +226,10 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
 export async function cleanupNamespace(client: KubeClient, namespace: string, log: (line: string) => void): Promise<void> {
   await deleteNamespace(client, namespace);
   try {
-    await waitUntil(async () => (await client.list(AGESECRETS, { namespace, limit: 1 })).items.length === 0, { timeoutMs: 180_000, intervalMs: 500 });
+    await waitUntil(async () => (await client.list(AGESECRETS, { namespace, limit: 1 })).items.length === 0, {
+      timeoutMs: 180_000,
+      intervalMs: 500,
+    });
   } catch {
     log(`cleanup: AgeSecrets in ${namespace} still present after 180 s`);
   }

@@ -33,7 +33,9 @@ interface Variant {
  */
 async function measure(ciphertext: string, variants: Variant[], seconds: number, roundMs = 250): Promise<Rate[]> {
   for (const v of variants) {
-    const warm = async () => { for (let i = 0; i < 50; i++) await decryptValue(ciphertext, v.identities); };
+    const warm = async () => {
+      for (let i = 0; i < 50; i++) await decryptValue(ciphertext, v.identities);
+    };
     await (v.around ? v.around(warm) : warm());
   }
   while (variants.some((v) => v.elapsedMs < seconds * 1000)) {
@@ -79,7 +81,9 @@ export async function runDecrypt(options: DecryptOptions): Promise<WorkloadResul
   ];
   if (x25519) {
     variants.push({
-      identities: await loadIdentities(key.identity, { native: false }), times: [], elapsedMs: 0,
+      identities: await loadIdentities(key.identity, { native: false }),
+      times: [],
+      elapsedMs: 0,
       around: async (fn) => {
         x25519.forceWebCryptoOff(true);
         try {
@@ -90,10 +94,11 @@ export async function runDecrypt(options: DecryptOptions): Promise<WorkloadResul
       },
     });
   }
-  const [operatorPath, plain, pureJs] = await measure(ciphertext, variants, options.seconds) as [Rate, Rate, Rate | undefined];
+  const [operatorPath, plain, pureJs] = (await measure(ciphertext, variants, options.seconds)) as [Rate, Rate, Rate | undefined];
   const speedup = Number((operatorPath.perSecond / plain.perSecond).toFixed(2));
   return {
-    workload: 'decrypt', machine: options.machine,
+    workload: 'decrypt',
+    machine: options.machine,
     parameters: { secondsPerVariant: options.seconds, plaintextBytes: 96 },
     converged: true,
     throughputPerSec: operatorPath.perSecond,
@@ -101,8 +106,13 @@ export async function runDecrypt(options: DecryptOptions): Promise<WorkloadResul
     peakRssMb: 0,
     goals: [goal('operator path vs plain typage (x)', '>= 1', speedup, speedup >= 1)],
     details: {
-      operatorPath, plainTypage: plain, ...(pureJs ? { pureJsTypage: pureJs } : {}), speedup,
+      operatorPath,
+      plainTypage: plain,
+      ...(pureJs ? { pureJsTypage: pureJs } : {}),
+      speedup,
     },
-    notes: ['One process, one core, sequential decrypts, variants interleaved in 250 ms rounds of one small value; operatorPath = decryptValue with loadIdentities() (CryptoKey), plainTypage = the same with { native: false } (typage gets the key string), pureJsTypage = typage with WebCrypto X25519 switched off.'],
+    notes: [
+      'One process, one core, sequential decrypts, variants interleaved in 250 ms rounds of one small value; operatorPath = decryptValue with loadIdentities() (CryptoKey), plainTypage = the same with { native: false } (typage gets the key string), pureJsTypage = typage with WebCrypto X25519 switched off.',
+    ],
   };
 }

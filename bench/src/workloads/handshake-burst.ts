@@ -75,21 +75,41 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
   const { client, n } = options;
   const log = options.log ?? (() => {});
   const [appNs, opsNs] = await Promise.all([uniqueNamespace(client, 'bench-hs-app'), uniqueNamespace(client, 'bench-hs-ops')]);
-  await client.create(SECRETS, { metadata: { name: 'suffix', namespace: opsNs }, stringData: { suffix: '-acknowledge' } } as unknown as KubeObject, { namespace: opsNs });
+  await client.create(
+    SECRETS,
+    { metadata: { name: 'suffix', namespace: opsNs }, stringData: { suffix: '-acknowledge' } } as unknown as KubeObject,
+    { namespace: opsNs },
+  );
   const operator = await startOperatorProcess({
     entry: HANDSHAKE_ENTRY,
-    args: ['--namespace', appNs, '--suffix-secret', `${opsNs}/suffix`, '--kubeconfig', options.kubeconfigPath, '--log-level', 'warn', '--no-deployment-opt-in',
-      ...(options.operatorConcurrency ? ['--concurrency', String(options.operatorConcurrency)] : [])],
+    args: [
+      '--namespace',
+      appNs,
+      '--suffix-secret',
+      `${opsNs}/suffix`,
+      '--kubeconfig',
+      options.kubeconfigPath,
+      '--log-level',
+      'warn',
+      '--no-deployment-opt-in',
+      ...(options.operatorConcurrency ? ['--concurrency', String(options.operatorConcurrency)] : []),
+    ],
   });
   const pods = new WatchTracker<PodObject>({
-    client, ref: PODS, namespace: appNs,
+    client,
+    ref: PODS,
+    namespace: appNs,
     states: {
       running: (p, t) => t !== 'DELETED' && p.status?.phase === 'Running',
       annotated: (p, t) => t !== 'DELETED' && p.metadata.annotations?.['secret-handshake-done'] === 'true',
       ready: (p, t) => t !== 'DELETED' && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true,
     },
   });
-  const events = new WatchTracker<KubeObject & { reason?: string; source?: { component?: string }; reportingComponent?: string }>({ client, ref: EVENTS, namespace: appNs });
+  const events = new WatchTracker<KubeObject & { reason?: string; source?: { component?: string }; reportingComponent?: string }>({
+    client,
+    ref: EVENTS,
+    namespace: appNs,
+  });
   const created = new Map<string, number>();
   const notes: string[] = [];
   let converged = false;
@@ -122,7 +142,10 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
     if (options.cleanup !== false) {
       await deleteNamespace(client, appNs);
       // The pods' processes end with their pods; wait so the next workload starts on a quiet machine.
-      await waitUntil(async () => (await client.list(PODS, { namespace: appNs, limit: 1 })).items.length === 0, { timeoutMs: 180_000, intervalMs: 500 }).catch(() => log('handshake: pods still terminating'));
+      await waitUntil(async () => (await client.list(PODS, { namespace: appNs, limit: 1 })).items.length === 0, {
+        timeoutMs: 180_000,
+        intervalMs: 500,
+      }).catch(() => log('handshake: pods still terminating'));
       await deleteNamespace(client, opsNs);
     }
     await operator.stop();
@@ -160,10 +183,19 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
   const annotatedTimes = [...annotated.values()];
   const spanMs = annotatedTimes.length ? Math.max(...annotatedTimes) - Math.min(...runningTimes) : 0;
   const latency = summarize(fromRunning);
-  const warnings = [...events.objects.values()].filter((e) => (e as { type?: string }).type === 'Warning').map((e) => e.reason).filter((r): r is string => !!r);
+  const warnings = [...events.objects.values()]
+    .filter((e) => (e as { type?: string }).type === 'Warning')
+    .map((e) => e.reason)
+    .filter((r): r is string => !!r);
   return {
-    workload: 'handshake-burst', machine: options.machine,
-    parameters: { n, operatorConcurrency: options.operatorConcurrency ?? 'default', createConcurrency: options.concurrency ?? n, image: 'legacy-mock (compiled, one process per pod)' },
+    workload: 'handshake-burst',
+    machine: options.machine,
+    parameters: {
+      n,
+      operatorConcurrency: options.operatorConcurrency ?? 'default',
+      createConcurrency: options.concurrency ?? n,
+      image: 'legacy-mock (compiled, one process per pod)',
+    },
     converged: converged && annotated.size === n,
     throughputPerSec: throughput(annotated.size, spanMs),
     latency,
@@ -176,7 +208,8 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
       runningToPodReady: summarize(toReady),
       runningToListening: summarize(toListening),
       listeningToAnnotated: summarize(listeningToAnnotated),
-      cpuMs: usage.cpuMs, cpuCores: usage.cpuCores,
+      cpuMs: usage.cpuMs,
+      cpuCores: usage.cpuCores,
       // Every request the API server served per pod (kubelet simulator's and harness's included; watches excluded).
       apiRequestsPerPod: perObject(requestsBefore, requestsAfter, n),
       // The operator's own /metrics: time of the two HTTP calls to the app, failures by step.

@@ -47,14 +47,20 @@ async function syncOnce(options: ListModesOptions, namespace: string, mode: 'str
   const controller = new AbortController();
   const started = performance.now();
   const running = op.run({ signal: controller.signal });
-  await Promise.race([op.ready, running.then(() => { throw new Error('the operator stopped before it synced'); })]);
+  await Promise.race([
+    op.ready,
+    running.then(() => {
+      throw new Error('the operator stopped before it synced');
+    }),
+  ]);
   const syncMs = performance.now() - started;
   const usage = sampler?.stop();
   controller.abort();
   await running;
   client.close();
   return {
-    mode, syncMs: Math.round(syncMs),
+    mode,
+    syncMs: Math.round(syncMs),
     apiserverPeakRssMb: usage?.windowPeakRssMb ?? 0,
     apiserverRssGrowthMb: usage ? Number(Math.max(0, usage.windowPeakRssMb - before).toFixed(1)) : 0,
     apiserverCpuMs: usage?.cpuMs ?? 0,
@@ -68,19 +74,35 @@ export async function runListModes(options: ListModesOptions): Promise<WorkloadR
   await client.create({ version: 'v1', plural: 'namespaces' }, { metadata: { name: namespace } });
   // Objects of a realistic size (a few hundred bytes of data each), so the list is not all envelope.
   const data = { config: 'x'.repeat(400) };
-  await runPool(Array.from({ length: n }, (_, i) => i), options.concurrency, async (i) => {
-    await client.create(configmaps, { metadata: { name: `cm-${i}`, namespace }, data } as KubeObject, { namespace });
-  });
+  await runPool(
+    Array.from({ length: n }, (_, i) => i),
+    options.concurrency,
+    async (i) => {
+      await client.create(configmaps, { metadata: { name: `cm-${i}`, namespace }, data } as KubeObject, { namespace });
+    },
+  );
   const rounds = options.rounds ?? 3;
   const runs: SyncFigures[] = [];
   for (let r = 0; r < rounds; r++) {
     // Alternate which goes first, so neither always meets a warmer API server.
-    for (const mode of r % 2 ? (['paged', 'stream'] as const) : (['stream', 'paged'] as const)) runs.push(await syncOnce(options, namespace, mode));
+    for (const mode of r % 2 ? (['paged', 'stream'] as const) : (['stream', 'paged'] as const))
+      runs.push(await syncOnce(options, namespace, mode));
   }
   if (options.cleanup) await client.delete({ version: 'v1', plural: 'namespaces' }, { name: namespace }).catch(() => undefined);
-  const median = (mode: 'stream' | 'paged', pick: (f: SyncFigures) => number) => summarize(runs.filter((f) => f.mode === mode).map(pick)).p50Ms;
-  const stream = { syncMs: median('stream', (f) => f.syncMs), peakRssMb: median('stream', (f) => f.apiserverPeakRssMb), growthMb: median('stream', (f) => f.apiserverRssGrowthMb), cpuMs: median('stream', (f) => f.apiserverCpuMs) };
-  const paged = { syncMs: median('paged', (f) => f.syncMs), peakRssMb: median('paged', (f) => f.apiserverPeakRssMb), growthMb: median('paged', (f) => f.apiserverRssGrowthMb), cpuMs: median('paged', (f) => f.apiserverCpuMs) };
+  const median = (mode: 'stream' | 'paged', pick: (f: SyncFigures) => number) =>
+    summarize(runs.filter((f) => f.mode === mode).map(pick)).p50Ms;
+  const stream = {
+    syncMs: median('stream', (f) => f.syncMs),
+    peakRssMb: median('stream', (f) => f.apiserverPeakRssMb),
+    growthMb: median('stream', (f) => f.apiserverRssGrowthMb),
+    cpuMs: median('stream', (f) => f.apiserverCpuMs),
+  };
+  const paged = {
+    syncMs: median('paged', (f) => f.syncMs),
+    peakRssMb: median('paged', (f) => f.apiserverPeakRssMb),
+    growthMb: median('paged', (f) => f.apiserverRssGrowthMb),
+    cpuMs: median('paged', (f) => f.apiserverCpuMs),
+  };
   const streamed = runs.filter((f) => f.mode === 'stream').every((f) => f.streamedLists);
   const ratio = paged.syncMs > 0 ? Number((stream.syncMs / paged.syncMs).toFixed(2)) : 0;
   return {

@@ -2,8 +2,17 @@
 import type { KubeClient, KubeObject } from 'capstan';
 import { uniqueNamespace } from 'capstan/testing';
 import {
-  AGESECRET_ENTRY, AGESECRETS, ageSecretManifest, ageSecretOperatorArgs, createKeySecret, encryptValues, EVENTS,
-  installAgeSecretCrd, isReady, SECRETS, type AgeSecretObject,
+  AGESECRET_ENTRY,
+  AGESECRETS,
+  ageSecretManifest,
+  ageSecretOperatorArgs,
+  createKeySecret,
+  encryptValues,
+  EVENTS,
+  installAgeSecretCrd,
+  isReady,
+  SECRETS,
+  type AgeSecretObject,
 } from '../agesecret-fixtures.js';
 import { perObject, requestCounts } from '../apiserver-requests.js';
 import type { MachineInfo } from '../machine.js';
@@ -40,22 +49,33 @@ const SENTINEL = 'zz-bench-sentinel';
 const MB_GOAL = 200;
 
 /** N AgeSecrets made Ready by a first operator process, which is then stopped. */
-async function prepare(options: RestartOptions, namespace: string, log: (line: string) => void): Promise<{ setupMs: number; recipient: string }> {
+async function prepare(
+  options: RestartOptions,
+  namespace: string,
+  log: (line: string) => void,
+): Promise<{ setupMs: number; recipient: string }> {
   const { client, n } = options;
   const recipient = await createKeySecret(client, namespace);
   log(`restart n=${n}: encrypting`);
   const values = await encryptValues(recipient, n);
   // Set-up only: a wide operator gets the N objects in place sooner; its speed is not measured.
-  const first = await startOperatorProcess({ entry: AGESECRET_ENTRY, args: ageSecretOperatorArgs({ namespace, kubeconfigPath: options.kubeconfigPath, concurrency: 64 }) });
+  const first = await startOperatorProcess({
+    entry: AGESECRET_ENTRY,
+    args: ageSecretOperatorArgs({ namespace, kubeconfigPath: options.kubeconfigPath, concurrency: 64 }),
+  });
   const ready = new WatchTracker<AgeSecretObject>({ client, ref: AGESECRETS, namespace, states: { ready: (o) => isReady(o) } });
   const started = performance.now();
   try {
     await first.ready(120_000);
     await ready.start();
     log(`restart n=${n}: creating ${n} AgeSecrets with a first operator process`);
-    await runPool(Array.from({ length: n }, (_, i) => i), options.concurrency, async (i) => {
-      await client.create(AGESECRETS, ageSecretManifest(namespace, `asec-${String(i).padStart(5, '0')}`, values[i]!), { namespace });
-    });
+    await runPool(
+      Array.from({ length: n }, (_, i) => i),
+      options.concurrency,
+      async (i) => {
+        await client.create(AGESECRETS, ageSecretManifest(namespace, `asec-${String(i).padStart(5, '0')}`, values[i]!), { namespace });
+      },
+    );
     await ready.waitForCount('ready', n, 300_000 + n * 200);
     // Every Secret must exist too, before the first process goes.
     const secrets = await client.list(SECRETS, { namespace, limit: 500 });
@@ -78,9 +98,20 @@ export async function runRestart(options: RestartOptions): Promise<RestartResult
 
   // Every write from here on shows up in one of these watches (the sentinel's own are not counted).
   const isSentinel = (o: KubeObject) => o.metadata.name?.startsWith(SENTINEL) === true;
-  const ageSecrets = new WatchTracker<AgeSecretObject>({ client, ref: AGESECRETS, namespace, ignoreWrites: isSentinel, states: { ready: (o) => o.metadata.name === SENTINEL && isReady(o) } });
+  const ageSecrets = new WatchTracker<AgeSecretObject>({
+    client,
+    ref: AGESECRETS,
+    namespace,
+    ignoreWrites: isSentinel,
+    states: { ready: (o) => o.metadata.name === SENTINEL && isReady(o) },
+  });
   const secrets = new WatchTracker<KubeObject>({ client, ref: SECRETS, namespace, ignoreWrites: isSentinel });
-  const events = new WatchTracker<KubeObject & { involvedObject?: { name?: string } }>({ client, ref: EVENTS, namespace, ignoreWrites: (e) => e.involvedObject?.name === SENTINEL });
+  const events = new WatchTracker<KubeObject & { involvedObject?: { name?: string } }>({
+    client,
+    ref: EVENTS,
+    namespace,
+    ignoreWrites: (e) => e.involvedObject?.name === SENTINEL,
+  });
   await Promise.all([ageSecrets.start(), secrets.start(), events.start()]);
 
   log(`restart n=${n}: restarting the operator`);
@@ -88,7 +119,11 @@ export async function runRestart(options: RestartOptions): Promise<RestartResult
   const requestsBefore = await requestCounts(options.kubeconfigPath);
   const operator = await startOperatorProcess({
     entry: AGESECRET_ENTRY,
-    args: ageSecretOperatorArgs({ namespace, kubeconfigPath: options.kubeconfigPath, ...(options.operatorConcurrency ? { concurrency: options.operatorConcurrency } : {}) }),
+    args: ageSecretOperatorArgs({
+      namespace,
+      kubeconfigPath: options.kubeconfigPath,
+      ...(options.operatorConcurrency ? { concurrency: options.operatorConcurrency } : {}),
+    }),
   });
   const notes: string[] = [];
   let readyMs = 0;
@@ -122,7 +157,8 @@ export async function runRestart(options: RestartOptions): Promise<RestartResult
     const idle = operator.usage();
     const idleWrites = ageSecrets.writeCount + secrets.writeCount + events.writeCount - writesBefore;
     steady = {
-      workload: 'steady-state', machine: options.machine,
+      workload: 'steady-state',
+      machine: options.machine,
       parameters: { n, watchedObjects: 2 * n + 1, windowMs: options.steadyMs },
       converged: idleWrites === 0,
       throughputPerSec: 0,
@@ -130,7 +166,14 @@ export async function runRestart(options: RestartOptions): Promise<RestartResult
       // The highest RSS sampled in the idle window (the lifetime peak, from start-up, is restart's).
       peakRssMb: idle.windowPeakRssMb,
       goals: [goal('API writes while idle', '0', idleWrites, idleWrites === 0)],
-      details: { rssMb: idle.lastRssMb, lifetimePeakRssMb: idle.peakRssMb, cpuMs: idle.cpuMs, cpuCores: idle.cpuCores, windowMs: idle.wallMs, writesWhileIdle: idleWrites },
+      details: {
+        rssMb: idle.lastRssMb,
+        lifetimePeakRssMb: idle.peakRssMb,
+        cpuMs: idle.cpuMs,
+        cpuCores: idle.cpuCores,
+        windowMs: idle.wallMs,
+        writesWhileIdle: idleWrites,
+      },
       notes: [`The operator watches ${n} AgeSecrets and their ${n} Secrets (plus the key Secret).`],
     };
   }
@@ -140,7 +183,8 @@ export async function runRestart(options: RestartOptions): Promise<RestartResult
   const baselineRssMb = await moduleBaselineRss('operators/agesecret/src/index.ts').catch(() => 0);
 
   const restart: WorkloadResult = {
-    workload: 'restart', machine: options.machine,
+    workload: 'restart',
+    machine: options.machine,
     parameters: { n, operatorConcurrency: options.operatorConcurrency ?? 'default' },
     converged,
     throughputPerSec: caughtUpMs > 0 ? throughput(n, caughtUpMs) : 0,
@@ -151,10 +195,17 @@ export async function runRestart(options: RestartOptions): Promise<RestartResult
       goal('peak RSS (MiB)', `< ${MB_GOAL}`, atCatchUp.peakRssMb, atCatchUp.peakRssMb < MB_GOAL),
     ],
     details: {
-      caughtUpMs, readyMs: Math.round(readyMs), sentinelReadyMs: Math.round(sentinelMs), cpuQuietMs: Math.round(quietMs),
-      cpuMsToCatchUp: atCatchUp.cpuMs, writes, writeCount,
+      caughtUpMs,
+      readyMs: Math.round(readyMs),
+      sentinelReadyMs: Math.round(sentinelMs),
+      cpuQuietMs: Math.round(quietMs),
+      cpuMsToCatchUp: atCatchUp.cpuMs,
+      writes,
+      writeCount,
       // Requests per AgeSecret while catching up (the sentinel's few and the harness's lists included; watches excluded).
-      apiRequestsPerObject: perObject(requestsBefore, requestsAfter, n), setupMs, finalPeakRssMb: final.usage.peakRssMb,
+      apiRequestsPerObject: perObject(requestsBefore, requestsAfter, n),
+      setupMs,
+      finalPeakRssMb: final.usage.peakRssMb,
       // node + tsx + the operator's modules, idle, nothing watched: the fixed part of the RSS above.
       moduleBaselineRssMb: baselineRssMb,
       rssPerObjectKb: baselineRssMb ? Math.round(((atCatchUp.peakRssMb - baselineRssMb) * 1024) / (2 * n + 1)) : undefined,

@@ -16,7 +16,11 @@ export interface ScalingPoint {
 }
 
 export function scalingPoint(burst: WorkloadResult): ScalingPoint {
-  const details = burst.details as { ratio: number; operator: { spanMs: number; cpuMs: number }; perObjectMs: { operator: number; raw: number } };
+  const details = burst.details as {
+    ratio: number;
+    operator: { spanMs: number; cpuMs: number };
+    perObjectMs: { operator: number; raw: number };
+  };
   const n = burst.parameters['n'] as number;
   return {
     n,
@@ -38,7 +42,8 @@ export function scalingPoint(burst: WorkloadResult): ScalingPoint {
 export function scalingResult(bursts: WorkloadResult[]): WorkloadResult {
   const points = bursts.map(scalingPoint).sort((a, b) => a.n - b.n);
   const marginal = points.slice(1).map((p, i) => ({
-    from: points[i]!.n, to: p.n,
+    from: points[i]!.n,
+    to: p.n,
     msPerObject: Number(((p.operatorSpanMs - points[i]!.operatorSpanMs) / (p.n - points[i]!.n)).toFixed(2)),
   }));
   const firstStep = marginal[0];

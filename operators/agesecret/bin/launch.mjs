@@ -13,7 +13,9 @@ export async function launch() {
   }
   // Resolved from this package so the launcher works from any working directory.
   const tsx = import.meta.resolve('tsx');
-  const child = spawn(process.execPath, ['--conditions=development', '--import', tsx, fileURLToPath(source), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--conditions=development', '--import', tsx, fileURLToPath(source), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {
     process.exitCode = code ?? (signal ? 128 + 1 : 1);

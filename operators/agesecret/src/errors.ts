@@ -12,7 +12,10 @@ export class AgeSecretError extends Error {
 
 /** The value is not an age ciphertext: plaintext must never become a Secret value. */
 export class NotEncryptedError extends AgeSecretError {
-  constructor(message = 'value is not age-encrypted (expected ENC[...], base64 of an age file, or ASCII-armored age)', options: { cause?: unknown } = {}) {
+  constructor(
+    message = 'value is not age-encrypted (expected ENC[...], base64 of an age file, or ASCII-armored age)',
+    options: { cause?: unknown } = {},
+  ) {
     super(message, { reason: 'NotEncrypted', ...options });
   }
 }
@@ -26,7 +29,10 @@ export class MalformedCiphertextError extends AgeSecretError {
 
 /** None of the available identities can open the ciphertext. */
 export class NoMatchingKeyError extends AgeSecretError {
-  constructor(message = 'none of the identities can decrypt this value (encrypted for other recipients)', options: { cause?: unknown } = {}) {
+  constructor(
+    message = 'none of the identities can decrypt this value (encrypted for other recipients)',
+    options: { cause?: unknown } = {},
+  ) {
     super(message, { reason: 'NoMatchingKey', ...options });
   }
 }

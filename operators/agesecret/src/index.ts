@@ -10,8 +10,13 @@ export type { CiphertextFormat, ValueKind } from './crypto/ciphertext.js';
 export { generateKeyPair, loadIdentities, parseIdentityFile, parseRecipients } from './crypto/identities.js';
 export type { IdentitySet, LoadIdentitiesOptions } from './crypto/identities.js';
 export {
-  AgeSecretError, BindingMismatchError, InvalidIdentityError, InvalidRecipientError, MalformedCiphertextError,
-  NoMatchingKeyError, NotEncryptedError,
+  AgeSecretError,
+  BindingMismatchError,
+  InvalidIdentityError,
+  InvalidRecipientError,
+  MalformedCiphertextError,
+  NoMatchingKeyError,
+  NotEncryptedError,
 } from './errors.js';
 export { createAgeSecretOperator, OPERATOR_NAME, RETIRED_FINALIZER } from './operator.js';
 export type { AgeSecretOperator, AgeSecretOperatorOptions } from './operator.js';

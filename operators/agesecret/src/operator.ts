@@ -1,7 +1,15 @@
 // The AgeSecret operator on capstan: AgeSecrets -> owned Secrets, re-triggered by key and target Secrets.
 import {
-  createOperator, type KubeClient, type BackoffOptions, type HandlerContext, type KubeConfigSource, type KubeObject, type Logger, type ObjectKey,
-  type Operator, type OperatorHooks,
+  createOperator,
+  type KubeClient,
+  type BackoffOptions,
+  type HandlerContext,
+  type KubeConfigSource,
+  type KubeObject,
+  type Logger,
+  type ObjectKey,
+  type Operator,
+  type OperatorHooks,
 } from 'capstan';
 import { GROUP, PLURAL, VERSION, type AgeSecret } from './resource.js';
 import { applyAgeSecret, deleteOwnedSecret, type ApplySettings } from './reconcile/apply.js';
@@ -53,9 +61,10 @@ const keyOf = (namespace: string | undefined, name: string) => `${namespace ?? '
 export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}): AgeSecretOperator {
   const defaultIdentity = options.defaultIdentity;
   // The default identity Secret lives in the operator's namespace: watch it even when serving other namespaces.
-  const namespaces = options.allNamespaces || !options.namespaces?.length
-    ? undefined
-    : [...new Set([...options.namespaces, ...(defaultIdentity ? [defaultIdentity.namespace] : [])])];
+  const namespaces =
+    options.allNamespaces || !options.namespaces?.length
+      ? undefined
+      : [...new Set([...options.namespaces, ...(defaultIdentity ? [defaultIdentity.namespace] : [])])];
   const operator = createOperator({
     name: OPERATOR_NAME,
     ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
@@ -99,7 +108,14 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
 
   async function apply(ctx: HandlerContext<AgeSecretObject>): Promise<void> {
     const obj = ctx.body as unknown as AgeSecret;
-    const outcome = await applyAgeSecret(obj, { client: ctx.client, identities, settings, signal: ctx.signal, cachedSecret, cacheComplete });
+    const outcome = await applyAgeSecret(obj, {
+      client: ctx.client,
+      identities,
+      settings,
+      signal: ctx.signal,
+      cachedSecret,
+      cacheComplete,
+    });
     const previous = obj.status?.secretName;
     if (outcome.ok && previous && previous !== outcome.secretName) {
       if (await deleteOwnedSecret(ctx.client, obj, previous, ctx.signal)) {
@@ -115,7 +131,10 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
         // changing under a spec already handled: drift corrected, a deleted Secret restored, keys rotated.
         if (isDriftCorrection(obj)) {
           const verb = { created: 'restored', updated: 'updated', recreated: 'recreated (type changed)' }[outcome.action];
-          await ctx.events.info(`Secret${outcome.action[0]!.toUpperCase()}${outcome.action.slice(1)}`, `Secret ${outcome.secretName} ${verb} from ${outcome.values} encrypted value${outcome.values === 1 ? '' : 's'}`);
+          await ctx.events.info(
+            `Secret${outcome.action[0]!.toUpperCase()}${outcome.action.slice(1)}`,
+            `Secret ${outcome.secretName} ${verb} from ${outcome.values} encrypted value${outcome.values === 1 ? '' : 's'}`,
+          );
         }
       }
     } else if (update.readyChanged) {
@@ -129,4 +148,3 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
   ageSecrets.reconcile({ apply }, { retiredFinalizers: [RETIRED_FINALIZER] });
   return { operator, run: (runOptions = {}) => operator.run(runOptions) };
 }
-

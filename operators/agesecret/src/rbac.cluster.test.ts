@@ -9,13 +9,28 @@ import { ApiClient, ForbiddenError, silentLogger, type KubeObject } from 'capsta
 import { generateKeyPair } from './crypto/identities.js';
 import { createAgeSecretOperator } from './operator.js';
 import {
-  AGESECRETS, ageSecret, b64, createNamespace, deleteNamespaces, encryptFor, installCrd, putKeySecret, SECRETS, unb64,
-  uniqueName, waitEvent, waitGone, waitReady, waitSecret,
+  AGESECRETS,
+  ageSecret,
+  b64,
+  createNamespace,
+  deleteNamespaces,
+  encryptFor,
+  installCrd,
+  putKeySecret,
+  SECRETS,
+  unb64,
+  uniqueName,
+  waitEvent,
+  waitGone,
+  waitReady,
+  waitSecret,
 } from './test-fixtures.js';
 
 const RBAC = { group: 'rbac.authorization.k8s.io', version: 'v1' } as const;
-const manifests = (file: string) => parseAllDocuments(readFileSync(fileURLToPath(new URL(`../../../deploy/agesecret/${file}`, import.meta.url)), 'utf8'))
-  .map((d) => d.toJS() as KubeObject & { roleRef?: { name: string }; subjects?: { namespace?: string }[] });
+const manifests = (file: string) =>
+  parseAllDocuments(readFileSync(fileURLToPath(new URL(`../../../deploy/agesecret/${file}`, import.meta.url)), 'utf8')).map(
+    (d) => d.toJS() as KubeObject & { roleRef?: { name: string }; subjects?: { namespace?: string }[] },
+  );
 
 describe('RBAC of deploy/agesecret', () => {
   let admin: ApiClient;
@@ -44,7 +59,13 @@ describe('RBAC of deploy/agesecret', () => {
     }
     const kubeconfig = await cluster.serviceAccountKubeconfig(opNs, 'agesecret-operator');
     asOperator = await ApiClient.create(kubeconfig);
-    const agesecret = createAgeSecretOperator({ kubeconfig, namespaces: [ns], defaultIdentity: { namespace: opNs, name: 'agesecret-default-identity' }, logger: silentLogger, backoff: { baseMs: 200, capMs: 2000 } });
+    const agesecret = createAgeSecretOperator({
+      kubeconfig,
+      namespaces: [ns],
+      defaultIdentity: { namespace: opNs, name: 'agesecret-default-identity' },
+      logger: silentLogger,
+      backoff: { baseMs: 200, capMs: 2000 },
+    });
     running = agesecret.run({ signal: stop.signal });
     await agesecret.operator.ready;
   });
@@ -62,7 +83,10 @@ describe('RBAC of deploy/agesecret', () => {
     const key = await generateKeyPair();
     await putKeySecret(admin, opNs, 'agesecret-default-identity', key.identity);
     const name = uniqueName('rbac');
-    await admin.create(AGESECRETS, ageSecret(ns, name, { secretName: name, secretKey: 'numbers', secret: await encryptFor([key.recipient], '42') }));
+    await admin.create(
+      AGESECRETS,
+      ageSecret(ns, name, { secretName: name, secretKey: 'numbers', secret: await encryptFor([key.recipient], '42') }),
+    );
     const secret = await waitSecret(admin, ns, name, (s) => Boolean(s.data?.['numbers']));
     assert.equal(unb64(secret.data?.['numbers']), '42');
     await waitReady(admin, ns, name, 'True');
@@ -76,7 +100,10 @@ describe('RBAC of deploy/agesecret', () => {
 
   test('and no more: it may not create AgeSecrets, touch CRDs or read ConfigMaps', async () => {
     await assert.rejects(asOperator.create(AGESECRETS, ageSecret(ns, 'nope', { secretName: 'nope' }), { namespace: ns }), ForbiddenError);
-    await assert.rejects(asOperator.list({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' }), ForbiddenError);
+    await assert.rejects(
+      asOperator.list({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' }),
+      ForbiddenError,
+    );
     await assert.rejects(asOperator.list({ version: 'v1', plural: 'configmaps' }, { namespace: ns }), ForbiddenError);
   });
 });

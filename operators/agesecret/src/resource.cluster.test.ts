@@ -53,7 +53,11 @@ const kubectl = (...args: string[]) => execFileSync(kubectlPath(kubeconfig), ['-
 test("the seed's encrypted manifest validates as written (server-side dry run)", async () => {
   for (const text of [SEED_ENCRYPTED]) {
     const obj = parse(text) as AgeSecretObject;
-    const created = await client.create<AgeSecretObject>(AGESECRETS, { ...obj, metadata: { ...obj.metadata, namespace: ns } }, { namespace: ns, dryRun: true });
+    const created = await client.create<AgeSecretObject>(
+      AGESECRETS,
+      { ...obj, metadata: { ...obj.metadata, namespace: ns } },
+      { namespace: ns, dryRun: true },
+    );
     assert.deepEqual(created.spec, obj.spec, 'no field pruned');
   }
 });
@@ -105,13 +109,27 @@ test('short names and printer columns', async () => {
 
 test('deploy/agesecret is accepted by the API server (server-side dry run of the whole kustomization)', () => {
   const dir = fileURLToPath(new URL('../../../deploy/agesecret', import.meta.url));
-  const docs = parseAllDocuments(kubectl('kustomize', dir)).map((d) => d.toJS() as { kind: string; metadata: { namespace?: string }; subjects?: { namespace?: string }[] });
-  assert.deepEqual(docs.map((d) => d.kind).sort(), ['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'Namespace', 'Role', 'RoleBinding', 'ServiceAccount']);
+  const docs = parseAllDocuments(kubectl('kustomize', dir)).map(
+    (d) => d.toJS() as { kind: string; metadata: { namespace?: string }; subjects?: { namespace?: string }[] },
+  );
+  assert.deepEqual(docs.map((d) => d.kind).sort(), [
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'CustomResourceDefinition',
+    'Deployment',
+    'Namespace',
+    'Role',
+    'RoleBinding',
+    'ServiceAccount',
+  ]);
   // The install namespace does not exist here (dry run): place the namespaced objects in the test namespace.
   for (const d of docs) {
     if (d.metadata.namespace) d.metadata.namespace = ns;
     for (const s of d.subjects ?? []) s.namespace = ns;
   }
-  const out = execFileSync(kubectlPath(kubeconfig), ['--kubeconfig', kubeconfig, 'apply', '--dry-run=server', '-f', '-'], { input: docs.map((d) => stringify(d)).join('---\n'), encoding: 'utf8' });
+  const out = execFileSync(kubectlPath(kubeconfig), ['--kubeconfig', kubeconfig, 'apply', '--dry-run=server', '-f', '-'], {
+    input: docs.map((d) => stringify(d)).join('---\n'),
+    encoding: 'utf8',
+  });
   assert.match(out, /deployment.apps\/agesecret-operator (created|configured) \(server dry run\)/);
 });

@@ -10,13 +10,23 @@ const fixture = (name: string) => readFileSync(fileURLToPath(new URL(name, impor
 
 /** The meaning of a schema: everything but key order, and the generic descriptions of apiVersion and kind. */
 function meaning(crd: unknown): unknown {
-  const copy = JSON.parse(JSON.stringify(crd)) as { spec: { versions: { schema: { openAPIV3Schema: { properties: Record<string, { description?: string }> } } }[] } };
+  const copy = JSON.parse(JSON.stringify(crd)) as {
+    spec: { versions: { schema: { openAPIV3Schema: { properties: Record<string, { description?: string }> } } }[] };
+  };
   for (const v of copy.spec.versions) {
     delete v.schema.openAPIV3Schema.properties['apiVersion']?.description;
     delete v.schema.openAPIV3Schema.properties['kind']?.description;
   }
-  const sorted = (x: unknown): unknown => Array.isArray(x) ? x.map(sorted)
-    : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sorted(v)])) : x;
+  const sorted = (x: unknown): unknown =>
+    Array.isArray(x)
+      ? x.map(sorted)
+      : x && typeof x === 'object'
+        ? Object.fromEntries(
+            Object.entries(x)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, v]) => [k, sorted(v)]),
+          )
+        : x;
   return sorted(copy);
 }
 
@@ -40,6 +50,9 @@ test('seed fields and extensions exist, every field has a description', () => {
   }
   assert.deepEqual(ageSecretCrd.spec.names.shortNames, ['asec', 'agesec']);
   assert.deepEqual(version.subresources, { status: {} });
-  assert.deepEqual(version.additionalPrinterColumns?.map((c) => c.name), ['Secret', 'Ready', 'Reason', 'Age']);
+  assert.deepEqual(
+    version.additionalPrinterColumns?.map((c) => c.name),
+    ['Secret', 'Ready', 'Reason', 'Age'],
+  );
   assert.deepEqual(Object.keys(root['status']!.properties!), ['conditions', 'observedGeneration', 'secretName']);
 });

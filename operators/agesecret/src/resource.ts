@@ -19,45 +19,87 @@ export const AgeSecrets = defineCustomResource({
   plural: PLURAL,
   singular: 'agesecret',
   shortNames: ['asec', 'agesec'],
-  description: 'AgeSecret: an age-encrypted secret that is safe to commit to git; the operator decrypts it in the cluster into a Secret it owns.',
-  spec: s.optional(s.object({
-    secretName: s.optional(s.string({
-      description: 'Name of the Secret to create in this namespace (a DNS subdomain). The operator never overwrites a Secret it does not own; when this changes, the old Secret is deleted.',
-    })),
-    secretKey: s.optional(s.string({ description: 'Key of the decrypted `secret` value in the generated Secret (letters, digits, "-", "_", ".").' })),
-    secret: s.optional(s.string({
-      description: 'The age-encrypted value for secretKey: ENC[<base64 of an age file>] (what `age-secret encrypt` writes), bare base64 of an age file, or ASCII-armored age. Plaintext is refused when applied.',
-      validations: [AGE_CIPHERTEXT_RULE],
-    })),
-    ageSecretRef: s.optional(s.string({
-      description: 'Name of a Secret in this namespace whose key `secretKey` holds the age identities (AGE-SECRET-KEY-1..., one per line, comments allowed, so keys can rotate). When absent, the operator-wide default identity Secret is used if the operator enables one.',
-    })),
-    // maxProperties bounds the CEL rule's estimated cost (the API server refuses an unbounded map of checked strings).
-    data: s.optional(s.map(s.string({ validations: [AGE_CIPHERTEXT_RULE] }), {
-      description: 'More keys of the generated Secret: key -> age-encrypted value (same formats as `secret`; plaintext is refused when applied). Merged with secretKey/secret; a key may not appear in both. At most 1024 keys.',
-      maxProperties: 1024,
-    })),
-    type: s.optional(s.string({ description: 'Type of the generated Secret, e.g. Opaque (default), kubernetes.io/dockerconfigjson, kubernetes.io/tls, kubernetes.io/basic-auth.' })),
-    labels: stringMap('Labels to put on the generated Secret.'),
-    annotations: stringMap('Annotations to put on the generated Secret.'),
-  }, { description: 'What to decrypt and the Secret to write it to. Either secretKey + secret (the seed format), or data, or both.' })),
+  description:
+    'AgeSecret: an age-encrypted secret that is safe to commit to git; the operator decrypts it in the cluster into a Secret it owns.',
+  spec: s.optional(
+    s.object(
+      {
+        secretName: s.optional(
+          s.string({
+            description:
+              'Name of the Secret to create in this namespace (a DNS subdomain). The operator never overwrites a Secret it does not own; when this changes, the old Secret is deleted.',
+          }),
+        ),
+        secretKey: s.optional(
+          s.string({ description: 'Key of the decrypted `secret` value in the generated Secret (letters, digits, "-", "_", ".").' }),
+        ),
+        secret: s.optional(
+          s.string({
+            description:
+              'The age-encrypted value for secretKey: ENC[<base64 of an age file>] (what `age-secret encrypt` writes), bare base64 of an age file, or ASCII-armored age. Plaintext is refused when applied.',
+            validations: [AGE_CIPHERTEXT_RULE],
+          }),
+        ),
+        ageSecretRef: s.optional(
+          s.string({
+            description:
+              'Name of a Secret in this namespace whose key `secretKey` holds the age identities (AGE-SECRET-KEY-1..., one per line, comments allowed, so keys can rotate). When absent, the operator-wide default identity Secret is used if the operator enables one.',
+          }),
+        ),
+        // maxProperties bounds the CEL rule's estimated cost (the API server refuses an unbounded map of checked strings).
+        data: s.optional(
+          s.map(s.string({ validations: [AGE_CIPHERTEXT_RULE] }), {
+            description:
+              'More keys of the generated Secret: key -> age-encrypted value (same formats as `secret`; plaintext is refused when applied). Merged with secretKey/secret; a key may not appear in both. At most 1024 keys.',
+            maxProperties: 1024,
+          }),
+        ),
+        type: s.optional(
+          s.string({
+            description:
+              'Type of the generated Secret, e.g. Opaque (default), kubernetes.io/dockerconfigjson, kubernetes.io/tls, kubernetes.io/basic-auth.',
+          }),
+        ),
+        labels: stringMap('Labels to put on the generated Secret.'),
+        annotations: stringMap('Annotations to put on the generated Secret.'),
+      },
+      { description: 'What to decrypt and the Secret to write it to. Either secretKey + secret (the seed format), or data, or both.' },
+    ),
+  ),
   // No x-kubernetes-preserve-unknown-fields (the seed had it for kopf's bookkeeping): the operator writes only
   // these fields, and the API server publishes no schema below such a node (kubectl explain would go blind).
-  status: s.optional(s.object({
-    conditions: s.optional(s.conditions({
-      description: 'Conditions of the AgeSecret; Ready is the one to watch.',
-      itemDescription: 'A metav1.Condition: the latest observation of one aspect of the AgeSecret.',
-      typeDescription: 'Condition type; Ready says whether the Secret matches the AgeSecret.',
-      reasonDescription: 'CamelCase reason for the status, e.g. Decrypted, NoMatchingKey, SecretNotOwned.',
-      messageDescription: 'Human-readable detail; never contains secret values.',
-    })),
-    observedGeneration: s.optional(s.integer({ description: 'The metadata.generation last reconciled.', format: 'int64' })),
-    secretName: s.optional(s.string({ description: 'Name of the Secret the operator currently manages for this AgeSecret.' })),
-  }, { description: 'Observed state, written by the operator.' })),
+  status: s.optional(
+    s.object(
+      {
+        conditions: s.optional(
+          s.conditions({
+            description: 'Conditions of the AgeSecret; Ready is the one to watch.',
+            itemDescription: 'A metav1.Condition: the latest observation of one aspect of the AgeSecret.',
+            typeDescription: 'Condition type; Ready says whether the Secret matches the AgeSecret.',
+            reasonDescription: 'CamelCase reason for the status, e.g. Decrypted, NoMatchingKey, SecretNotOwned.',
+            messageDescription: 'Human-readable detail; never contains secret values.',
+          }),
+        ),
+        observedGeneration: s.optional(s.integer({ description: 'The metadata.generation last reconciled.', format: 'int64' })),
+        secretName: s.optional(s.string({ description: 'Name of the Secret the operator currently manages for this AgeSecret.' })),
+      },
+      { description: 'Observed state, written by the operator.' },
+    ),
+  ),
   printerColumns: [
     { name: 'Secret', type: 'string', description: 'The generated Secret', jsonPath: '.spec.secretName' },
-    { name: 'Ready', type: 'string', description: 'Whether the Secret is up to date', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
-    { name: 'Reason', type: 'string', description: 'Why (or why not) it is ready', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
+    {
+      name: 'Ready',
+      type: 'string',
+      description: 'Whether the Secret is up to date',
+      jsonPath: '.status.conditions[?(@.type=="Ready")].status',
+    },
+    {
+      name: 'Reason',
+      type: 'string',
+      description: 'Why (or why not) it is ready',
+      jsonPath: '.status.conditions[?(@.type=="Ready")].reason',
+    },
   ],
 });
 

@@ -16,7 +16,10 @@ test('defaults: all namespaces, default identity in $POD_NAMESPACE, probes on 80
 });
 
 test('flags: namespaces, disabled default identity, binding, log level', () => {
-  const parsed = parseSettings(['-n', 'a', '-n', 'team-*', '--no-default-identity', '--require-binding', '--log-level', 'debug', '--health-port', '0'], {});
+  const parsed = parseSettings(
+    ['-n', 'a', '-n', 'team-*', '--no-default-identity', '--require-binding', '--log-level', 'debug', '--health-port', '0'],
+    {},
+  );
   if (parsed.help) return assert.fail('help');
   assert.deepEqual(parsed.settings.namespaces, ['a', 'team-*']);
   assert.equal(parsed.settings.allNamespaces, false);
@@ -26,14 +29,21 @@ test('flags: namespaces, disabled default identity, binding, log level', () => {
 });
 
 test('bad settings are SettingsErrors', () => {
-  for (const argv of [['--bogus'], ['--concurrency', '0'], ['--all-namespaces', '-n', 'x'], ['--log-level', 'loud'], ['--no-default-identity', '--default-identity-secret', 'x']]) {
+  for (const argv of [
+    ['--bogus'],
+    ['--concurrency', '0'],
+    ['--all-namespaces', '-n', 'x'],
+    ['--log-level', 'loud'],
+    ['--no-default-identity', '--default-identity-secret', 'x'],
+  ]) {
     assert.throws(() => parseSettings(argv, {}), SettingsError, argv.join(' '));
   }
 });
 
 test('the process entry: --help exits 0, bad flags exit 2', () => {
   const main = fileURLToPath(new URL('./main.ts', import.meta.url));
-  const run = (args: string[]) => spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', main, ...args], { encoding: 'utf8' });
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', main, ...args], { encoding: 'utf8' });
   const help = run(['--help']);
   assert.equal(help.status, 0, help.stderr);
   assert.match(help.stdout, /--default-identity-secret/);
@@ -50,7 +60,10 @@ test('production settings: health host from flag or $POD_IP, lease from flag or 
   assert.equal(fromEnv.settings.leaseName, 'agesecret-operator');
   assert.equal(fromEnv.settings.standalone, false);
   assert.equal(fromEnv.settings.instance, 'agesecret-operator-abc');
-  const flags = parseSettings(['--health-host', '127.0.0.1', '--lease-namespace', 'leases', '--lease-name', 'x', '--standalone'], { POD_NAMESPACE: 'ops', HOSTNAME: 'host' });
+  const flags = parseSettings(['--health-host', '127.0.0.1', '--lease-namespace', 'leases', '--lease-name', 'x', '--standalone'], {
+    POD_NAMESPACE: 'ops',
+    HOSTNAME: 'host',
+  });
   if (flags.help) return assert.fail('help');
   assert.equal(flags.settings.healthHost, '127.0.0.1');
   assert.equal(flags.settings.leaseNamespace, undefined, 'standalone: no Lease at all');

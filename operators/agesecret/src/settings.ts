@@ -46,7 +46,10 @@ const int = (value: string | undefined, name: string, fallback: number, min: num
   return n;
 };
 
-export function parseSettings(argv: string[], env: Record<string, string | undefined>): { help: true } | { help: false; settings: OperatorProcessSettings } {
+export function parseSettings(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): { help: true } | { help: false; settings: OperatorProcessSettings } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -74,7 +77,8 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
   if (values['all-namespaces'] && namespaces.length) throw new SettingsError('--all-namespaces and --namespace are exclusive');
   const operatorNamespace = values['operator-namespace'] ?? env['POD_NAMESPACE'] ?? 'agesecret-system';
   const identityName = values['default-identity-secret'] ?? 'agesecret-default-identity';
-  if (values['no-default-identity'] && values['default-identity-secret']) throw new SettingsError('--no-default-identity and --default-identity-secret are exclusive');
+  if (values['no-default-identity'] && values['default-identity-secret'])
+    throw new SettingsError('--no-default-identity and --default-identity-secret are exclusive');
   const logLevel = values['log-level'] ?? env['LOG_LEVEL'] ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new SettingsError('--log-level must be debug, info, warn or error');
   const kubeconfig = values.kubeconfig;

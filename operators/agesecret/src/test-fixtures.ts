@@ -27,7 +27,9 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 export async function installCrd(client: KubeClient): Promise<void> {
   await client.apply(CRDS, JSON.parse(JSON.stringify(ageSecretCrd)), { force: true, fieldManager: 'agesecret-tests' });
   await eventually('CRD established', async () => {
-    const crd = await client.get<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(CRDS, { name: `${PLURAL}.${GROUP}` });
+    const crd = await client.get<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(CRDS, {
+      name: `${PLURAL}.${GROUP}`,
+    });
     return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
   });
 }
@@ -62,25 +64,46 @@ export async function readyOf(client: KubeClient, namespace: string, name: strin
 }
 
 /** Waits for Ready with the given status (and reason), for the current generation. */
-export async function waitReady(client: KubeClient, namespace: string, name: string, status: 'True' | 'False', reason?: string, timeoutMs?: number): Promise<Condition> {
-  return eventually(`${namespace}/${name} Ready=${status}${reason ? ` ${reason}` : ''}`, async () => {
-    const c = await readyOf(client, namespace, name);
-    return c && c.status === status && (!reason || c.reason === reason) ? c : undefined;
-  }, timeoutMs);
+export async function waitReady(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  status: 'True' | 'False',
+  reason?: string,
+  timeoutMs?: number,
+): Promise<Condition> {
+  return eventually(
+    `${namespace}/${name} Ready=${status}${reason ? ` ${reason}` : ''}`,
+    async () => {
+      const c = await readyOf(client, namespace, name);
+      return c && c.status === status && (!reason || c.reason === reason) ? c : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 export async function secretOf(client: KubeClient, namespace: string, name: string): Promise<SecretObject | undefined> {
   return client.tryGet<SecretObject>(SECRETS, { namespace, name });
 }
 
-export async function waitSecret(client: KubeClient, namespace: string, name: string, check: (s: SecretObject) => boolean): Promise<SecretObject> {
+export async function waitSecret(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  check: (s: SecretObject) => boolean,
+): Promise<SecretObject> {
   return eventually(`Secret ${namespace}/${name}`, async () => {
     const s = await secretOf(client, namespace, name);
     return s && check(s) ? s : undefined;
   });
 }
 
-export async function waitGone(client: KubeClient, ref: typeof SECRETS | typeof AGESECRETS, namespace: string, name: string): Promise<void> {
+export async function waitGone(
+  client: KubeClient,
+  ref: typeof SECRETS | typeof AGESECRETS,
+  namespace: string,
+  name: string,
+): Promise<void> {
   await eventually(`${namespace}/${name} gone`, async () => {
     try {
       await client.get(ref, { namespace, name });
@@ -104,5 +127,7 @@ export async function eventsFor(client: KubeClient, namespace: string, name: str
 }
 
 export async function waitEvent(client: KubeClient, namespace: string, name: string, reason: string): Promise<EventObject> {
-  return eventually(`Event ${reason} on ${namespace}/${name}`, async () => (await eventsFor(client, namespace, name)).find((e) => e.reason === reason));
+  return eventually(`Event ${reason} on ${namespace}/${name}`, async () =>
+    (await eventsFor(client, namespace, name)).find((e) => e.reason === reason),
+  );
 }

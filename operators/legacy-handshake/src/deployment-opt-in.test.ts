@@ -6,7 +6,12 @@ import type { Deployment } from './kube-types.js';
 
 const deployment = (labels: Record<string, string>, templateLabels: Record<string, string>, gates: string[] = []): Deployment => ({
   metadata: { name: 'legacy', namespace: 'demo', resourceVersion: '42', labels },
-  spec: { template: { metadata: { labels: templateLabels }, spec: { containers: [{ name: 'app' }], readinessGates: gates.map((conditionType) => ({ conditionType })) } } },
+  spec: {
+    template: {
+      metadata: { labels: templateLabels },
+      spec: { containers: [{ name: 'app' }], readinessGates: gates.map((conditionType) => ({ conditionType })) },
+    },
+  },
 });
 
 test('unlabelled Deployments are left alone', () => {
@@ -31,15 +36,29 @@ test('adds only what is missing, creating absent lists and maps, and nothing whe
     { op: 'test', path: '/spec/template/spec/readinessGates', value: [] },
     { op: 'add', path: '/spec/template/spec/readinessGates/-', value: { conditionType: 'secret-handshake.pyvo.io/done' } },
   ]);
-  assert.equal(templatePatchFor(deployment({ 'secret-handshake': 'true' }, { 'secret-handshake': 'true' }, ['secret-handshake.pyvo.io/done'])), undefined);
+  assert.equal(
+    templatePatchFor(deployment({ 'secret-handshake': 'true' }, { 'secret-handshake': 'true' }, ['secret-handshake.pyvo.io/done'])),
+    undefined,
+  );
 });
 
 test('reconcileDeployment writes once and reports, then writes nothing', async () => {
   const { reconcileDeployment } = await import('./deployment-opt-in.js');
   const patches: unknown[] = [];
   const events: string[] = [];
-  const deps = { patchDeployment: async (p: unknown) => { patches.push(p); }, events: { info: (r: string) => events.push(r) } };
+  const deps = {
+    patchDeployment: async (p: unknown) => {
+      patches.push(p);
+    },
+    events: { info: (r: string) => events.push(r) },
+  };
   assert.equal(await reconcileDeployment(deployment({ 'secret-handshake': 'true' }, {}), deps), true);
-  assert.equal(await reconcileDeployment(deployment({ 'secret-handshake': 'true' }, { 'secret-handshake': 'true' }, ['secret-handshake.pyvo.io/done']), deps), false);
+  assert.equal(
+    await reconcileDeployment(
+      deployment({ 'secret-handshake': 'true' }, { 'secret-handshake': 'true' }, ['secret-handshake.pyvo.io/done']),
+      deps,
+    ),
+    false,
+  );
   assert.deepEqual([patches.length, events], [1, ['HandshakeOptIn']]);
 });

@@ -28,14 +28,20 @@ export function templatePatchFor(deployment: Deployment): JsonPatchOperation[] |
   const gates = template?.spec?.readinessGates;
   const ops: JsonPatchOperation[] = [];
   if (labels?.[HANDSHAKE_LABEL] === undefined) {
-    ops.push(labels === undefined
-      ? { op: 'add', path: `${TEMPLATE}/metadata/labels`, value: { [HANDSHAKE_LABEL]: value } }
-      : { op: 'add', path: `${TEMPLATE}/metadata/labels/${HANDSHAKE_LABEL}`, value });
+    ops.push(
+      labels === undefined
+        ? { op: 'add', path: `${TEMPLATE}/metadata/labels`, value: { [HANDSHAKE_LABEL]: value } }
+        : { op: 'add', path: `${TEMPLATE}/metadata/labels/${HANDSHAKE_LABEL}`, value },
+    );
   }
   if (!(gates ?? []).some((gate) => gate.conditionType === READINESS_CONDITION)) {
     const gate = { conditionType: READINESS_CONDITION };
     if (gates === undefined) ops.push({ op: 'add', path: `${TEMPLATE}/spec/readinessGates`, value: [gate] });
-    else ops.push({ op: 'test', path: `${TEMPLATE}/spec/readinessGates`, value: gates }, { op: 'add', path: `${TEMPLATE}/spec/readinessGates/-`, value: gate });
+    else
+      ops.push(
+        { op: 'test', path: `${TEMPLATE}/spec/readinessGates`, value: gates },
+        { op: 'add', path: `${TEMPLATE}/spec/readinessGates/-`, value: gate },
+      );
   }
   return ops.length > 0 ? ops : undefined;
 }
@@ -53,7 +59,10 @@ export async function reconcileDeployment(deployment: Deployment, deps: Deployme
   if (!patch) return false;
   await deps.patchDeployment(patch);
   try {
-    await deps.events.info('HandshakeOptIn', 'added the secret-handshake label and readiness gate to the pod template; this rolls out new pods');
+    await deps.events.info(
+      'HandshakeOptIn',
+      'added the secret-handshake label and readiness gate to the pod template; this rolls out new pods',
+    );
   } catch {
     // Best effort, as for pods.
   }

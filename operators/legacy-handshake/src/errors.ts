@@ -4,8 +4,7 @@
 export type HandshakeStep = 'fetch-key' | 'decode-key' | 'send-secret';
 
 /** Why a step failed, so retry policy and Events can tell a refused connection from a 500. */
-export type HandshakeFailure =
-  | 'timeout' | 'connection' | 'aborted' | 'redirect' | 'http-status' | 'too-large' | 'bad-key';
+export type HandshakeFailure = 'timeout' | 'connection' | 'aborted' | 'redirect' | 'http-status' | 'too-large' | 'bad-key';
 
 export interface HandshakeErrorOptions {
   step: HandshakeStep;

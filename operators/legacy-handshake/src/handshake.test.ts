@@ -22,7 +22,10 @@ async function rawServer(listener: RequestListener): Promise<{ server: Server; p
 }
 
 async function rejection(promise: Promise<unknown>): Promise<HandshakeError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof HandshakeError, `expected a HandshakeError, got ${String(error)}`);
   return error;
 }
@@ -36,7 +39,9 @@ function assertNoSecrets(error: Error): void {
 
 describe('performHandshake', () => {
   const closers: (() => Promise<void>)[] = [];
-  after(async () => { await Promise.all(closers.map((close) => close())); });
+  after(async () => {
+    await Promise.all(closers.map((close) => close()));
+  });
 
   test('initialises the legacy app (503 Uninitialized -> 200 It works!)', async () => {
     const { app, port } = await mock();
@@ -84,7 +89,10 @@ describe('performHandshake', () => {
   test('a redirect is not followed', async () => {
     const target = await mock();
     const { app, port } = await mock({ faults: { redirectKeyTo: `${target.app.url}/internal/key` } });
-    closers.push(() => app.close(), () => target.app.close());
+    closers.push(
+      () => app.close(),
+      () => target.app.close(),
+    );
     const error = await rejection(performHandshake({ host: '127.0.0.1', port, suffix: SUFFIX, timeoutMs: 5000 }));
     assert.deepEqual([error.step, error.failure, error.status], ['fetch-key', 'redirect', 307]);
     assert.equal(target.app.stats.keyRequests, 0);
@@ -139,10 +147,18 @@ describe('performHandshake', () => {
   test('posts exactly base64(half + suffix), without the newline the seed pipeline adds', async () => {
     let posted = '';
     const { server, port } = await rawServer((req, res) => {
-      if (req.method === 'GET') { res.end(`${Buffer.from('half').toString('base64')}\n`); return; }
+      if (req.method === 'GET') {
+        res.end(`${Buffer.from('half').toString('base64')}\n`);
+        return;
+      }
       req.setEncoding('utf8');
-      req.on('data', (chunk: string) => { posted += chunk; });
-      req.on('end', () => { res.statusCode = 202; res.end('Accepted'); });
+      req.on('data', (chunk: string) => {
+        posted += chunk;
+      });
+      req.on('end', () => {
+        res.statusCode = 202;
+        res.end('Accepted');
+      });
     });
     closers.push(() => new Promise((resolve) => server.close(() => resolve())));
     await performHandshake({ host: '127.0.0.1', port, suffix: '-ops', timeoutMs: 5000 });

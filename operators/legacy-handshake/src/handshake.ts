@@ -32,23 +32,32 @@ export async function performHandshake(options: HandshakeOptions): Promise<Hands
   const keyResponse = await request('fetch-key', `${base}/internal/key`, { method: 'GET' }, options);
   if (keyResponse.status !== 200) {
     throw new HandshakeError(`GET /internal/key answered HTTP ${keyResponse.status}`, {
-      step: 'fetch-key', failure: 'http-status', status: keyResponse.status,
+      step: 'fetch-key',
+      failure: 'http-status',
+      status: keyResponse.status,
     });
   }
   const keyText = await readBody('fetch-key', keyResponse.body, maxBodyBytes);
   const half = decodeKeyHalf(keyText);
 
   const secret = Buffer.concat([half, Buffer.from(options.suffix, 'utf8')]).toString('base64');
-  const secretResponse = await request('send-secret', `${base}/internal/secret`, {
-    method: 'POST',
-    body: secret,
-    headers: { 'content-type': 'text/plain; charset=utf-8' },
-  }, options);
+  const secretResponse = await request(
+    'send-secret',
+    `${base}/internal/secret`,
+    {
+      method: 'POST',
+      body: secret,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    },
+    options,
+  );
   // Drain (bounded) so the connection can be reused; the body itself is not trusted in messages.
   await readBody('send-secret', secretResponse.body, maxBodyBytes).catch(() => undefined);
   if (secretResponse.status < 200 || secretResponse.status > 299) {
     throw new HandshakeError(`POST /internal/secret answered HTTP ${secretResponse.status}`, {
-      step: 'send-secret', failure: 'http-status', status: secretResponse.status,
+      step: 'send-secret',
+      failure: 'http-status',
+      status: secretResponse.status,
     });
   }
   return { status: secretResponse.status };
@@ -67,7 +76,8 @@ function decodeKeyHalf(text: string): Buffer {
   const trimmed = text.trim();
   if (trimmed.length === 0 || !BASE64.test(trimmed)) {
     throw new HandshakeError('GET /internal/key did not answer a base64 key half', {
-      step: 'decode-key', failure: 'bad-key',
+      step: 'decode-key',
+      failure: 'bad-key',
     });
   }
   return Buffer.from(trimmed, 'base64');
@@ -82,13 +92,17 @@ async function request(step: HandshakeStep, url: string, init: RequestInit, opti
     response = await fetch(url, { ...init, signal, redirect: 'manual' });
   } catch (error) {
     throw transportError(step, what, error, {
-      timedOut: timeout.aborted, aborted: options.signal?.aborted ?? false, timeoutMs: options.timeoutMs,
+      timedOut: timeout.aborted,
+      aborted: options.signal?.aborted ?? false,
+      timeoutMs: options.timeoutMs,
     });
   }
   if (response.status >= 300 && response.status <= 399) {
     await response.body?.cancel().catch(() => undefined);
     throw new HandshakeError(`${what} answered a redirect (HTTP ${response.status}); redirects are not followed`, {
-      step, failure: 'redirect', status: response.status,
+      step,
+      failure: 'redirect',
+      status: response.status,
     });
   }
   return response;
@@ -117,7 +131,12 @@ async function readBody(step: HandshakeStep, body: ReadableStream<Uint8Array> | 
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function transportError(step: HandshakeStep, what: string, error: unknown, info: { timedOut: boolean; aborted: boolean; timeoutMs: number | undefined }): HandshakeError {
+function transportError(
+  step: HandshakeStep,
+  what: string,
+  error: unknown,
+  info: { timedOut: boolean; aborted: boolean; timeoutMs: number | undefined },
+): HandshakeError {
   if (info.aborted) return new HandshakeError(`${what} aborted`, { step, failure: 'aborted', cause: error });
   if (info.timedOut || isTimeout(error)) {
     const bound = info.timeoutMs === undefined ? '' : ` after ${info.timeoutMs} ms`;
@@ -128,7 +147,10 @@ function transportError(step: HandshakeStep, what: string, error: unknown, info:
   }
   const code = networkCode(error);
   return new HandshakeError(`${what} failed: ${code ?? 'connection error'}`, {
-    step, failure: 'connection', cause: error, ...(code ? { code } : {}),
+    step,
+    failure: 'connection',
+    cause: error,
+    ...(code ? { code } : {}),
   });
 }
 

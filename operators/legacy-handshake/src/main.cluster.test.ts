@@ -8,7 +8,16 @@ import { createLegacyMock, type LegacyMock } from '@capstan/legacy-mock';
 import { ApiClient, type KubeObject } from 'capstan';
 import { getProbe } from 'capstan/testing';
 import {
-  createFakeNode, createNamespace, createSuffixSecret, deleteNamespaces, eventually, fakeRunning, legacyPod, NODES, PODS, waitHandshaken,
+  createFakeNode,
+  createNamespace,
+  createSuffixSecret,
+  deleteNamespaces,
+  eventually,
+  fakeRunning,
+  legacyPod,
+  NODES,
+  PODS,
+  waitHandshaken,
 } from './test-fixtures.js';
 
 const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' } as const;
@@ -34,12 +43,33 @@ before(async () => {
   mock = createLegacyMock({ port: 0, host: '127.0.0.1' });
   await mock.listen();
   healthPort = await freePort();
-  child = spawn(process.execPath, [
-    '--conditions=development', '--import', 'tsx', main,
-    '-n', appNs, '--suffix-secret', `${opsNs}/suffix`, '--timeout-ms', '2000',
-    '--health-port', String(healthPort), '--health-host', '127.0.0.1', '--kubeconfig', cluster.kubeconfigPath, '--lease-namespace', opsNs,
-  ], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', POD_NAME: 'hs-main-test' } });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+  child = spawn(
+    process.execPath,
+    [
+      '--conditions=development',
+      '--import',
+      'tsx',
+      main,
+      '-n',
+      appNs,
+      '--suffix-secret',
+      `${opsNs}/suffix`,
+      '--timeout-ms',
+      '2000',
+      '--health-port',
+      String(healthPort),
+      '--health-host',
+      '127.0.0.1',
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+      '--lease-namespace',
+      opsNs,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', POD_NAME: 'hs-main-test' } },
+  );
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
   exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
 });
 
@@ -54,14 +84,22 @@ after(async () => {
 test('the process serves probes, leads via its Lease, handshakes a pod, counts it in /metrics and stops cleanly on SIGTERM', async () => {
   await eventually('/healthz ok', async () => ((await probe('/healthz'))?.status === 200 ? true : undefined), { timeoutMs: 60_000 });
   await eventually('/readyz ok', async () => ((await probe('/readyz'))?.status === 200 ? true : undefined), { timeoutMs: 60_000 });
-  const holder = await eventually('the Lease legacy-handshake-operator held', async () => {
-    const lease = await client.get<KubeObject & { spec?: { holderIdentity?: string } }>(LEASES, { namespace: opsNs, name: 'legacy-handshake-operator' }).catch(() => undefined);
-    return lease?.spec?.holderIdentity;
-  }, { timeoutMs: 60_000 });
+  const holder = await eventually(
+    'the Lease legacy-handshake-operator held',
+    async () => {
+      const lease = await client
+        .get<KubeObject & { spec?: { holderIdentity?: string } }>(LEASES, { namespace: opsNs, name: 'legacy-handshake-operator' })
+        .catch(() => undefined);
+      return lease?.spec?.holderIdentity;
+    },
+    { timeoutMs: 60_000 },
+  );
   assert.match(holder, /^hs-main-test/);
 
   const port = Number(new URL(mock.url).port);
-  await client.create(PODS, legacyPod('proc', { nodeName: fakeNode, annotations: { 'secret-handshake/port': String(port) } }), { namespace: appNs });
+  await client.create(PODS, legacyPod('proc', { nodeName: fakeNode, annotations: { 'secret-handshake/port': String(port) } }), {
+    namespace: appNs,
+  });
   await fakeRunning(client, appNs, 'proc', 0);
   await waitHandshaken(client, appNs, 'proc');
   assert.equal(mock.initialized, true);
@@ -72,7 +110,17 @@ test('the process serves probes, leads via its Lease, handshakes a pod, counts i
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
   const lines = stderr.trim().split('\n');
-  assert.ok(lines.every((line) => { try { JSON.parse(line); return true; } catch { return false; } }), 'every log line is JSON');
+  assert.ok(
+    lines.every((line) => {
+      try {
+        JSON.parse(line);
+        return true;
+      } catch {
+        return false;
+      }
+    }),
+    'every log line is JSON',
+  );
   assert.ok(lines.some((line) => /"msg":"stopping"/.test(line)));
   assert.ok(!stderr.includes('-acknowledge'), 'the suffix is never logged');
 });

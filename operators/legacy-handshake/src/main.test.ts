@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const run = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', main, ...args], {
-    encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
   });
 
 test('bad settings exit 2 with a message naming the setting, and the usage', () => {

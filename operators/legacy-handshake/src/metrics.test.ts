@@ -5,9 +5,12 @@ import { HandshakeMetrics } from './metrics.js';
 
 test('counts successes, failures by step, restarts, in-flight and a cumulative histogram', () => {
   const m = new HandshakeMetrics();
-  m.started(); m.succeededAfter(0.2);
-  m.started(); m.failedAt('fetch-key', 'http-status');
-  m.started(); m.failedAt('fetch-key', 'http-status');
+  m.started();
+  m.succeededAfter(0.2);
+  m.started();
+  m.failedAt('fetch-key', 'http-status');
+  m.started();
+  m.failedAt('fetch-key', 'http-status');
   m.started();
   m.restartSeen();
   const text = m.render();

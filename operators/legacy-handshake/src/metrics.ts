@@ -21,7 +21,9 @@ export class HandshakeMetrics {
     this.succeeded += 1;
     this.durationSum += seconds;
     this.durationCount += 1;
-    BUCKETS.forEach((bound, i) => { if (seconds <= bound) this.buckets[i] = (this.buckets[i] ?? 0) + 1; });
+    BUCKETS.forEach((bound, i) => {
+      if (seconds <= bound) this.buckets[i] = (this.buckets[i] ?? 0) + 1;
+    });
   }
 
   failedAt(step: HandshakeStep, failure: HandshakeFailure): void {

@@ -7,8 +7,22 @@ import { ApiClient, type KubeObject } from 'capstan';
 import { runOperatorInProcess, type RunningOperator } from 'capstan/testing';
 import { createHandshakeOperator } from './operator.js';
 import {
-  conditionOf, createFakeNode, createNamespace, createSuffixSecret, deleteNamespaces, DEPLOYMENTS, eventsOf, eventually, fakeRunning, GATE,
-  getPod, legacyPod, NODES, PODS, SECRETS, waitHandshaken,
+  conditionOf,
+  createFakeNode,
+  createNamespace,
+  createSuffixSecret,
+  deleteNamespaces,
+  DEPLOYMENTS,
+  eventsOf,
+  eventually,
+  fakeRunning,
+  GATE,
+  getPod,
+  legacyPod,
+  NODES,
+  PODS,
+  SECRETS,
+  waitHandshaken,
 } from './test-fixtures.js';
 
 // No kubelet runs these pods (bound to a Node nobody serves): the test plays the kubelet's status writes,
@@ -30,7 +44,11 @@ describe('legacy-handshake operator (in-process apps)', () => {
   }
 
   async function runningPod(name: string, port: number, options: Parameters<typeof legacyPod>[1] = {}, namespace = appNs): Promise<void> {
-    const pod = legacyPod(name, { nodeName: fakeNode, ...options, annotations: { 'secret-handshake/port': String(port), ...options.annotations } });
+    const pod = legacyPod(name, {
+      nodeName: fakeNode,
+      ...options,
+      annotations: { 'secret-handshake/port': String(port), ...options.annotations },
+    });
     await client.create(PODS, pod, { namespace });
     await fakeRunning(client, namespace, name, 0);
   }
@@ -38,7 +56,11 @@ describe('legacy-handshake operator (in-process apps)', () => {
   before(async () => {
     const cluster = await useTestCluster();
     client = await ApiClient.create(cluster.kubeconfigPath);
-    [appNs, opsNs, otherNs] = await Promise.all([createNamespace(client, 'hs-app'), createNamespace(client, 'hs-ops'), createNamespace(client, 'hs-other')]);
+    [appNs, opsNs, otherNs] = await Promise.all([
+      createNamespace(client, 'hs-app'),
+      createNamespace(client, 'hs-ops'),
+      createNamespace(client, 'hs-other'),
+    ]);
     await createSuffixSecret(client, opsNs, 'suffix', '-acknowledge');
     fakeNode = await createFakeNode(client);
     const handshake = createHandshakeOperator({
@@ -71,7 +93,8 @@ describe('legacy-handshake operator (in-process apps)', () => {
     assert.equal(pod.metadata.annotations?.['secret-handshake.pyvo.io/restart-count'], '0');
     // Events follow the writes they report: wait for them rather than expect them at once.
     await eventually('a Handshaken Event', async () =>
-      ((await eventsOf(client, appNs, 'gated')).some((e) => e.reason === 'Handshaken' && e.type === 'Normal') ? true : undefined));
+      (await eventsOf(client, appNs, 'gated')).some((e) => e.reason === 'Handshaken' && e.type === 'Normal') ? true : undefined,
+    );
     assert.equal((await fetch(`${mock.url}/`)).status, 200);
   });
 
@@ -84,7 +107,10 @@ describe('legacy-handshake operator (in-process apps)', () => {
     const witness = await app();
     await runningPod('witness', witness.port);
     await waitHandshaken(client, appNs, 'witness');
-    for (const [ns, name, mock] of [[appNs, 'unlabelled', unlabelled.mock], [otherNs, 'elsewhere', elsewhere.mock]] as const) {
+    for (const [ns, name, mock] of [
+      [appNs, 'unlabelled', unlabelled.mock],
+      [otherNs, 'elsewhere', elsewhere.mock],
+    ] as const) {
       const pod = await getPod(client, ns, name);
       assert.equal(pod.metadata.annotations?.['secret-handshake-done'], undefined, name);
       assert.equal(conditionOf(pod, GATE), undefined, name);
@@ -103,7 +129,9 @@ describe('legacy-handshake operator (in-process apps)', () => {
     await fakeRunning(client, appNs, 'restarts', 1);
     const pod = await waitHandshaken(client, appNs, 'restarts', 1);
     assert.equal(second.mock.initialized, true);
-    await eventually('gate True again', async () => (conditionOf(await getPod(client, appNs, 'restarts'), GATE) === 'True' ? true : undefined));
+    await eventually('gate True again', async () =>
+      conditionOf(await getPod(client, appNs, 'restarts'), GATE) === 'True' ? true : undefined,
+    );
     assert.equal(pod.metadata.annotations?.['secret-handshake-done'], 'true');
     const events = await eventually('Restarted and two Handshaken Events', async () => {
       const found = await eventsOf(client, appNs, 'restarts');
@@ -134,7 +162,9 @@ describe('legacy-handshake operator (in-process apps)', () => {
     const { mock, port } = await app({ faults: { delayMs: 600_000 } });
     await runningPod('silent', port);
     const warnings = await eventually('two timeout Events', async () => {
-      const found = (await eventsOf(client, appNs, 'silent')).filter((e) => e.reason === 'HandshakeFailed' && /timed out/.test(e.message ?? ''));
+      const found = (await eventsOf(client, appNs, 'silent')).filter(
+        (e) => e.reason === 'HandshakeFailed' && /timed out/.test(e.message ?? ''),
+      );
       return found.length >= 2 ? found : undefined;
     });
     assert.ok(warnings.every((w) => w.type === 'Warning'));
@@ -146,9 +176,13 @@ describe('legacy-handshake operator (in-process apps)', () => {
   });
 
   test('a hostile port annotation is refused with a Warning and no request anywhere', async () => {
-    await client.create(PODS, legacyPod('hostile', { nodeName: fakeNode, annotations: { 'secret-handshake/port': '3000/../x' } }), { namespace: appNs });
+    await client.create(PODS, legacyPod('hostile', { nodeName: fakeNode, annotations: { 'secret-handshake/port': '3000/../x' } }), {
+      namespace: appNs,
+    });
     await fakeRunning(client, appNs, 'hostile', 0);
-    const warning = await eventually('an InvalidPort Event', async () => (await eventsOf(client, appNs, 'hostile')).find((e) => e.reason === 'InvalidPort'));
+    const warning = await eventually('an InvalidPort Event', async () =>
+      (await eventsOf(client, appNs, 'hostile')).find((e) => e.reason === 'InvalidPort'),
+    );
     assert.match(warning.message ?? '', /secret-handshake\/port="3000\/\.\.\/x" is not a port number/);
     assert.equal((await getPod(client, appNs, 'hostile')).metadata.annotations?.['secret-handshake-done'], undefined);
   });
@@ -164,15 +198,21 @@ describe('legacy-handshake operator (in-process apps)', () => {
   });
 
   test('a Deployment labelled secret-handshake gets the label and the gate in its pod template, once', async () => {
-    await client.create(DEPLOYMENTS, {
-      metadata: { name: 'opt-in', labels: { 'secret-handshake': 'true' } },
-      spec: {
-        replicas: 0,
-        selector: { matchLabels: { app: 'opt-in' } },
-        template: { metadata: { labels: { app: 'opt-in' } }, spec: { containers: [{ name: 'app', image: 'legacy-mock' }] } },
-      },
-    } as unknown as KubeObject, { namespace: appNs });
-    type Dep = KubeObject & { spec: { template: { metadata: { labels: Record<string, string> }; spec: { readinessGates?: { conditionType: string }[] } } } };
+    await client.create(
+      DEPLOYMENTS,
+      {
+        metadata: { name: 'opt-in', labels: { 'secret-handshake': 'true' } },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: { app: 'opt-in' } },
+          template: { metadata: { labels: { app: 'opt-in' } }, spec: { containers: [{ name: 'app', image: 'legacy-mock' }] } },
+        },
+      } as unknown as KubeObject,
+      { namespace: appNs },
+    );
+    type Dep = KubeObject & {
+      spec: { template: { metadata: { labels: Record<string, string> }; spec: { readinessGates?: { conditionType: string }[] } } };
+    };
     const dep = await eventually('the template opted in', async () => {
       const d = await client.get<Dep>(DEPLOYMENTS, { namespace: appNs, name: 'opt-in' });
       return d.spec.template.metadata.labels['secret-handshake'] === 'true' ? d : undefined;
@@ -181,17 +221,24 @@ describe('legacy-handshake operator (in-process apps)', () => {
     assert.equal(dep.metadata.generation, 2);
     // The Event follows the write; exactly one write means exactly one opt-in Event.
     await eventually('one HandshakeOptIn Event', async () =>
-      ((await eventsOf(client, appNs, 'opt-in')).filter((e) => e.reason === 'HandshakeOptIn').length === 1 ? true : undefined));
+      (await eventsOf(client, appNs, 'opt-in')).filter((e) => e.reason === 'HandshakeOptIn').length === 1 ? true : undefined,
+    );
   });
 
   test('100 labelled pods created at once are all handshaken', async () => {
     const apps = await Promise.all(Array.from({ length: 100 }, () => app()));
     await Promise.all(apps.map(({ port }, i) => runningPod(`many-${i}`, port, { gated: i % 2 === 0 })));
-    await eventually('100 pods handshaken', async () => {
-      const list = await client.list<KubeObject>(PODS, { namespace: appNs });
-      const done = list.items.filter((p) => p.metadata.name?.startsWith('many-') && p.metadata.annotations?.['secret-handshake-done'] === 'true');
-      return done.length === 100 ? true : undefined;
-    }, { timeoutMs: 240_000, intervalMs: 1000 });
+    await eventually(
+      '100 pods handshaken',
+      async () => {
+        const list = await client.list<KubeObject>(PODS, { namespace: appNs });
+        const done = list.items.filter(
+          (p) => p.metadata.name?.startsWith('many-') && p.metadata.annotations?.['secret-handshake-done'] === 'true',
+        );
+        return done.length === 100 ? true : undefined;
+      },
+      { timeoutMs: 240_000, intervalMs: 1000 },
+    );
     assert.ok(apps.every(({ mock }) => mock.initialized));
     assert.ok(apps.every(({ mock }) => mock.stats.accepted >= 1));
   });

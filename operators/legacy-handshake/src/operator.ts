@@ -1,7 +1,16 @@
 // Builds the legacy-handshake operator on capstan's public API: pods reconciled to "handshaken", Deployments opted in.
 import {
-  createOperator, PermanentError, PRESENT, TemporaryError,
-  type KubeClient, type KubeConfigSource, type KubeObject, type LeadershipGate, type Logger, type Operator, type OperatorHooks,
+  createOperator,
+  PermanentError,
+  PRESENT,
+  TemporaryError,
+  type KubeClient,
+  type KubeConfigSource,
+  type KubeObject,
+  type LeadershipGate,
+  type Logger,
+  type Operator,
+  type OperatorHooks,
 } from 'capstan';
 import { reconcileDeployment } from './deployment-opt-in.js';
 import { HandshakeError, PortError, RefusedError, SuffixError } from './errors.js';
@@ -93,48 +102,54 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
   };
 
   const pods = operator.resource<KubeObject & Pod>(PODS);
-  pods.reconcile({
-    async apply(ctx) {
-      client ??= ctx.client;
-      const pod = ctx.body as unknown as Pod;
-      const key = { namespace: ctx.namespace, name: ctx.name };
-      try {
-        const outcome = await reconcilePod(pod, {
-          suffix,
-          timeoutMs,
-          signal: ctx.signal,
-          attempt: failures.get(ctx.uid) ?? 0,
-          patchPod: (patch) => ctx.client.patch(PODS, key, patch, { type: 'merge', signal: ctx.signal }),
-          patchPodStatus: (patch) => ctx.client.patchStatus(PODS, key, patch, { type: 'strategic', signal: ctx.signal }),
-          events: ctx.events,
-          handshake: (handshakeOptions) => measured(metrics, handshakeOptions),
-          onRestart: () => metrics.restartSeen(),
-        });
-        failures.delete(ctx.uid);
-        if (outcome.kind === 'handshaken') {
-          ctx.logger.info('handshake done', { port: outcome.port, restartCount: outcome.restartCount });
-        } else if (outcome.kind === 'waiting') {
-          ctx.logger.debug('waiting', { reason: outcome.reason });
+  pods.reconcile(
+    {
+      async apply(ctx) {
+        client ??= ctx.client;
+        const pod = ctx.body as unknown as Pod;
+        const key = { namespace: ctx.namespace, name: ctx.name };
+        try {
+          const outcome = await reconcilePod(pod, {
+            suffix,
+            timeoutMs,
+            signal: ctx.signal,
+            attempt: failures.get(ctx.uid) ?? 0,
+            patchPod: (patch) => ctx.client.patch(PODS, key, patch, { type: 'merge', signal: ctx.signal }),
+            patchPodStatus: (patch) => ctx.client.patchStatus(PODS, key, patch, { type: 'strategic', signal: ctx.signal }),
+            events: ctx.events,
+            handshake: (handshakeOptions) => measured(metrics, handshakeOptions),
+            onRestart: () => metrics.restartSeen(),
+          });
+          failures.delete(ctx.uid);
+          if (outcome.kind === 'handshaken') {
+            ctx.logger.info('handshake done', { port: outcome.port, restartCount: outcome.restartCount });
+          } else if (outcome.kind === 'waiting') {
+            ctx.logger.debug('waiting', { reason: outcome.reason });
+          }
+        } catch (error) {
+          if (error instanceof HandshakeError && !error.notListeningYet && error.failure !== 'aborted') countFailure(ctx.uid);
+          throw outcomeOf(error);
         }
-      } catch (error) {
-        if (error instanceof HandshakeError && !error.notListeningYet && error.failure !== 'aborted') countFailure(ctx.uid);
-        throw outcomeOf(error);
-      }
+      },
     },
-  }, { labels: { [HANDSHAKE_LABEL]: PRESENT }, backoff, timeoutMs: timeoutMs * 3 + 30_000 });
+    { labels: { [HANDSHAKE_LABEL]: PRESENT }, backoff, timeoutMs: timeoutMs * 3 + 30_000 },
+  );
 
   if (options.deploymentOptIn ?? true) {
     const deployments = operator.resource<KubeObject & Deployment>(DEPLOYMENTS);
-    deployments.reconcile({
-      async apply(ctx) {
-        const key = { namespace: ctx.namespace, name: ctx.name };
-        const wrote = await reconcileDeployment(ctx.body as unknown as Deployment, {
-          patchDeployment: (patch) => ctx.client.patch(DEPLOYMENTS, key, patch, { type: 'json', signal: ctx.signal }),
-          events: ctx.events,
-        });
-        if (wrote) ctx.logger.info('pod template opted in: label and readiness gate added (the Deployment rolls out)');
+    deployments.reconcile(
+      {
+        async apply(ctx) {
+          const key = { namespace: ctx.namespace, name: ctx.name };
+          const wrote = await reconcileDeployment(ctx.body as unknown as Deployment, {
+            patchDeployment: (patch) => ctx.client.patch(DEPLOYMENTS, key, patch, { type: 'json', signal: ctx.signal }),
+            events: ctx.events,
+          });
+          if (wrote) ctx.logger.info('pod template opted in: label and readiness gate added (the Deployment rolls out)');
+        },
       },
-    }, { labels: { [HANDSHAKE_LABEL]: PRESENT } });
+      { labels: { [HANDSHAKE_LABEL]: PRESENT } },
+    );
   }
 
   return Object.assign(operator, { metrics });
@@ -159,7 +174,8 @@ async function measured(metrics: HandshakeMetrics, options: HandshakeOptions): P
 function outcomeOf(error: unknown): Error {
   if (error instanceof PortError) return new PermanentError(`${error.message}; fix the annotation to retry`, { cause: error });
   if (error instanceof RefusedError) return new PermanentError(error.message, { cause: error });
-  if (error instanceof HandshakeError && error.notListeningYet) return new TemporaryError(`${error.message} (the app is starting)`, { delayMs: 250, cause: error });
+  if (error instanceof HandshakeError && error.notListeningYet)
+    return new TemporaryError(`${error.message} (the app is starting)`, { delayMs: 250, cause: error });
   if (error instanceof HandshakeError || error instanceof SuffixError) return new TemporaryError(error.message, { cause: error });
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -17,7 +17,10 @@ interface Shape {
 function pod(shape: Shape = {}): Pod {
   return {
     metadata: {
-      name: 'legacy', namespace: 'demo', labels: { 'secret-handshake': 'true' }, annotations: shape.annotations ?? {},
+      name: 'legacy',
+      namespace: 'demo',
+      labels: { 'secret-handshake': 'true' },
+      annotations: shape.annotations ?? {},
       ...(shape.deleting ? { deletionTimestamp: '2026-11-22T00:00:00Z' } : {}),
     },
     spec: {
@@ -46,7 +49,15 @@ test('waits for Running, a pod IP, and ignores pods being deleted', () => {
 });
 
 test('a fresh running pod is handshaken', () => {
-  assert.deepEqual(planPod(pod()), { kind: 'handshake', podIP: '10.1.0.5', restartCount: 0, gated: false, startedAt: undefined, clearDone: false, markUnready: false });
+  assert.deepEqual(planPod(pod()), {
+    kind: 'handshake',
+    podIP: '10.1.0.5',
+    restartCount: 0,
+    gated: false,
+    startedAt: undefined,
+    clearDone: false,
+    markUnready: false,
+  });
 });
 
 test('a handshaken pod at the same restart count is done; a gated one without the condition is marked ready', () => {
@@ -57,8 +68,15 @@ test('a handshaken pod at the same restart count is done; a gated one without th
 });
 
 test('a container restart since the handshake means: clear done, mark unready, handshake again', () => {
-  assert.deepEqual(planPod(pod({ annotations: done(0), restarts: [1], gated: true, gate: 'True' })),
-    { kind: 'handshake', podIP: '10.1.0.5', restartCount: 1, gated: true, startedAt: undefined, clearDone: true, markUnready: true });
+  assert.deepEqual(planPod(pod({ annotations: done(0), restarts: [1], gated: true, gate: 'True' })), {
+    kind: 'handshake',
+    podIP: '10.1.0.5',
+    restartCount: 1,
+    gated: true,
+    startedAt: undefined,
+    clearDone: true,
+    markUnready: true,
+  });
   assert.equal(planPod(pod({ annotations: done(2), restarts: [1, 1] })).kind, 'done');
   assert.equal(planPod(pod({ annotations: done(2), restarts: [1, 2] })).kind, 'handshake');
 });
@@ -66,7 +84,11 @@ test('a container restart since the handshake means: clear done, mark unready, h
 test('the seed-style annotation without a count counts as done at zero restarts', () => {
   assert.equal(planPod(pod({ annotations: { 'secret-handshake-done': 'true' } })).kind, 'done');
   assert.equal(planPod(pod({ annotations: { 'secret-handshake-done': 'true' }, restarts: [1] })).kind, 'handshake');
-  assert.equal(planPod(pod({ annotations: { 'secret-handshake-done': 'true', 'secret-handshake.pyvo.io/restart-count': 'junk' }, restarts: [1] })).kind, 'handshake');
+  assert.equal(
+    planPod(pod({ annotations: { 'secret-handshake-done': 'true', 'secret-handshake.pyvo.io/restart-count': 'junk' }, restarts: [1] }))
+      .kind,
+    'handshake',
+  );
 });
 
 test('done annotated anything but "true" is redone', () => {
@@ -78,10 +100,20 @@ test('done annotated anything but "true" is redone', () => {
 test('restart counts add up over containers and ignore garbage', () => {
   assert.equal(restartCountOf(pod({ restarts: [1, 2, 3] })), 6);
   assert.equal(restartCountOf({}), 0);
-  assert.equal(restartCountOf({ status: { containerStatuses: [{ name: 'a', restartCount: -4 }, { name: 'b', restartCount: 1.5 }] } }), 0);
+  assert.equal(
+    restartCountOf({
+      status: {
+        containerStatuses: [
+          { name: 'a', restartCount: -4 },
+          { name: 'b', restartCount: 1.5 },
+        ],
+      },
+    }),
+    0,
+  );
 });
 
-test('a hostNetwork pod is refused: its IP is the node\'s', () => {
+test("a hostNetwork pod is refused: its IP is the node's", () => {
   const hostNetwork = pod();
   hostNetwork.spec!.hostNetwork = true;
   const plan = planPod(hostNetwork);

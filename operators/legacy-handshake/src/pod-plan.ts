@@ -6,13 +6,18 @@ export type PodPlan =
   | { kind: 'wait'; reason: string }
   /** The pod must not get the secret at all (until it changes). */
   | { kind: 'refuse'; reason: string }
-  | { kind: 'handshake'; podIP: string; restartCount: number; gated: boolean;
+  | {
+      kind: 'handshake';
+      podIP: string;
+      restartCount: number;
+      gated: boolean;
       /** Latest start of a running container (ms since epoch), when the kubelet reported one. */
       startedAt: number | undefined;
       /** The done annotation is stale (a container restarted since): remove it before anything else. */
       clearDone: boolean;
       /** The gate condition says True but the process is not (or no longer) handshaken. */
-      markUnready: boolean }
+      markUnready: boolean;
+    }
   | { kind: 'mark-ready'; restartCount: number }
   | { kind: 'done' };
 
@@ -42,8 +47,7 @@ export function gateStatus(pod: Pod): string | undefined {
 
 /** Done means: annotated "true" at the current restart count. */
 export function isDone(pod: Pod): boolean {
-  return pod.metadata?.annotations?.[DONE_ANNOTATION] === 'true'
-    && recordedRestartCount(pod) >= restartCountOf(pod);
+  return pod.metadata?.annotations?.[DONE_ANNOTATION] === 'true' && recordedRestartCount(pod) >= restartCountOf(pod);
 }
 
 export function planPod(pod: Pod): PodPlan {
@@ -54,7 +58,10 @@ export function planPod(pod: Pod): PodPlan {
   if (!podIP) return { kind: 'wait', reason: 'pod has no IP yet' };
   if (pod.spec?.hostNetwork === true) {
     // Its IP is the node's: whatever listens on that port of the node would receive the secret.
-    return { kind: 'refuse', reason: 'the pod uses hostNetwork: its IP is the node\'s, so the secret could reach another process; not handshaking it' };
+    return {
+      kind: 'refuse',
+      reason: "the pod uses hostNetwork: its IP is the node's, so the secret could reach another process; not handshaking it",
+    };
   }
 
   const restartCount = restartCountOf(pod);

@@ -51,9 +51,14 @@ export async function reconcilePod(pod: Pod, deps: PodReconcileDeps): Promise<Po
     case 'done':
       return { kind: 'done' };
     case 'mark-ready':
-      await deps.patchPodStatus(gateConditionPatch({
-        ready: true, reason: 'HandshakeDone', message: `handshake done at restart count ${plan.restartCount}`, now: deps.now?.(),
-      }));
+      await deps.patchPodStatus(
+        gateConditionPatch({
+          ready: true,
+          reason: 'HandshakeDone',
+          message: `handshake done at restart count ${plan.restartCount}`,
+          now: deps.now?.(),
+        }),
+      );
       return { kind: 'marked-ready' };
     case 'refuse':
       await post(deps.events, 'warn', 'Refused', plan.reason);
@@ -68,16 +73,25 @@ export async function reconcilePod(pod: Pod, deps: PodReconcileDeps): Promise<Po
     const recorded = recordedRestartCount(pod);
     if (plan.restartCount > recorded) {
       deps.onRestart?.();
-      await post(deps.events, 'info', 'Restarted',
-        `container restart count ${plan.restartCount} (was ${recorded} at the last handshake): handshaking again`);
+      await post(
+        deps.events,
+        'info',
+        'Restarted',
+        `container restart count ${plan.restartCount} (was ${recorded} at the last handshake): handshaking again`,
+      );
     } else {
       await post(deps.events, 'info', 'Redo', `${DONE_ANNOTATION} is not "true": handshaking again`);
     }
   }
   if (plan.markUnready) {
-    await deps.patchPodStatus(gateConditionPatch({
-      ready: false, reason: 'HandshakePending', message: 'the process restarted and has not been handshaken yet', now: deps.now?.(),
-    }));
+    await deps.patchPodStatus(
+      gateConditionPatch({
+        ready: false,
+        reason: 'HandshakePending',
+        message: 'the process restarted and has not been handshaken yet',
+        now: deps.now?.(),
+      }),
+    );
   }
 
   const attempt = deps.attempt === undefined ? '' : ` (failure ${deps.attempt + 1})`;
@@ -110,7 +124,12 @@ export async function reconcilePod(pod: Pod, deps: PodReconcileDeps): Promise<Po
       // A refused secret may mean operations rotated the suffix: read it afresh next time.
       if (error.step === 'send-secret' && error.status !== undefined && error.status >= 400 && error.status < 500) deps.suffix.invalidate();
       if (error.failure !== 'aborted' && worthReporting(deps.attempt)) {
-        await post(deps.events, 'warn', 'HandshakeFailed', `handshake with ${plan.podIP}:${port} failed at ${error.step}: ${error.message}${attempt}; will retry`);
+        await post(
+          deps.events,
+          'warn',
+          'HandshakeFailed',
+          `handshake with ${plan.podIP}:${port} failed at ${error.step}: ${error.message}${attempt}; will retry`,
+        );
       }
     }
     throw error;
@@ -118,12 +137,22 @@ export async function reconcilePod(pod: Pod, deps: PodReconcileDeps): Promise<Po
 
   await deps.patchPod({ metadata: { annotations: { [DONE_ANNOTATION]: 'true', [RESTART_COUNT_ANNOTATION]: String(plan.restartCount) } } });
   if (plan.gated) {
-    await deps.patchPodStatus(gateConditionPatch({
-      ready: true, reason: 'HandshakeDone', message: `handshake done at restart count ${plan.restartCount}`, now: deps.now?.(),
-    }));
+    await deps.patchPodStatus(
+      gateConditionPatch({
+        ready: true,
+        reason: 'HandshakeDone',
+        message: `handshake done at restart count ${plan.restartCount}`,
+        now: deps.now?.(),
+      }),
+    );
   }
   // Not awaited: the worker moves on to the next pod; Events are best effort anyway.
-  void post(deps.events, 'info', 'Handshaken', `legacy app at ${plan.podIP}:${port} accepted the secret (restart count ${plan.restartCount})`);
+  void post(
+    deps.events,
+    'info',
+    'Handshaken',
+    `legacy app at ${plan.podIP}:${port} accepted the secret (restart count ${plan.restartCount})`,
+  );
   return { kind: 'handshaken', port, restartCount: plan.restartCount };
 }
 
@@ -131,8 +160,13 @@ export async function reconcilePod(pod: Pod, deps: PodReconcileDeps): Promise<Po
 export const STARTUP_GRACE_MS = 10_000;
 
 function isNotListeningYet(error: HandshakeError, startedAt: number | undefined, now: Date): boolean {
-  return error.failure === 'connection' && error.code === 'ECONNREFUSED' && error.step === 'fetch-key'
-    && startedAt !== undefined && now.getTime() - startedAt < STARTUP_GRACE_MS;
+  return (
+    error.failure === 'connection' &&
+    error.code === 'ECONNREFUSED' &&
+    error.step === 'fetch-key' &&
+    startedAt !== undefined &&
+    now.getTime() - startedAt < STARTUP_GRACE_MS
+  );
 }
 
 /**

@@ -11,8 +11,22 @@ import { runOperatorInProcess, type RunningOperator } from 'capstan/testing';
 import { createHandshakeOperator } from './operator.js';
 import { SuffixSource } from './suffix.js';
 import {
-  conditionOf, createFakeNode, createNamespace, createSuffixSecret, deleteNamespaces, DEPLOYMENTS, eventsOf, eventually, fakeRunning, GATE,
-  getPod, legacyPod, NODES, PODS, uniqueName, waitHandshaken,
+  conditionOf,
+  createFakeNode,
+  createNamespace,
+  createSuffixSecret,
+  deleteNamespaces,
+  DEPLOYMENTS,
+  eventsOf,
+  eventually,
+  fakeRunning,
+  GATE,
+  getPod,
+  legacyPod,
+  NODES,
+  PODS,
+  uniqueName,
+  waitHandshaken,
 } from './test-fixtures.js';
 
 const deployDir = fileURLToPath(new URL('../../../deploy/legacy-handshake', import.meta.url));
@@ -37,19 +51,31 @@ before(async () => {
   const objects = parseAllDocuments(rendered).map((doc) => doc.toJS() as KubeObject & Record<string, unknown>);
   const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
   const subjects = [{ kind: 'ServiceAccount', name: 'legacy-handshake-operator', namespace: opsNs }];
-  await client.create({ version: 'v1', plural: 'serviceaccounts' }, { metadata: { name: 'legacy-handshake-operator' } }, { namespace: opsNs });
+  await client.create(
+    { version: 'v1', plural: 'serviceaccounts' },
+    { metadata: { name: 'legacy-handshake-operator' } },
+    { namespace: opsNs },
+  );
   for (const role of byKind('ClusterRole')) {
     await client.create({ ...RBAC, plural: 'clusterroles' }, { ...role, metadata: { name: clusterRoleName } });
   }
   await client.create({ ...RBAC, plural: 'clusterrolebindings' }, {
-    metadata: { name: clusterRoleName }, roleRef: { apiGroup: RBAC.group, kind: 'ClusterRole', name: clusterRoleName }, subjects,
+    metadata: { name: clusterRoleName },
+    roleRef: { apiGroup: RBAC.group, kind: 'ClusterRole', name: clusterRoleName },
+    subjects,
   } as unknown as KubeObject);
   for (const role of byKind('Role')) {
     await client.create({ ...RBAC, plural: 'roles' }, { ...role, metadata: { name: 'legacy-handshake-operator' } }, { namespace: opsNs });
   }
-  await client.create({ ...RBAC, plural: 'rolebindings' }, {
-    metadata: { name: 'legacy-handshake-operator' }, roleRef: { apiGroup: RBAC.group, kind: 'Role', name: 'legacy-handshake-operator' }, subjects,
-  } as unknown as KubeObject, { namespace: opsNs });
+  await client.create(
+    { ...RBAC, plural: 'rolebindings' },
+    {
+      metadata: { name: 'legacy-handshake-operator' },
+      roleRef: { apiGroup: RBAC.group, kind: 'Role', name: 'legacy-handshake-operator' },
+      subjects,
+    } as unknown as KubeObject,
+    { namespace: opsNs },
+  );
   // The Secret name the Role's resourceNames allow; a second Secret the operator must not be able to read.
   await createSuffixSecret(client, opsNs, 'legacy-handshake-suffix', '-acknowledge');
   await createSuffixSecret(client, opsNs, 'other-secret', '-not-for-the-operator');
@@ -61,7 +87,8 @@ before(async () => {
   const saKubeconfig = await cluster.serviceAccountKubeconfig(opsNs, 'legacy-handshake-operator');
   const handshake = createHandshakeOperator({
     suffixSecret: { namespace: opsNs, name: 'legacy-handshake-suffix', key: 'suffix' },
-    timeoutMs: 2000, backoff: { baseMs: 200, capMs: 2000 },
+    timeoutMs: 2000,
+    backoff: { baseMs: 200, capMs: 2000 },
   });
   running = await runOperatorInProcess(handshake, { kubeconfigPath: saKubeconfig, namespaces: [appNs], level: 'info' });
 });
@@ -78,22 +105,41 @@ after(async () => {
 
 test('as its ServiceAccount the operator handshakes, annotates, opens the gate, posts Events and opts Deployments in', async () => {
   const port = Number(new URL(mock.url).port);
-  await client.create(PODS, legacyPod('rbac', { nodeName: fakeNode, annotations: { 'secret-handshake/port': String(port) } }), { namespace: appNs });
+  await client.create(PODS, legacyPod('rbac', { nodeName: fakeNode, annotations: { 'secret-handshake/port': String(port) } }), {
+    namespace: appNs,
+  });
   await fakeRunning(client, appNs, 'rbac', 0);
   await waitHandshaken(client, appNs, 'rbac');
   await eventually('gate True', async () => (conditionOf(await getPod(client, appNs, 'rbac'), GATE) === 'True' ? true : undefined));
-  await eventually('a Handshaken Event', async () => ((await eventsOf(client, appNs, 'rbac')).some((e) => e.reason === 'Handshaken') ? true : undefined));
+  await eventually('a Handshaken Event', async () =>
+    (await eventsOf(client, appNs, 'rbac')).some((e) => e.reason === 'Handshaken') ? true : undefined,
+  );
 
-  await client.create(DEPLOYMENTS, {
-    metadata: { name: 'rbac-opt-in', labels: { 'secret-handshake': 'true' } },
-    spec: { replicas: 0, selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'app', image: 'legacy-mock' }] } } },
-  } as unknown as KubeObject, { namespace: appNs });
+  await client.create(
+    DEPLOYMENTS,
+    {
+      metadata: { name: 'rbac-opt-in', labels: { 'secret-handshake': 'true' } },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'x' } },
+        template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'app', image: 'legacy-mock' }] } },
+      },
+    } as unknown as KubeObject,
+    { namespace: appNs },
+  );
   await eventually('Deployment opted in', async () => {
-    const d = await client.get<KubeObject & { spec: { template: { metadata: { labels: Record<string, string> } } } }>(DEPLOYMENTS, { namespace: appNs, name: 'rbac-opt-in' });
+    const d = await client.get<KubeObject & { spec: { template: { metadata: { labels: Record<string, string> } } } }>(DEPLOYMENTS, {
+      namespace: appNs,
+      name: 'rbac-opt-in',
+    });
     return d.spec.template.metadata.labels['secret-handshake'] ? true : undefined;
   });
   // Includes the suffix Secret watch by name: a forbidden watch would log a warning.
-  assert.deepEqual(running?.logs.filter((line) => /\b(WARN|ERROR)\b/.test(line)), [], 'no warning (nothing forbidden)');
+  assert.deepEqual(
+    running?.logs.filter((line) => /\b(WARN|ERROR)\b/.test(line)),
+    [],
+    'no warning (nothing forbidden)',
+  );
 });
 
 test('the ServiceAccount cannot read other Secrets, not even in its own namespace', async () => {
@@ -114,11 +160,17 @@ test('the suffix Secret is watched by name as the ServiceAccount: a change reach
   const sa = await ApiClient.create(await cluster.serviceAccountKubeconfig(opsNs, 'legacy-handshake-operator'));
   const ref = { namespace: opsNs, name: 'legacy-handshake-suffix', key: 'suffix' };
   // A max age of an hour: only the watch can make the source read the Secret again.
-  const source = new SuffixSource({ ref, maxAgeMs: 3_600_000, read: (signal) => sa.get({ version: 'v1', plural: 'secrets' }, ref, { signal }) });
+  const source = new SuffixSource({
+    ref,
+    maxAgeMs: 3_600_000,
+    read: (signal) => sa.get({ version: 'v1', plural: 'secrets' }, ref, { signal }),
+  });
   const warnings: string[] = [];
   // The operator's own facility (watchObjects), on the ServiceAccount's Role: list and watch by name only.
   const op = createOperator({
-    name: 'rbac-suffix-watch', client: sa, events: false,
+    name: 'rbac-suffix-watch',
+    client: sa,
+    events: false,
     logger: { debug: () => {}, info: () => {}, warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) },
   });
   op.watchObjects({ version: 'v1', plural: 'secrets' }, [{ namespace: ref.namespace, name: ref.name }], {

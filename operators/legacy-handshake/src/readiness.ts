@@ -15,14 +15,16 @@ export interface GateConditionOptions {
 export function gateConditionPatch(options: GateConditionOptions): Record<string, unknown> {
   return {
     status: {
-      conditions: [{
-        type: READINESS_CONDITION,
-        status: options.ready ? 'True' : 'False',
-        reason: options.reason,
-        message: options.message,
-        lastProbeTime: null,
-        lastTransitionTime: (options.now ?? new Date()).toISOString(),
-      }],
+      conditions: [
+        {
+          type: READINESS_CONDITION,
+          status: options.ready ? 'True' : 'False',
+          reason: options.reason,
+          message: options.message,
+          lastProbeTime: null,
+          lastTransitionTime: (options.now ?? new Date()).toISOString(),
+        },
+      ],
     },
   };
 }

@@ -11,7 +11,19 @@ function settings(argv: string[], env: Record<string, string> = {}): HandshakeSe
 }
 
 test('flags: repeatable namespaces, suffix secret, bounds', () => {
-  const s = settings(['-n', 'a', '--namespace', 'team-*', '--suffix-secret', 'ops/hs:k', '--concurrency', '4', '--timeout-ms', '2500', '--no-deployment-opt-in']);
+  const s = settings([
+    '-n',
+    'a',
+    '--namespace',
+    'team-*',
+    '--suffix-secret',
+    'ops/hs:k',
+    '--concurrency',
+    '4',
+    '--timeout-ms',
+    '2500',
+    '--no-deployment-opt-in',
+  ]);
   assert.deepEqual(s.namespaces, ['a', 'team-*']);
   assert.equal(s.allNamespaces, false);
   assert.deepEqual(s.suffixSecret, { namespace: 'ops', name: 'hs', key: 'k' });
@@ -19,7 +31,12 @@ test('flags: repeatable namespaces, suffix secret, bounds', () => {
 });
 
 test('environment fills what flags leave out', () => {
-  const s = settings([], { HANDSHAKE_NAMESPACES: '*', HANDSHAKE_SUFFIX_SECRET: 'ops/hs', HANDSHAKE_CONCURRENCY: '3', HANDSHAKE_DEPLOYMENT_OPT_IN: 'false' });
+  const s = settings([], {
+    HANDSHAKE_NAMESPACES: '*',
+    HANDSHAKE_SUFFIX_SECRET: 'ops/hs',
+    HANDSHAKE_CONCURRENCY: '3',
+    HANDSHAKE_DEPLOYMENT_OPT_IN: 'false',
+  });
   assert.equal(s.allNamespaces, true);
   assert.deepEqual([s.concurrency, s.deploymentOptIn, s.suffixSecret.key], [3, false, 'suffix']);
   assert.deepEqual(settings(['-A', '--suffix-secret', 'o/s'], { HANDSHAKE_NAMESPACES: 'x' }).namespaces, []);
@@ -36,7 +53,12 @@ test('bad input gets a precise message', () => {
     [['-A', '--suffix-secret', 'o/s', '--bogus'], /bogus/],
     [['-n', 'Bad NS', '--suffix-secret', 'o/s'], /not a namespace name/],
   ];
-  for (const [argv, message] of cases) assert.throws(() => parseSettings(argv, {}), (e: unknown) => e instanceof SettingsError && message.test(e.message), argv.join(' '));
+  for (const [argv, message] of cases)
+    assert.throws(
+      () => parseSettings(argv, {}),
+      (e: unknown) => e instanceof SettingsError && message.test(e.message),
+      argv.join(' '),
+    );
 });
 
 test('--help', () => {
@@ -45,10 +67,20 @@ test('--help', () => {
 
 test('leader election: lease from flag or $POD_NAMESPACE, --standalone, instance from $POD_NAME else $HOSTNAME', () => {
   const fromEnv = settings(['-A', '--suffix-secret', 'o/s'], { POD_NAMESPACE: 'ops', POD_NAME: 'hs-abc', HOSTNAME: 'host' });
-  assert.deepEqual([fromEnv.leaseNamespace, fromEnv.leaseName, fromEnv.standalone, fromEnv.instance], ['ops', 'legacy-handshake-operator', false, 'hs-abc']);
-  const flags = settings(['-A', '--suffix-secret', 'o/s', '--lease-namespace', 'l', '--lease-name', 'x', '--standalone'], { POD_NAMESPACE: 'ops', HOSTNAME: 'host' });
-  assert.deepEqual([flags.leaseNamespace, flags.leaseName, flags.standalone, flags.instance], [undefined, 'x', true, 'host'], 'standalone: no Lease at all');
+  assert.deepEqual(
+    [fromEnv.leaseNamespace, fromEnv.leaseName, fromEnv.standalone, fromEnv.instance],
+    ['ops', 'legacy-handshake-operator', false, 'hs-abc'],
+  );
+  const flags = settings(['-A', '--suffix-secret', 'o/s', '--lease-namespace', 'l', '--lease-name', 'x', '--standalone'], {
+    POD_NAMESPACE: 'ops',
+    HOSTNAME: 'host',
+  });
+  assert.deepEqual(
+    [flags.leaseNamespace, flags.leaseName, flags.standalone, flags.instance],
+    [undefined, 'x', true, 'host'],
+    'standalone: no Lease at all',
+  );
   const bare = settings(['-A', '--suffix-secret', 'o/s']);
   assert.equal(bare.leaseNamespace, undefined);
-  assert.ok(bare.instance, 'the instance falls back to the machine\'s hostname');
+  assert.ok(bare.instance, "the instance falls back to the machine's hostname");
 });

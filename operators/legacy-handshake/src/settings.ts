@@ -75,7 +75,9 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
   let namespaces = values.namespace ?? [];
   let allNamespaces = values['all-namespaces'] ?? false;
   if (namespaces.length === 0 && !allNamespaces && env.HANDSHAKE_NAMESPACES) {
-    const listed = env.HANDSHAKE_NAMESPACES.split(',').map((s) => s.trim()).filter(Boolean);
+    const listed = env.HANDSHAKE_NAMESPACES.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (listed.includes('*')) allNamespaces = true;
     else namespaces = listed;
   }
@@ -84,7 +86,8 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
     throw new SettingsError('no namespace to watch: pass --namespace NS (repeatable) or --all-namespaces');
   }
   for (const ns of namespaces) {
-    if (!/^[a-z0-9*?]([-a-z0-9*?]{0,61}[a-z0-9*?])?$/.test(ns)) throw new SettingsError(`--namespace ${JSON.stringify(ns)} is not a namespace name or glob`);
+    if (!/^[a-z0-9*?]([-a-z0-9*?]{0,61}[a-z0-9*?])?$/.test(ns))
+      throw new SettingsError(`--namespace ${JSON.stringify(ns)} is not a namespace name or glob`);
   }
 
   const suffixText = values['suffix-secret'] ?? env.HANDSHAKE_SUFFIX_SECRET;
@@ -95,9 +98,14 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
   }
   const optInFlag = values['no-deployment-opt-in'] ? false : values['deployment-opt-in'];
   const logLevel = values['log-level'] ?? env.LOG_LEVEL ?? 'info';
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new SettingsError(`--log-level ${JSON.stringify(logLevel)} is not debug|info|warn|error`);
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
+    throw new SettingsError(`--log-level ${JSON.stringify(logLevel)} is not debug|info|warn|error`);
 
-  const production = productionFlagsFrom({ ...values, 'health-port': values['health-port'] ?? env.HANDSHAKE_HEALTH_PORT }, env, PRODUCTION_DEFAULTS);
+  const production = productionFlagsFrom(
+    { ...values, 'health-port': values['health-port'] ?? env.HANDSHAKE_HEALTH_PORT },
+    env,
+    PRODUCTION_DEFAULTS,
+  );
   if ('error' in production) throw new SettingsError(production.error);
   return {
     help: false,

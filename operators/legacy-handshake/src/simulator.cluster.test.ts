@@ -9,8 +9,19 @@ import { ApiClient, type KubeObject } from 'capstan';
 import { runOperatorInProcess, type RunningOperator } from 'capstan/testing';
 import { createHandshakeOperator } from './operator.js';
 import {
-  conditionOf, createNamespace, createSuffixSecret, deleteNamespaces, DEPLOYMENTS, eventsOf, eventually, GATE, getPod,
-  legacyPod, PODS, waitHandshaken, type PodObject,
+  conditionOf,
+  createNamespace,
+  createSuffixSecret,
+  deleteNamespaces,
+  DEPLOYMENTS,
+  eventsOf,
+  eventually,
+  GATE,
+  getPod,
+  legacyPod,
+  PODS,
+  waitHandshaken,
+  type PodObject,
 } from './test-fixtures.js';
 
 const cluster = await useTestCluster();
@@ -30,12 +41,16 @@ function podIP(pod: PodObject): string {
 
 /** Running with an IP and the container started: the process is listening (or about to). */
 function waitServing(client: ApiClient, namespace: string, name: string, timeoutMs = 120_000): Promise<PodObject> {
-  return eventually(`${namespace}/${name} serving`, async () => {
-    const pod = await getPod(client, namespace, name);
-    if (pod.status?.phase !== 'Running' || !pod.status.podIP) return undefined;
-    const res = await body(`http://${pod.status.podIP}:3000/health`).catch(() => undefined);
-    return res?.status === 200 ? pod : undefined;
-  }, { timeoutMs, intervalMs: 500 });
+  return eventually(
+    `${namespace}/${name} serving`,
+    async () => {
+      const pod = await getPod(client, namespace, name);
+      if (pod.status?.phase !== 'Running' || !pod.status.podIP) return undefined;
+      const res = await body(`http://${pod.status.podIP}:3000/health`).catch(() => undefined);
+      return res?.status === 200 ? pod : undefined;
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
 }
 
 async function labelledPods(client: ApiClient, namespace: string, selector: string): Promise<PodObject[]> {
@@ -86,7 +101,8 @@ describe('legacy-handshake on the kubelet simulator', { skip }, () => {
     await client.create(PODS, legacyPod('unlabelled', { labelled: false, gated: false }), { namespace: appNs });
     const handshake = createHandshakeOperator({
       suffixSecret: { namespace: opsNs, name: 'legacy-handshake-suffix', key: 'suffix' },
-      timeoutMs: 2000, backoff: { baseMs: 500, capMs: 5000 },
+      timeoutMs: 2000,
+      backoff: { baseMs: 500, capMs: 5000 },
     });
     running = await runOperatorInProcess(handshake, { kubeconfigPath: cluster.kubeconfigPath, namespaces: [appNs], level: 'info' });
 
@@ -112,14 +128,17 @@ describe('legacy-handshake on the kubelet simulator', { skip }, () => {
     assert.ok(pod);
     const name = pod.metadata.name ?? '';
     const before = await waitHandshaken(client, appNs, name, 0);
-    const containerID = before.status?.containerStatuses?.[0] && (before.status.containerStatuses[0] as { containerID?: string }).containerID;
+    const containerID =
+      before.status?.containerStatuses?.[0] && (before.status.containerStatuses[0] as { containerID?: string }).containerID;
     const pid = Number(/^capstan:\/\/(\d+)$/.exec(containerID ?? '')?.[1]);
     assert.ok(Number.isInteger(pid) && pid > 0, `a pid in containerID ${containerID}`);
     process.kill(pid, 'SIGKILL');
     const after = await waitHandshaken(client, appNs, name, 1, 120_000);
     assert.deepEqual(await body(`http://${podIP(after)}:3000/`), { status: 200, text: 'It works!' });
     await eventually('Ready again', async () => (conditionOf(await getPod(client, appNs, name), 'Ready') === 'True' ? true : undefined));
-    await eventually('a Restarted Event', async () => ((await eventsOf(client, appNs, name)).some((e) => e.reason === 'Restarted') ? true : undefined));
+    await eventually('a Restarted Event', async () =>
+      (await eventsOf(client, appNs, name)).some((e) => e.reason === 'Restarted') ? true : undefined,
+    );
   });
 
   test('an app answering 500 at first is retried with backoff and reported by Events', async () => {
@@ -139,12 +158,24 @@ describe('legacy-handshake on the kubelet simulator', { skip }, () => {
 
   test('100 labelled pods created at once all complete', async () => {
     const count = 100;
-    await Promise.all(Array.from({ length: count }, (_, i) => client.create(PODS, legacyPod(`bulk-${i}`, { gated: true }), { namespace: appNs })));
-    await eventually(`${count} pods handshaken and Ready`, async () => {
-      const pods = (await labelledPods(client, appNs, 'secret-handshake')).filter((p) => p.metadata.name?.startsWith('bulk-'));
-      const ready = pods.filter((p) => p.metadata.annotations?.['secret-handshake-done'] === 'true' && conditionOf(p, 'Ready') === 'True');
-      return ready.length === count ? true : undefined;
-    }, { timeoutMs: 600_000, intervalMs: 2000 });
-    await Promise.all(Array.from({ length: count }, (_, i) => client.delete(PODS, { namespace: appNs, name: `bulk-${i}` }, { gracePeriodSeconds: 0 }).catch(() => undefined)));
+    await Promise.all(
+      Array.from({ length: count }, (_, i) => client.create(PODS, legacyPod(`bulk-${i}`, { gated: true }), { namespace: appNs })),
+    );
+    await eventually(
+      `${count} pods handshaken and Ready`,
+      async () => {
+        const pods = (await labelledPods(client, appNs, 'secret-handshake')).filter((p) => p.metadata.name?.startsWith('bulk-'));
+        const ready = pods.filter(
+          (p) => p.metadata.annotations?.['secret-handshake-done'] === 'true' && conditionOf(p, 'Ready') === 'True',
+        );
+        return ready.length === count ? true : undefined;
+      },
+      { timeoutMs: 600_000, intervalMs: 2000 },
+    );
+    await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        client.delete(PODS, { namespace: appNs, name: `bulk-${i}` }, { gracePeriodSeconds: 0 }).catch(() => undefined),
+      ),
+    );
   });
 });

@@ -19,8 +19,14 @@ test('parses namespace/name[:key]', () => {
 test('reads the key, drops one trailing newline, never shows the value', () => {
   assert.equal(suffixFromSecret({ data: { suffix: b64('-acknowledge') } }, ref), '-acknowledge');
   assert.equal(suffixFromSecret({ data: { suffix: b64('-acknowledge\n') } }, ref), '-acknowledge');
-  assert.throws(() => suffixFromSecret({ data: { other: b64('-x') } }, ref), (e: unknown) => e instanceof SuffixError && /no key "suffix"/.test(e.message));
-  assert.throws(() => suffixFromSecret({ data: { suffix: '' } }, ref), (e: unknown) => e instanceof SuffixError && /empty/.test(e.message));
+  assert.throws(
+    () => suffixFromSecret({ data: { other: b64('-x') } }, ref),
+    (e: unknown) => e instanceof SuffixError && /no key "suffix"/.test(e.message),
+  );
+  assert.throws(
+    () => suffixFromSecret({ data: { suffix: '' } }, ref),
+    (e: unknown) => e instanceof SuffixError && /empty/.test(e.message),
+  );
 });
 
 test('caches for maxAge, shares concurrent reads, re-reads after invalidate or expiry', async () => {
@@ -28,8 +34,13 @@ test('caches for maxAge, shares concurrent reads, re-reads after invalidate or e
   let value = '-one';
   let now = 0;
   const source = new SuffixSource({
-    ref, maxAgeMs: 1000, now: () => now,
-    read: async (): Promise<Secret> => { reads += 1; return { metadata: { resourceVersion: String(reads) }, data: { suffix: b64(value) } }; },
+    ref,
+    maxAgeMs: 1000,
+    now: () => now,
+    read: async (): Promise<Secret> => {
+      reads += 1;
+      return { metadata: { resourceVersion: String(reads) }, data: { suffix: b64(value) } };
+    },
   });
   const [a, b] = await Promise.all([source.get(), source.get()]);
   assert.deepEqual([a, b, reads], ['-one', '-one', 1]);
@@ -48,10 +59,17 @@ test('caches for maxAge, shares concurrent reads, re-reads after invalidate or e
 test('a failed read is a SuffixError naming the Secret, and is retried next time', async () => {
   let fail = true;
   const source = new SuffixSource({
-    ref, maxAgeMs: 60_000,
-    read: async (): Promise<Secret> => { if (fail) throw new Error('secrets "handshake" not found'); return { data: { suffix: b64('-x') } }; },
+    ref,
+    maxAgeMs: 60_000,
+    read: async (): Promise<Secret> => {
+      if (fail) throw new Error('secrets "handshake" not found');
+      return { data: { suffix: b64('-x') } };
+    },
   });
-  await assert.rejects(source.get(), (e: unknown) => e instanceof SuffixError && /ops\/handshake.*not found/.test(e.message) && e.cause instanceof Error);
+  await assert.rejects(
+    source.get(),
+    (e: unknown) => e instanceof SuffixError && /ops\/handshake.*not found/.test(e.message) && e.cause instanceof Error,
+  );
   fail = false;
   assert.equal(await source.get(), '-x');
 });

@@ -18,7 +18,8 @@ export function parseSuffixRef(text: string): SuffixRef {
   const match = /^([^/:]+)\/([^/:]+)(?::([^/:]+))?$/.exec(text.trim());
   if (!match) throw new SettingsError(`suffix secret ${JSON.stringify(text)} is not namespace/name[:key]`);
   const [, namespace = '', name = '', key = DEFAULT_SUFFIX_KEY] = match;
-  if (!DNS_LABEL.test(namespace)) throw new SettingsError(`suffix secret namespace ${JSON.stringify(namespace)} is not a valid namespace name`);
+  if (!DNS_LABEL.test(namespace))
+    throw new SettingsError(`suffix secret namespace ${JSON.stringify(namespace)} is not a valid namespace name`);
   if (!DNS_SUBDOMAIN.test(name)) throw new SettingsError(`suffix secret name ${JSON.stringify(name)} is not a valid Secret name`);
   if (!SECRET_KEY.test(key)) throw new SettingsError(`suffix secret key ${JSON.stringify(key)} is not a valid Secret data key`);
   return { namespace, name, key };
@@ -37,7 +38,9 @@ export function suffixFromSecret(secret: Secret, ref: SuffixRef): string {
   if (encoded === undefined) {
     throw new SuffixError(`Secret ${ref.namespace}/${ref.name} has no key ${JSON.stringify(ref.key)}`);
   }
-  const value = Buffer.from(encoded, 'base64').toString('utf8').replace(/\r?\n$/, '');
+  const value = Buffer.from(encoded, 'base64')
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (value.length === 0) throw new SuffixError(`Secret ${ref.namespace}/${ref.name} key ${JSON.stringify(ref.key)} is empty`);
   return value;
 }
@@ -68,7 +71,9 @@ export class SuffixSource {
   async get(signal?: AbortSignal): Promise<string> {
     const cached = this.cached;
     if (cached && this.now() - cached.at < this.options.maxAgeMs) return cached.value;
-    this.inflight ??= this.load(signal).finally(() => { this.inflight = undefined; });
+    this.inflight ??= this.load(signal).finally(() => {
+      this.inflight = undefined;
+    });
     return this.inflight;
   }
 

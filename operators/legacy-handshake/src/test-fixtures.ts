@@ -30,7 +30,11 @@ export async function createSuffixSecret(client: KubeClient, namespace: string, 
 }
 
 /** Waits (polling, with a timeout) until `check` returns a value; capstan/testing's waitUntil with a description first. */
-export function eventually<T>(what: string, check: () => Promise<T | undefined>, options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<NonNullable<T>> {
+export function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  options: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<NonNullable<T>> {
   return waitUntil(check, { message: what, timeoutMs: options.timeoutMs ?? 60_000, intervalMs: options.intervalMs ?? 250 });
 }
 
@@ -39,12 +43,24 @@ export async function getPod(client: KubeClient, namespace: string, name: string
 }
 
 /** Waits until the pod is annotated done at the given restart count; returns it. */
-export function waitHandshaken(client: KubeClient, namespace: string, name: string, restartCount = 0, timeoutMs = 60_000): Promise<PodObject> {
-  return eventually(`${namespace}/${name} handshaken at restart count ${restartCount}`, async () => {
-    const pod = await getPod(client, namespace, name);
-    const a = pod.metadata.annotations ?? {};
-    return a['secret-handshake-done'] === 'true' && a['secret-handshake.pyvo.io/restart-count'] === String(restartCount) ? pod : undefined;
-  }, { timeoutMs });
+export function waitHandshaken(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  restartCount = 0,
+  timeoutMs = 60_000,
+): Promise<PodObject> {
+  return eventually(
+    `${namespace}/${name} handshaken at restart count ${restartCount}`,
+    async () => {
+      const pod = await getPod(client, namespace, name);
+      const a = pod.metadata.annotations ?? {};
+      return a['secret-handshake-done'] === 'true' && a['secret-handshake.pyvo.io/restart-count'] === String(restartCount)
+        ? pod
+        : undefined;
+    },
+    { timeoutMs },
+  );
 }
 
 export function conditionOf(pod: Pod, type: string): string | undefined {
@@ -63,7 +79,16 @@ export async function eventsOf(client: KubeClient, namespace: string, name: stri
 }
 
 /** A pod spec for the legacy-mock image, labelled and gated unless told otherwise. */
-export function legacyPod(name: string, options: { labelled?: boolean; gated?: boolean; annotations?: Record<string, string>; env?: Record<string, string>; nodeName?: string } = {}): PodObject {
+export function legacyPod(
+  name: string,
+  options: {
+    labelled?: boolean;
+    gated?: boolean;
+    annotations?: Record<string, string>;
+    env?: Record<string, string>;
+    nodeName?: string;
+  } = {},
+): PodObject {
   return {
     metadata: {
       name,
@@ -73,12 +98,14 @@ export function legacyPod(name: string, options: { labelled?: boolean; gated?: b
     spec: {
       // Bound to a node no kubelet serves (and tolerating its taints), the pod is left to the test.
       ...(options.nodeName ? { nodeName: options.nodeName, tolerations: [{ operator: 'Exists' }] } : {}),
-      containers: [{
-        name: 'app',
-        image: 'legacy-mock',
-        ports: [{ name: 'http', containerPort: 3000 }],
-        env: Object.entries(options.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
-      }],
+      containers: [
+        {
+          name: 'app',
+          image: 'legacy-mock',
+          ports: [{ name: 'http', containerPort: 3000 }],
+          env: Object.entries(options.env ?? {}).map(([envName, value]) => ({ name: envName, value })),
+        },
+      ],
       ...(options.gated === false ? {} : { readinessGates: [{ conditionType: GATE }] }),
     },
   } as unknown as PodObject;
@@ -102,16 +129,28 @@ export async function createFakeNode(client: KubeClient): Promise<string> {
  */
 export async function fakeRunning(client: KubeClient, namespace: string, name: string, restartCount: number): Promise<void> {
   const now = new Date().toISOString();
-  await client.patchStatus(PODS, { namespace, name }, {
-    status: {
-      phase: 'Running',
-      podIP: '127.0.0.1',
-      podIPs: [{ ip: '127.0.0.1' }],
-      startTime: now,
-      containerStatuses: [{
-        name: 'app', ready: true, started: true, restartCount, image: 'legacy-mock', imageID: 'legacy-mock',
-        state: { running: { startedAt: now } },
-      }],
+  await client.patchStatus(
+    PODS,
+    { namespace, name },
+    {
+      status: {
+        phase: 'Running',
+        podIP: '127.0.0.1',
+        podIPs: [{ ip: '127.0.0.1' }],
+        startTime: now,
+        containerStatuses: [
+          {
+            name: 'app',
+            ready: true,
+            started: true,
+            restartCount,
+            image: 'legacy-mock',
+            imageID: 'legacy-mock',
+            state: { running: { startedAt: now } },
+          },
+        ],
+      },
     },
-  }, { type: 'merge' });
+    { type: 'merge' },
+  );
 }

@@ -27,7 +27,11 @@ if (existsSync(built)) {
   process.exit(code);
 } else {
   // A checkout without a build: load TypeScript directly (operator modules may be .ts too).
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=development', '--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1)));
 }

@@ -2,15 +2,51 @@
 // Production services are in 'capstan/production', test helpers in 'capstan/testing'.
 export { ApiClient } from './client/surface.js';
 export type {
-  ApiClientOptions, CallOptions, DeleteOptions, JsonPatchOp, KubeClient, KubeConfigSource, ListOptions, ListPage, ObjectBody,
-  PatchOptions, PatchType, WatchEvent, WatchEventType, WatchOptions, WriteOptions,
+  ApiClientOptions,
+  CallOptions,
+  DeleteOptions,
+  JsonPatchOp,
+  KubeClient,
+  KubeConfigSource,
+  ListOptions,
+  ListPage,
+  ObjectBody,
+  PatchOptions,
+  PatchType,
+  WatchEvent,
+  WatchEventType,
+  WatchOptions,
+  WriteOptions,
 } from './client/surface.js';
 export {
-  ApiError, BadRequestError, CapstanError, ConfigurationError, ConflictError, ConnectionError, ForbiddenError, GoneError,
-  HandlerTimeoutError, InvalidError, NotFoundError, PermanentError, ServerError, TemporaryError, TimeoutError,
-  TooManyRequestsError, UnauthorizedError,
+  ApiError,
+  BadRequestError,
+  CapstanError,
+  ConfigurationError,
+  ConflictError,
+  ConnectionError,
+  ForbiddenError,
+  GoneError,
+  HandlerTimeoutError,
+  InvalidError,
+  NotFoundError,
+  PermanentError,
+  ServerError,
+  TemporaryError,
+  TimeoutError,
+  TooManyRequestsError,
+  UnauthorizedError,
 } from './structs/errors.js';
-export type { KubeList, KubeObject, ListMeta, ObjectKey, ObjectMeta, OwnerReference, ResolvedResource, ResourceRef } from './structs/objects.js';
+export type {
+  KubeList,
+  KubeObject,
+  ListMeta,
+  ObjectKey,
+  ObjectMeta,
+  OwnerReference,
+  ResolvedResource,
+  ResourceRef,
+} from './structs/objects.js';
 export { apiVersionOf, objectKeyOf } from './structs/objects.js';
 export { ABSENT, PRESENT } from './structs/filters.js';
 export type { MetaFilter, ValueFilter } from './structs/filters.js';
@@ -18,8 +54,25 @@ export type { DiffItem, DiffOp } from './structs/diff.js';
 export { createOperator } from './core/operator.js';
 export type { ObjectChange, WatchedObjects, WatchedObjectsOptions } from './core/engine/object-watch.js';
 export type {
-  Cause, DaemonOptions, FilterOptions, Handler, HandlerContext, HandlerOptions, Index, Operator, OperatorSettings,
-  ReconcileOptions, ReconcileResult, Reconciler, ResourceHandle, ResourceOptions, RunOptions, SpecOf, StatusOf, TimerOptions, WatchSettings,
+  Cause,
+  DaemonOptions,
+  FilterOptions,
+  Handler,
+  HandlerContext,
+  HandlerOptions,
+  Index,
+  Operator,
+  OperatorSettings,
+  ReconcileOptions,
+  ReconcileResult,
+  Reconciler,
+  ResourceHandle,
+  ResourceOptions,
+  RunOptions,
+  SpecOf,
+  StatusOf,
+  TimerOptions,
+  WatchSettings,
 } from './core/types.js';
 export type { EventRecorder, HandlerKind, HandlerOutcome, LeadershipGate, OperatorHooks } from './core/hooks.js';
 export { consoleLogger, describeError, silentLogger } from './core/logging.js';
@@ -34,7 +87,13 @@ export type { Condition, ConditionInput, ConditionStatus } from './structs/condi
 export { s } from './structs/schema/builder.js';
 export type { Infer, JsonSchemaProps, Schema, ValidationRule } from './structs/schema/builder.js';
 export { defineCustomResource, isCustomResource } from './structs/schema/custom-resource.js';
-export type { CustomResource, CustomResourceDefinition, CustomResourceOptions, ObjectOf, PrinterColumn } from './structs/schema/custom-resource.js';
+export type {
+  CustomResource,
+  CustomResourceDefinition,
+  CustomResourceOptions,
+  ObjectOf,
+  PrinterColumn,
+} from './structs/schema/custom-resource.js';
 export { toYaml } from './structs/schema/yaml.js';
 export { adopt, applyChild, controllerOf, isOwnedBy, ownerReferenceFor } from './core/children.js';
 export type { ApplyChildOptions, OwnerReferenceOptions } from './core/children.js';

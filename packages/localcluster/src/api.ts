@@ -81,7 +81,9 @@ export class KubeApi {
             authorization: `Bearer ${this.connection.token}`,
             accept: 'application/json',
             // An explicit length: node does not frame DELETE bodies by default, which corrupts keep-alive sockets.
-            ...(body !== undefined ? { 'content-type': options.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
+            ...(body !== undefined
+              ? { 'content-type': options.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) }
+              : {}),
           },
           signal: options.signal,
           timeout: options.timeoutMs ?? 30_000,

@@ -109,9 +109,11 @@ export async function apiserverReady(api: KubeApi): Promise<boolean> {
     method: 'POST',
     timeoutMs: 2000,
     body: {
-      apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
       spec: {
-        user: 'capstan:readiness-probe', groups: ['system:authenticated'],
+        user: 'capstan:readiness-probe',
+        groups: ['system:authenticated'],
         resourceAttributes: { verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews' },
       },
     },

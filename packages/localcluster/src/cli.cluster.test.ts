@@ -54,7 +54,10 @@ test('up, kubectl get ns, status, kubeconfig, down', async () => {
   assert.equal(reported.clientVersion.gitVersion, `v${DEFAULT_KUBERNETES_VERSION}`);
   const pid = Number(/pid (\d+)/.exec(status.stdout)?.[1]);
   assert.equal((await cli('kubeconfig', '--name', 'clitest')).stdout.trim(), kubeconfig);
-  const pgids = readFileSync(join(stateDir, 'clitest', 'pgids'), 'utf8').split('\n').filter(Boolean).map(Number);
+  const pgids = readFileSync(join(stateDir, 'clitest', 'pgids'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
   const down = await cli('down', '--name', 'clitest');
   assert.equal(down.code, 0);
   assert.equal(isAlive(pid), false);

@@ -8,7 +8,10 @@ test('kubectl arguments are split from the cluster name and passed through untou
     [['kubectl', 'get', 'ns'], { name: 'default', args: ['get', 'ns'] }],
     [['kubectl', '--name', 'dev', 'version', '-o', 'json'], { name: 'dev', args: ['version', '-o', 'json'] }],
     [['--name=dev', 'kubectl', 'get', 'pods', '--name', 'x'], { name: 'dev', args: ['get', 'pods', '--name', 'x'] }],
-    [['kubectl', '-n', 'kube-system', 'get', 'pods', '--all-namespaces'], { name: 'default', args: ['-n', 'kube-system', 'get', 'pods', '--all-namespaces'] }],
+    [
+      ['kubectl', '-n', 'kube-system', 'get', 'pods', '--all-namespaces'],
+      { name: 'default', args: ['-n', 'kube-system', 'get', 'pods', '--all-namespaces'] },
+    ],
     [['up', '--kubernetes', '1.35'], undefined],
     [['status'], undefined],
   ];

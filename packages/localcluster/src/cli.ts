@@ -51,8 +51,10 @@ export async function runClusterCommand(argv: string[], io: Io = defaultIo): Pro
       args: argv,
       allowPositionals: true,
       options: {
-        name: { type: 'string', default: 'default' }, 'no-kubelet': { type: 'boolean', default: false },
-        kubernetes: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+        name: { type: 'string', default: 'default' },
+        'no-kubelet': { type: 'boolean', default: false },
+        kubernetes: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     });
   } catch (err) {
@@ -87,12 +89,16 @@ export async function runClusterCommand(argv: string[], io: Io = defaultIo): Pro
       if (command === 'provision') return provision(kubernetesVersion, io);
       return up(name, { kubelet: !values['no-kubelet'], kubernetesVersion }, io);
     }
-    case 'down': return down(name, io);
-    case 'status': return status(name, io);
+    case 'down':
+      return down(name, io);
+    case 'status':
+      return status(name, io);
     case 'kubeconfig': {
       const r = running(name);
       if (!r) {
-        io.err(`capstan cluster: cluster "${name}" is not running (start it with: capstan cluster up${name === 'default' ? '' : ` --name ${name}`})`);
+        io.err(
+          `capstan cluster: cluster "${name}" is not running (start it with: capstan cluster up${name === 'default' ? '' : ` --name ${name}`})`,
+        );
         return 1;
       }
       io.out(r.kubeconfigPath);
@@ -125,8 +131,16 @@ async function up(name: string, options: { kubelet: boolean; kubernetesVersion: 
   }
   rmSync(dir, { recursive: true, force: true }); // leftovers of a cluster that died
   try {
-    const supervisor = await spawnSupervisor({ dataDir: dir, name: `capstan-${name}`, detached: true, ...options, log: (line) => io.err(line) });
-    io.err(`cluster "${name}" is running in the background (pid ${supervisor.pid}); stop it with: capstan cluster down${name === 'default' ? '' : ` --name ${name}`}`);
+    const supervisor = await spawnSupervisor({
+      dataDir: dir,
+      name: `capstan-${name}`,
+      detached: true,
+      ...options,
+      log: (line) => io.err(line),
+    });
+    io.err(
+      `cluster "${name}" is running in the background (pid ${supervisor.pid}); stop it with: capstan cluster down${name === 'default' ? '' : ` --name ${name}`}`,
+    );
     io.out(supervisor.kubeconfigPath);
     return 0;
   } catch (err) {
@@ -210,7 +224,9 @@ export function splitKubectlArgs(argv: readonly string[]): { name: string; args:
 async function runKubectl(name: string, args: string[], io: Io): Promise<number> {
   const r = running(name);
   if (!r) {
-    io.err(`capstan kubectl: cluster "${name}" is not running (start it with: capstan cluster up${name === 'default' ? '' : ` --name ${name}`})`);
+    io.err(
+      `capstan kubectl: cluster "${name}" is not running (start it with: capstan cluster up${name === 'default' ? '' : ` --name ${name}`})`,
+    );
     return 1;
   }
   const child = spawn(kubectlPath(r.kubeconfigPath), ['--kubeconfig', r.kubeconfigPath, ...args], { stdio: 'inherit' });

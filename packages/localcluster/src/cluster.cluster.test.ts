@@ -37,12 +37,26 @@ const crd = (group: string) => ({
     group,
     scope: 'Namespaced',
     names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
-    versions: [{
-      name: 'v1', served: true, storage: true,
-      schema: { openAPIV3Schema: { type: 'object', description: 'A widget for tests.', properties: {
-        spec: { type: 'object', description: 'What the widget should be.', properties: { size: { type: 'integer', description: 'How big the widget is.' } } },
-      } } },
-    }],
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            description: 'A widget for tests.',
+            properties: {
+              spec: {
+                type: 'object',
+                description: 'What the widget should be.',
+                properties: { size: { type: 'integer', description: 'How big the widget is.' } },
+              },
+            },
+          },
+        },
+      },
+    ],
   },
 });
 
@@ -55,23 +69,34 @@ describe('local control plane', () => {
   test('a CRD is applied, then a custom resource is created and explained', async () => {
     const group = `${unique('t')}.capstan.test`;
     await api.post('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd(group));
-    await waitFor(async () => {
-      const got = await api.get<{ status?: { conditions?: { type: string; status: string }[] } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.${group}`);
-      return got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-    }, { timeoutMs: 30_000, what: 'CRD established' });
+    await waitFor(
+      async () => {
+        const got = await api.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
+          `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.${group}`,
+        );
+        return got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+      },
+      { timeoutMs: 30_000, what: 'CRD established' },
+    );
     const ns = await createNamespace('crd');
     const created = await api.post<{ spec: { size: number } }>(`/apis/${group}/v1/namespaces/${ns}/widgets`, {
-      apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 3 },
+      apiVersion: `${group}/v1`,
+      kind: 'Widget',
+      metadata: { name: 'w1' },
+      spec: { size: 3 },
     });
     assert.equal(created.spec.size, 3);
     // The OpenAPI of a new CRD is published asynchronously: wait until explain knows it.
-    const explained = await waitFor(async () => {
-      try {
-        return (await kubectl(cluster.kubeconfigPath, 'explain', `widgets.${group}.spec`)).stdout;
-      } catch {
-        return undefined;
-      }
-    }, { timeoutMs: 60_000, what: 'kubectl explain' });
+    const explained = await waitFor(
+      async () => {
+        try {
+          return (await kubectl(cluster.kubeconfigPath, 'explain', `widgets.${group}.spec`)).stdout;
+        } catch {
+          return undefined;
+        }
+      },
+      { timeoutMs: 60_000, what: 'kubectl explain' },
+    );
     assert.match(explained, /How big the widget is/);
   });
 
@@ -82,7 +107,10 @@ describe('local control plane', () => {
       metadata: { name: 'child', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata.uid }] },
     });
     await api.delete(`/api/v1/namespaces/${ns}/configmaps/owner`);
-    await waitFor(async () => (await api.find(`/api/v1/namespaces/${ns}/configmaps/child`)) === undefined, { timeoutMs: 60_000, what: 'child collected' });
+    await waitFor(async () => (await api.find(`/api/v1/namespaces/${ns}/configmaps/child`)) === undefined, {
+      timeoutMs: 60_000,
+      what: 'child collected',
+    });
   });
 
   test('namespace deletion completes', async () => {
@@ -98,16 +126,27 @@ describe('local control plane', () => {
     const user = unique('alice');
     const alice = new KubeApi({ server: cluster.server, token: cluster.mintToken({ user, groups: ['testers'] }), ca });
     try {
-      await assert.rejects(alice.get(`/api/v1/namespaces/${ns}/configmaps`), (err: unknown) => err instanceof KubeApiError && err.status === 403);
+      await assert.rejects(
+        alice.get(`/api/v1/namespaces/${ns}/configmaps`),
+        (err: unknown) => err instanceof KubeApiError && err.status === 403,
+      );
       await api.post(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, {
-        metadata: { name: 'read-cm' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }],
+        metadata: { name: 'read-cm' },
+        rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }],
       });
       await api.post(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, {
-        metadata: { name: 'read-cm' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-cm' },
+        metadata: { name: 'read-cm' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-cm' },
         subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: user }],
       });
-      await waitFor(async () => (await alice.raw(`/api/v1/namespaces/${ns}/configmaps`)).status === 200, { timeoutMs: 30_000, what: 'RBAC grant' });
-      await assert.rejects(alice.get(`/api/v1/namespaces/${ns}/secrets`), (err: unknown) => err instanceof KubeApiError && err.status === 403);
+      await waitFor(async () => (await alice.raw(`/api/v1/namespaces/${ns}/configmaps`)).status === 200, {
+        timeoutMs: 30_000,
+        what: 'RBAC grant',
+      });
+      await assert.rejects(
+        alice.get(`/api/v1/namespaces/${ns}/secrets`),
+        (err: unknown) => err instanceof KubeApiError && err.status === 403,
+      );
     } finally {
       alice.close();
     }
@@ -116,9 +155,20 @@ describe('local control plane', () => {
   test('a ServiceAccount kubeconfig authenticates as that account', async () => {
     const ns = await createNamespace('sa');
     const path = await cluster.serviceAccountKubeconfig(ns, 'robot');
-    const result = await kubectl(path, 'auth', 'can-i', 'list', 'pods', '-n', ns).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+    const result = await kubectl(path, 'auth', 'can-i', 'list', 'pods', '-n', ns).catch((err: { stdout?: string }) => ({
+      stdout: err.stdout ?? '',
+    }));
     assert.equal(result.stdout.trim(), 'no');
-    const { stdout } = await kubectl(cluster.kubeconfigPath, 'auth', 'can-i', 'get', 'serviceaccounts', '-n', ns, `--as=system:serviceaccount:${ns}:robot`).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+    const { stdout } = await kubectl(
+      cluster.kubeconfigPath,
+      'auth',
+      'can-i',
+      'get',
+      'serviceaccounts',
+      '-n',
+      ns,
+      `--as=system:serviceaccount:${ns}:robot`,
+    ).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
     assert.equal(stdout.trim(), 'no');
   });
 });

@@ -46,7 +46,12 @@ export class LocalCluster extends LocalClusterHandle {}
 export async function startLocalCluster(options: LocalClusterOptions = {}): Promise<LocalCluster> {
   const log = options.log ?? (() => {});
   const started = Date.now();
-  const binaries = await resolveBinaries({ kubernetesVersion: options.kubernetesVersion, binDir: options.binDir, env: options.env ?? process.env, log });
+  const binaries = await resolveBinaries({
+    kubernetesVersion: options.kubernetesVersion,
+    binDir: options.binDir,
+    env: options.env ?? process.env,
+    log,
+  });
   const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'capstan-cluster-'));
   const removeDir = options.removeDataDir ?? !options.dataDir;
   mkdirSync(dir, { recursive: true });
@@ -101,7 +106,14 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     processes.push(etcd.process);
     // The apiserver starts alongside etcd (it retries its connection): its own start-up is the long pole.
     const apiserverStarting = startApiserver({
-      binary: binaries.apiserver, dir, logDir, pgidFile, etcdUrl: etcd.url, files, adminToken, timeoutMs,
+      binary: binaries.apiserver,
+      dir,
+      logDir,
+      pgidFile,
+      etcdUrl: etcd.url,
+      files,
+      adminToken,
+      timeoutMs,
       onSpawn: (p) => processes.push(p),
     });
     apiserverStarting.catch(() => {}); // awaited below, after etcd
@@ -115,31 +127,56 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
     const controllers = [
       startControllerManager({
-        binary: binaries.controllerManager, logDir, pgidFile, kubeconfigPath,
-        serviceAccountKey: files.serviceAccountKey, caFile: apiserver.caFile,
+        binary: binaries.controllerManager,
+        logDir,
+        pgidFile,
+        kubeconfigPath,
+        serviceAccountKey: files.serviceAccountKey,
+        caFile: apiserver.caFile,
       }),
       startScheduler({ binary: binaries.scheduler, logDir, pgidFile, kubeconfigPath }),
     ];
     processes.push(...controllers);
 
     const info: ClusterInfo = {
-      version: 1, name, server: apiserver.server, ca: apiserver.ca, adminToken, tokenSecret, dir, kubeconfigPath,
-      simulatedKubelet: options.kubelet ?? true, nodeName: 'capstan-node', pid: process.pid,
-      kubernetesVersion: binaries.kubernetesVersion, kubectl: binaries.kubectl,
+      version: 1,
+      name,
+      server: apiserver.server,
+      ca: apiserver.ca,
+      adminToken,
+      tokenSecret,
+      dir,
+      kubeconfigPath,
+      simulatedKubelet: options.kubelet ?? true,
+      nodeName: 'capstan-node',
+      pid: process.pid,
+      kubernetesVersion: binaries.kubernetesVersion,
+      kubectl: binaries.kubectl,
     };
     const cluster = new LocalCluster(info, kubeconfig, teardown);
     if (info.simulatedKubelet) {
       const { startKubelet } = await import('./kubelet/kubelet.js');
       kubelet = await startKubelet({
-        api: cluster.adminApi(), clusterDir: dir, nodeName: info.nodeName, pgidFile, log,
-        apiserverPort: apiserver.port, ca: apiserver.ca, images: options.images ?? {}, kubernetesVersion: binaries.kubernetesVersion,
-        servingCert: readFileSync(apiserver.caFile, 'utf8'), servingKey: readFileSync(join(dir, 'serving-certs', 'apiserver.key'), 'utf8'),
+        api: cluster.adminApi(),
+        clusterDir: dir,
+        nodeName: info.nodeName,
+        pgidFile,
+        log,
+        apiserverPort: apiserver.port,
+        ca: apiserver.ca,
+        images: options.images ?? {},
+        kubernetesVersion: binaries.kubernetesVersion,
+        servingCert: readFileSync(apiserver.caFile, 'utf8'),
+        servingKey: readFileSync(join(dir, 'serving-certs', 'apiserver.key'), 'utf8'),
       });
     }
     // Not waited for, but a flag a version refuses kills them at once: fail the start-up rather than hand out a
     // cluster without garbage collection or scheduling.
     for (const p of controllers) {
-      if (p.hasExited()) throw new StartupError(`${p.name} exited during start-up; log ${join(logDir, `${p.name}.log`)}:\n${logTail(join(logDir, `${p.name}.log`))}`);
+      if (p.hasExited())
+        throw new StartupError(
+          `${p.name} exited during start-up; log ${join(logDir, `${p.name}.log`)}:\n${logTail(join(logDir, `${p.name}.log`))}`,
+        );
     }
     writeClusterInfo(info);
     log(`local cluster ready in ${Date.now() - started} ms; kubeconfig ${kubeconfigPath}`);

@@ -12,7 +12,13 @@ export interface Etcd {
   ready: Promise<void>;
 }
 
-export async function startEtcd(options: { binary: string; dir: string; logDir: string; pgidFile: string; timeoutMs: number }): Promise<Etcd> {
+export async function startEtcd(options: {
+  binary: string;
+  dir: string;
+  logDir: string;
+  pgidFile: string;
+  timeoutMs: number;
+}): Promise<Etcd> {
   const [clientPort, peerPort] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${clientPort}`;
   const logFile = join(options.logDir, 'etcd.log');

@@ -33,9 +33,15 @@ export class ExistingClusterHandle implements ClusterHandle {
     });
   }
 
-  get name(): string { return this.kc.getCurrentContext(); }
-  get server(): string { return this.kc.getCurrentCluster()?.server ?? ''; }
-  get adminToken(): string | undefined { return this.kc.getCurrentUser()?.token || undefined; }
+  get name(): string {
+    return this.kc.getCurrentContext();
+  }
+  get server(): string {
+    return this.kc.getCurrentCluster()?.server ?? '';
+  }
+  get adminToken(): string | undefined {
+    return this.kc.getCurrentUser()?.token || undefined;
+  }
   get ca(): string | undefined {
     const cluster = this.kc.getCurrentCluster();
     if (cluster?.caData) return Buffer.from(cluster.caData, 'base64').toString('utf8');
@@ -43,7 +49,9 @@ export class ExistingClusterHandle implements ClusterHandle {
   }
 
   mintToken(_identity: UserIdentity): string {
-    throw new UnsupportedError('minting user tokens needs a capstan local cluster; on an existing cluster use ServiceAccounts (serviceAccountKubeconfig)');
+    throw new UnsupportedError(
+      'minting user tokens needs a capstan local cluster; on an existing cluster use ServiceAccounts (serviceAccountKubeconfig)',
+    );
   }
 
   userKubeconfig(identity: UserIdentity): string {
@@ -60,7 +68,8 @@ export class ExistingClusterHandle implements ClusterHandle {
       }
     }
     const review = await core.createNamespacedServiceAccountToken({
-      name, namespace,
+      name,
+      namespace,
       body: { spec: { audiences: options.audiences ?? [], expirationSeconds: options.expirationSeconds ?? 24 * 3600 } },
     });
     const token = review.status?.token;
@@ -76,7 +85,18 @@ export class ExistingClusterHandle implements ClusterHandle {
     this.scratch ??= mkdtempSync(join(tmpdir(), 'capstan-kubeconfigs-'));
     mkdirSync(this.scratch, { recursive: true });
     const path = join(this.scratch, `sa-${namespace}-${name}.yaml`);
-    writeFileSync(path, renderKubeconfig({ server: cluster.server, ca, token, name: this.name, user: `system:serviceaccount:${namespace}:${name}`, namespace }), { mode: 0o600 });
+    writeFileSync(
+      path,
+      renderKubeconfig({
+        server: cluster.server,
+        ca,
+        token,
+        name: this.name,
+        user: `system:serviceaccount:${namespace}:${name}`,
+        namespace,
+      }),
+      { mode: 0o600 },
+    );
     return path;
   }
 

@@ -33,7 +33,9 @@ const SETPRIV = '/usr/bin/setpriv';
 
 function cmdlineOf(pid: number): string[] | undefined {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((a) => a !== '');
   } catch {
     return undefined;
   }
@@ -176,7 +178,10 @@ export class ControlPlaneFaults {
   #find(binaryName: string): { pid: number; argv: string[] } | undefined {
     const file = join(this.#target.dir, 'pgids');
     if (!existsSync(file)) throw new FaultInjectionError(`no pgids file in ${this.#target.dir}: not a local cluster started here`);
-    const pids = readFileSync(file, 'utf8').split('\n').map(Number).filter((n) => n > 0);
+    const pids = readFileSync(file, 'utf8')
+      .split('\n')
+      .map(Number)
+      .filter((n) => n > 0);
     // Newest first: a restarted API server is appended after the one it replaced.
     for (const pid of pids.reverse()) {
       const argv = cmdlineOf(pid);
@@ -203,7 +208,8 @@ export class ControlPlaneFaults {
     // A zombie leader is not enough: in a Go process the other threads still hold the shared file table
     // (the listening socket) until the last of them has exited.
     while (cmdlineOf(pid) && !(this.#isZombie(pid) && liveThreads(pid) <= 1)) {
-      if (Date.now() > deadline) throw new FaultInjectionError(`kube-apiserver (pid ${pid}) still running ${timeoutMs} ms after the signal`);
+      if (Date.now() > deadline)
+        throw new FaultInjectionError(`kube-apiserver (pid ${pid}) still running ${timeoutMs} ms after the signal`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -237,7 +243,8 @@ async function waitPortFree(args: string[], timeoutMs: number): Promise<void> {
   const host = args.find((a) => a.startsWith('--bind-address='))?.slice('--bind-address='.length) || '127.0.0.1';
   const deadline = Date.now() + timeoutMs;
   while (!(await canListen(port, host))) {
-    if (Date.now() > deadline) throw new FaultInjectionError(`port ${host}:${port} of kube-apiserver still in use ${timeoutMs} ms after it stopped`);
+    if (Date.now() > deadline)
+      throw new FaultInjectionError(`port ${host}:${port} of kube-apiserver still in use ${timeoutMs} ms after it stopped`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -62,12 +62,24 @@ export class LocalClusterHandle implements ClusterHandle {
     this.capabilities = { simulatedKubelet: info.simulatedKubelet, mintUserTokens: true };
   }
 
-  get name() { return this.info.name; }
-  get kubeconfigPath() { return this.info.kubeconfigPath; }
-  get server() { return this.info.server; }
-  get adminToken(): string { return this.info.adminToken; }
-  get dir(): string { return this.info.dir; }
-  get ca(): string { return this.info.ca; }
+  get name() {
+    return this.info.name;
+  }
+  get kubeconfigPath() {
+    return this.info.kubeconfigPath;
+  }
+  get server() {
+    return this.info.server;
+  }
+  get adminToken(): string {
+    return this.info.adminToken;
+  }
+  get dir(): string {
+    return this.info.dir;
+  }
+  get ca(): string {
+    return this.info.ca;
+  }
 
   /** An admin client for the cluster (node:https, this package's minimal REST client). */
   adminApi(): KubeApi {

@@ -15,4 +15,10 @@ export { ControlPlaneFaults, FaultInjectionError, type FaultTarget, type Restart
 export { spawnManaged, type ManagedProcess, type SpawnOptions, type Exit } from './processes.js';
 export { freePort } from './ports.js';
 export { kubectl, kubectlPath, KubectlError, type KubectlOptions } from './kubectl.js';
-export { SUPPORTED_KUBERNETES, DEFAULT_KUBERNETES_VERSION, ETCD_VERSION, OLDEST_SUPPORTED_MINOR, resolveKubernetesVersion } from './versions.js';
+export {
+  SUPPORTED_KUBERNETES,
+  DEFAULT_KUBERNETES_VERSION,
+  ETCD_VERSION,
+  OLDEST_SUPPORTED_MINOR,
+  resolveKubernetesVersion,
+} from './versions.js';

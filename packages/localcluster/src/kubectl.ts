@@ -18,7 +18,9 @@ export class KubectlError extends Error {
   readonly stderr: string;
   readonly exitCode: number | undefined;
   constructor(init: { args: readonly string[]; stdout: string; stderr: string; exitCode: number | undefined; cause: unknown }) {
-    super(`kubectl ${init.args[0] ?? ''} exited ${init.exitCode ?? 'abnormally'}: ${init.stderr.trim().slice(0, 2000)}`, { cause: init.cause });
+    super(`kubectl ${init.args[0] ?? ''} exited ${init.exitCode ?? 'abnormally'}: ${init.stderr.trim().slice(0, 2000)}`, {
+      cause: init.cause,
+    });
     this.name = 'KubectlError';
     this.stdout = init.stdout;
     this.stderr = init.stderr;
@@ -50,12 +52,22 @@ export async function kubectl(kubeconfigPath: string, args: readonly string[], o
   const cacheDir = await mkdtemp(join(tmpdir(), 'capstan-kubectl-'));
   try {
     return await new Promise<string>((resolve, reject) => {
-      const child = execFile(kubectlPath(kubeconfigPath), ['--kubeconfig', kubeconfigPath, '--cache-dir', cacheDir, ...args], {
-        timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8',
-      }, (error, stdout, stderr) => {
-        if (error) reject(new KubectlError({ args, stdout, stderr, exitCode: typeof error.code === 'number' ? error.code : undefined, cause: error }));
-        else resolve(stdout);
-      });
+      const child = execFile(
+        kubectlPath(kubeconfigPath),
+        ['--kubeconfig', kubeconfigPath, '--cache-dir', cacheDir, ...args],
+        {
+          timeout: options.timeoutMs ?? 60_000,
+          maxBuffer: 64 * 1024 * 1024,
+          encoding: 'utf8',
+        },
+        (error, stdout, stderr) => {
+          if (error)
+            reject(
+              new KubectlError({ args, stdout, stderr, exitCode: typeof error.code === 'number' ? error.code : undefined, cause: error }),
+            );
+          else resolve(stdout);
+        },
+      );
       if (options.input !== undefined) child.stdin?.end(options.input);
     });
   } finally {

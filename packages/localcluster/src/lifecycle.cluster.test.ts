@@ -28,8 +28,14 @@ describe('local cluster lifecycle', () => {
     const ns = await api.get<{ metadata: { name: string } }>('/api/v1/namespaces/default');
     assert.equal(ns.metadata.name, 'default');
     // A pod process too, so that stop() has something of the kubelet's to kill.
-    await api.post('/api/v1/namespaces/default/pods', { metadata: { name: 'sleeper' }, spec: { containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'sleep 3600'] }] } });
-    await waitFor(async () => (await api.get<{ status?: { phase?: string } }>('/api/v1/namespaces/default/pods/sleeper')).status?.phase === 'Running', { timeoutMs: 60_000, what: 'pod running' });
+    await api.post('/api/v1/namespaces/default/pods', {
+      metadata: { name: 'sleeper' },
+      spec: { containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'sleep 3600'] }] },
+    });
+    await waitFor(
+      async () => (await api.get<{ status?: { phase?: string } }>('/api/v1/namespaces/default/pods/sleeper')).status?.phase === 'Running',
+      { timeoutMs: 60_000, what: 'pod running' },
+    );
     const groups = pgids(dir);
     assert.ok(groups.length >= 4, `etcd, apiserver, controller-manager and the pod: ${groups.join(',')}`);
     assert.ok(groups.every(groupAlive));
@@ -40,7 +46,9 @@ describe('local cluster lifecycle', () => {
 
   test('a killed owner leaves no processes and no directory (pdeathsig + reaper)', async () => {
     const script = join(fileURLToPath(import.meta.url), '..', '..', 'fixtures', 'start-and-wait.ts');
-    const child = spawn(process.execPath, ['--conditions=development', '--import', import.meta.resolve('tsx'), script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--conditions=development', '--import', import.meta.resolve('tsx'), script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const lines = createInterface({ input: child.stdout! });
     const dir = await new Promise<string>((resolve, reject) => {
       lines.on('line', (line) => line.startsWith('DIR ') && resolve(line.slice(4)));
@@ -49,7 +57,10 @@ describe('local cluster lifecycle', () => {
     const groups = pgids(dir);
     assert.ok(groups.length >= 3);
     child.kill('SIGKILL');
-    await waitFor(() => !isAlive(child.pid!) || child.exitCode !== null || child.signalCode !== null, { timeoutMs: 10_000, what: 'owner dead' });
+    await waitFor(() => !isAlive(child.pid!) || child.exitCode !== null || child.signalCode !== null, {
+      timeoutMs: 10_000,
+      what: 'owner dead',
+    });
     await waitFor(() => groups.every((g) => !groupAlive(g)), { timeoutMs: 15_000, what: 'control plane gone' });
     await waitFor(() => !existsSync(dir), { timeoutMs: 15_000, what: `${dir} removed` });
   });

@@ -118,20 +118,26 @@ export function livePgids(pgidFile: string): number[] {
   } catch {
     return [];
   }
-  return text.split('\n').filter(Boolean).map(Number).filter((pgid) => {
-    try {
-      process.kill(-pgid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map(Number)
+    .filter((pgid) => {
+      try {
+        process.kill(-pgid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** Exited processes leave the file, so that a recycled pid is never mistaken for one of ours. */
 function forgetPgid(pgidFile: string, pid: number): void {
   try {
-    const lines = readFileSync(pgidFile, 'utf8').split('\n').filter((l) => l && l !== String(pid));
+    const lines = readFileSync(pgidFile, 'utf8')
+      .split('\n')
+      .filter((l) => l && l !== String(pid));
     writeFileSync(pgidFile, lines.map((l) => `${l}\n`).join(''));
   } catch {
     // the cluster directory is already gone

@@ -90,7 +90,8 @@ async function runProvisionScript(kubernetesVersion: string, options: ResolveOpt
   const script = join(packageRoot, 'scripts', 'provision.sh');
   log(`Kubernetes v${kubernetesVersion} or etcd v${ETCD_VERSION} not built yet: running ${script} (one time)`);
   const child = spawn('bash', [script, '--kubernetes', kubernetesVersion, '--etcd', ETCD_VERSION], {
-    env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const tail: string[] = [];
   const onLine = (line: string) => {

@@ -30,9 +30,12 @@ export async function waitReady(options: WaitReadyOptions): Promise<void> {
     }
     await delay(options.intervalMs ?? 50);
   }
-  throw new StartupError(`${options.process.name} not ready after ${options.timeoutMs} ms; log ${options.logFile}:\n${logTail(options.logFile)}`, {
-    cause: lastError,
-  });
+  throw new StartupError(
+    `${options.process.name} not ready after ${options.timeoutMs} ms; log ${options.logFile}:\n${logTail(options.logFile)}`,
+    {
+      cause: lastError,
+    },
+  );
 }
 
 export function logTail(file: string, lines = 25): string {

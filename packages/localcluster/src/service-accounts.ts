@@ -31,7 +31,9 @@ export async function requestServiceAccountToken(
     spec: {
       ...(options.audiences ? { audiences: options.audiences } : {}),
       expirationSeconds: options.expirationSeconds ?? 24 * 3600,
-      ...(options.boundPod ? { boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: options.boundPod.name, uid: options.boundPod.uid } } : {}),
+      ...(options.boundPod
+        ? { boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: options.boundPod.name, uid: options.boundPod.uid } }
+        : {}),
     },
   });
   const token = review.status?.token;

@@ -97,7 +97,12 @@ export async function spawnSupervisor(options: SpawnSupervisorOptions): Promise<
   if (!options.detached) {
     // Ours to clean up: a normal exit of this process stops it gracefully (pdeathsig covers the abrupt ones).
     process.on('exit', () => {
-      if (!exited) try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+      if (!exited)
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          /* gone */
+        }
     });
   }
   const stop = async (timeoutMs = 30_000) => {
@@ -131,7 +136,8 @@ export async function spawnSupervisor(options: SpawnSupervisorOptions): Promise<
     pumpLog();
     const status = readSupervisorStatus(options.dataDir);
     if (status?.state === 'ready' && status.kubeconfigPath) return { pid, kubeconfigPath: status.kubeconfigPath, stop };
-    if (status?.state === 'failed') throw new StartupError(`local cluster failed to start: ${status.error ?? 'unknown error'} (log ${logFile})`);
+    if (status?.state === 'failed')
+      throw new StartupError(`local cluster failed to start: ${status.error ?? 'unknown error'} (log ${logFile})`);
     if (exited || !isAlive(pid)) {
       pumpLog();
       throw new StartupError(`the cluster supervisor exited during start-up; log ${logFile}`);

@@ -60,7 +60,9 @@ export interface PrivateClusterOptions {
 export async function startPrivateCluster(options: PrivateClusterOptions = {}): Promise<ClusterHandle> {
   const dataDir = mkdtempSync(join(tmpdir(), 'capstan-cluster-'));
   const supervisor = await spawnSupervisor({
-    dataDir, detached: false, removeDataDir: true,
+    dataDir,
+    detached: false,
+    removeDataDir: true,
     ...(options.log ? { log: options.log } : {}),
     ...(options.images ? { images: options.images } : {}),
     ...(options.kubelet === false ? { kubelet: false } : {}),

@@ -24,7 +24,14 @@ export async function startTokenWebhook(options: { secret: string; port: number 
       }
       const identity = token ? verifyUserToken(options.secret, token) : undefined;
       const status = identity
-        ? { authenticated: true, user: { username: identity.user, uid: identity.uid || identity.user, groups: [...(identity.groups ?? []), 'system:authenticated'] } }
+        ? {
+            authenticated: true,
+            user: {
+              username: identity.user,
+              uid: identity.uid || identity.user,
+              groups: [...(identity.groups ?? []), 'system:authenticated'],
+            },
+          }
         : { authenticated: false };
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ apiVersion, kind: 'TokenReview', status }));

@@ -20,7 +20,9 @@ export async function waitFor<T>(
       lastError = err;
     }
     if (Date.now() > deadline) {
-      throw new WaitTimeoutError(`timed out after ${options.timeoutMs} ms waiting for ${options.what ?? 'a condition'}`, { cause: lastError });
+      throw new WaitTimeoutError(`timed out after ${options.timeoutMs} ms waiting for ${options.what ?? 'a condition'}`, {
+        cause: lastError,
+      });
     }
     await delay(options.intervalMs ?? 100);
   }

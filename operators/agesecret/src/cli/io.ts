@@ -33,7 +33,7 @@ export async function readInput(io: CliIo, file: string): Promise<string> {
     return await readFile(resolve(io.cwd, file), 'utf8');
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code ?? 'error'}`, { cause });
+    throw new InputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'error')}`, { cause });
   }
 }
 

@@ -9,7 +9,11 @@ import { parse, parseAllDocuments } from 'yaml';
 import { runCli } from './run.js';
 import type { CliIo } from './io.js';
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 let dir: string;
 const run = async (args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Result> => {
@@ -17,8 +21,12 @@ const run = async (args: string[], options: { stdin?: string; env?: Record<strin
   let stderr = '';
   const io: CliIo = {
     readStdin: async () => options.stdin ?? '',
-    stdout: (t) => { stdout += t; },
-    stderr: (t) => { stderr += t; },
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
     env: { PATH: process.env['PATH'], ...options.env },
     cwd: dir,
   };
@@ -78,7 +86,9 @@ describe('age-secret CLI (functions)', () => {
   });
 
   test('encrypt leaves encrypted values alone and handles multi-document stdin with data maps', async () => {
-    const first = await run(['encrypt', '-f', '-', '-r', local], { stdin: `${SEED}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep}\ndata: {a: b}\n---\napiVersion: pyvo.io/v1\nkind: AgeSecret\nmetadata: {name: two}\nspec:\n  secretName: two\n  data:\n    user: admin\n    pass: |\n      multi\n      line\n` });
+    const first = await run(['encrypt', '-f', '-', '-r', local], {
+      stdin: `${SEED}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep}\ndata: {a: b}\n---\napiVersion: pyvo.io/v1\nkind: AgeSecret\nmetadata: {name: two}\nspec:\n  secretName: two\n  data:\n    user: admin\n    pass: |\n      multi\n      line\n`,
+    });
     assert.equal(first.code, 0, first.stderr);
     const again = await run(['encrypt', '-f', '-', '-r', local], { stdin: first.stdout });
     assert.equal(again.stdout, first.stdout);
@@ -131,7 +141,11 @@ describe('age-secret CLI (functions)', () => {
   });
 
   test('edit re-encrypts changed values only, for the recorded recipients', async () => {
-    const manifest = (await run(['encrypt', '-f', '-', '-r', local, '-r', kube], { stdin: `apiVersion: pyvo.io/v1\nkind: AgeSecret\nmetadata: {name: e}\nspec:\n  secretName: e\n  data:\n    keep: same\n    change: before\n` })).stdout;
+    const manifest = (
+      await run(['encrypt', '-f', '-', '-r', local, '-r', kube], {
+        stdin: `apiVersion: pyvo.io/v1\nkind: AgeSecret\nmetadata: {name: e}\nspec:\n  secretName: e\n  data:\n    keep: same\n    change: before\n`,
+      })
+    ).stdout;
     writeFileSync(join(dir, 'edit.yaml'), manifest);
     const r = await run(['edit', '-i', 'local.txt', '--file', 'edit.yaml'], { env: { EDITOR: 'sed -i -e s/before/after/' } });
     assert.equal(r.code, 0, r.stderr);
@@ -165,8 +179,17 @@ describe('age-secret CLI (functions)', () => {
     assert.deepEqual(asec.spec.annotations, { team: 'mdr' });
     assert.equal(asec.spec.ageSecretRef, 'namespace-secret');
     writeFileSync(join(dir, 'from.yaml'), r.stdout);
-    assert.deepEqual(parse((await run(['decrypt', '-i', 'kubernetes.txt', '-f', 'from.yaml'])).stdout).spec.data, { username: 'mark', password: 'cold-harbor' });
-    const one = parse((await run(['from-secret', '-f', '-', '-r', kube], { stdin: 'kind: Secret\napiVersion: v1\nmetadata: {name: s}\nstringData: {numbers: "42"}\n' })).stdout);
+    assert.deepEqual(parse((await run(['decrypt', '-i', 'kubernetes.txt', '-f', 'from.yaml'])).stdout).spec.data, {
+      username: 'mark',
+      password: 'cold-harbor',
+    });
+    const one = parse(
+      (
+        await run(['from-secret', '-f', '-', '-r', kube], {
+          stdin: 'kind: Secret\napiVersion: v1\nmetadata: {name: s}\nstringData: {numbers: "42"}\n',
+        })
+      ).stdout,
+    );
     assert.equal(one.spec.secretKey, 'numbers');
     assert.match(one.spec.secret, /^ENC\[/);
   });
@@ -185,7 +208,9 @@ describe('age-secret CLI (functions)', () => {
   });
 
   test('from-secret --bind binds to the Secret namespace/name; stdin and -n', async () => {
-    const r = await run(['from-secret', '-f', '-', '-r', kube, '--bind', '-n', 'development'], { stdin: 'apiVersion: v1\nkind: Secret\nmetadata: {name: api}\nstringData: {token: t0k3n}\n' });
+    const r = await run(['from-secret', '-f', '-', '-r', kube, '--bind', '-n', 'development'], {
+      stdin: 'apiVersion: v1\nkind: Secret\nmetadata: {name: api}\nstringData: {token: t0k3n}\n',
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(parse(r.stdout).metadata.namespace, 'development');
     writeFileSync(join(dir, 'bound-from.yaml'), r.stdout);
@@ -193,7 +218,11 @@ describe('age-secret CLI (functions)', () => {
   });
 
   test('edit and updatekeys keep bindings (re-derived from the manifest)', async () => {
-    const bound = (await run(['encrypt', '-f', '-', '-r', kube, '--bind'], { stdin: SEED.replace('  name: my-secret', '  name: my-secret\n  namespace: development') })).stdout;
+    const bound = (
+      await run(['encrypt', '-f', '-', '-r', kube, '--bind'], {
+        stdin: SEED.replace('  name: my-secret', '  name: my-secret\n  namespace: development'),
+      })
+    ).stdout;
     writeFileSync(join(dir, 'bound-edit.yaml'), bound);
     const edited = await run(['edit', '-i', 'kubernetes.txt', '-f', 'bound-edit.yaml'], { env: { EDITOR: 'sed -i -e s/Hello/Howdy/' } });
     assert.equal(edited.code, 0, edited.stderr);

@@ -13,7 +13,13 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, HELP, MAIN_HELP, UsageError } from '
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
-  keygen, encrypt, decrypt, edit, updatekeys, verify, 'from-secret': fromSecret,
+  keygen,
+  encrypt,
+  decrypt,
+  edit,
+  updatekeys,
+  verify,
+  'from-secret': fromSecret,
 };
 
 /** Runs the CLI with `args` (without node and script); resolves to the exit code. */

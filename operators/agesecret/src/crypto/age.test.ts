@@ -11,7 +11,14 @@ import { generateKeyPair, loadIdentities } from './identities.js';
 import { AgeSecretError, BindingMismatchError, MalformedCiphertextError, NoMatchingKeyError, NotEncryptedError } from '../errors.js';
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-const hasAge = (() => { try { execFileSync('age', ['--version']); return true; } catch { return false; } })();
+const hasAge = (() => {
+  try {
+    execFileSync('age', ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 describe('encryptValue / decryptValue', () => {
   test('round trip for several recipients, each key opens it', async () => {

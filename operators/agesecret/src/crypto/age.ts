@@ -66,7 +66,9 @@ export async function decryptValue(value: string, identities: IdentitySet, optio
     // typage's messages are fixed strings (the header version line was checked before), safe as a cause.
     const message = cause instanceof Error ? cause.message : '';
     if (message.includes('no identity matched')) throw new NoMatchingKeyError(undefined, { cause });
-    throw new MalformedCiphertextError('age ciphertext is corrupted or truncated (header or payload failed to parse or authenticate)', { cause });
+    throw new MalformedCiphertextError('age ciphertext is corrupted or truncated (header or payload failed to parse or authenticate)', {
+      cause,
+    });
   }
   const { scope, value: plaintext } = unbindPlaintext(payload);
   if (options.at) checkBinding(scope, options.at);

@@ -22,7 +22,13 @@ test('unbind strips the header, leaves unbound values untouched', () => {
 });
 
 test('broken headers are malformed, never silently unbound', () => {
-  for (const bad of ['capstan-bind:v1 dev/app', 'capstan-bind:v1 dev\nv', 'capstan-bind:v1 a/b/c\nv', 'capstan-bind:v1 DEV/x\nv', `capstan-bind:v1 ${'a'.repeat(600)}/x\nv`]) {
+  for (const bad of [
+    'capstan-bind:v1 dev/app',
+    'capstan-bind:v1 dev\nv',
+    'capstan-bind:v1 a/b/c\nv',
+    'capstan-bind:v1 DEV/x\nv',
+    `capstan-bind:v1 ${'a'.repeat(600)}/x\nv`,
+  ]) {
     assert.throws(() => unbindPlaintext(enc(bad)), MalformedCiphertextError, bad.slice(0, 30));
   }
 });
@@ -30,9 +36,12 @@ test('broken headers are malformed, never silently unbound', () => {
 test('checkBinding', () => {
   checkBinding(undefined, { namespace: 'x', name: 'y' });
   checkBinding({ namespace: 'x' }, { namespace: 'x', name: 'y' });
-  assert.throws(() => checkBinding({ namespace: 'x', name: 'z' }, { namespace: 'x', name: 'y' }), (e: Error) => {
-    assert.ok(e instanceof BindingMismatchError);
-    assert.equal(e.message, 'ciphertext is bound to x/z but used by x/y');
-    return true;
-  });
+  assert.throws(
+    () => checkBinding({ namespace: 'x', name: 'z' }, { namespace: 'x', name: 'y' }),
+    (e: Error) => {
+      assert.ok(e instanceof BindingMismatchError);
+      assert.equal(e.message, 'ciphertext is bound to x/z but used by x/y');
+      return true;
+    },
+  );
 });

@@ -48,6 +48,9 @@ test('the rule names every prefix and its message never depends on the value', (
   assert.equal(AGE_CIPHERTEXT_RULE.reason, 'FieldValueForbidden');
   // The base64 prefix is the encoding of the age header line, whatever bytes follow it.
   for (const tail of ['', 'x', '-> X25519', '\u0000\u00ff']) {
-    assert.ok(Buffer.from(`age-encryption.org/v1\n${tail}`).toString('base64').startsWith(AGE_CIPHERTEXT_PREFIXES[2]), JSON.stringify(tail));
+    assert.ok(
+      Buffer.from(`age-encryption.org/v1\n${tail}`).toString('base64').startsWith(AGE_CIPHERTEXT_PREFIXES[2]),
+      JSON.stringify(tail),
+    );
   }
 });

@@ -38,7 +38,8 @@ export function claimsAge(value: string): boolean {
 export const AGE_CIPHERTEXT_RULE = {
   rule: AGE_CIPHERTEXT_PREFIXES.map((prefix) => `self.startsWith('${prefix}')`).join(' || '),
   // A fixed message: the value itself must never be echoed (it is plaintext when this fails).
-  message: 'must be age ciphertext: ENC[...] as written by `age-secret encrypt`, bare base64 of an age file, or ASCII-armored age; plaintext is refused (encrypt it with `age-secret encrypt`)',
+  message:
+    'must be age ciphertext: ENC[...] as written by `age-secret encrypt`, bare base64 of an age file, or ASCII-armored age; plaintext is refused (encrypt it with `age-secret encrypt`)',
   // Forbidden, not Invalid: an Invalid error quotes the refused value back, and that value is plaintext.
   reason: 'FieldValueForbidden',
 } as const;
@@ -67,7 +68,8 @@ export function parseCiphertext(value: string): ParsedCiphertext {
     if (!text.endsWith(']')) throw new MalformedCiphertextError('ENC[...] value has no closing bracket');
     const file = decodeBase64(text.slice(4, -1));
     if (!file) throw new MalformedCiphertextError('ENC[...] does not contain valid base64');
-    if (!startsWithMagic(file)) throw new MalformedCiphertextError('ENC[...] does not contain an age file (missing age-encryption.org/v1 header)');
+    if (!startsWithMagic(file))
+      throw new MalformedCiphertextError('ENC[...] does not contain an age file (missing age-encryption.org/v1 header)');
     return { format: 'enc', file };
   }
   if (text.startsWith(ARMOR_BEGIN)) {
@@ -82,7 +84,8 @@ export function parseCiphertext(value: string): ParsedCiphertext {
   }
   const file = decodeBase64(text);
   if (!file) throw new MalformedCiphertextError('base64 age value is not valid base64');
-  if (!startsWithMagic(file)) throw new MalformedCiphertextError('base64 value does not contain an age file (broken age-encryption.org/v1 header)');
+  if (!startsWithMagic(file))
+    throw new MalformedCiphertextError('base64 value does not contain an age file (broken age-encryption.org/v1 header)');
   return { format: 'base64', file };
 }
 
@@ -100,8 +103,11 @@ export function classifyValue(value: string): ValueKind {
 export function formatCiphertext(file: Uint8Array, format: CiphertextFormat = 'enc'): string {
   const base64 = Buffer.from(file).toString('base64');
   switch (format) {
-    case 'enc': return `ENC[${base64}]`;
-    case 'base64': return base64;
-    case 'armor': return armor.encode(file);
+    case 'enc':
+      return `ENC[${base64}]`;
+    case 'base64':
+      return base64;
+    case 'armor':
+      return armor.encode(file);
   }
 }

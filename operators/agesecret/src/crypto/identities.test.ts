@@ -14,12 +14,15 @@ test('parseIdentityFile accepts age-keygen files, CRLF, comments and a bare key'
 test('bad identity files fail with a line number and without echoing the line', async () => {
   const { identity } = await generateKeyPair();
   assert.throws(() => parseIdentityFile('# only comments\n'), InvalidIdentityError);
-  assert.throws(() => parseIdentityFile(`${identity}\nssh-ed25519 AAAA secret-ish`), (e: Error) => {
-    assert.ok(e instanceof InvalidIdentityError);
-    assert.match(e.message, /line 2/);
-    assert.ok(!e.message.includes('secret-ish') && !e.message.includes(identity));
-    return true;
-  });
+  assert.throws(
+    () => parseIdentityFile(`${identity}\nssh-ed25519 AAAA secret-ish`),
+    (e: Error) => {
+      assert.ok(e instanceof InvalidIdentityError);
+      assert.match(e.message, /line 2/);
+      assert.ok(!e.message.includes('secret-ish') && !e.message.includes(identity));
+      return true;
+    },
+  );
   const corrupted = identity.slice(0, -3) + (identity.endsWith('QQQ') ? 'PPP' : 'QQQ');
   await assert.rejects(loadIdentities(corrupted), (e: Error) => {
     assert.ok(e instanceof InvalidIdentityError);

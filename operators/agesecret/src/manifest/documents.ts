@@ -39,10 +39,12 @@ export function parseDocuments(text: string, source: string): Document[] {
 
 /** Joins documents back, keeping their own `---` markers. */
 export function stringifyDocuments(docs: readonly Document[]): string {
-  return docs.map((doc, i) => {
-    const text = doc.toString({ lineWidth: 0 });
-    return i > 0 && !text.startsWith('---') ? `---\n${text}` : text;
-  }).join('');
+  return docs
+    .map((doc, i) => {
+      const text = doc.toString({ lineWidth: 0 });
+      return i > 0 && !text.startsWith('---') ? `---\n${text}` : text;
+    })
+    .join('');
 }
 
 export function isAgeSecret(doc: Document): boolean {
@@ -93,7 +95,12 @@ export function setValue(ref: ValueRef, text: string): void {
 
 export function recordedRecipients(doc: Document): string[] {
   const value = doc.getIn(['metadata', 'annotations', RECIPIENTS_ANNOTATION]);
-  return typeof value === 'string' ? value.split(',').map((r) => r.trim()).filter(Boolean) : [];
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean)
+    : [];
 }
 
 export function recordRecipients(doc: Document, recipients: readonly string[]): void {

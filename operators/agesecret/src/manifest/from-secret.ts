@@ -31,7 +31,8 @@ function decodeData(data: Record<string, string>, what: string): Map<string, Uin
   const out = new Map<string, Uint8Array>();
   for (const [key, value] of Object.entries(data)) {
     const compact = value.replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0) throw new InputError(`${what}.data.${key} is not valid base64`);
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0)
+      throw new InputError(`${what}.data.${key} is not valid base64`);
     out.set(key, new Uint8Array(Buffer.from(compact, 'base64')));
   }
   return out;
@@ -53,12 +54,15 @@ export async function ageSecretFromSecret(doc: Document, index: number, options:
 
   // stringData wins over data for the same key, as the API server does.
   const values = decodeData(stringRecord(secret.data, `${what} data`), what);
-  for (const [key, value] of Object.entries(stringRecord(secret.stringData, `${what} stringData`))) values.set(key, new TextEncoder().encode(value));
+  for (const [key, value] of Object.entries(stringRecord(secret.stringData, `${what} stringData`)))
+    values.set(key, new TextEncoder().encode(value));
   if (values.size === 0) throw new InputError(`${what}: Secret ${name} has no data or stringData`);
 
   const bindMode = options.bind ?? 'none';
-  if (bindMode !== 'none' && !namespace) throw new InputError(`${what}: --bind needs a namespace: set metadata.namespace or pass --namespace`);
-  const bind: BindingScope | undefined = bindMode === 'strict' ? { namespace: namespace!, name } : bindMode === 'namespace' ? { namespace: namespace! } : undefined;
+  if (bindMode !== 'none' && !namespace)
+    throw new InputError(`${what}: --bind needs a namespace: set metadata.namespace or pass --namespace`);
+  const bind: BindingScope | undefined =
+    bindMode === 'strict' ? { namespace: namespace!, name } : bindMode === 'namespace' ? { namespace: namespace! } : undefined;
   const encrypt = (bytes: Uint8Array) => encryptValue(bytes, { recipients: options.recipients, ...(bind ? { bind } : {}) });
 
   const spec: AgeSecretSpec = { secretName: name };
@@ -74,7 +78,9 @@ export async function ageSecretFromSecret(doc: Document, index: number, options:
   if (secret.type && secret.type !== 'Opaque') spec.type = secret.type;
   const labels = stringRecord(metadata['labels'], `${what} metadata.labels`);
   if (Object.keys(labels).length) spec.labels = labels;
-  const annotations = Object.fromEntries(Object.entries(stringRecord(metadata['annotations'], `${what} metadata.annotations`)).filter(([k]) => !DROPPED_ANNOTATIONS.has(k)));
+  const annotations = Object.fromEntries(
+    Object.entries(stringRecord(metadata['annotations'], `${what} metadata.annotations`)).filter(([k]) => !DROPPED_ANNOTATIONS.has(k)),
+  );
   if (Object.keys(annotations).length) spec.annotations = annotations;
 
   const out = new Document({

@@ -48,9 +48,17 @@ export async function encryptDocuments(docs: readonly Document[], options: Encry
       report.alreadyEncrypted.push(ref.label);
       continue;
     }
-    if (kind === 'malformed') throw new InputError(`${ref.label}: looks like a ciphertext but is malformed; replace it with the plaintext to re-encrypt`);
+    if (kind === 'malformed')
+      throw new InputError(`${ref.label}: looks like a ciphertext but is malformed; replace it with the plaintext to re-encrypt`);
     const bind = scopes.get(ref.doc);
-    setValue(ref, await encryptValue(ref.text, { recipients: options.recipients, ...(bind ? { bind } : {}), ...(options.format ? { format: options.format } : {}) }));
+    setValue(
+      ref,
+      await encryptValue(ref.text, {
+        recipients: options.recipients,
+        ...(bind ? { bind } : {}),
+        ...(options.format ? { format: options.format } : {}),
+      }),
+    );
     report.encrypted.push(ref.label);
   }
   return report;
@@ -70,7 +78,11 @@ export interface DecryptDocumentsOptions {
 }
 
 /** Decrypts every AgeSecret value in place (as UTF-8 text); errors are prefixed with the value's label. */
-export async function decryptDocuments(docs: readonly Document[], identities: IdentitySet, options: DecryptDocumentsOptions = {}): Promise<DecryptedRef[]> {
+export async function decryptDocuments(
+  docs: readonly Document[],
+  identities: IdentitySet,
+  options: DecryptDocumentsOptions = {},
+): Promise<DecryptedRef[]> {
   const out: DecryptedRef[] = [];
   for (const ref of ageSecretValues(docs)) {
     const index = docs.indexOf(ref.doc);

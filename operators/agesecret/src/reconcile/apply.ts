@@ -3,7 +3,16 @@ import { ConflictError, InvalidError, NotFoundError, TemporaryError, type KubeCl
 import { decryptValue } from '../crypto/age.js';
 import { AgeSecretError } from '../errors.js';
 import type { AgeSecret } from '../resource.js';
-import { dataSize, desiredSecret, inputHash, isOwnedBy, MAX_SECRET_BYTES, secretMatches, upToDate, type SecretObject } from './desired-secret.js';
+import {
+  dataSize,
+  desiredSecret,
+  inputHash,
+  isOwnedBy,
+  MAX_SECRET_BYTES,
+  secretMatches,
+  upToDate,
+  type SecretObject,
+} from './desired-secret.js';
 import { IdentityCache, keySecretOf, SECRETS, type DefaultIdentity, type LoadOptions } from './key-source.js';
 import { planSecret, type SecretPlan } from './spec-check.js';
 
@@ -48,7 +57,11 @@ async function decryptAll(obj: AgeSecret, plan: SecretPlan, deps: ApplyDeps): Pr
   for (const entry of plan.entries) {
     try {
       const out = await decryptValue(entry.ciphertext, identities, { at: { namespace: plan.namespace, name: obj.metadata.name } });
-      if (deps.settings.requireBinding && !out.scope) return fail('BindingRequired', `${entry.field}: ciphertext is not bound to a namespace (age-secret encrypt --bind); this operator requires binding`);
+      if (deps.settings.requireBinding && !out.scope)
+        return fail(
+          'BindingRequired',
+          `${entry.field}: ciphertext is not bound to a namespace (age-secret encrypt --bind); this operator requires binding`,
+        );
       values.set(entry.key, out.plaintext);
     } catch (error) {
       if (error instanceof AgeSecretError) return fail(error.reason, `${entry.field}: ${error.message}`);
@@ -76,7 +89,11 @@ export async function applyAgeSecret(obj: AgeSecret, deps: ApplyDeps): Promise<A
   /** Refuses foreign Secrets and recognises up-to-date ones, all before decrypting. */
   const verdict = (existing: SecretObject | undefined): ApplyOutcome | undefined => {
     if (existing && !isOwnedBy(existing, uid)) {
-      return fail('SecretNotOwned', `Secret ${plan.secretName} already exists and is not owned by this AgeSecret; refusing to overwrite or adopt it (delete it or choose another spec.secretName)`, plan.secretName);
+      return fail(
+        'SecretNotOwned',
+        `Secret ${plan.secretName} already exists and is not owned by this AgeSecret; refusing to overwrite or adopt it (delete it or choose another spec.secretName)`,
+        plan.secretName,
+      );
     }
     return existing && upToDate(existing, plan, hash, uid) ? done('unchanged') : undefined;
   };
@@ -103,8 +120,14 @@ export async function applyAgeSecret(obj: AgeSecret, deps: ApplyDeps): Promise<A
         if (judged) return judged;
         continue;
       }
-      if (error instanceof ConflictError) throw new TemporaryError(`Secret ${plan.secretName} changed or appeared meanwhile; retrying`, { delayMs: 200, cause: error });
-      if (error instanceof InvalidError) return fail('SecretRejected', `the API server rejected Secret ${plan.secretName}: ${error.message.replace(/^.*?failed with /, '')}`, plan.secretName);
+      if (error instanceof ConflictError)
+        throw new TemporaryError(`Secret ${plan.secretName} changed or appeared meanwhile; retrying`, { delayMs: 200, cause: error });
+      if (error instanceof InvalidError)
+        return fail(
+          'SecretRejected',
+          `the API server rejected Secret ${plan.secretName}: ${error.message.replace(/^.*?failed with /, '')}`,
+          plan.secretName,
+        );
       throw error;
     }
   }
@@ -135,7 +158,11 @@ async function writeSecret(client: KubeClient, options: WriteOptions): Promise<W
     return 'recreated';
   }
   if (secretMatches(existing, desired)) return 'unchanged';
-  await client.replace(SECRETS, { ...desired, metadata: { ...desired.metadata, resourceVersion: existing.metadata.resourceVersion! } }, writeOptions);
+  await client.replace(
+    SECRETS,
+    { ...desired, metadata: { ...desired.metadata, resourceVersion: existing.metadata.resourceVersion! } },
+    writeOptions,
+  );
   return 'updated';
 }
 

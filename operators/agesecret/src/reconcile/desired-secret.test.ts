@@ -6,11 +6,16 @@ import { DATA_HASH_ANNOTATION, desiredSecret, inputHash, isOwnedBy, secretMatche
 import { planSecret } from './spec-check.js';
 
 const obj: AgeSecret = {
-  apiVersion: 'pyvo.io/v1', kind: 'AgeSecret', metadata: { name: 'a', namespace: 'n', uid: 'uid-1' },
+  apiVersion: 'pyvo.io/v1',
+  kind: 'AgeSecret',
+  metadata: { name: 'a', namespace: 'n', uid: 'uid-1' },
   spec: { secretName: 's', secretKey: 'k', secret: 'ENC[x]', data: { j: 'ENC[y]' }, labels: { app: 'x' } },
 };
 const plan = planSecret(obj);
-const values = new Map([['k', new TextEncoder().encode('v1')], ['j', new TextEncoder().encode('v2')]]);
+const values = new Map([
+  ['k', new TextEncoder().encode('v1')],
+  ['j', new TextEncoder().encode('v2')],
+]);
 const copy = (s: SecretObject): SecretObject => JSON.parse(JSON.stringify(s)) as SecretObject;
 
 test('the desired Secret is owned, typed, labelled and hashed', () => {

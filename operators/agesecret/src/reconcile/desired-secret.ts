@@ -21,9 +21,12 @@ export interface SecretObject extends KubeObject {
 
 export function inputHash(plan: SecretPlan): string {
   const canonical = JSON.stringify({
-    v: 1, secretName: plan.secretName, type: plan.type,
+    v: 1,
+    secretName: plan.secretName,
+    type: plan.type,
     entries: plan.entries.map((e) => [e.key, e.ciphertext]),
-    labels: Object.entries(plan.labels).sort(), annotations: Object.entries(plan.annotations).sort(),
+    labels: Object.entries(plan.labels).sort(),
+    annotations: Object.entries(plan.annotations).sort(),
   });
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -34,12 +37,21 @@ export function dataHash(data: Record<string, string> | undefined): string {
 }
 
 export function ownerReferenceTo(obj: AgeSecret): OwnerReference {
-  return { apiVersion: API_VERSION, kind: KIND, name: obj.metadata.name, uid: obj.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    name: obj.metadata.name,
+    uid: obj.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 /** Whether this AgeSecret (by uid) is the Secret's controller: the only Secrets we ever write or delete. */
 export function isOwnedBy(secret: KubeObject, uid: string | undefined): boolean {
-  return Boolean(uid) && (secret.metadata.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === uid && ref.kind === KIND);
+  return (
+    Boolean(uid) && (secret.metadata.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === uid && ref.kind === KIND)
+  );
 }
 
 export function dataSize(values: ReadonlyMap<string, Uint8Array>): number {
@@ -79,20 +91,28 @@ const sameMap = (a: Record<string, string> | undefined, b: Record<string, string
  */
 export function upToDate(actual: SecretObject, plan: SecretPlan, hash: string, uid: string | undefined): boolean {
   const recordedDataHash = actual.metadata.annotations?.[DATA_HASH_ANNOTATION];
-  return (actual.type ?? 'Opaque') === plan.type
-    && sameMap(actual.metadata.labels, plan.labels)
-    && sameMap(actual.metadata.annotations, { ...plan.annotations, [INPUT_HASH_ANNOTATION]: hash, [DATA_HASH_ANNOTATION]: recordedDataHash ?? '' })
-    && recordedDataHash === dataHash(actual.data)
-    && isOwnedBy(actual, uid)
-    && (actual.metadata.ownerReferences ?? []).length === 1;
+  return (
+    (actual.type ?? 'Opaque') === plan.type &&
+    sameMap(actual.metadata.labels, plan.labels) &&
+    sameMap(actual.metadata.annotations, {
+      ...plan.annotations,
+      [INPUT_HASH_ANNOTATION]: hash,
+      [DATA_HASH_ANNOTATION]: recordedDataHash ?? '',
+    }) &&
+    recordedDataHash === dataHash(actual.data) &&
+    isOwnedBy(actual, uid) &&
+    (actual.metadata.ownerReferences ?? []).length === 1
+  );
 }
 
 /** Everything equal, data included. */
 export function secretMatches(actual: SecretObject, desired: SecretObject): boolean {
-  return (actual.type ?? 'Opaque') === desired.type
-    && sameMap(actual.data, desired.data)
-    && sameMap(actual.metadata.labels, desired.metadata.labels)
-    && sameMap(actual.metadata.annotations, desired.metadata.annotations as Record<string, string>)
-    && (actual.metadata.ownerReferences ?? []).length === 1
-    && actual.metadata.ownerReferences?.[0]?.uid === desired.metadata.ownerReferences?.[0]?.uid;
+  return (
+    (actual.type ?? 'Opaque') === desired.type &&
+    sameMap(actual.data, desired.data) &&
+    sameMap(actual.metadata.labels, desired.metadata.labels) &&
+    sameMap(actual.metadata.annotations, desired.metadata.annotations as Record<string, string>) &&
+    (actual.metadata.ownerReferences ?? []).length === 1 &&
+    actual.metadata.ownerReferences?.[0]?.uid === desired.metadata.ownerReferences?.[0]?.uid
+  );
 }

@@ -20,7 +20,10 @@ test('identities are parsed once per resourceVersion', async () => {
 
 test('a key Secret without secretKey, or with garbage in it, is KeySecretInvalid and never quoted', async () => {
   const cache = new IdentityCache();
-  await assert.rejects(cache.fromSecret(secret({ other: 'x' })), (e: Error) => e instanceof KeySourceError && e.reason === 'KeySecretInvalid');
+  await assert.rejects(
+    cache.fromSecret(secret({ other: 'x' })),
+    (e: Error) => e instanceof KeySourceError && e.reason === 'KeySecretInvalid',
+  );
   const leaky = 'AGE-SECRET-KEY-1NOTREALLYAKEYBUTLOOKSLIKEONE';
   await assert.rejects(cache.fromSecret(secret({ secretKey: `${leaky}\nhunter2` })), (e: Error) => {
     assert.ok(e instanceof KeySourceError && e.reason === 'KeySecretInvalid');

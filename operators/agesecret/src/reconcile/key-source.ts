@@ -45,12 +45,16 @@ export class IdentityCache {
     const hit = this.#entries.get(key);
     if (hit && hit.resourceVersion === rv) return hit.identities;
     const encoded = secret.data?.[IDENTITY_KEY];
-    if (!encoded) throw new KeySourceError(`key Secret ${key} has no key ${IDENTITY_KEY} (expected AGE-SECRET-KEY-1... lines)`, { reason: 'KeySecretInvalid' });
+    if (!encoded)
+      throw new KeySourceError(`key Secret ${key} has no key ${IDENTITY_KEY} (expected AGE-SECRET-KEY-1... lines)`, {
+        reason: 'KeySecretInvalid',
+      });
     let identities: IdentitySet;
     try {
       identities = await loadIdentities(Buffer.from(encoded, 'base64').toString('utf8'));
     } catch (error) {
-      if (error instanceof InvalidIdentityError) throw new KeySourceError(`key Secret ${key}: ${error.message}`, { reason: 'KeySecretInvalid', cause: error });
+      if (error instanceof InvalidIdentityError)
+        throw new KeySourceError(`key Secret ${key}: ${error.message}`, { reason: 'KeySecretInvalid', cause: error });
       throw error;
     }
     this.#entries.set(key, { resourceVersion: rv, identities });

@@ -35,7 +35,8 @@ function isValidKey(key: string): boolean {
 
 function stringMap(value: unknown, field: string): Record<string, string> {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new SpecError(`${field} must be a map of strings`, { reason: 'InvalidSpec' });
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new SpecError(`${field} must be a map of strings`, { reason: 'InvalidSpec' });
   for (const [k, v] of Object.entries(value)) {
     if (typeof v !== 'string') throw new SpecError(`${field}.${k} must be a string`, { reason: 'InvalidSpec' });
   }
@@ -49,14 +50,22 @@ export function planSecret(obj: AgeSecret): SecretPlan {
   const secretName = spec.secretName;
   if (!secretName) throw new SpecError('spec.secretName is required', { reason: 'MissingField' });
   if (typeof secretName !== 'string' || !isValidSecretName(secretName)) {
-    throw new SpecError(`spec.secretName ${JSON.stringify(String(secretName).slice(0, 300))} is not a valid Secret name (lowercase DNS subdomain, at most 253 characters)`, { reason: 'InvalidSecretName' });
+    throw new SpecError(
+      `spec.secretName ${JSON.stringify(String(secretName).slice(0, 300))} is not a valid Secret name (lowercase DNS subdomain, at most 253 characters)`,
+      { reason: 'InvalidSecretName' },
+    );
   }
   const entries: SecretPlan['entries'] = [];
   const add = (key: string, ciphertext: unknown, field: string) => {
-    if (!isValidKey(key)) throw new SpecError(`${field}: key ${JSON.stringify(key.slice(0, 300))} is not a valid Secret key (letters, digits, "-", "_", ".")`, { reason: 'InvalidKey' });
+    if (!isValidKey(key))
+      throw new SpecError(`${field}: key ${JSON.stringify(key.slice(0, 300))} is not a valid Secret key (letters, digits, "-", "_", ".")`, {
+        reason: 'InvalidKey',
+      });
     if (typeof ciphertext !== 'string' || ciphertext === '') throw new SpecError(`${field} is empty`, { reason: 'MissingField' });
-    if (ciphertext.length > MAX_CIPHERTEXT_CHARS) throw new SpecError(`${field} is larger than a Secret may hold (1 MiB)`, { reason: 'ValueTooLarge' });
-    if (entries.some((e) => e.key === key)) throw new SpecError(`key ${key} is given twice (spec.secretKey and spec.data)`, { reason: 'DuplicateKey' });
+    if (ciphertext.length > MAX_CIPHERTEXT_CHARS)
+      throw new SpecError(`${field} is larger than a Secret may hold (1 MiB)`, { reason: 'ValueTooLarge' });
+    if (entries.some((e) => e.key === key))
+      throw new SpecError(`key ${key} is given twice (spec.secretKey and spec.data)`, { reason: 'DuplicateKey' });
     entries.push({ key, ciphertext, field });
   };
   if (spec.secret !== undefined || spec.secretKey !== undefined) {
@@ -65,13 +74,16 @@ export function planSecret(obj: AgeSecret): SecretPlan {
     add(spec.secretKey, spec.secret, 'spec.secret');
   }
   for (const [key, value] of Object.entries(stringMap(spec.data, 'spec.data'))) add(key, value, `spec.data.${key}`);
-  if (entries.length === 0) throw new SpecError('nothing to decrypt: set spec.secretKey and spec.secret, or spec.data', { reason: 'MissingField' });
+  if (entries.length === 0)
+    throw new SpecError('nothing to decrypt: set spec.secretKey and spec.secret, or spec.data', { reason: 'MissingField' });
 
   let keySource: KeySource = { kind: 'default' };
   if (spec.ageSecretRef !== undefined && spec.ageSecretRef !== '') {
     const ref = spec.ageSecretRef;
     if (typeof ref !== 'string' || ref.includes('/')) {
-      throw new SpecError('spec.ageSecretRef must name a Secret in this namespace; key references across namespaces are refused', { reason: 'CrossNamespaceKeyRef' });
+      throw new SpecError('spec.ageSecretRef must name a Secret in this namespace; key references across namespaces are refused', {
+        reason: 'CrossNamespaceKeyRef',
+      });
     }
     if (!isValidSecretName(ref)) throw new SpecError('spec.ageSecretRef is not a valid Secret name', { reason: 'InvalidSpec' });
     keySource = { kind: 'secret', name: ref };
@@ -81,10 +93,16 @@ export function planSecret(obj: AgeSecret): SecretPlan {
   // The token controller fills such Secrets with a ServiceAccount's token: whoever may create AgeSecrets
   // could mint tokens through the operator without the right to create Secrets. Refused.
   if (type === 'kubernetes.io/service-account-token') {
-    throw new SpecError('spec.type kubernetes.io/service-account-token is not allowed (the operator does not mint ServiceAccount tokens)', { reason: 'UnsupportedType' });
+    throw new SpecError('spec.type kubernetes.io/service-account-token is not allowed (the operator does not mint ServiceAccount tokens)', {
+      reason: 'UnsupportedType',
+    });
   }
   return {
-    namespace, name: obj.metadata.name, secretName, entries, type,
+    namespace,
+    name: obj.metadata.name,
+    secretName,
+    entries,
+    type,
     labels: stringMap(spec.labels, 'spec.labels'),
     annotations: stringMap(spec.annotations, 'spec.annotations'),
     keySource,

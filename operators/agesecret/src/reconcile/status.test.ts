@@ -11,8 +11,12 @@ test('first success writes Ready=True with observedGeneration; repeating it is a
   assert.ok(first.patch);
   assert.equal(first.readyChanged, true);
   assert.deepEqual(first.patch.conditions?.[0], {
-    type: 'Ready', status: 'True', reason: 'Decrypted', message: 'Secret s is up to date (1 value decrypted)',
-    lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: 2,
+    type: 'Ready',
+    status: 'True',
+    reason: 'Decrypted',
+    message: 'Secret s is up to date (1 value decrypted)',
+    lastTransitionTime: '2026-01-01T00:00:00Z',
+    observedGeneration: 2,
   });
   const again = statusFor({ ...base, status: first.patch }, { ok: true, secretName: 's', action: 'unchanged', values: 1 });
   assert.equal(again.patch, undefined);

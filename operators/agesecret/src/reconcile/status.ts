@@ -28,8 +28,11 @@ export function statusFor(obj: AgeSecret, outcome: ApplyOutcome, now: Date = new
   const readyChanged = !old || old.status !== ready.status || old.reason !== reason || old.message !== message;
   // Keep the last managed name while failing, so renames still find the Secret we own.
   const secretName = outcome.ok ? outcome.secretName : obj.status?.secretName;
-  const unchanged = !readyChanged && old?.observedGeneration === generation
-    && obj.status?.observedGeneration === generation && obj.status?.secretName === secretName;
+  const unchanged =
+    !readyChanged &&
+    old?.observedGeneration === generation &&
+    obj.status?.observedGeneration === generation &&
+    obj.status?.secretName === secretName;
   if (unchanged) return { readyChanged, ready };
   return {
     patch: { conditions, ...(generation !== undefined ? { observedGeneration: generation } : {}), ...(secretName ? { secretName } : {}) },

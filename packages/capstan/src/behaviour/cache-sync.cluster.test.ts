@@ -22,22 +22,37 @@ test('no handler runs until every cache has synced: a resource that cannot be li
   const user = `cache-sync-${randomBytes(3).toString('hex')}`;
   // The operator may list and watch ConfigMaps from the start; Secrets only once the second Role is bound.
   const grant = async (name: string, resources: string[]) => {
-    await admin.create(rbac('roles'), { metadata: { name, namespace: ns }, rules: [{ apiGroups: [''], resources, verbs: ['get', 'list', 'watch'] }] } as unknown as KubeObject, { namespace: ns });
-    await admin.create(rbac('rolebindings'), {
-      metadata: { name, namespace: ns },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
-    } as unknown as KubeObject, { namespace: ns });
+    await admin.create(
+      rbac('roles'),
+      {
+        metadata: { name, namespace: ns },
+        rules: [{ apiGroups: [''], resources, verbs: ['get', 'list', 'watch'] }],
+      } as unknown as KubeObject,
+      { namespace: ns },
+    );
+    await admin.create(
+      rbac('rolebindings'),
+      {
+        metadata: { name, namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+      } as unknown as KubeObject,
+      { namespace: ns },
+    );
   };
   await grant('configmaps', ['configmaps']);
-  for (let i = 0; i < 5; i++) await admin.create(secrets, { metadata: { name: `s${i}`, namespace: ns }, stringData: { k: 'v' } } as unknown as KubeObject, { namespace: ns });
+  for (let i = 0; i < 5; i++)
+    await admin.create(secrets, { metadata: { name: `s${i}`, namespace: ns }, stringData: { k: 'v' } } as unknown as KubeObject, {
+      namespace: ns,
+    });
   await admin.create(configMaps, { metadata: { name: 'a', namespace: ns } }, { namespace: ns });
 
   const synced = new Set<string>();
   const secretErrors: unknown[] = [];
   const handled: { name: string; secretsCached: number }[] = [];
   const op = createOperator({
-    name: 'test-cache-sync', events: false,
+    name: 'test-cache-sync',
+    events: false,
     hooks: {
       synced: (info) => void synced.add(info.resource),
       watchError: (info) => void (info.resource.startsWith('/v1/secrets') && secretErrors.push(info.error)),
@@ -47,7 +62,10 @@ test('no handler runs until every cache has synced: a resource that cannot be li
   // An index makes Secrets watched and cached without handlers of their own, as an operator's children are.
   secretHandle.index('all', () => ['all']);
   op.resource(configMaps).on.event((ctx) => {
-    handled.push({ name: ctx.name, secretsCached: [0, 1, 2, 3, 4].filter((i) => secretHandle.cached({ namespace: ns, name: `s${i}` })).length });
+    handled.push({
+      name: ctx.name,
+      secretsCached: [0, 1, 2, 3, 4].filter((i) => secretHandle.cached({ namespace: ns, name: `s${i}` })).length,
+    });
   });
   const running = await runOperatorInProcess(op, { kubeconfigPath: cluster.userKubeconfig({ user }), namespaces: [ns], waitReady: false });
   t.after(() => running.stop());

@@ -14,16 +14,24 @@ test('CEL rules from the schema builder are enforced by the API server; selectab
   // A group of its own: test files share one API server.
   const group = `cel-${randomBytes(3).toString('hex')}.capstan.dev`;
   const Gizmos = defineCustomResource({
-    group, version: 'v1', kind: 'Gizmo', plural: 'gizmos',
-    spec: s.object({
-      color: s.string({ maxLength: 16 }),
-      min: s.integer(),
-      max: s.integer(),
-      code: s.optional(s.string({
-        maxLength: 64,
-        validations: [{ rule: "self.startsWith('GZ-')", message: 'code must start with GZ-', reason: 'FieldValueForbidden' }],
-      })),
-    }, { validations: [{ rule: 'self.min <= self.max', message: 'min must not exceed max', fieldPath: '.min' }] }),
+    group,
+    version: 'v1',
+    kind: 'Gizmo',
+    plural: 'gizmos',
+    spec: s.object(
+      {
+        color: s.string({ maxLength: 16 }),
+        min: s.integer(),
+        max: s.integer(),
+        code: s.optional(
+          s.string({
+            maxLength: 64,
+            validations: [{ rule: "self.startsWith('GZ-')", message: 'code must start with GZ-', reason: 'FieldValueForbidden' }],
+          }),
+        ),
+      },
+      { validations: [{ rule: 'self.min <= self.max', message: 'min must not exceed max', fieldPath: '.min' }] },
+    ),
     selectableFields: ['.spec.color'],
     validations: [{ rule: "self.metadata.name != 'reserved'", message: 'the name reserved is reserved' }],
   });
@@ -38,10 +46,13 @@ test('CEL rules from the schema builder are enforced by the API server; selectab
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
   }
-  await waitUntil(async () => {
-    await client.list(Gizmos.ref, { namespace: ns });
-    return true;
-  }, { message: 'the Gizmo CRD to be served' });
+  await waitUntil(
+    async () => {
+      await client.list(Gizmos.ref, { namespace: ns });
+      return true;
+    },
+    { message: 'the Gizmo CRD to be served' },
+  );
 
   const gizmo = (name: string, spec: typeof Gizmos.$spec) => Gizmos.build({ metadata: { name, namespace: ns }, spec });
   const refused = async (body: KubeObject, message: RegExp) => {
@@ -56,11 +67,18 @@ test('CEL rules from the schema builder are enforced by the API server; selectab
   await refused(gizmo('badcode', { color: 'red', min: 1, max: 2, code: 'XX-1' }), /code must start with GZ-/);
   await refused(gizmo('reserved', { color: 'red', min: 1, max: 2 }), /the name reserved is reserved/);
 
-  for (const [name, color] of [['a', 'red'], ['b', 'blue'], ['c', 'red']] as const) {
+  for (const [name, color] of [
+    ['a', 'red'],
+    ['b', 'blue'],
+    ['c', 'red'],
+  ] as const) {
     await client.create(Gizmos.ref, gizmo(name, { color, min: 1, max: 2, code: 'GZ-1' }), { namespace: ns });
   }
   const red = await client.list(Gizmos.ref, { namespace: ns, fieldSelector: 'spec.color=red' });
   assert.deepEqual(red.items.map((o) => o.metadata.name).sort(), ['a', 'c']);
   // An update is checked too.
-  await assert.rejects(client.patch(Gizmos.ref, { namespace: ns, name: 'a' }, { spec: { max: 0 } }, { type: 'merge' }), /min must not exceed max/);
+  await assert.rejects(
+    client.patch(Gizmos.ref, { namespace: ns, name: 'a' }, { spec: { max: 0 } }, { type: 'merge' }),
+    /min must not exceed max/,
+  );
 });

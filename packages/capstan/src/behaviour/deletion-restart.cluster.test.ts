@@ -20,11 +20,15 @@ function hang(ctx: HandlerContext<Widget>): Promise<never> {
 /** First operator: fails temporarily below `until`, then hangs at retry `until` so the test stops it there. */
 async function startFailingThenHanging(h: Harness, until: number, options: { retries?: number } = {}) {
   const seen: { retry: number; startedAt: number }[] = [];
-  const op = await h.start((o: Operator) => o.resource<Widget>(widgets).on.delete(function cleanup(ctx) {
-    seen.push({ retry: ctx.retry, startedAt: ctx.startedAt.getTime() });
-    if (ctx.retry < until) throw new TemporaryError('not yet', { delayMs: 100 });
-    return hang(ctx);
-  }, options), { shutdownGraceMs: 0 });
+  const op = await h.start(
+    (o: Operator) =>
+      o.resource<Widget>(widgets).on.delete(function cleanup(ctx) {
+        seen.push({ retry: ctx.retry, startedAt: ctx.startedAt.getTime() });
+        if (ctx.retry < until) throw new TemporaryError('not yet', { delayMs: 100 });
+        return hang(ctx);
+      }, options),
+    { shutdownGraceMs: 0 },
+  );
   return { op, seen };
 }
 
@@ -42,17 +46,28 @@ test('a restart while a delete handler retries continues its retry count; the fi
 
   let release = false;
   const second: { retry: number; startedAt: number }[] = [];
-  await h.start((o) => o.resource<Widget>(widgets).on.delete(function cleanup(ctx) {
-    second.push({ retry: ctx.retry, startedAt: ctx.startedAt.getTime() });
-    if (!release) throw new TemporaryError('still not', { delayMs: 100 });
-  }));
+  await h.start((o) =>
+    o.resource<Widget>(widgets).on.delete(function cleanup(ctx) {
+      second.push({ retry: ctx.retry, startedAt: ctx.startedAt.getTime() });
+      if (!release) throw new TemporaryError('still not', { delayMs: 100 });
+    }),
+  );
   await waitUntil(() => second.length >= 2, { message: 'two attempts of the restarted operator' });
-  assert.deepEqual(second.slice(0, 2).map((s) => s.retry), [2, 3], 'the retry count continues from the persisted one (the aborted attempt is redone)');
-  assert.ok(second.every((s) => s.startedAt === first.seen[0]!.startedAt), 'startedAt is the first attempt\'s, across the restart');
+  assert.deepEqual(
+    second.slice(0, 2).map((s) => s.retry),
+    [2, 3],
+    'the retry count continues from the persisted one (the aborted attempt is redone)',
+  );
+  assert.ok(
+    second.every((s) => s.startedAt === first.seen[0]!.startedAt),
+    "startedAt is the first attempt's, across the restart",
+  );
   const held = await h.client.get<Widget>(widgets, { namespace: h.ns, name: 'w' });
   assert.ok(held.metadata.finalizers?.some(ours), 'still failing: the finalizer stays');
   release = true;
-  await waitFor(h.client, { resource: widgets, namespace: h.ns, name: 'w' }, (o) => !o, { message: 'the object gone after the handler succeeded' });
+  await waitFor(h.client, { resource: widgets, namespace: h.ns, name: 'w' }, (o) => !o, {
+    message: 'the object gone after the handler succeeded',
+  });
   assert.ok(second.length >= 3);
 });
 
@@ -66,10 +81,14 @@ test('a retries limit reached across a restart is a permanent failure; the final
   await first.op.stop();
 
   const second: number[] = [];
-  const fails = (o: Operator, into: number[]) => o.resource<Widget>(widgets).on.delete(function cleanup(ctx) {
-    into.push(ctx.retry);
-    throw new Error('broken for good');
-  }, { retries: 2 });
+  const fails = (o: Operator, into: number[]) =>
+    o.resource<Widget>(widgets).on.delete(
+      function cleanup(ctx) {
+        into.push(ctx.retry);
+        throw new Error('broken for good');
+      },
+      { retries: 2 },
+    );
   const op2 = await h.start((o) => fails(o, second), { shutdownGraceMs: 0 });
   await waitForLog(op2.logs, 'deletion handling failed permanently');
   assert.deepEqual(second, [1, 2], 'retries 1 and 2 after the restart; the limit (2) made the last one permanent');

@@ -11,15 +11,25 @@ const ours = (f: string) => f.endsWith('.capstan.dev/finalizer');
 test('the finalizer joins foreign ones and leaves only after the delete handler succeeded', async (t) => {
   const h = await harness(t, 'fin', { crd: true });
   let attempts = 0;
-  await h.start((o) => o.resource<Widget>(widgets).on.delete(function cleanup(ctx) {
-    attempts++;
-    if (ctx.retry < 1) throw new TemporaryError('cleanup not possible yet', { delayMs: 100 });
-  }));
+  await h.start((o) =>
+    o.resource<Widget>(widgets).on.delete(function cleanup(ctx) {
+      attempts++;
+      if (ctx.retry < 1) throw new TemporaryError('cleanup not possible yet', { delayMs: 100 });
+    }),
+  );
   await h.client.create(widgets, { metadata: { name: 'w', namespace: h.ns, finalizers: ['example.com/keep'] }, spec: {} });
-  const withOurs = await waitFor<Widget>(h.client, { resource: widgets, namespace: h.ns, name: 'w' }, (o) => !!o?.metadata.finalizers?.some(ours));
+  const withOurs = await waitFor<Widget>(
+    h.client,
+    { resource: widgets, namespace: h.ns, name: 'w' },
+    (o) => !!o?.metadata.finalizers?.some(ours),
+  );
   assert.deepEqual(withOurs?.metadata.finalizers?.[0], 'example.com/keep', 'the foreign finalizer is kept, ours appended');
   await h.client.delete(widgets, { namespace: h.ns, name: 'w' });
-  const released = await waitFor<Widget>(h.client, { resource: widgets, namespace: h.ns, name: 'w' }, (o) => !o?.metadata.finalizers?.some(ours));
+  const released = await waitFor<Widget>(
+    h.client,
+    { resource: widgets, namespace: h.ns, name: 'w' },
+    (o) => !o?.metadata.finalizers?.some(ours),
+  );
   assert.equal(attempts, 2, 'the first failed attempt kept the finalizer; the retry released it');
   assert.deepEqual(released?.metadata.finalizers, ['example.com/keep']);
   await h.client.patch(widgets, { namespace: h.ns, name: 'w' }, { metadata: { finalizers: null } });
@@ -67,10 +77,15 @@ test('only objects a delete handler applies to get the finalizer', async (t) => 
 test("the reconciler's finalizer option names the finalizer its cleanup runs under", async (t) => {
   const h = await harness(t, 'finname', { crd: true });
   const cleaned: string[] = [];
-  await h.start((o) => o.resource<Widget>(widgets).reconcile({
-    apply: () => undefined,
-    cleanup: (ctx) => void cleaned.push(ctx.name),
-  }, { finalizer: 'example.com/widget-cleanup' }));
+  await h.start((o) =>
+    o.resource<Widget>(widgets).reconcile(
+      {
+        apply: () => undefined,
+        cleanup: (ctx) => void cleaned.push(ctx.name),
+      },
+      { finalizer: 'example.com/widget-cleanup' },
+    ),
+  );
   await h.client.create(widgets, { metadata: { name: 'w', namespace: h.ns }, spec: {} });
   const held = await waitFor<Widget>(h.client, { resource: widgets, namespace: h.ns, name: 'w' }, (o) => !!o?.metadata.finalizers?.length);
   assert.deepEqual(held?.metadata.finalizers, ['example.com/widget-cleanup'], 'the named finalizer, not the operator default');

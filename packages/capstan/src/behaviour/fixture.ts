@@ -1,7 +1,15 @@
 // Shared set-up of capstan's behaviour tests: the cluster, a namespace, a test CRD, and operators with counters.
 import type { TestContext } from 'node:test';
 import { useTestCluster } from '@capstan/localcluster';
-import { ApiClient, ConflictError, createOperator, type KubeObject, type Operator, type OperatorHooks, type OperatorSettings } from '../index.js';
+import {
+  ApiClient,
+  ConflictError,
+  createOperator,
+  type KubeObject,
+  type Operator,
+  type OperatorHooks,
+  type OperatorSettings,
+} from '../index.js';
 import { deleteNamespace, runOperatorInProcess, uniqueNamespace, waitUntil, type RunningOperator } from '../testing/index.js';
 
 export const widgets = { group: 'behaviour.capstan.dev', version: 'v1', plural: 'widgets' } as const;
@@ -10,18 +18,30 @@ export const configMaps = { version: 'v1', plural: 'configmaps' } as const;
 export type Widget = KubeObject<{ n?: number; text?: string; [k: string]: unknown }, Record<string, unknown>>;
 
 const crd = {
-  apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition',
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
   metadata: { name: 'widgets.behaviour.capstan.dev' },
   spec: {
-    group: 'behaviour.capstan.dev', scope: 'Namespaced',
+    group: 'behaviour.capstan.dev',
+    scope: 'Namespaced',
     names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
-    versions: [{
-      name: 'v1', served: true, storage: true, subresources: { status: {} },
-      schema: { openAPIV3Schema: { type: 'object', properties: {
-        spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-        status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-      } } },
-    }],
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+              status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+            },
+          },
+        },
+      },
+    ],
   },
 };
 
@@ -33,12 +53,17 @@ export async function ensureWidgetCrd(client: ApiClient): Promise<void> {
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
   }
-  await waitUntil(async () => {
-    const got = await client.get<KubeObject<unknown, { conditions?: { type: string; status: string }[] }>>(crds, { name: crd.metadata.name });
-    if (!got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return false;
-    await client.list(widgets, { namespace: 'default' });
-    return true;
-  }, { message: 'the Widget CRD to be served' });
+  await waitUntil(
+    async () => {
+      const got = await client.get<KubeObject<unknown, { conditions?: { type: string; status: string }[] }>>(crds, {
+        name: crd.metadata.name,
+      });
+      if (!got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return false;
+      await client.list(widgets, { namespace: 'default' });
+      return true;
+    },
+    { message: 'the Widget CRD to be served' },
+  );
 }
 
 export interface Counters {
@@ -67,7 +92,9 @@ export async function harness(t: TestContext, prefix: string, options: { crd?: b
     client.close();
   });
   return {
-    kubeconfigPath: cluster.kubeconfigPath, client, ns,
+    kubeconfigPath: cluster.kubeconfigPath,
+    client,
+    ns,
     async start(register, settings = {}) {
       const counters: Counters = { writes: 0, processed: [], watchRestarts: [] };
       const hooks: OperatorHooks = {
@@ -84,11 +111,14 @@ export async function harness(t: TestContext, prefix: string, options: { crd?: b
     },
     async settled(running, resource, name) {
       let obj: KubeObject | undefined;
-      await waitUntil(async () => {
-        obj = await client.get(resource, { namespace: ns, name });
-        const rv = obj.metadata.resourceVersion;
-        return running.counters.processed.some((p) => p.name === name && p.resourceVersion === rv && p.writes === 0);
-      }, { message: `${name} processed at its latest version` });
+      await waitUntil(
+        async () => {
+          obj = await client.get(resource, { namespace: ns, name });
+          const rv = obj.metadata.resourceVersion;
+          return running.counters.processed.some((p) => p.name === name && p.resourceVersion === rv && p.writes === 0);
+        },
+        { message: `${name} processed at its latest version` },
+      );
       return obj!;
     },
   };

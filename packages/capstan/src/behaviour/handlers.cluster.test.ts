@@ -35,10 +35,17 @@ test('create, update, field and delete handlers see the right context; return va
   const created = await waitFor<Widget>(h.client, { resource: widgets, namespace: h.ns, name: 'w' }, (o) => !!o?.status?.created);
   assert.deepEqual(created?.status?.created, { size: 1 }, 'the return value is stored in status[id]');
   assert.equal(created?.metadata.labels?.handled, 'yes', 'ctx.patch applied');
-  assert.ok(created?.metadata.finalizers?.some((f) => f.endsWith('.capstan.dev/finalizer')), 'a finalizer for the delete handler');
+  assert.ok(
+    created?.metadata.finalizers?.some((f) => f.endsWith('.capstan.dev/finalizer')),
+    'a finalizer for the delete handler',
+  );
   assert.ok(frozen, 'mutating ctx.body throws');
   await h.settled(op, widgets, 'w');
-  assert.deepEqual(seen.map((s) => s.cause), ['create'], 'the operator\'s own label patch is not an update (no ping-pong)');
+  assert.deepEqual(
+    seen.map((s) => s.cause),
+    ['create'],
+    "the operator's own label patch is not an update (no ping-pong)",
+  );
 
   await h.client.patch(widgets, { namespace: h.ns, name: 'w' }, { spec: { n: 2 } });
   await waitUntil(() => seen.some((s) => s.cause === 'update'), { message: 'the update handler' });
@@ -49,7 +56,10 @@ test('create, update, field and delete handlers see the right context; return va
 
   await h.client.patch(widgets, { namespace: h.ns, name: 'w' }, { spec: { text: 'hello' } });
   await waitUntil(() => seen.some((s) => s.cause === 'field'), { message: 'the field handler' });
-  assert.deepEqual(seen.find((s) => s.cause === 'field'), { cause: 'field', old: undefined, new: 'hello', retry: 0 });
+  assert.deepEqual(
+    seen.find((s) => s.cause === 'field'),
+    { cause: 'field', old: undefined, new: 'hello', retry: 0 },
+  );
 
   await h.client.delete(widgets, { namespace: h.ns, name: 'w' });
   await waitFor(h.client, { resource: widgets, namespace: h.ns, name: 'w' }, (o) => !o, { message: 'the widget to be gone' });
@@ -86,12 +96,24 @@ test('resume handlers run for objects found at start-up; event handlers see raw 
 
 test('ctx.events posts Kubernetes Events about the object', async (t) => {
   const h = await harness(t, 'events', { crd: true });
-  await h.start((o) => o.resource<Widget>(widgets).on.create(async (ctx) => {
-    await ctx.events.info('Greeted', `hello ${ctx.name}`);
-  }), { events: undefined });
+  await h.start(
+    (o) =>
+      o.resource<Widget>(widgets).on.create(async (ctx) => {
+        await ctx.events.info('Greeted', `hello ${ctx.name}`);
+      }),
+    { events: undefined },
+  );
   const w = await h.client.create(widgets, { metadata: { name: 'w', namespace: h.ns }, spec: {} });
-  const event = await waitUntil(async () => (await h.client.list<import('../index.js').KubeObject & { reason?: string; message?: string; involvedObject?: { uid?: string } }>(
-    { version: 'v1', plural: 'events' }, { namespace: h.ns })).items.find((e) => e.reason === 'Greeted'), { message: 'the Greeted event' });
+  const event = await waitUntil(
+    async () =>
+      (
+        await h.client.list<import('../index.js').KubeObject & { reason?: string; message?: string; involvedObject?: { uid?: string } }>(
+          { version: 'v1', plural: 'events' },
+          { namespace: h.ns },
+        )
+      ).items.find((e) => e.reason === 'Greeted'),
+    { message: 'the Greeted event' },
+  );
   assert.equal(event.message, 'hello w');
   assert.equal(event.involvedObject?.uid, w.metadata.uid);
 });

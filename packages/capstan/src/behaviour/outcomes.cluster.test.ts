@@ -21,21 +21,27 @@ test('temporary errors retry with the retry count; permanent errors and exhauste
       attempts.broken!.push(ctx.retry);
       throw new PermanentError('cannot ever work');
     });
-    w.on.create(function limited(ctx) {
-      if (ctx.name !== 'limited') return;
-      attempts.limited!.push(ctx.retry);
-      throw new Error('plain errors are temporary');
-    }, { retries: 2, backoff: { baseMs: 20, capMs: 50 } });
-    w.on.create(async function slow(ctx) {
-      if (ctx.name !== 'slow') return 'skipped';
-      attempts.slow!.push(ctx.retry);
-      if (ctx.retry === 0) {
-        // Ignores nothing: waits for its signal, which the timeout aborts.
-        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
-        throw new Error('aborted by the timeout');
-      }
-      return 'fast enough';
-    }, { timeoutMs: 200, backoff: { baseMs: 20, capMs: 50 } });
+    w.on.create(
+      function limited(ctx) {
+        if (ctx.name !== 'limited') return;
+        attempts.limited!.push(ctx.retry);
+        throw new Error('plain errors are temporary');
+      },
+      { retries: 2, backoff: { baseMs: 20, capMs: 50 } },
+    );
+    w.on.create(
+      async function slow(ctx) {
+        if (ctx.name !== 'slow') return 'skipped';
+        attempts.slow!.push(ctx.retry);
+        if (ctx.retry === 0) {
+          // Ignores nothing: waits for its signal, which the timeout aborts.
+          await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+          throw new Error('aborted by the timeout');
+        }
+        return 'fast enough';
+      },
+      { timeoutMs: 200, backoff: { baseMs: 20, capMs: 50 } },
+    );
   });
   for (const name of ['flaky', 'broken', 'limited', 'slow']) {
     await h.client.create(widgets, { metadata: { name, namespace: h.ns }, spec: {} });
@@ -43,7 +49,11 @@ test('temporary errors retry with the retry count; permanent errors and exhauste
   const flaky = await waitFor<Widget>(h.client, { resource: widgets, namespace: h.ns, name: 'flaky' }, (o) => o?.status?.flaky === 'ok');
   assert.deepEqual(attempts.flaky, [0, 1, 2]);
   assert.ok(flaky);
-  const slow = await waitFor<Widget>(h.client, { resource: widgets, namespace: h.ns, name: 'slow' }, (o) => o?.status?.slow === 'fast enough');
+  const slow = await waitFor<Widget>(
+    h.client,
+    { resource: widgets, namespace: h.ns, name: 'slow' },
+    (o) => o?.status?.slow === 'fast enough',
+  );
   assert.ok(slow);
   assert.deepEqual(attempts.slow, [0, 1], 'the timed-out attempt was retried');
 

@@ -16,15 +16,17 @@ test('one object is handled serially and a burst of changes is coalesced into it
   let active = 0;
   let maxActive = 0;
   const seen: number[] = [];
-  const op = await h.start((o) => o.resource<Widget>(widgets).reconcile({
-    async apply(ctx) {
-      active++;
-      maxActive = Math.max(maxActive, active);
-      seen.push(ctx.spec?.n ?? 0);
-      if (seen.length === 1) await release.opened;
-      active--;
-    },
-  }));
+  const op = await h.start((o) =>
+    o.resource<Widget>(widgets).reconcile({
+      async apply(ctx) {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        seen.push(ctx.spec?.n ?? 0);
+        if (seen.length === 1) await release.opened;
+        active--;
+      },
+    }),
+  );
   await h.client.create(widgets, { metadata: { name: 'w', namespace: h.ns }, spec: { n: 0 } });
   await waitUntil(() => seen.length === 1, { message: 'the first reconcile' });
   for (let n = 1; n <= 10; n++) await h.client.patch(widgets, { namespace: h.ns, name: 'w' }, { spec: { n } });
@@ -43,15 +45,19 @@ test('objects are handled in parallel, within the global concurrency bound', asy
   let maxActive = 0;
   const three = gate();
   const done: string[] = [];
-  await h.start((o) => o.resource<Widget>(widgets).on.create(async (ctx) => {
-    active++;
-    maxActive = Math.max(maxActive, active);
-    if (active === 3) three.open();
-    // Each handler waits until three run at once: this only finishes if objects run in parallel.
-    await three.opened;
-    active--;
-    done.push(ctx.name);
-  }), { concurrency: 3 });
+  await h.start(
+    (o) =>
+      o.resource<Widget>(widgets).on.create(async (ctx) => {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        if (active === 3) three.open();
+        // Each handler waits until three run at once: this only finishes if objects run in parallel.
+        await three.opened;
+        active--;
+        done.push(ctx.name);
+      }),
+    { concurrency: 3 },
+  );
   for (let i = 0; i < 7; i++) await h.client.create(widgets, { metadata: { name: `w${i}`, namespace: h.ns }, spec: {} });
   await waitUntil(() => done.length === 7, { message: 'all seven handled' });
   assert.equal(maxActive, 3, 'three at once, never more than the bound');

@@ -18,14 +18,20 @@ test('namespace globs select namespaces; exclusions win; cluster-scoped resource
   });
   const seen = new Set<string>();
   const nsSeen = new Set<string>();
-  await h.start((o) => {
-    o.resource(configMaps).on.event((ctx) => void (ctx.name === 'probe' && seen.add(ctx.namespace ?? '')));
-    // By kind rather than plural: discovery maps it.
-    o.resource({ version: 'v1', kind: 'Namespace' }).on.event((ctx) => void nsSeen.add(ctx.name), { labels: { [`${p}-marker`]: PRESENT } });
-  }, { namespaces: [`${p}-team-*`, `!${p}-team-secret`] });
+  await h.start(
+    (o) => {
+      o.resource(configMaps).on.event((ctx) => void (ctx.name === 'probe' && seen.add(ctx.namespace ?? '')));
+      // By kind rather than plural: discovery maps it.
+      o.resource({ version: 'v1', kind: 'Namespace' }).on.event((ctx) => void nsSeen.add(ctx.name), {
+        labels: { [`${p}-marker`]: PRESENT },
+      });
+    },
+    { namespaces: [`${p}-team-*`, `!${p}-team-secret`] },
+  );
   // Excluded and non-matching namespaces first: a glob scope is one cluster-wide watch, delivered in order,
   // so once the team namespaces' probes arrived, the earlier ones would have too.
-  for (const ns of [names[2]!, names[3]!, names[0]!, names[1]!]) await h.client.create(configMaps, { metadata: { name: 'probe', namespace: ns } });
+  for (const ns of [names[2]!, names[3]!, names[0]!, names[1]!])
+    await h.client.create(configMaps, { metadata: { name: 'probe', namespace: ns } });
   await waitUntil(() => seen.has(names[0]!) && seen.has(names[1]!), { message: 'both team namespaces' });
   assert.ok(!seen.has(names[2]!), 'excluded namespace');
   assert.ok(!seen.has(names[3]!), 'non-matching namespace');

@@ -5,15 +5,17 @@ import { waitFor, waitUntil } from '../testing/index.js';
 import { TemporaryError, type KubeObject } from '../index.js';
 import { configMaps, harness, widgets, type Widget } from './fixture.js';
 
-test('a reconcile that changes nothing writes nothing, and the operator\'s own writes trigger no new round', async (t) => {
+test("a reconcile that changes nothing writes nothing, and the operator's own writes trigger no new round", async (t) => {
   const h = await harness(t, 'noop', { crd: true });
   let applies = 0;
-  const op = await h.start((o) => o.resource<Widget>(widgets).reconcile({
-    apply(ctx) {
-      applies++;
-      ctx.patch.status.observed = ctx.spec?.n ?? 0;
-    },
-  }));
+  const op = await h.start((o) =>
+    o.resource<Widget>(widgets).reconcile({
+      apply(ctx) {
+        applies++;
+        ctx.patch.status.observed = ctx.spec?.n ?? 0;
+      },
+    }),
+  );
   const created = await h.client.create(widgets, { metadata: { name: 'w', namespace: h.ns }, spec: { n: 1 } });
   const settled = await h.settled(op, widgets, 'w');
   assert.equal((settled as Widget).status?.observed, 1);
@@ -45,17 +47,24 @@ test('handler progress persists across a restart: done handlers are not re-run, 
   };
   const one = await h.start(register(true));
   await h.client.create(widgets, { metadata: { name: 'w', namespace: h.ns }, spec: {} });
-  await waitFor<Widget>(h.client, { resource: widgets, namespace: h.ns, name: 'w' }, (o) =>
-    Object.values(o?.metadata.annotations ?? {}).some((a) => a.includes('"second":{"r":1')), { message: 'progress of the failed handler persisted' });
+  await waitFor<Widget>(
+    h.client,
+    { resource: widgets, namespace: h.ns, name: 'w' },
+    (o) => Object.values(o?.metadata.annotations ?? {}).some((a) => a.includes('"second":{"r":1')),
+    { message: 'progress of the failed handler persisted' },
+  );
   await one.stop();
   const before = runs.length;
   assert.equal(runs.filter((r) => r.startsWith('first')).length, 1);
 
   await h.start(register(false));
-  await waitUntil(() => runs.slice(before).some((r) => r.startsWith('second:') && r !== 'second:0'), { message: 'the second handler retried after the restart' });
+  await waitUntil(() => runs.slice(before).some((r) => r.startsWith('second:') && r !== 'second:0'), {
+    message: 'the second handler retried after the restart',
+  });
   assert.equal(runs.filter((r) => r.startsWith('first')).length, 1, 'the finished handler did not run again');
   const done = await waitFor(h.client, { resource: widgets, namespace: h.ns, name: 'w' }, (o) =>
-    Object.values(o?.metadata.annotations ?? {}).some((a) => a.startsWith('{"v":1,"h":') && !a.includes('"p":')));
+    Object.values(o?.metadata.annotations ?? {}).some((a) => a.startsWith('{"v":1,"h":') && !a.includes('"p":')),
+  );
   assert.ok(done);
 });
 
@@ -69,7 +78,8 @@ test('state stays compact on a big object (kopf #1087)', async (t) => {
   });
   await h.client.create(configMaps, { metadata: { name: 'big', namespace: h.ns }, data: { blob: 'x'.repeat(600 * 1024) } } as KubeObject);
   const handled = await waitFor(h.client, { resource: configMaps, namespace: h.ns, name: 'big' }, (o) =>
-    Object.keys(o?.metadata.annotations ?? {}).some((k) => k.endsWith('.capstan.dev/last-handled')));
+    Object.keys(o?.metadata.annotations ?? {}).some((k) => k.endsWith('.capstan.dev/last-handled')),
+  );
   const state = Object.entries(handled!.metadata.annotations!).find(([k]) => k.endsWith('.capstan.dev/last-handled'))![1];
   assert.ok(state.length < 200, `the state annotation is ${state.length} bytes`);
   await h.client.patch(configMaps, { namespace: h.ns, name: 'big' }, { data: { blob: 'y'.repeat(600 * 1024) } });

@@ -20,9 +20,13 @@ test('streaming and paged lists sync the same objects; the stream then watches o
     client.close();
   });
   for (let i = 0; i < 30; i++) {
-    await client.create(configmaps, { metadata: { name: `cm-${i}`, namespace: ns, labels: { parity: i % 2 ? 'odd' : 'even' } } }, { namespace: ns });
+    await client.create(
+      configmaps,
+      { metadata: { name: `cm-${i}`, namespace: ns, labels: { parity: i % 2 ? 'odd' : 'even' } } },
+      { namespace: ns },
+    );
   }
-  const resource = await client.resolve(configmaps) as ResolvedResource;
+  const resource = (await client.resolve(configmaps)) as ResolvedResource;
   const requests: string[] = [];
   const observed = await ApiClient.create({ path: cluster.kubeconfigPath }, { observer: (info) => void requests.push(info.verb) });
   t.after(() => observed.close());
@@ -32,8 +36,15 @@ test('streaming and paged lists sync the same objects; the stream then watches o
     const events: StoreEvent[] = [];
     let synced = false;
     const reflector = new Reflector({
-      client: observed, resource, namespace: ns, store, labelSelector, logger: silentLogger, watch: { listMode },
-      onEvent: (e) => void events.push(e), onSynced: () => void (synced = true),
+      client: observed,
+      resource,
+      namespace: ns,
+      store,
+      labelSelector,
+      logger: silentLogger,
+      watch: { listMode },
+      onEvent: (e) => void events.push(e),
+      onSynced: () => void (synced = true),
     });
     const controller = new AbortController();
     const running = reflector.run(controller.signal);
@@ -49,18 +60,27 @@ test('streaming and paged lists sync the same objects; the stream then watches o
   await waitUntil(() => streamed.synced(), { message: 'the streaming list to sync' });
   assert.equal(streamed.reflector.stats.streamedLists, 1, 'the current server streams lists');
   // (The observer reports a request when it ends: the open watch is not in the list yet.)
-  assert.deepEqual(requests.filter((verb) => verb !== 'discover'), [], 'no list request');
+  assert.deepEqual(
+    requests.filter((verb) => verb !== 'discover'),
+    [],
+    'no list request',
+  );
   const paged = start('paged');
   await waitUntil(() => paged.synced(), { message: 'the paged list to sync' });
   assert.equal(paged.reflector.stats.streamedLists, 0);
   assert.deepEqual([...streamed.store.keys()].sort(), [...paged.store.keys()].sort());
   assert.equal([...streamed.store.keys()].filter((k) => k.startsWith(`${ns}/cm-`)).length, 30, 'ours (kube-root-ca.crt is there too)');
-  assert.ok(streamed.events.every((e) => e.initial && e.listed && e.type === 'ADDED'), 'the initial events arrive as one list');
+  assert.ok(
+    streamed.events.every((e) => e.initial && e.listed && e.type === 'ADDED'),
+    'the initial events arrive as one list',
+  );
   assert.equal(streamed.store.get(`${ns}/cm-0`)?.kind, 'ConfigMap', 'typed like a listed object');
 
   // The same stream goes on as the watch: a change arrives without a new list.
   await client.patch(configmaps, { namespace: ns, name: 'cm-3' }, { data: { changed: 'yes' } }, { type: 'merge' });
-  await waitUntil(() => streamed.events.some((e) => e.type === 'MODIFIED' && !e.listed && e.object.metadata.name === 'cm-3'), { message: 'the change on the stream' });
+  await waitUntil(() => streamed.events.some((e) => e.type === 'MODIFIED' && !e.listed && e.object.metadata.name === 'cm-3'), {
+    message: 'the change on the stream',
+  });
   assert.equal(streamed.reflector.stats.lists, 1, 'no second list');
 
   const odd = start('stream', 'parity=odd');

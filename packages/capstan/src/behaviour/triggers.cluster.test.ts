@@ -16,21 +16,36 @@ test('a change of a referenced object re-runs the reconciler of the objects refe
     w.reconcile({
       async apply(ctx) {
         applies[ctx.name] = (applies[ctx.name] ?? 0) + 1;
-        const source = await ctx.client.tryGet<KubeObject & { data?: Record<string, string> }>(configMaps, { namespace: ctx.namespace, name: String(ctx.spec?.source) });
+        const source = await ctx.client.tryGet<KubeObject & { data?: Record<string, string> }>(configMaps, {
+          namespace: ctx.namespace,
+          name: String(ctx.spec?.source),
+        });
         ctx.patch.status.copied = source?.data?.value ?? null;
       },
     });
-    w.watches(cms, (cm) => index!.get(`${cm.metadata.namespace}/${cm.metadata.name}`).map((x) => ({ namespace: x.metadata.namespace, name: x.metadata.name ?? '' })));
+    w.watches(cms, (cm) =>
+      index!
+        .get(`${cm.metadata.namespace}/${cm.metadata.name}`)
+        .map((x) => ({ namespace: x.metadata.namespace, name: x.metadata.name ?? '' })),
+    );
   });
   await h.client.create(widgets, { metadata: { name: 'a', namespace: h.ns }, spec: { source: 'src' } });
   await h.client.create(widgets, { metadata: { name: 'b', namespace: h.ns }, spec: { source: 'src' } });
   await h.client.create(widgets, { metadata: { name: 'c', namespace: h.ns }, spec: { source: 'other' } });
   await waitUntil(() => index!.get(`${h.ns}/src`).length === 2, { message: 'the index to know both widgets' });
-  assert.deepEqual(index!.get(`${h.ns}/src`).map((x) => x.metadata.name).sort(), ['a', 'b']);
+  assert.deepEqual(
+    index!
+      .get(`${h.ns}/src`)
+      .map((x) => x.metadata.name)
+      .sort(),
+    ['a', 'b'],
+  );
 
   await h.client.create(configMaps, { metadata: { name: 'src', namespace: h.ns }, data: { value: 'v1' } } as KubeObject);
   for (const name of ['a', 'b']) {
-    await waitFor<Widget>(h.client, { resource: widgets, namespace: h.ns, name }, (x) => x?.status?.copied === 'v1', { message: `${name} re-reconciled` });
+    await waitFor<Widget>(h.client, { resource: widgets, namespace: h.ns, name }, (x) => x?.status?.copied === 'v1', {
+      message: `${name} re-reconciled`,
+    });
   }
   assert.equal(applies.c, 1, 'an unrelated widget is not re-run');
 });
@@ -44,16 +59,19 @@ test('nothing is handled before leadership; losing it stops daemons; it resumes 
   };
   const handled: string[] = [];
   const daemons = { running: 0, stopped: 0 };
-  const startedOp = h.start((o) => {
-    const cms = o.resource(configMaps);
-    cms.on.event((ctx) => void handled.push(ctx.name));
-    cms.daemon(async (ctx) => {
-      daemons.running++;
-      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
-      daemons.running--;
-      daemons.stopped++;
-    });
-  }, { leadership: gate });
+  const startedOp = h.start(
+    (o) => {
+      const cms = o.resource(configMaps);
+      cms.on.event((ctx) => void handled.push(ctx.name));
+      cms.daemon(async (ctx) => {
+        daemons.running++;
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+        daemons.running--;
+        daemons.stopped++;
+      });
+    },
+    { leadership: gate },
+  );
   await h.client.create(configMaps, { metadata: { name: 'waiting', namespace: h.ns } });
   await waitUntil(() => typeof grant === 'function', { message: 'the operator to ask for leadership' });
   assert.equal(handled.length, 0, 'no handler before leading');

@@ -10,7 +10,9 @@ test('the watch restarts after each server-side timeout and keeps delivering cha
   const op = await h.start((o) => o.resource(configMaps).on.event((ctx) => void created.push(`${ctx.event?.type}:${ctx.name}`)), {
     watch: { timeoutSeconds: 1 },
   });
-  await waitUntil(() => op.counters.watchRestarts.filter((r) => r === 'ended').length >= 2, { message: 'two restarts after the stream ended' });
+  await waitUntil(() => op.counters.watchRestarts.filter((r) => r === 'ended').length >= 2, {
+    message: 'two restarts after the stream ended',
+  });
   await h.client.create(configMaps, { metadata: { name: 'after-restarts', namespace: h.ns } });
   await waitUntil(() => created.includes('ADDED:after-restarts'), { message: 'an event after the restarts' });
   assert.ok(!op.logs.some((l) => / ERROR /.test(l)));

@@ -49,7 +49,14 @@ describe('capstan crd output on a real API server', () => {
 
   test('the CRDs are accepted and become Established', async () => {
     let yaml = '';
-    const io: CommandIo = { out: (t) => { yaml += t; }, err: () => {}, env: {}, signal: new AbortController().signal };
+    const io: CommandIo = {
+      out: (t) => {
+        yaml += t;
+      },
+      err: () => {},
+      env: {},
+      signal: new AbortController().signal,
+    };
     assert.equal(await crdCommand.run([new URL('./fixtures/widgets.ts', import.meta.url).pathname], io), 0);
     const crds = parseAllDocuments(yaml).map((d) => d.toJS() as KubeObject);
     names = crds.map((c) => c.metadata.name ?? '');
@@ -67,12 +74,20 @@ describe('capstan crd output on a real API server', () => {
   test('objects are validated and defaulted by the generated schema', async () => {
     const widgets = Widgets.ref;
     const made = await until('the widgets API to be served', () =>
-      client.create<typeof Widgets.$object>(widgets, Widgets.build({ metadata: { name: 'w1', namespace: ns }, spec: { size: 5, owner: 'team-a', extra: { any: { thing: 1 } } } })));
+      client.create<typeof Widgets.$object>(
+        widgets,
+        Widgets.build({ metadata: { name: 'w1', namespace: ns }, spec: { size: 5, owner: 'team-a', extra: { any: { thing: 1 } } } }),
+      ),
+    );
     assert.equal(made.spec?.color, 'red', 'default applied');
     assert.deepEqual(made.spec?.extra, { any: { thing: 1 } }, 'preserve-unknown kept');
     await assert.rejects(
-      client.create(widgets, Widgets.build({ metadata: { name: 'w2', namespace: ns }, spec: { size: 500, owner: 'Team A', color: 'green' as 'red' } })),
-      (e: unknown) => e instanceof InvalidError && /spec\.size/.test(e.message) && /spec\.owner/.test(e.message) && /spec\.color/.test(e.message),
+      client.create(
+        widgets,
+        Widgets.build({ metadata: { name: 'w2', namespace: ns }, spec: { size: 500, owner: 'Team A', color: 'green' as 'red' } }),
+      ),
+      (e: unknown) =>
+        e instanceof InvalidError && /spec\.size/.test(e.message) && /spec\.owner/.test(e.message) && /spec\.color/.test(e.message),
     );
     await assert.rejects(client.create(widgets, { metadata: { name: 'w3', namespace: ns }, spec: { size: 1 } } as never), InvalidError);
   });

@@ -13,7 +13,16 @@ const fixtures = join(import.meta.dirname, 'fixtures');
 async function run(argv: string[]) {
   let out = '';
   let err = '';
-  const io: CommandIo = { out: (t) => { out += t; }, err: (t) => { err += t; }, env: {}, signal: new AbortController().signal };
+  const io: CommandIo = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    env: {},
+    signal: new AbortController().signal,
+  };
   const code = await crdCommand.run(argv, io);
   return { code, out, err };
 }
@@ -23,16 +32,25 @@ describe('capstan crd', () => {
     const { code, out, err } = await run([join(fixtures, 'widgets.ts')]);
     assert.equal(code, 0, err);
     const docs = parseAllDocuments(out).map((d) => d.toJS() as { kind: string; metadata: { name: string } });
-    assert.deepEqual(docs.map((d) => `${d.kind}/${d.metadata.name}`), [
-      'CustomResourceDefinition/gadgets.crdtest.capstan.dev',
-      'CustomResourceDefinition/widgets.crdtest.capstan.dev',
-    ]);
+    assert.deepEqual(
+      docs.map((d) => `${d.kind}/${d.metadata.name}`),
+      ['CustomResourceDefinition/gadgets.crdtest.capstan.dev', 'CustomResourceDefinition/widgets.crdtest.capstan.dev'],
+    );
     assert.match(out, /description: How big the widget is, in centimetres\./);
     // CEL rules and selectable fields are written as the API server reads them.
-    const widgets = parseAllDocuments(out)[1]?.toJS() as { spec: { versions: { selectableFields?: unknown; schema: { openAPIV3Schema: { properties: { spec: { properties: { owner: Record<string, unknown> } } } } } }[] } };
+    const widgets = parseAllDocuments(out)[1]?.toJS() as {
+      spec: {
+        versions: {
+          selectableFields?: unknown;
+          schema: { openAPIV3Schema: { properties: { spec: { properties: { owner: Record<string, unknown> } } } } };
+        }[];
+      };
+    };
     const version = widgets.spec.versions[0]!;
     assert.deepEqual(version.selectableFields, [{ jsonPath: '.spec.owner' }]);
-    assert.deepEqual(version.schema.openAPIV3Schema.properties.spec.properties.owner['x-kubernetes-validations'], [{ rule: "self != 'nobody'", message: 'a widget needs a real owner' }]);
+    assert.deepEqual(version.schema.openAPIV3Schema.properties.spec.properties.owner['x-kubernetes-validations'], [
+      { rule: "self != 'nobody'", message: 'a widget needs a real owner' },
+    ]);
   });
 
   test('--out writes the file (creating directories)', async () => {

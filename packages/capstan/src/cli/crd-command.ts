@@ -34,7 +34,11 @@ export const crdCommand: Command = {
   async run(argv, io) {
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } } });
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+      });
     } catch (error) {
       io.err(`capstan crd: ${(error as Error).message}\n${crdUsage}`);
       return exitCodes.usage;

@@ -6,7 +6,12 @@ import { main } from './main.js';
 async function cli(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t), env: {}, signal: new AbortController().signal });
+  const code = await main(argv, {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    env: {},
+    signal: new AbortController().signal,
+  });
   return { code, out, err };
 }
 
@@ -39,4 +44,3 @@ test('help is printed on request', async () => {
   assert.match(r.out, /--health-port PORT/);
   assert.match(r.out, /--lease-namespace NS/);
 });
-

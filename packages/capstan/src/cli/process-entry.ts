@@ -133,4 +133,11 @@ export async function runOperatorProcess<S extends ProcessSettings>(op: Operator
 }
 
 // The flag vocabulary every operator binary shares with `capstan run`.
-export { productionFlagsFrom, productionOptions, productionUsage, type ProductionFlagDefaults, type ProductionFlags, type ProductionFlagValues } from './production-flags.js';
+export {
+  productionFlagsFrom,
+  productionOptions,
+  productionUsage,
+  type ProductionFlagDefaults,
+  type ProductionFlags,
+  type ProductionFlagValues,
+} from './production-flags.js';

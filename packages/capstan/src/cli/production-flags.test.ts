@@ -12,7 +12,9 @@ const defaults = { healthPort: 8080, leaseName: 'op' };
 describe('production flags', () => {
   test('the health port: the default, a flag, 0 for off; anything else is refused', () => {
     const cases: { flag?: string; want: number | string }[] = [
-      { want: 8080 }, { flag: '9090', want: 9090 }, { flag: '0', want: 0 },
+      { want: 8080 },
+      { flag: '9090', want: 9090 },
+      { flag: '0', want: 0 },
       { flag: 'http', want: '--health-port must be a port number (0 = off), got http' },
       { flag: '70000', want: '--health-port must be a port number (0 = off), got 70000' },
     ];
@@ -35,7 +37,9 @@ describe('production flags', () => {
   test('--stuck-worker-ms sets the liveness bound of one round; below a second or not a number is refused', () => {
     const r = productionFlagsFrom({ standalone: true, 'stuck-worker-ms': '120000' }, {}, defaults, none);
     assert.ok('flags' in r && r.flags.stuckWorkerMs === 120_000);
-    assert.deepEqual(productionFlagsFrom({ 'stuck-worker-ms': '10' }, {}, defaults, none), { error: '--stuck-worker-ms must be an integer >= 1000, got 10' });
+    assert.deepEqual(productionFlagsFrom({ 'stuck-worker-ms': '10' }, {}, defaults, none), {
+      error: '--stuck-worker-ms must be an integer >= 1000, got 10',
+    });
     assert.ok('error' in productionFlagsFrom({ 'stuck-worker-ms': 'soon' }, {}, defaults, none));
   });
 
@@ -55,9 +59,10 @@ describe('production flags', () => {
     assert.equal(nothing.notes.length, 1);
   });
 
-  test('the usage names every flag with the binary\'s defaults', () => {
+  test("the usage names every flag with the binary's defaults", () => {
     const text = productionUsage({ healthPort: 0, leaseName: 'x-leader' });
-    for (const flag of ['--health-port', '--health-host', '--lease-namespace', '--lease-name', '--standalone', '--stuck-worker-ms']) assert.ok(text.includes(flag), flag);
+    for (const flag of ['--health-port', '--health-host', '--lease-namespace', '--lease-name', '--standalone', '--stuck-worker-ms'])
+      assert.ok(text.includes(flag), flag);
     assert.match(text, /default: off/);
     assert.match(text, /default x-leader/);
   });

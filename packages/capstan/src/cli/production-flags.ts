@@ -68,18 +68,23 @@ export function productionFlagsFrom(
   const notes: string[] = [];
   const portText = values['health-port'];
   const healthPort = portText === undefined ? defaults.healthPort : Number(portText);
-  if (!Number.isInteger(healthPort) || healthPort < 0 || healthPort > 65535) return { error: `--health-port must be a port number (0 = off), got ${portText}` };
+  if (!Number.isInteger(healthPort) || healthPort < 0 || healthPort > 65535)
+    return { error: `--health-port must be a port number (0 = off), got ${portText}` };
   let stuckWorkerMs: number | undefined;
   if (values['stuck-worker-ms'] !== undefined) {
     stuckWorkerMs = Number(values['stuck-worker-ms']);
-    if (!Number.isInteger(stuckWorkerMs) || stuckWorkerMs < 1000) return { error: `--stuck-worker-ms must be an integer >= 1000, got ${values['stuck-worker-ms']}` };
+    if (!Number.isInteger(stuckWorkerMs) || stuckWorkerMs < 1000)
+      return { error: `--stuck-worker-ms must be an integer >= 1000, got ${values['stuck-worker-ms']}` };
   }
   const standalone = !!(values.standalone || values.dev);
   const file = files.namespaceFile ?? serviceAccountNamespace;
-  const leaseNamespace = standalone ? undefined
+  const leaseNamespace = standalone
+    ? undefined
     : values['lease-namespace'] || env.POD_NAMESPACE || (existsSync(file) ? readFileSync(file, 'utf8').trim() : '') || undefined;
   if (!standalone && !leaseNamespace) {
-    notes.push('no namespace for the leader Lease (give --lease-namespace or set POD_NAMESPACE): no leader election unless the operator configures it');
+    notes.push(
+      'no namespace for the leader Lease (give --lease-namespace or set POD_NAMESPACE): no leader election unless the operator configures it',
+    );
   }
   const healthHost = values['health-host'] || env.POD_IP || undefined;
   return {

@@ -44,11 +44,26 @@ async function namespaceFor(t: TestContext, prefix: string) {
 test('capstan run <module.ts> -n NS logs JSON lines and exits 0 on SIGTERM', async (t) => {
   const { cluster, client, ns } = await namespaceFor(t, 'cli');
   const port = await freePort();
-  const cli = spawnCli(t, [example, '-n', ns, '--kubeconfig', cluster.kubeconfigPath, '--log-format', 'json', '--liveness', `http://127.0.0.1:${port}/healthz`]);
+  const cli = spawnCli(t, [
+    example,
+    '-n',
+    ns,
+    '--kubeconfig',
+    cluster.kubeconfigPath,
+    '--log-format',
+    'json',
+    '--liveness',
+    `http://127.0.0.1:${port}/healthz`,
+  ]);
 
-  await waitUntil(() => cli.output.includes('operator started'), { message: `the operator to start; output so far:\n${cli.output}`, timeoutMs: 60_000 });
+  await waitUntil(() => cli.output.includes('operator started'), {
+    message: `the operator to start; output so far:\n${cli.output}`,
+    timeoutMs: 60_000,
+  });
   await client.create({ version: 'v1', plural: 'configmaps' }, { metadata: { name: 'from-cli-test', namespace: ns } });
-  const line = await waitUntil(() => cli.output.split('\n').find((l) => l.includes('from-cli-test') && l.includes('configmap added')), { message: 'the event log line' });
+  const line = await waitUntil(() => cli.output.split('\n').find((l) => l.includes('from-cli-test') && l.includes('configmap added')), {
+    message: 'the event log line',
+  });
   const record = JSON.parse(line) as { level: string; msg: string; object: string };
   const live = await fetch(`http://127.0.0.1:${port}/healthz`);
   assert.equal(live.status, 200);
@@ -62,14 +77,26 @@ test('capstan run <module.ts> -n NS logs JSON lines and exits 0 on SIGTERM', asy
 test('capstan run --dev: plain-text logs at debug level, and no leader election even when a Lease namespace is given', async (t) => {
   const { cluster, client, ns } = await namespaceFor(t, 'clidev');
   const cli = spawnCli(t, [example, '--dev', '-n', ns, '--kubeconfig', cluster.kubeconfigPath, '--lease-namespace', ns]);
-  await waitUntil(() => cli.output.includes('operator started'), { message: `the operator to start; output so far:\n${cli.output}`, timeoutMs: 60_000 });
+  await waitUntil(() => cli.output.includes('operator started'), {
+    message: `the operator to start; output so far:\n${cli.output}`,
+    timeoutMs: 60_000,
+  });
   await client.create({ version: 'v1', plural: 'configmaps' }, { metadata: { name: 'from-dev-test', namespace: ns } });
-  const line = await waitUntil(() => cli.output.split('\n').find((l) => l.includes('from-dev-test') && l.includes('configmap added')), { message: `the event log line; output so far:\n${cli.output}` });
+  const line = await waitUntil(() => cli.output.split('\n').find((l) => l.includes('from-dev-test') && l.includes('configmap added')), {
+    message: `the event log line; output so far:\n${cli.output}`,
+  });
   assert.match(line, /^\d{4}-\d\d-\d\dT\S+Z INFO  configmap added /, 'plain text, not JSON');
-  assert.ok(cli.output.split('\n').some((l) => / DEBUG /.test(l)), `debug lines are shown:\n${cli.output}`);
+  assert.ok(
+    cli.output.split('\n').some((l) => / DEBUG /.test(l)),
+    `debug lines are shown:\n${cli.output}`,
+  );
   // The object was handled, so an elected operator would hold its Lease by now.
   const leases = await client.list({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases' }, { namespace: ns });
-  assert.deepEqual(leases.items.map((l) => l.metadata.name), [], '--dev runs standalone: no Lease taken');
+  assert.deepEqual(
+    leases.items.map((l) => l.metadata.name),
+    [],
+    '--dev runs standalone: no Lease taken',
+  );
   cli.child.kill('SIGTERM');
   assert.equal(await cli.exited, 0, cli.output);
 });

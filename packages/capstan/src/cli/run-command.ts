@@ -47,7 +47,8 @@ export const runCommand: Command = {
       return exitCodes.ok;
     }
     const usage = (msg: string) => (io.err(`capstan run: ${msg}\n${runUsage}`), exitCodes.usage);
-    if (positionals.length !== 1) return usage(positionals.length ? `one module expected, got ${positionals.length}` : 'which operator module?');
+    if (positionals.length !== 1)
+      return usage(positionals.length ? `one module expected, got ${positionals.length}` : 'which operator module?');
     const format = values['log-format'] ?? (values.dev ? 'plain' : 'json');
     if (format !== 'json' && format !== 'plain') return usage(`--log-format must be json or plain, got ${format}`);
     if (values.verbose && values.quiet) return usage('--verbose and --quiet exclude each other');
@@ -73,18 +74,33 @@ export const runCommand: Command = {
     const allNamespaces = !!values['all-namespaces'] || namespaces.length === 0;
     let operator;
     try {
-      operator = await loadOperatorModule(positionals[0]!, { namespaces, allNamespaces, kubeconfig, logger, dev: !!values.dev, env: io.env });
+      operator = await loadOperatorModule(positionals[0]!, {
+        namespaces,
+        allNamespaces,
+        kubeconfig,
+        logger,
+        dev: !!values.dev,
+        env: io.env,
+      });
     } catch (error) {
       logger.error('cannot load the operator module', { error: describeError(error) });
       return exitCodes.usage;
     }
-    const probe = liveness ? await startLiveness(liveness, () => true).catch((error) => {
-      logger.error('cannot serve liveness', { url: liveness!.href, error: describeError(error) });
-      return undefined;
-    }) : undefined;
+    const probe = liveness
+      ? await startLiveness(liveness, () => true).catch((error) => {
+          logger.error('cannot serve liveness', { url: liveness!.href, error: describeError(error) });
+          return undefined;
+        })
+      : undefined;
     if (liveness && !probe) return exitCodes.failure;
     try {
-      await operator.run({ signal: io.signal, kubeconfig, logger, ...runProduction, ...(allNamespaces ? { allNamespaces: true } : { namespaces }) });
+      await operator.run({
+        signal: io.signal,
+        kubeconfig,
+        logger,
+        ...runProduction,
+        ...(allNamespaces ? { allNamespaces: true } : { namespaces }),
+      });
       return exitCodes.ok;
     } catch (error) {
       logger.error('the operator failed', { error: describeError(error) });

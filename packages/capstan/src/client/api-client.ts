@@ -1,6 +1,13 @@
 // ApiClient: typed CRUD, patches (merge/json/strategic/apply), status and watch on resource references.
 import { ConfigurationError } from '../structs/errors.js';
-import { apiVersionOf, type KubeList, type KubeObject, type ObjectKey, type ResolvedResource, type ResourceRef } from '../structs/objects.js';
+import {
+  apiVersionOf,
+  type KubeList,
+  type KubeObject,
+  type ObjectKey,
+  type ResolvedResource,
+  type ResourceRef,
+} from '../structs/objects.js';
 import { Discovery } from './discovery.js';
 import { loadCredentials, type KubeConfigSource } from './kubeconfig.js';
 import { errorFromResponse, readBody, Transport, type RequestObserver } from './transport.js';
@@ -173,19 +180,43 @@ export class ApiClient implements KubeClient {
     } while (cont);
   }
 
-  async create<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<T>, options: WriteOptions & { namespace?: string } = {}): Promise<T & KubeObject> {
+  async create<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    body: Body<T>,
+    options: WriteOptions & { namespace?: string } = {},
+  ): Promise<T & KubeObject> {
     const namespace = options.namespace ?? body.metadata?.namespace;
     const { path, target, resource } = await this.#path(ref, { namespace }, options.signal);
     const full = { apiVersion: apiVersionOf(resource), kind: resource.kind, ...body };
-    return this.#transport.request<T & KubeObject>({ method: 'POST', path, query: this.#writeQuery(options), body: full, signal: options.signal, verb: 'create', target });
+    return this.#transport.request<T & KubeObject>({
+      method: 'POST',
+      path,
+      query: this.#writeQuery(options),
+      body: full,
+      signal: options.signal,
+      verb: 'create',
+      target,
+    });
   }
 
   /** PUT the whole object (its metadata.resourceVersion makes it conditional). */
-  async replace<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<T>, options: WriteOptions & { subresource?: string } = {}): Promise<T & KubeObject> {
+  async replace<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    body: Body<T>,
+    options: WriteOptions & { subresource?: string } = {},
+  ): Promise<T & KubeObject> {
     const key = { namespace: body.metadata?.namespace, name: body.metadata?.name ?? '' };
     const { path, target, resource } = await this.#path(ref, { ...key, subresource: options.subresource }, options.signal);
     const full = { apiVersion: apiVersionOf(resource), kind: resource.kind, ...body };
-    return this.#transport.request<T & KubeObject>({ method: 'PUT', path, query: this.#writeQuery(options), body: full, signal: options.signal, verb: 'replace', target });
+    return this.#transport.request<T & KubeObject>({
+      method: 'PUT',
+      path,
+      query: this.#writeQuery(options),
+      body: full,
+      signal: options.signal,
+      verb: 'replace',
+      target,
+    });
   }
 
   /** Patch an object: `merge` (default), `json` (ops, may include `test`), `strategic` (native kinds) or `apply` (server-side apply). */
@@ -200,18 +231,33 @@ export class ApiClient implements KubeClient {
     const fieldManager = options.fieldManager ?? this.fieldManager ?? (type === 'apply' ? 'capstan' : undefined);
     const query = { ...this.#writeQuery({ ...options, fieldManager }), force: type === 'apply' && options.force ? true : undefined };
     return this.#transport.request<T>({
-      method: 'PATCH', path, query, body: patch, contentType: contentTypes[type], signal: options.signal,
-      verb: `patch${options.subresource ? `/${options.subresource}` : ''}`, target,
+      method: 'PATCH',
+      path,
+      query,
+      body: patch,
+      contentType: contentTypes[type],
+      signal: options.signal,
+      verb: `patch${options.subresource ? `/${options.subresource}` : ''}`,
+      target,
     });
   }
 
   /** Patch the `/status` subresource. */
-  patchStatus<T extends KubeObject = KubeObject>(ref: ResourceRef, key: ObjectKey, patch: Record<string, unknown> | JsonPatchOp[], options: PatchOptions = {}): Promise<T> {
+  patchStatus<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    key: ObjectKey,
+    patch: Record<string, unknown> | JsonPatchOp[],
+    options: PatchOptions = {},
+  ): Promise<T> {
     return this.patch<T>(ref, key, patch, { ...options, subresource: 'status' });
   }
 
   /** Server-side apply of a plain JSON object (apiVersion/kind filled in from the reference). */
-  async apply<T extends KubeObject = KubeObject>(ref: ResourceRef, body: Body<T>, options: WriteOptions & { force?: boolean; subresource?: string } = {}): Promise<T & KubeObject> {
+  async apply<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    body: Body<T>,
+    options: WriteOptions & { force?: boolean; subresource?: string } = {},
+  ): Promise<T & KubeObject> {
     const resource = await this.resolve(ref, options.signal);
     const full = { apiVersion: apiVersionOf(resource), kind: resource.kind, ...body };
     const key = { namespace: body.metadata?.namespace, name: body.metadata?.name ?? '' };
@@ -221,9 +267,16 @@ export class ApiClient implements KubeClient {
   /** Delete; resolves with the server's answer (the object while finalizers hold it, or a Status). */
   async delete(ref: ResourceRef, key: ObjectKey, options: DeleteOptions = {}): Promise<KubeObject | Record<string, unknown>> {
     const { path, target } = await this.#path(ref, key, options.signal);
-    const body = options.propagationPolicy || options.gracePeriodSeconds !== undefined || options.preconditions
-      ? { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: options.propagationPolicy, gracePeriodSeconds: options.gracePeriodSeconds, preconditions: options.preconditions }
-      : undefined;
+    const body =
+      options.propagationPolicy || options.gracePeriodSeconds !== undefined || options.preconditions
+        ? {
+            kind: 'DeleteOptions',
+            apiVersion: 'v1',
+            propagationPolicy: options.propagationPolicy,
+            gracePeriodSeconds: options.gracePeriodSeconds,
+            preconditions: options.preconditions,
+          }
+        : undefined;
     return this.#transport.request({ method: 'DELETE', path, body, signal: options.signal, verb: 'delete', target });
   }
 

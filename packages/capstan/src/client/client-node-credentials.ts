@@ -11,16 +11,19 @@ export interface KubeConfigLike {
 }
 
 export function isKubeConfigLike(value: unknown): value is KubeConfigLike {
-  return typeof value === 'object' && value !== null
-    && typeof (value as KubeConfigLike).applyToHTTPSOptions === 'function'
-    && typeof (value as KubeConfigLike).getCurrentCluster === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as KubeConfigLike).applyToHTTPSOptions === 'function' &&
+    typeof (value as KubeConfigLike).getCurrentCluster === 'function'
+  );
 }
 
 /** Credentials over a loaded client-node KubeConfig: its TLS once, its headers (exec plugins) every 30 s. */
 export async function credentialsFromKubeConfig(kc: KubeConfigLike, options: RefreshOptions = {}): Promise<Credentials> {
   const cluster = kc.getCurrentCluster();
   if (!cluster?.server) throw new ConfigurationError('the kubeconfig has no current cluster with a server URL');
-  const server = serverUrl(cluster.server, 'the kubeconfig\'s server URL');
+  const server = serverUrl(cluster.server, "the kubeconfig's server URL");
   const apply = async (): Promise<RequestOptions> => {
     const opts: RequestOptions = { headers: {} };
     try {
@@ -47,7 +50,7 @@ export async function credentialsFromKubeConfig(kc: KubeConfigLike, options: Ref
     servername: cluster.tlsServerName ?? first.servername ?? undefined,
   };
   const headers = await refreshingHeaders(async () => {
-    const opts = first ?? await apply();
+    const opts = first ?? (await apply());
     first = undefined;
     return headersOf(opts);
   }, options);
@@ -69,7 +72,9 @@ export async function credentialsViaClientNode(
   } catch (error) {
     const where = 'path' in from ? ` from ${from.path}` : '';
     // js-yaml quotes the source below the first line: keep only the first (no token in the message).
-    throw new ConfigurationError(`cannot load the kubeconfig${where}: ${String((error as Error).message).split('\n')[0]}`, { cause: error });
+    throw new ConfigurationError(`cannot load the kubeconfig${where}: ${String((error as Error).message).split('\n')[0]}`, {
+      cause: error,
+    });
   }
   return credentialsFromKubeConfig(kc);
 }

@@ -23,26 +23,34 @@ async function canList(source: KubeConfigSource): Promise<void> {
 
 test('native credentials connect to the real API server', async (t) => {
   const cluster = await useTestCluster();
-  if (!cluster.adminToken || !cluster.ca) return t.skip('needs the local cluster\'s admin token and CA');
+  if (!cluster.adminToken || !cluster.ca) return t.skip("needs the local cluster's admin token and CA");
   const dir = mkdtempSync(join(tmpdir(), 'capstan-creds-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'ca.crt'), cluster.ca);
   writeFileSync(join(dir, 'token'), cluster.adminToken);
   const config = (clusterFields: Record<string, unknown>) => {
     const path = join(dir, `config-${Math.random().toString(36).slice(2)}`);
-    writeFileSync(path, JSON.stringify({
-      apiVersion: 'v1', kind: 'Config', 'current-context': 'x',
-      clusters: [{ name: 'c', cluster: { server: cluster.server, ...clusterFields } }],
-      users: [{ name: 'u', user: { tokenFile: 'token' } }],
-      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-    }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'x',
+        clusters: [{ name: 'c', cluster: { server: cluster.server, ...clusterFields } }],
+        users: [{ name: 'u', user: { tokenFile: 'token' } }],
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+      }),
+    );
     return { path };
   };
 
   await t.test('CA file and tokenFile, relative to the kubeconfig', () => canList(config({ 'certificate-authority': 'ca.crt' })));
   await t.test('tls-server-name is the name verified', async () => {
     await canList(config({ 'certificate-authority': 'ca.crt', 'tls-server-name': 'kubernetes.default.svc' }));
-    await assert.rejects(canList(config({ 'certificate-authority': 'ca.crt', 'tls-server-name': 'not-the-apiserver.example' })), /altnames|Hostname/i);
+    await assert.rejects(
+      canList(config({ 'certificate-authority': 'ca.crt', 'tls-server-name': 'not-the-apiserver.example' })),
+      /altnames|Hostname/i,
+    );
   });
   await t.test('without the CA the serving certificate is refused, unless insecure-skip-tls-verify', async () => {
     await assert.rejects(canList(config({})), /certificate/i);

@@ -32,7 +32,10 @@ export interface RefreshOptions {
  * projected token is picked up within that time without reading the file on every request. A failed re-read
  * keeps the last good value (the file is being swapped).
  */
-export async function refreshingHeaders(read: () => Promise<Record<string, string>>, options: RefreshOptions = {}): Promise<() => Promise<Record<string, string>>> {
+export async function refreshingHeaders(
+  read: () => Promise<Record<string, string>>,
+  options: RefreshOptions = {},
+): Promise<() => Promise<Record<string, string>>> {
   const refreshMs = options.refreshMs ?? credentialsRefreshMs;
   const now = options.now ?? Date.now;
   let cached = { headers: await read(), at: now() };

@@ -41,7 +41,8 @@ export class Discovery {
   /** Resolve a reference (by plural or kind); re-reads discovery once when not found (new CRDs). */
   async resolve(ref: ResourceRef, signal?: AbortSignal): Promise<ResolvedResource> {
     const group = ref.group ?? '';
-    if (!ref.plural && !ref.kind) throw new ConfigurationError(`resource ${apiVersionOf({ group, version: ref.version })} needs a plural or a kind`);
+    if (!ref.plural && !ref.kind)
+      throw new ConfigurationError(`resource ${apiVersionOf({ group, version: ref.version })} needs a plural or a kind`);
     for (let attempt = 0; attempt < 2; attempt++) {
       let resources: ApiResource[];
       try {
@@ -64,11 +65,14 @@ export class Discovery {
       }
       this.#cache.delete(apiVersionOf({ group, version: ref.version }));
     }
-    throw new NotFoundError(`resource ${apiVersionOf({ group, version: ref.version })} ${ref.plural ?? ref.kind} is not served by the API server`, {
-      status: 404,
-      reason: 'NotFound',
-      verb: 'discover',
-    });
+    throw new NotFoundError(
+      `resource ${apiVersionOf({ group, version: ref.version })} ${ref.plural ?? ref.kind} is not served by the API server`,
+      {
+        status: 404,
+        reason: 'NotFound',
+        verb: 'discover',
+      },
+    );
   }
 
   invalidate(): void {

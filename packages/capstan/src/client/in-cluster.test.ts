@@ -17,7 +17,7 @@ function podRoot(t: { after(fn: () => void): void }): string {
   return root;
 }
 
-test('the service account\'s CA and token, the API server from host and port', async (t) => {
+test("the service account's CA and token, the API server from host and port", async (t) => {
   const root = podRoot(t);
   const creds = await loadCredentials({ inCluster: true, root, host: '10.96.0.1', port: '6443' });
   assert.equal(creds.server.href, 'https://10.96.0.1:6443/');
@@ -44,5 +44,8 @@ test('a rotated token is read again after the refresh interval', async (t) => {
 test('a missing service account is a ConfigurationError naming the file', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'capstan-pod-'));
   t.after(() => rmSync(root, { recursive: true, force: true }));
-  await assert.rejects(loadCredentials({ inCluster: true, root, host: 'h' }), (e) => e instanceof ConfigurationError && /ca\.crt: ENOENT/.test(e.message));
+  await assert.rejects(
+    loadCredentials({ inCluster: true, root, host: 'h' }),
+    (e) => e instanceof ConfigurationError && /ca\.crt: ENOENT/.test(e.message),
+  );
 });

@@ -22,7 +22,9 @@ async function readServiceAccountFile(path: string, what: string): Promise<Buffe
   try {
     return await readFile(path);
   } catch (error) {
-    throw new ConfigurationError(`cannot read the service account's ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+    throw new ConfigurationError(`cannot read the service account's ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
+      cause: error,
+    });
   }
 }
 

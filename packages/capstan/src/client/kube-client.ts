@@ -2,7 +2,14 @@
 import { NotFoundError } from '../structs/errors.js';
 import type { KubeList, KubeObject, ObjectKey, ResolvedResource, ResourceRef } from '../structs/objects.js';
 import type {
-  CallOptions, DeleteOptions, JsonPatchOp, ListOptions, ListPage, PatchOptions, WatchOptions, WriteOptions,
+  CallOptions,
+  DeleteOptions,
+  JsonPatchOp,
+  ListOptions,
+  ListPage,
+  PatchOptions,
+  WatchOptions,
+  WriteOptions,
 } from './api-client.js';
 import type { WatchEvent } from './watch-stream.js';
 
@@ -28,14 +35,34 @@ export interface KubeClient {
   list<T extends KubeObject = KubeObject>(ref: ResourceRef, options?: ListOptions): Promise<KubeList<T>>;
   /** A list page by page, every page from the same snapshot. */
   listPages<T extends KubeObject = KubeObject>(ref: ResourceRef, options?: ListOptions): AsyncGenerator<ListPage<T>>;
-  create<T extends KubeObject = KubeObject>(ref: ResourceRef, body: ObjectBody<T>, options?: WriteOptions & { namespace?: string }): Promise<T & KubeObject>;
-  replace<T extends KubeObject = KubeObject>(ref: ResourceRef, body: ObjectBody<T>, options?: WriteOptions & { subresource?: string }): Promise<T & KubeObject>;
+  create<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    body: ObjectBody<T>,
+    options?: WriteOptions & { namespace?: string },
+  ): Promise<T & KubeObject>;
+  replace<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    body: ObjectBody<T>,
+    options?: WriteOptions & { subresource?: string },
+  ): Promise<T & KubeObject>;
   patch<T extends KubeObject = KubeObject>(
-    ref: ResourceRef, key: ObjectKey, patch: Record<string, unknown> | JsonPatchOp[], options?: PatchOptions & { subresource?: string },
+    ref: ResourceRef,
+    key: ObjectKey,
+    patch: Record<string, unknown> | JsonPatchOp[],
+    options?: PatchOptions & { subresource?: string },
   ): Promise<T>;
-  patchStatus<T extends KubeObject = KubeObject>(ref: ResourceRef, key: ObjectKey, patch: Record<string, unknown> | JsonPatchOp[], options?: PatchOptions): Promise<T>;
+  patchStatus<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    key: ObjectKey,
+    patch: Record<string, unknown> | JsonPatchOp[],
+    options?: PatchOptions,
+  ): Promise<T>;
   /** Server-side apply. */
-  apply<T extends KubeObject = KubeObject>(ref: ResourceRef, body: ObjectBody<T>, options?: WriteOptions & { force?: boolean; subresource?: string }): Promise<T & KubeObject>;
+  apply<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    body: ObjectBody<T>,
+    options?: WriteOptions & { force?: boolean; subresource?: string },
+  ): Promise<T & KubeObject>;
   delete(ref: ResourceRef, key: ObjectKey, options?: DeleteOptions): Promise<KubeObject | Record<string, unknown>>;
   /** Events until the server ends the stream or the signal aborts; 410 throws GoneError. */
   watch<T extends KubeObject = KubeObject>(ref: ResourceRef, options?: WatchOptions): AsyncGenerator<WatchEvent<T>>;

@@ -46,22 +46,32 @@ test('`context` overrides the current one; exec users need client-node; no user 
 
 test('missing pieces are ConfigurationErrors that say which', () => {
   const { 'current-context': _, ...noCurrent } = doc;
-  assert.throws(() => selectKubeconfig(noCurrent), (e) => e instanceof ConfigurationError && /no current-context/.test(e.message));
+  assert.throws(
+    () => selectKubeconfig(noCurrent),
+    (e) => e instanceof ConfigurationError && /no current-context/.test(e.message),
+  );
   assert.throws(() => selectKubeconfig(doc, { context: 'nope' }), /no context named "nope"/);
   const broken = parseKubeconfig('current-context: x\ncontexts: [{ name: x, context: { cluster: gone, user: u } }]\n');
   assert.throws(() => selectKubeconfig(broken), /no cluster named "gone"/);
-  const noServer = parseKubeconfig('current-context: x\ncontexts: [{ name: x, context: { cluster: c } }]\nclusters: [{ name: c, cluster: {} }]\n');
+  const noServer = parseKubeconfig(
+    'current-context: x\ncontexts: [{ name: x, context: { cluster: c } }]\nclusters: [{ name: c, cluster: {} }]\n',
+  );
   assert.throws(() => selectKubeconfig(noServer), /has no server URL/);
-  const noUser = parseKubeconfig('current-context: x\ncontexts: [{ name: x, context: { cluster: c, user: who } }]\nclusters: [{ name: c, cluster: { server: "https://x" } }]\n');
+  const noUser = parseKubeconfig(
+    'current-context: x\ncontexts: [{ name: x, context: { cluster: c, user: who } }]\nclusters: [{ name: c, cluster: { server: "https://x" } }]\n',
+  );
   assert.throws(() => selectKubeconfig(noUser), /no user named "who"/);
   assert.throws(() => parseKubeconfig('- a list\n'), /not a YAML mapping/);
 });
 
 test('a YAML error never quotes the text (it may hold a token)', () => {
   const secret = 'sekret-token-value';
-  assert.throws(() => parseKubeconfig(`users:\n- name: u\n  user: { token: ${secret}\n  bad: [\n`), (e) => {
-    assert.ok(e instanceof ConfigurationError);
-    assert.ok(!e.message.includes(secret), e.message);
-    return true;
-  });
+  assert.throws(
+    () => parseKubeconfig(`users:\n- name: u\n  user: { token: ${secret}\n  bad: [\n`),
+    (e) => {
+      assert.ok(e instanceof ConfigurationError);
+      assert.ok(!e.message.includes(secret), e.message);
+      return true;
+    },
+  );
 });

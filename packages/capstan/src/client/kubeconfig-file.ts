@@ -44,9 +44,15 @@ export function parseKubeconfig(text: string): Record<string, unknown> {
   return doc as Record<string, unknown>;
 }
 
-function entry<V>(doc: Record<string, unknown>, list: 'clusters' | 'contexts' | 'users', key: 'cluster' | 'context' | 'user', name: string): V | undefined {
+function entry<V>(
+  doc: Record<string, unknown>,
+  list: 'clusters' | 'contexts' | 'users',
+  key: 'cluster' | 'context' | 'user',
+  name: string,
+): V | undefined {
   const items = doc[list];
-  if (items !== undefined && items !== null && !Array.isArray(items)) throw new ConfigurationError(`the kubeconfig's ${list} is not a list`);
+  if (items !== undefined && items !== null && !Array.isArray(items))
+    throw new ConfigurationError(`the kubeconfig's ${list} is not a list`);
   const found = ((items ?? []) as (Record<string, unknown> | null)[]).find((item) => item?.name === name);
   if (!found) return undefined;
   const value = found[key];
@@ -74,5 +80,5 @@ export function selectKubeconfig(doc: Record<string, unknown>, options: { contex
 
 /** Whether the user authenticates with a plugin capstan leaves to client-node (loaded only then). */
 export function needsClientNode(user: KubeconfigUser): boolean {
-  return user.exec !== undefined && user.exec !== null || user['auth-provider'] !== undefined && user['auth-provider'] !== null;
+  return (user.exec !== undefined && user.exec !== null) || (user['auth-provider'] !== undefined && user['auth-provider'] !== null);
 }

@@ -10,12 +10,18 @@ import { parseKubeconfig, selectKubeconfig } from './kubeconfig-file.js';
 import { loadCredentials } from './kubeconfig.js';
 
 function kubeconfig(cluster: Record<string, unknown>, user: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'ctx',
-    clusters: [{ name: 'c', cluster: { server: 'https://api.example:6443', ...cluster } }],
-    users: [{ name: 'u', user }],
-    contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u' } }],
-  }, null, 1);
+  return JSON.stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'Config',
+      'current-context': 'ctx',
+      clusters: [{ name: 'c', cluster: { server: 'https://api.example:6443', ...cluster } }],
+      users: [{ name: 'u', user }],
+      contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u' } }],
+    },
+    null,
+    1,
+  );
 }
 
 function tempDir(t: { after(fn: () => void): void }): string {
@@ -34,25 +40,38 @@ test('a token and inline CA data, from YAML text', async () => {
   assert.deepEqual(await creds.headers(), { Authorization: 'Bearer tok' });
 });
 
-test('file paths resolve against the kubeconfig file\'s directory; -data wins over the file', async (t) => {
+test("file paths resolve against the kubeconfig file's directory; -data wins over the file", async (t) => {
   const dir = tempDir(t);
   mkdirSync(join(dir, 'pki'));
   writeFileSync(join(dir, 'pki', 'ca.crt'), 'CA FILE');
   writeFileSync(join(dir, 'pki', 'client.crt'), 'CERT FILE');
   writeFileSync(join(dir, 'pki', 'client.key'), 'KEY FILE');
   const path = join(dir, 'config');
-  writeFileSync(path, kubeconfig({ 'certificate-authority': 'pki/ca.crt' }, { 'client-certificate': 'pki/client.crt', 'client-key': join(dir, 'pki', 'client.key') }));
+  writeFileSync(
+    path,
+    kubeconfig(
+      { 'certificate-authority': 'pki/ca.crt' },
+      { 'client-certificate': 'pki/client.crt', 'client-key': join(dir, 'pki', 'client.key') },
+    ),
+  );
   const fromFiles = await loadCredentials({ path });
   assert.deepEqual([String(fromFiles.tls.ca), String(fromFiles.tls.cert), String(fromFiles.tls.key)], ['CA FILE', 'CERT FILE', 'KEY FILE']);
   assert.deepEqual(await fromFiles.headers(), {});
-  writeFileSync(path, kubeconfig({ 'certificate-authority': 'pki/ca.crt', 'certificate-authority-data': b64('CA DATA') },
-    { 'client-certificate-data': b64('CERT DATA'), 'client-key-data': b64('KEY DATA') }));
+  writeFileSync(
+    path,
+    kubeconfig(
+      { 'certificate-authority': 'pki/ca.crt', 'certificate-authority-data': b64('CA DATA') },
+      { 'client-certificate-data': b64('CERT DATA'), 'client-key-data': b64('KEY DATA') },
+    ),
+  );
   const fromData = await loadCredentials(path);
   assert.deepEqual([String(fromData.tls.ca), String(fromData.tls.cert), String(fromData.tls.key)], ['CA DATA', 'CERT DATA', 'KEY DATA']);
 });
 
 test('insecure-skip-tls-verify, tls-server-name, basic auth and impersonation', async () => {
-  const creds = await loadCredentials({ yaml: kubeconfig({ 'insecure-skip-tls-verify': true, 'tls-server-name': 'kubernetes' }, { username: 'ann', password: 'pw', as: 'bob' }) });
+  const creds = await loadCredentials({
+    yaml: kubeconfig({ 'insecure-skip-tls-verify': true, 'tls-server-name': 'kubernetes' }, { username: 'ann', password: 'pw', as: 'bob' }),
+  });
   assert.equal(creds.tls.rejectUnauthorized, false);
   assert.equal(creds.tls.servername, 'kubernetes');
   assert.deepEqual(await creds.headers(), { Authorization: `Basic ${b64('ann:pw')}`, 'Impersonate-User': 'bob' });
@@ -87,7 +106,10 @@ test('a tokenFile (relative) is re-read after the refresh interval, not on every
 
 test('errors are ConfigurationErrors naming the file, never its content', async (t) => {
   const dir = tempDir(t);
-  await assert.rejects(loadCredentials({ path: join(dir, 'missing') }), (e) => e instanceof ConfigurationError && e.message.includes('missing') && e.cause !== undefined);
+  await assert.rejects(
+    loadCredentials({ path: join(dir, 'missing') }),
+    (e) => e instanceof ConfigurationError && e.message.includes('missing') && e.cause !== undefined,
+  );
   const path = join(dir, 'config');
   writeFileSync(path, kubeconfig({ 'certificate-authority': 'nope.crt' }, { token: 'sekret' }));
   await assert.rejects(loadCredentials(path), (e) => {
@@ -100,12 +122,20 @@ test('errors are ConfigurationErrors naming the file, never its content', async 
   await assert.rejects(loadCredentials(kubeconfig({ server: 'not a url' })), /not a URL/);
 });
 
-test('an exec user goes through client-node (the plugin\'s token is used)', async (t) => {
+test("an exec user goes through client-node (the plugin's token is used)", async (t) => {
   const dir = tempDir(t);
   const plugin = join(dir, 'plugin.sh');
-  writeFileSync(plugin, `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-exec"}}'\n`);
+  writeFileSync(
+    plugin,
+    `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-exec"}}'\n`,
+  );
   chmodSync(plugin, 0o755);
-  const creds = await loadCredentials(kubeconfig({ 'tls-server-name': 'api' }, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } }));
+  const creds = await loadCredentials(
+    kubeconfig(
+      { 'tls-server-name': 'api' },
+      { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } },
+    ),
+  );
   assert.equal(creds.tls.servername, 'api');
   assert.equal((await creds.headers()).Authorization, 'Bearer from-exec');
 });

@@ -19,12 +19,7 @@ import { needsClientNode, parseKubeconfig, selectKubeconfig } from './kubeconfig
  * `context` picks a context other than the current one.
  */
 export type KubeConfigSource =
-  | string
-  | { path: string; context?: string }
-  | { yaml: string; context?: string }
-  | InClusterSource
-  | 'default'
-  | KubeConfigLike;
+  string | { path: string; context?: string } | { yaml: string; context?: string } | InClusterSource | 'default' | KubeConfigLike;
 
 /**
  * Resolve a source into Credentials. Tokens, client certificates, token files, basic auth and in-cluster service
@@ -41,7 +36,10 @@ export async function loadCredentials(source: KubeConfigSource = 'default'): Pro
     try {
       text = await readFile(source.path, 'utf8');
     } catch (error) {
-      throw new ConfigurationError(`cannot load the kubeconfig from ${source.path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, { cause: error });
+      throw new ConfigurationError(
+        `cannot load the kubeconfig from ${source.path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+        { cause: error },
+      );
     }
   } else {
     text = source.yaml;
@@ -49,7 +47,8 @@ export async function loadCredentials(source: KubeConfigSource = 'default'): Pro
   const where = 'path' in source ? ` (${source.path})` : '';
   try {
     const selection = selectKubeconfig(parseKubeconfig(text), { context: source.context });
-    if (needsClientNode(selection.user)) return await credentialsViaClientNode('path' in source ? { path: source.path } : { yaml: text }, source.context);
+    if (needsClientNode(selection.user))
+      return await credentialsViaClientNode('path' in source ? { path: source.path } : { yaml: text }, source.context);
     return await credentialsFromSelection(selection, { dir: 'path' in source ? dirname(source.path) : undefined });
   } catch (error) {
     if (error instanceof ConfigurationError && where) throw new ConfigurationError(`${error.message}${where}`, { cause: error });

@@ -28,12 +28,21 @@ test('listPages: one snapshot in pages of `limit`, continue tokens until the las
     if (!late) await client.create(configMaps, { metadata: { name: 'late', namespace: ns } });
     late = true;
   }
-  assert.deepEqual(pages.map((p) => p.items.map((o) => o.metadata.name)), [['cm-0', 'cm-1'], ['cm-2', 'cm-3'], ['cm-4']]);
-  assert.deepEqual(pages.map((p) => Boolean(p.continue)), [true, true, false]);
+  assert.deepEqual(
+    pages.map((p) => p.items.map((o) => o.metadata.name)),
+    [['cm-0', 'cm-1'], ['cm-2', 'cm-3'], ['cm-4']],
+  );
+  assert.deepEqual(
+    pages.map((p) => Boolean(p.continue)),
+    [true, true, false],
+  );
   assert.equal(new Set(pages.map((p) => p.resourceVersion)).size, 1, 'every page carries the snapshot version');
 
   const listed = await client.list(configMaps, { ...selector, limit: 2 });
-  assert.deepEqual(listed.items.map((o) => o.metadata.name), ['cm-0', 'cm-1', 'cm-2', 'cm-3', 'cm-4', 'late']);
+  assert.deepEqual(
+    listed.items.map((o) => o.metadata.name),
+    ['cm-0', 'cm-1', 'cm-2', 'cm-3', 'cm-4', 'late'],
+  );
   assert.ok(listed.metadata.resourceVersion);
   assert.ok(!listed.metadata.continue);
 });

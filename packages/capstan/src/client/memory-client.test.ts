@@ -6,8 +6,12 @@ import type { KubeObject } from '../structs/objects.js';
 import { MemoryClient } from './memory-client.js';
 
 const widgets = { group: 'example.com', version: 'v1', plural: 'widgets' } as const;
-const client = () => new MemoryClient({ resources: [{ group: 'example.com', version: 'v1', plural: 'widgets', kind: 'Widget', namespaced: true, hasStatus: true }] });
-const body = (name: string, extra: Record<string, unknown> = {}) => ({ metadata: { name, namespace: 'ns', ...extra }, spec: { a: 1 }, status: { ignored: true } }) as unknown as KubeObject;
+const client = () =>
+  new MemoryClient({
+    resources: [{ group: 'example.com', version: 'v1', plural: 'widgets', kind: 'Widget', namespaced: true, hasStatus: true }],
+  });
+const body = (name: string, extra: Record<string, unknown> = {}) =>
+  ({ metadata: { name, namespace: 'ns', ...extra }, spec: { a: 1 }, status: { ignored: true } }) as unknown as KubeObject;
 
 test('create fills identity and versions, ignores status on /status resources, refuses a second create', async () => {
   const c = client();
@@ -33,8 +37,16 @@ test('patches: merge moves the generation with spec; /status only touches status
   assert.deepEqual(status.spec, { a: 2 });
   const same = await c.patch(widgets, { namespace: 'ns', name: 'a' }, { spec: { a: 2 } });
   assert.equal(same.metadata.resourceVersion, status.metadata.resourceVersion, 'a no-op write keeps the version');
-  await assert.rejects(c.patch(widgets, { namespace: 'ns', name: 'a' }, [{ op: 'test', path: '/metadata/resourceVersion', value: made.metadata.resourceVersion }]), InvalidError);
-  assert.deepEqual(c.writes().map((w) => `${w.verb}${w.subresource ? `/${w.subresource}` : ''}`), ['create', 'patch', 'patch/status', 'patch', 'patch']);
+  await assert.rejects(
+    c.patch(widgets, { namespace: 'ns', name: 'a' }, [
+      { op: 'test', path: '/metadata/resourceVersion', value: made.metadata.resourceVersion },
+    ]),
+    InvalidError,
+  );
+  assert.deepEqual(
+    c.writes().map((w) => `${w.verb}${w.subresource ? `/${w.subresource}` : ''}`),
+    ['create', 'patch', 'patch/status', 'patch', 'patch'],
+  );
 });
 
 test('deletion waits for finalizers; the last one removed deletes the object', async () => {
@@ -53,7 +65,13 @@ test('watch: changes after it started, label and field selectors, a streaming li
   const ac = new AbortController();
   const seen: string[] = [];
   const done = (async () => {
-    for await (const e of c.watch(widgets, { namespace: 'ns', labelSelector: 'app=x', fieldSelector: 'metadata.name!=skip', sendInitialEvents: true, signal: ac.signal })) {
+    for await (const e of c.watch(widgets, {
+      namespace: 'ns',
+      labelSelector: 'app=x',
+      fieldSelector: 'metadata.name!=skip',
+      sendInitialEvents: true,
+      signal: ac.signal,
+    })) {
       seen.push(`${e.type} ${e.object.metadata.name ?? (e.object.metadata.annotations?.['k8s.io/initial-events-end'] ? 'end' : '')}`);
       if (seen.length === 4) ac.abort();
     }

@@ -1,9 +1,27 @@
 // MemoryClient: an in-memory KubeClient for fast unit tests of the engine and of reconcilers (no API server).
 import { apiErrorFrom } from '../structs/errors.js';
-import { apiVersionOf, objectKeyOf, resourceId, type KubeList, type KubeObject, type ObjectKey, type ResolvedResource, type ResourceRef } from '../structs/objects.js';
+import {
+  apiVersionOf,
+  objectKeyOf,
+  resourceId,
+  type KubeList,
+  type KubeObject,
+  type ObjectKey,
+  type ResolvedResource,
+  type ResourceRef,
+} from '../structs/objects.js';
 import { applyMergePatch } from '../structs/patch-accumulator.js';
 import { applyJsonPatch } from '../structs/json-patch.js';
-import type { CallOptions, DeleteOptions, JsonPatchOp, ListOptions, ListPage, PatchOptions, WatchOptions, WriteOptions } from './api-client.js';
+import type {
+  CallOptions,
+  DeleteOptions,
+  JsonPatchOp,
+  ListOptions,
+  ListPage,
+  PatchOptions,
+  WatchOptions,
+  WriteOptions,
+} from './api-client.js';
 import { unlessNotFound, type KubeClient, type ObjectBody } from './kube-client.js';
 import type { WatchEvent } from './watch-stream.js';
 
@@ -68,8 +86,9 @@ export class MemoryClient implements KubeClient {
 
   /** The writes served so far (create, replace, patch, delete). */
   writes(filter: Partial<MemoryRequest> = {}): MemoryRequest[] {
-    return this.#server.requests.filter((r) => !['get', 'list', 'watch'].includes(r.verb)
-      && Object.entries(filter).every(([k, v]) => r[k as keyof MemoryRequest] === v));
+    return this.#server.requests.filter(
+      (r) => !['get', 'list', 'watch'].includes(r.verb) && Object.entries(filter).every(([k, v]) => r[k as keyof MemoryRequest] === v),
+    );
   }
 
   withFieldManager(fieldManager: string): MemoryClient {
@@ -77,9 +96,18 @@ export class MemoryClient implements KubeClient {
   }
 
   async resolve(ref: ResourceRef): Promise<ResolvedResource> {
-    const found = this.#server.resources.get(resourceId(ref))
-      ?? [...this.#server.resources.values()].find((r) => (r.group ?? '') === (ref.group ?? '') && r.version === ref.version && (r.plural === ref.plural || r.kind === ref.kind));
-    if (!found) throw apiErrorFrom({ status: 404, verb: 'resolve', target: resourceId(ref), message: 'the server could not find the requested resource' });
+    const found =
+      this.#server.resources.get(resourceId(ref)) ??
+      [...this.#server.resources.values()].find(
+        (r) => (r.group ?? '') === (ref.group ?? '') && r.version === ref.version && (r.plural === ref.plural || r.kind === ref.kind),
+      );
+    if (!found)
+      throw apiErrorFrom({
+        status: 404,
+        verb: 'resolve',
+        target: resourceId(ref),
+        message: 'the server could not find the requested resource',
+      });
     return found;
   }
 
@@ -101,7 +129,13 @@ export class MemoryClient implements KubeClient {
   }
 
   #notFound(r: ResolvedResource, key: ObjectKey, verb: string): never {
-    throw apiErrorFrom({ status: 404, reason: 'NotFound', verb, target: `${apiVersionOf(r)} ${r.plural} ${objectKeyOf(key)}`, message: `${r.plural} "${key.name}" not found` });
+    throw apiErrorFrom({
+      status: 404,
+      reason: 'NotFound',
+      verb,
+      target: `${apiVersionOf(r)} ${r.plural} ${objectKeyOf(key)}`,
+      message: `${r.plural} "${key.name}" not found`,
+    });
   }
 
   async get<T extends KubeObject = KubeObject>(ref: ResourceRef, key: ObjectKey, _options?: CallOptions): Promise<T> {
@@ -132,20 +166,37 @@ export class MemoryClient implements KubeClient {
     yield { items, resourceVersion: list.metadata?.resourceVersion, continue: undefined, list };
   }
 
-  async create<T extends KubeObject = KubeObject>(ref: ResourceRef, body: ObjectBody<T>, options: WriteOptions & { namespace?: string } = {}): Promise<T & KubeObject> {
+  async create<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    body: ObjectBody<T>,
+    options: WriteOptions & { namespace?: string } = {},
+  ): Promise<T & KubeObject> {
     const r = await this.resolve(ref);
-    const namespace = r.namespaced ? options.namespace ?? body.metadata?.namespace : undefined;
+    const namespace = r.namespaced ? (options.namespace ?? body.metadata?.namespace) : undefined;
     const name = body.metadata?.name ?? '';
     this.#log({ verb: 'create', resource: resourceId(r), namespace, name, fieldManager: options.fieldManager ?? this.fieldManager });
     const key = objectKeyOf({ namespace, name });
     if (this.#bucket(r).has(key)) {
-      throw apiErrorFrom({ status: 409, reason: 'AlreadyExists', verb: 'create', target: `${r.plural} ${key}`, message: `${r.plural} "${name}" already exists` });
+      throw apiErrorFrom({
+        status: 409,
+        reason: 'AlreadyExists',
+        verb: 'create',
+        target: `${r.plural} ${key}`,
+        message: `${r.plural} "${name}" already exists`,
+      });
     }
     const obj = {
-      ...clone(body), apiVersion: apiVersionOf(r), kind: r.kind,
+      ...clone(body),
+      apiVersion: apiVersionOf(r),
+      kind: r.kind,
       metadata: {
-        ...clone(body.metadata ?? {}), name, ...(namespace ? { namespace } : {}), uid: `uid-${++this.#server.uid}`,
-        resourceVersion: String(++this.#server.version), generation: 1, creationTimestamp: new Date().toISOString(),
+        ...clone(body.metadata ?? {}),
+        name,
+        ...(namespace ? { namespace } : {}),
+        uid: `uid-${++this.#server.uid}`,
+        resourceVersion: String(++this.#server.version),
+        generation: 1,
+        creationTimestamp: new Date().toISOString(),
       },
     } as unknown as KubeObject;
     if (r.hasStatus) delete obj.status;
@@ -154,30 +205,69 @@ export class MemoryClient implements KubeClient {
     return clone(obj) as T & KubeObject;
   }
 
-  async replace<T extends KubeObject = KubeObject>(ref: ResourceRef, body: ObjectBody<T>, options: WriteOptions & { subresource?: string } = {}): Promise<T & KubeObject> {
+  async replace<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    body: ObjectBody<T>,
+    options: WriteOptions & { subresource?: string } = {},
+  ): Promise<T & KubeObject> {
     const r = await this.resolve(ref);
     const key = { namespace: body.metadata?.namespace, name: body.metadata?.name ?? '' };
-    this.#log({ verb: 'replace', resource: resourceId(r), ...key, subresource: options.subresource, fieldManager: options.fieldManager ?? this.fieldManager });
+    this.#log({
+      verb: 'replace',
+      resource: resourceId(r),
+      ...key,
+      subresource: options.subresource,
+      fieldManager: options.fieldManager ?? this.fieldManager,
+    });
     const current = this.#bucket(r).get(objectKeyOf(key));
     if (!current) this.#notFound(r, key, 'replace');
     if (body.metadata?.resourceVersion && body.metadata.resourceVersion !== current.metadata.resourceVersion) {
-      throw apiErrorFrom({ status: 409, reason: 'Conflict', verb: 'replace', target: `${r.plural} ${objectKeyOf(key)}`, message: 'the object has been modified' });
+      throw apiErrorFrom({
+        status: 409,
+        reason: 'Conflict',
+        verb: 'replace',
+        target: `${r.plural} ${objectKeyOf(key)}`,
+        message: 'the object has been modified',
+      });
     }
-    return this.#store(r, current, { ...clone(body), apiVersion: apiVersionOf(r), kind: r.kind } as unknown as KubeObject, options.subresource) as T & KubeObject;
+    return this.#store(
+      r,
+      current,
+      { ...clone(body), apiVersion: apiVersionOf(r), kind: r.kind } as unknown as KubeObject,
+      options.subresource,
+    ) as T & KubeObject;
   }
 
   async patch<T extends KubeObject = KubeObject>(
-    ref: ResourceRef, key: ObjectKey, patch: Record<string, unknown> | JsonPatchOp[], options: PatchOptions & { subresource?: string } = {},
+    ref: ResourceRef,
+    key: ObjectKey,
+    patch: Record<string, unknown> | JsonPatchOp[],
+    options: PatchOptions & { subresource?: string } = {},
   ): Promise<T> {
     const r = await this.resolve(ref);
     const type = options.type ?? (Array.isArray(patch) ? 'json' : 'merge');
-    this.#log({ verb: 'patch', resource: resourceId(r), namespace: key.namespace, name: key.name, subresource: options.subresource, patchType: type, fieldManager: options.fieldManager ?? this.fieldManager });
+    this.#log({
+      verb: 'patch',
+      resource: resourceId(r),
+      namespace: key.namespace,
+      name: key.name,
+      subresource: options.subresource,
+      patchType: type,
+      fieldManager: options.fieldManager ?? this.fieldManager,
+    });
     const current = this.#bucket(r).get(objectKeyOf(key));
     if (!current) this.#notFound(r, key, 'patch');
     let next: KubeObject;
     if (type === 'json') {
       const result = applyJsonPatch(clone(current), patch as JsonPatchOp[]);
-      if (!result.ok) throw apiErrorFrom({ status: 422, reason: 'Invalid', verb: 'patch', target: `${r.plural} ${objectKeyOf(key)}`, message: result.message });
+      if (!result.ok)
+        throw apiErrorFrom({
+          status: 422,
+          reason: 'Invalid',
+          verb: 'patch',
+          target: `${r.plural} ${objectKeyOf(key)}`,
+          message: result.message,
+        });
       next = result.value as KubeObject;
     } else {
       next = applyMergePatch(clone(current), patch);
@@ -185,11 +275,20 @@ export class MemoryClient implements KubeClient {
     return this.#store(r, current, next, options.subresource) as T;
   }
 
-  patchStatus<T extends KubeObject = KubeObject>(ref: ResourceRef, key: ObjectKey, patch: Record<string, unknown> | JsonPatchOp[], options: PatchOptions = {}): Promise<T> {
+  patchStatus<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    key: ObjectKey,
+    patch: Record<string, unknown> | JsonPatchOp[],
+    options: PatchOptions = {},
+  ): Promise<T> {
     return this.patch<T>(ref, key, patch, { ...options, subresource: 'status' });
   }
 
-  async apply<T extends KubeObject = KubeObject>(ref: ResourceRef, body: ObjectBody<T>, options: WriteOptions & { force?: boolean; subresource?: string } = {}): Promise<T & KubeObject> {
+  async apply<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    body: ObjectBody<T>,
+    options: WriteOptions & { force?: boolean; subresource?: string } = {},
+  ): Promise<T & KubeObject> {
     const key = { namespace: body.metadata?.namespace, name: body.metadata?.name ?? '' };
     const exists = await this.tryGet(ref, key);
     if (!exists) return this.create<T>(ref, body, options);
@@ -221,7 +320,10 @@ export class MemoryClient implements KubeClient {
     let next: KubeObject;
     if (subresource === 'status') next = { ...clone(current), status: proposed.status };
     else {
-      next = { ...proposed, metadata: { ...proposed.metadata, uid: current.metadata.uid, name: current.metadata.name, namespace: current.metadata.namespace } };
+      next = {
+        ...proposed,
+        metadata: { ...proposed.metadata, uid: current.metadata.uid, name: current.metadata.name, namespace: current.metadata.namespace },
+      };
       if (r.hasStatus) {
         if (current.status === undefined) delete next.status;
         else next.status = clone(current.status);
@@ -251,7 +353,8 @@ export class MemoryClient implements KubeClient {
     const match = selectorMatcher(options.labelSelector);
     const fields = fieldMatcher(options.fieldSelector);
     const watcher = {
-      resource: resourceId(r), namespace: options.namespace,
+      resource: resourceId(r),
+      namespace: options.namespace,
       push: (e: WatchEvent) => {
         if (!match(e.object.metadata.labels) || !fields(e.object)) return;
         queue.push(e);
@@ -259,9 +362,18 @@ export class MemoryClient implements KubeClient {
       },
     };
     if (options.sendInitialEvents) {
-      const { items, metadata } = await this.list(r, { namespace: options.namespace, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector });
+      const { items, metadata } = await this.list(r, {
+        namespace: options.namespace,
+        labelSelector: options.labelSelector,
+        fieldSelector: options.fieldSelector,
+      });
       for (const o of items) queue.push({ type: 'ADDED', object: o });
-      queue.push({ type: 'BOOKMARK', object: { metadata: { resourceVersion: metadata?.resourceVersion, annotations: { 'k8s.io/initial-events-end': 'true' } } } as KubeObject });
+      queue.push({
+        type: 'BOOKMARK',
+        object: {
+          metadata: { resourceVersion: metadata?.resourceVersion, annotations: { 'k8s.io/initial-events-end': 'true' } },
+        } as KubeObject,
+      });
     }
     this.#server.watchers.add(watcher);
     const signal = options.signal;
@@ -287,25 +399,33 @@ export class MemoryClient implements KubeClient {
 /** Field selectors on `metadata.name` and `metadata.namespace` (`=`, `==`, `!=`, comma-separated): what every resource supports. */
 function fieldMatcher(selector: string | undefined): (obj: KubeObject) => boolean {
   if (!selector) return () => true;
-  const reqs = selector.split(',').map((s) => s.trim()).filter(Boolean).map((req) => {
-    const m = req.match(/^(metadata\.name|metadata\.namespace)(!=|==|=)(.*)$/);
-    if (!m) throw apiErrorFrom({ status: 400, reason: 'BadRequest', verb: 'list', message: `field label not supported: ${req}` });
-    const [, field, op, value] = m;
-    const get = (o: KubeObject) => (field === 'metadata.name' ? o.metadata.name : o.metadata.namespace) ?? '';
-    return (o: KubeObject) => (op === '!=' ? get(o) !== value : get(o) === value);
-  });
+  const reqs = selector
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((req) => {
+      const m = req.match(/^(metadata\.name|metadata\.namespace)(!=|==|=)(.*)$/);
+      if (!m) throw apiErrorFrom({ status: 400, reason: 'BadRequest', verb: 'list', message: `field label not supported: ${req}` });
+      const [, field, op, value] = m;
+      const get = (o: KubeObject) => (field === 'metadata.name' ? o.metadata.name : o.metadata.namespace) ?? '';
+      return (o: KubeObject) => (op === '!=' ? get(o) !== value : get(o) === value);
+    });
   return (obj) => reqs.every((r) => r(obj));
 }
 
 /** Equality-based label selectors: `a=b`, `a==b`, `a!=b`, `a`, `!a`, comma-separated. */
 function selectorMatcher(selector: string | undefined): (labels: Record<string, string> | undefined) => boolean {
   if (!selector) return () => true;
-  const reqs = selector.split(',').map((s) => s.trim()).filter(Boolean).map((req) => {
-    let m: RegExpMatchArray | null;
-    if ((m = req.match(/^([^!=]+)!=(.*)$/))) return (l: Record<string, string>) => l[m![1]!] !== m![2];
-    if ((m = req.match(/^([^!=]+)==?(.*)$/))) return (l: Record<string, string>) => l[m![1]!] === m![2];
-    if (req.startsWith('!')) return (l: Record<string, string>) => !(req.slice(1) in l);
-    return (l: Record<string, string>) => req in l;
-  });
+  const reqs = selector
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((req) => {
+      let m: RegExpMatchArray | null;
+      if ((m = req.match(/^([^!=]+)!=(.*)$/))) return (l: Record<string, string>) => l[m![1]!] !== m![2];
+      if ((m = req.match(/^([^!=]+)==?(.*)$/))) return (l: Record<string, string>) => l[m![1]!] === m![2];
+      if (req.startsWith('!')) return (l: Record<string, string>) => !(req.slice(1) in l);
+      return (l: Record<string, string>) => req in l;
+    });
   return (labels) => reqs.every((r) => r(labels ?? {}));
 }

@@ -1,5 +1,17 @@
 // The client layer's surface for the layers above (core) and the public API.
-export { ApiClient, type ApiClientOptions, type CallOptions, type DeleteOptions, type JsonPatchOp, type ListOptions, type ListPage, type PatchOptions, type PatchType, type WatchOptions, type WriteOptions } from './api-client.js';
+export {
+  ApiClient,
+  type ApiClientOptions,
+  type CallOptions,
+  type DeleteOptions,
+  type JsonPatchOp,
+  type ListOptions,
+  type ListPage,
+  type PatchOptions,
+  type PatchType,
+  type WatchOptions,
+  type WriteOptions,
+} from './api-client.js';
 export type { KubeClient, ObjectBody } from './kube-client.js';
 export { MemoryClient, type MemoryClientOptions, type MemoryRequest } from './memory-client.js';
 export { loadCredentials, type KubeConfigSource } from './kubeconfig.js';

@@ -36,9 +36,17 @@ export class Transport {
 
   static async create(credentials: Credentials): Promise<Transport> {
     const { tls } = credentials;
-    const agent = credentials.server.protocol === 'http:'
-      ? new http.Agent({ keepAlive: true })
-      : new https.Agent({ keepAlive: true, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized, servername: tls.servername });
+    const agent =
+      credentials.server.protocol === 'http:'
+        ? new http.Agent({ keepAlive: true })
+        : new https.Agent({
+            keepAlive: true,
+            ca: tls.ca,
+            cert: tls.cert,
+            key: tls.key,
+            rejectUnauthorized: tls.rejectUnauthorized,
+            servername: tls.servername,
+          });
     return new Transport(credentials, agent);
   }
 
@@ -70,7 +78,9 @@ export class Transport {
         this.observer?.({ verb: options.verb ?? options.method, method: options.method, status: 0, durationMs: Date.now() - started });
         if (error.name === 'AbortError') return reject(error);
         const status = error.code === 'ETIMEDOUT' ? 504 : 0;
-        reject(apiErrorFrom({ status, reason: error.code, verb: options.verb, target: options.target, message: error.message, cause: error }));
+        reject(
+          apiErrorFrom({ status, reason: error.code, verb: options.verb, target: options.target, message: error.message, cause: error }),
+        );
       });
       req.end(payload);
     });

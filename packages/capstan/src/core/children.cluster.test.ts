@@ -38,13 +38,18 @@ describe('applyChild (server-side apply)', () => {
     client?.close();
   });
 
-  const child = (data: Record<string, string>): ConfigMap => adopt({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'child', namespace: ns, labels: { app: 'demo' } }, data }, owner);
+  const child = (data: Record<string, string>): ConfigMap =>
+    adopt({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'child', namespace: ns, labels: { app: 'demo' } }, data }, owner);
 
   test('creates, updates, and re-applying the same body writes nothing', async () => {
     const created = await applyChild(client, child({ a: '1', b: '2' }), { fieldManager: 'demo-operator' });
     assert.deepEqual(created.data, { a: '1', b: '2' });
     assert.ok(isOwnedBy(created, owner, { controller: true }));
-    assert.ok((created.metadata.managedFields as { manager: string; operation: string }[]).some((f) => f.manager === 'demo-operator' && f.operation === 'Apply'));
+    assert.ok(
+      (created.metadata.managedFields as { manager: string; operation: string }[]).some(
+        (f) => f.manager === 'demo-operator' && f.operation === 'Apply',
+      ),
+    );
 
     const updated = await applyChild(client, child({ a: '1' }), { fieldManager: 'demo-operator' });
     assert.deepEqual(updated.data, { a: '1' }, 'a field the manager no longer applies is removed');

@@ -10,7 +10,14 @@ const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name:
 
 describe('owner references', () => {
   test('ownerReferenceFor defaults to a blocking controller reference', () => {
-    assert.deepEqual(ownerReferenceFor(owner), { apiVersion: 'pyvo.io/v1', kind: 'AgeSecret', name: 'db', uid: 'uid-owner', controller: true, blockOwnerDeletion: true });
+    assert.deepEqual(ownerReferenceFor(owner), {
+      apiVersion: 'pyvo.io/v1',
+      kind: 'AgeSecret',
+      name: 'db',
+      uid: 'uid-owner',
+      controller: true,
+      blockOwnerDeletion: true,
+    });
     assert.equal(ownerReferenceFor(owner, { controller: false, blockOwnerDeletion: false }).controller, false);
     assert.throws(() => ownerReferenceFor({ metadata: { name: 'x' } }), ConfigurationError);
   });
@@ -18,7 +25,10 @@ describe('owner references', () => {
   test('adopt adds the reference, puts the child in the owner namespace, does not modify the input', () => {
     const child = adopt(secret, owner);
     assert.equal(child.metadata.namespace, 'dev');
-    assert.deepEqual(child.metadata.ownerReferences?.map((r) => r.uid), ['uid-owner']);
+    assert.deepEqual(
+      child.metadata.ownerReferences?.map((r) => r.uid),
+      ['uid-owner'],
+    );
     assert.equal(secret.metadata.ownerReferences, undefined);
     assert.equal(isOwnedBy(child, owner), true);
     assert.equal(isOwnedBy(child, owner, { controller: true }), true);
@@ -28,7 +38,10 @@ describe('owner references', () => {
   test('adopting twice keeps one reference; other owners stay', () => {
     const other = { apiVersion: 'v1', kind: 'ConfigMap', name: 'cm', uid: 'uid-cm' };
     const child = adopt(adopt({ ...secret, metadata: { ...secret.metadata, ownerReferences: [other] } }, owner), owner);
-    assert.deepEqual(child.metadata.ownerReferences?.map((r) => r.uid), ['uid-cm', 'uid-owner']);
+    assert.deepEqual(
+      child.metadata.ownerReferences?.map((r) => r.uid),
+      ['uid-cm', 'uid-owner'],
+    );
   });
 
   test('refuses a second controller and cross-namespace ownership', () => {
@@ -46,7 +59,18 @@ describe('owner references', () => {
   });
 
   test('applyBody strips server-owned metadata', () => {
-    const read = { ...secret, metadata: { name: 'db', namespace: 'dev', uid: 'u', resourceVersion: '7', managedFields: [{}], creationTimestamp: 't', labels: { a: 'b' } } };
+    const read = {
+      ...secret,
+      metadata: {
+        name: 'db',
+        namespace: 'dev',
+        uid: 'u',
+        resourceVersion: '7',
+        managedFields: [{}],
+        creationTimestamp: 't',
+        labels: { a: 'b' },
+      },
+    };
     assert.deepEqual(applyBody(read).metadata, { name: 'db', namespace: 'dev', labels: { a: 'b' } });
   });
 });

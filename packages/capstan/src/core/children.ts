@@ -41,12 +41,16 @@ export function adopt<T extends KubeObject>(child: T, owner: KubeObject, options
   const ownerNs = owner.metadata.namespace;
   const childNs = child.metadata.namespace ?? ownerNs;
   if (ownerNs && childNs !== ownerNs) {
-    throw new ConfigurationError(`${owner.kind} ${ownerNs}/${ref.name} cannot own an object in another namespace (${childNs ?? 'cluster scope'})`);
+    throw new ConfigurationError(
+      `${owner.kind} ${ownerNs}/${ref.name} cannot own an object in another namespace (${childNs ?? 'cluster scope'})`,
+    );
   }
   const others = (child.metadata.ownerReferences ?? []).filter((r) => r.uid !== ref.uid);
   const otherController = others.find((r) => r.controller);
   if (ref.controller && otherController) {
-    throw new ConfigurationError(`${child.kind ?? 'object'} ${child.metadata.name ?? ''} is already controlled by ${otherController.kind} ${otherController.name}`);
+    throw new ConfigurationError(
+      `${child.kind ?? 'object'} ${child.metadata.name ?? ''} is already controlled by ${otherController.kind} ${otherController.name}`,
+    );
   }
   return {
     ...child,
@@ -65,7 +69,16 @@ export interface ApplyChildOptions {
 }
 
 // Fields the server owns: sending them in an apply patch is an error (managedFields) or a precondition (resourceVersion).
-const serverFields = ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds'];
+const serverFields = [
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'creationTimestamp',
+  'generation',
+  'selfLink',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+];
 
 /** The body to apply: plain JSON without server-owned metadata (so an object read from the API can be re-applied). */
 export function applyBody<T extends KubeObject>(child: T): T {
@@ -82,8 +95,13 @@ export function applyBody<T extends KubeObject>(child: T): T {
  */
 export async function applyChild<T extends KubeObject>(client: KubeClient, child: T, options: ApplyChildOptions): Promise<T> {
   if (!child.apiVersion || !child.kind) throw new ConfigurationError('a child to apply needs apiVersion and kind');
-  if (!child.metadata.name) throw new ConfigurationError(`a ${child.kind} to apply needs metadata.name (server-side apply cannot generate names)`);
+  if (!child.metadata.name)
+    throw new ConfigurationError(`a ${child.kind} to apply needs metadata.name (server-side apply cannot generate names)`);
   const { group, version } = parseApiVersion(child.apiVersion);
   const resource = options.resource ?? { group, version, kind: child.kind };
-  return client.apply<T>(resource, applyBody(child), { fieldManager: options.fieldManager, force: options.force ?? true, signal: options.signal });
+  return client.apply<T>(resource, applyBody(child), {
+    fieldManager: options.fieldManager,
+    force: options.force ?? true,
+    signal: options.signal,
+  });
 }

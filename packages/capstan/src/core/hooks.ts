@@ -6,7 +6,14 @@ export type HandlerOutcome = 'success' | 'retry' | 'permanent' | 'timeout' | 'ab
 
 /** Observers the runtime calls (metrics, tracing). All optional; exceptions thrown by hooks are ignored. */
 export interface OperatorHooks {
-  handlerRun?(info: { resource: string; handler: string; kind: HandlerKind; outcome: HandlerOutcome; durationMs: number; retry: number }): void;
+  handlerRun?(info: {
+    resource: string;
+    handler: string;
+    kind: HandlerKind;
+    outcome: HandlerOutcome;
+    durationMs: number;
+    retry: number;
+  }): void;
   watchEvent?(info: { resource: string; type: string }): void;
   /** A watch stream (re)started; `reason` is 'initial', 'ended', 'gone', 'error' or 'stalled'. */
   watchRestart?(info: { resource: string; reason: string }): void;
@@ -23,9 +30,21 @@ export interface OperatorHooks {
   /** The round started under `key` ended (however it ended). */
   workFinished?(info: { resource: string; key: string; durationMs: number }): void;
   /** capstan wrote to an object (its patch and the subresource): before the request. Never log `patch` for Secrets. */
-  patch?(info: { resource: string; namespace?: string | undefined; name: string; subresource?: string | undefined; type: 'merge' | 'json' }): void;
+  patch?(info: {
+    resource: string;
+    namespace?: string | undefined;
+    name: string;
+    subresource?: string | undefined;
+    type: 'merge' | 'json';
+  }): void;
   /** One processing round of an object ended (tests wait on it; `writes` counts the API writes it made). */
-  processed?(info: { resource: string; namespace?: string | undefined; name: string; resourceVersion: string | undefined; writes: number }): void;
+  processed?(info: {
+    resource: string;
+    namespace?: string | undefined;
+    name: string;
+    resourceVersion: string | undefined;
+    writes: number;
+  }): void;
   apiRequest?(info: { verb: string; method: string; status: number; durationMs: number }): void;
   leadership?(info: { leading: boolean }): void;
 }

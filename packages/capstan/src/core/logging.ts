@@ -29,9 +29,12 @@ export function consoleLogger(options: ConsoleLoggerOptions = {}): Logger {
     if (options.format === 'json') {
       write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...serializable(fields) }));
     } else {
-      const extra = fields && Object.keys(fields).length
-        ? ` ${Object.entries(serializable(fields)).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}`
-        : '';
+      const extra =
+        fields && Object.keys(fields).length
+          ? ` ${Object.entries(serializable(fields))
+              .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+              .join(' ')}`
+          : '';
       write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${msg}${extra}`);
     }
   };

@@ -15,7 +15,9 @@ const STATE = 'unit.capstan.dev/last-handled';
 const FIN = 'unit.capstan.dev/finalizer';
 
 function memoryClient(): MemoryClient {
-  return new MemoryClient({ resources: [{ group: 'example.com', version: 'v1', plural: 'widgets', kind: 'Widget', namespaced: true, hasStatus: true }] });
+  return new MemoryClient({
+    resources: [{ group: 'example.com', version: 'v1', plural: 'widgets', kind: 'Widget', namespaced: true, hasStatus: true }],
+  });
 }
 
 /** Run an operator on the memory client until the test ends; resolves once its workers started. */
@@ -48,43 +50,62 @@ test('a create handler runs once; its progress and diff base land in one annotat
   });
   await start(t, op);
   await client.create(widgets, widget('a'));
-  const done = await waitUntil(async () => {
-    const obj = await get(client, 'a');
-    return obj?.metadata.annotations?.[STATE] && (obj.status as { [k: string]: unknown } | undefined)?.['create-0'] === 'made' ? obj : undefined;
-  }, { message: 'the create handler recorded' });
+  const done = await waitUntil(
+    async () => {
+      const obj = await get(client, 'a');
+      return obj?.metadata.annotations?.[STATE] && (obj.status as { [k: string]: unknown } | undefined)?.['create-0'] === 'made'
+        ? obj
+        : undefined;
+    },
+    { message: 'the create handler recorded' },
+  );
   assert.equal(runs, 1);
   assert.ok(decodeState(done.metadata.annotations?.[STATE])?.handled, 'the change is recorded as handled');
-  assert.deepEqual(client.writes({ fieldManager: 'unit' }).map((w) => `${w.verb}${w.subresource ? `/${w.subresource}` : ''}`), ['patch', 'patch/status']);
+  assert.deepEqual(
+    client.writes({ fieldManager: 'unit' }).map((w) => `${w.verb}${w.subresource ? `/${w.subresource}` : ''}`),
+    ['patch', 'patch/status'],
+  );
 });
 
 test('a failing handler retries with its count; a restarted operator continues from the annotation', async (t) => {
   const client = memoryClient();
   const seen: number[] = [];
   const first = operator(client);
-  first.resource(widgets).on.create((ctx) => {
-    seen.push(ctx.retry);
-    throw new TemporaryError('not yet', { delayMs: 10 });
-  }, { id: 'flaky' });
+  first.resource(widgets).on.create(
+    (ctx) => {
+      seen.push(ctx.retry);
+      throw new TemporaryError('not yet', { delayMs: 10 });
+    },
+    { id: 'flaky' },
+  );
   const ac = new AbortController();
   const running = first.run({ signal: ac.signal });
   await first.ready;
   await client.create(widgets, widget('b'));
-  await waitUntil(async () => {
-    const state = decodeState((await get(client, 'b'))?.metadata.annotations?.[STATE]);
-    return (state?.pending?.handlers.flaky?.retries ?? 0) >= 2;
-  }, { message: 'two retries persisted' });
+  await waitUntil(
+    async () => {
+      const state = decodeState((await get(client, 'b'))?.metadata.annotations?.[STATE]);
+      return (state?.pending?.handlers.flaky?.retries ?? 0) >= 2;
+    },
+    { message: 'two retries persisted' },
+  );
   ac.abort();
   await running;
   const persisted = decodeState((await get(client, 'b'))?.metadata.annotations?.[STATE])!.pending!.handlers.flaky!;
 
   const second = operator(client);
   const resumedAt: number[] = [];
-  second.resource(widgets).on.create((ctx) => {
-    resumedAt.push(ctx.retry);
-    assert.equal(ctx.startedAt.getTime(), persisted.startedAt, 'the first attempt time survives the restart');
-  }, { id: 'flaky' });
+  second.resource(widgets).on.create(
+    (ctx) => {
+      resumedAt.push(ctx.retry);
+      assert.equal(ctx.startedAt.getTime(), persisted.startedAt, 'the first attempt time survives the restart');
+    },
+    { id: 'flaky' },
+  );
   await start(t, second);
-  await waitUntil(async () => decodeState((await get(client, 'b'))?.metadata.annotations?.[STATE])?.handled, { message: 'handled after the restart' });
+  await waitUntil(async () => decodeState((await get(client, 'b'))?.metadata.annotations?.[STATE])?.handled, {
+    message: 'handled after the restart',
+  });
   assert.deepEqual(seen.slice(0, 2), [0, 1]);
   assert.equal(resumedAt[0], persisted.retries, 'the retry count carries on');
   assert.equal(resumedAt.length, 1);
@@ -102,10 +123,16 @@ test('a reconciler without cleanup holds no finalizer; its no-op rounds write no
   });
   await start(t, op);
   await client.create(widgets, widget('c'));
-  await waitUntil(async () => ((await get(client, 'c'))?.status as { observed?: number } | undefined)?.observed === 1, { message: 'reconciled' });
+  await waitUntil(async () => ((await get(client, 'c'))?.status as { observed?: number } | undefined)?.observed === 1, {
+    message: 'reconciled',
+  });
   const obj = await get(client, 'c');
   assert.equal(obj?.metadata.finalizers, undefined);
-  assert.deepEqual(client.writes({ fieldManager: 'unit' }).map((w) => w.subresource ?? 'main'), ['status'], 'one write: the status');
+  assert.deepEqual(
+    client.writes({ fieldManager: 'unit' }).map((w) => w.subresource ?? 'main'),
+    ['status'],
+    'one write: the status',
+  );
   await client.delete(widgets, { namespace: 'ns', name: 'c' });
   assert.equal(await get(client, 'c'), undefined, 'deleted at once: no finalizer to wait for');
   assert.ok(applied >= 1);
@@ -116,17 +143,23 @@ test('cleanup holds our finalizer until it succeeded; retired finalizers are rem
   await client.create(widgets, widget('old', { size: 1 }, { finalizers: ['legacy.example.com/cleanup'] }));
   const op = operator(client);
   let cleanups = 0;
-  op.resource(widgets).reconcile({
-    apply: () => {},
-    cleanup: () => {
-      if (++cleanups < 2) throw new TemporaryError('once more', { delayMs: 10 });
+  op.resource(widgets).reconcile(
+    {
+      apply: () => {},
+      cleanup: () => {
+        if (++cleanups < 2) throw new TemporaryError('once more', { delayMs: 10 });
+      },
     },
-  }, { retiredFinalizers: ['legacy.example.com/cleanup'] });
+    { retiredFinalizers: ['legacy.example.com/cleanup'] },
+  );
   await start(t, op);
-  await waitUntil(async () => {
-    const f = (await get(client, 'old'))?.metadata.finalizers;
-    return f?.length === 1 && f[0] === FIN;
-  }, { message: 'the retired finalizer replaced by ours' });
+  await waitUntil(
+    async () => {
+      const f = (await get(client, 'old'))?.metadata.finalizers;
+      return f?.length === 1 && f[0] === FIN;
+    },
+    { message: 'the retired finalizer replaced by ours' },
+  );
   await client.delete(widgets, { namespace: 'ns', name: 'old' });
   await waitUntil(async () => !(await get(client, 'old')), { message: 'deleted once cleanup succeeded' });
   assert.equal(cleanups, 2);
@@ -149,17 +182,27 @@ test('timers tick on matching objects; delete handlers run once, also without a 
   const ticks: string[] = [];
   const farewells: string[] = [];
   const r = op.resource(widgets);
-  r.timer(20, (ctx) => {
-    ticks.push(ctx.name);
-  }, { labels: { tick: 'yes' } });
-  r.on.delete((ctx) => {
-    farewells.push(ctx.name);
-  }, { optional: true });
+  r.timer(
+    20,
+    (ctx) => {
+      ticks.push(ctx.name);
+    },
+    { labels: { tick: 'yes' } },
+  );
+  r.on.delete(
+    (ctx) => {
+      farewells.push(ctx.name);
+    },
+    { optional: true },
+  );
   await start(t, op);
   await client.create(widgets, widget('t', { size: 1 }, { labels: { tick: 'yes' } }));
   await client.create(widgets, widget('quiet'));
   await waitUntil(() => ticks.length >= 3, { message: 'three ticks' });
-  assert.ok(ticks.every((n) => n === 't'), 'only the labelled object ticks');
+  assert.ok(
+    ticks.every((n) => n === 't'),
+    'only the labelled object ticks',
+  );
   await client.delete(widgets, { namespace: 'ns', name: 't' });
   await waitUntil(() => farewells.includes('t'), { message: 'the optional delete handler ran' });
   assert.deepEqual(farewells, ['t']);
@@ -181,7 +224,10 @@ test('workers start only once every cache synced', async (t) => {
   });
   await start(t, op);
   await waitUntil(() => seenConfigMaps.length >= 3, { message: 'three reconciles' });
-  assert.ok(seenConfigMaps.every((n) => n === 1), `every reconcile saw the synced ConfigMap cache: ${seenConfigMaps}`);
+  assert.ok(
+    seenConfigMaps.every((n) => n === 1),
+    `every reconcile saw the synced ConfigMap cache: ${seenConfigMaps}`,
+  );
 });
 
 test('watchObjects: the named objects only, their changes and deletion, readable from the cache', async (t) => {

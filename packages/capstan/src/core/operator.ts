@@ -19,7 +19,13 @@ import type { Operator, OperatorSettings, ResourceHandle, ResourceOptions, RunOp
 
 /** A DNS-label form of the operator name, for annotation and finalizer prefixes. */
 function dnsLabel(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'capstan';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 63) || 'capstan'
+  );
 }
 
 /**
@@ -28,7 +34,9 @@ function dnsLabel(name: string): string {
  */
 function declaredRoundMs(reg: ResourceRegistration): number {
   const timeouts = [
-    ...reg.handlers.map((h) => h.options.timeoutMs), ...reg.timers.map((t) => t.options.timeoutMs), reg.reconciler?.options.timeoutMs,
+    ...reg.handlers.map((h) => h.options.timeoutMs),
+    ...reg.timers.map((t) => t.options.timeoutMs),
+    reg.reconciler?.options.timeoutMs,
   ].filter((ms): ms is number => typeof ms === 'number' && ms > 0);
   return timeouts.length ? timeouts.reduce((a, b) => a + b, 0) + 60_000 : 0;
 }
@@ -71,7 +79,11 @@ class OperatorImpl implements Operator {
     return this.#client;
   }
 
-  watchObjects<T extends KubeObject = KubeObject>(ref: ResourceRef, keys: ObjectKey[], options: WatchedObjectsOptions<T> = {}): WatchedObjects<T> {
+  watchObjects<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    keys: ObjectKey[],
+    options: WatchedObjectsOptions<T> = {},
+  ): WatchedObjects<T> {
     if (this.#running) throw new ConfigurationError('cannot watch objects after the operator started');
     if (keys.length === 0) throw new ConfigurationError('watchObjects needs at least one object');
     const watch = new ObjectWatch<T>(ref, keys, options);
@@ -108,10 +120,12 @@ class OperatorImpl implements Operator {
     if (overrides.allNamespaces) s.namespaces = [];
     const logger = s.logger ?? consoleLogger();
     const ownClient = !s.client;
-    const client = s.client ?? await ApiClient.create(s.kubeconfig ?? 'default', {
-      fieldManager: s.name,
-      observer: (info) => safely(() => s.hooks?.apiRequest?.(info)),
-    });
+    const client =
+      s.client ??
+      (await ApiClient.create(s.kubeconfig ?? 'default', {
+        fieldManager: s.name,
+        observer: (info) => safely(() => s.hooks?.apiRequest?.(info)),
+      }));
     this.#client = client;
     this.#effective = s;
     // Every write of the operator (and of its handlers through ctx.client) carries its name as field manager.
@@ -123,7 +137,10 @@ class OperatorImpl implements Operator {
     s.hooks = prod.hooks(s.hooks);
     s.leadership = prod.gate;
     const services: EngineServices = {
-      name: s.name, client: writer, logger, hooks: s.hooks,
+      name: s.name,
+      client: writer,
+      logger,
+      hooks: s.hooks,
       poster: prod.poster,
       stateAnnotation: s.stateAnnotation ?? `${label}.capstan.dev/last-handled`,
       finalizer: s.finalizer ?? `${label}.capstan.dev/finalizer`,
@@ -189,13 +206,15 @@ class OperatorImpl implements Operator {
   /** Resolve every resource (kind, scope, /status) into its controller. */
   async #resolveAll(regs: ResourceRegistration[], services: EngineServices, signal: AbortSignal): Promise<ResourceController[]> {
     const byRegistration = new Map<ResourceRegistration, ResourceController>();
-    const resolved = await Promise.all(regs.map(async (reg) => {
-      const resource = await this.#resolve(reg.ref, services, signal);
-      if (!resource) return undefined;
-      const controller = new ResourceController({ registration: reg, resource, services, controllerOf: (r) => byRegistration.get(r) });
-      byRegistration.set(reg, controller);
-      return controller;
-    }));
+    const resolved = await Promise.all(
+      regs.map(async (reg) => {
+        const resource = await this.#resolve(reg.ref, services, signal);
+        if (!resource) return undefined;
+        const controller = new ResourceController({ registration: reg, resource, services, controllerOf: (r) => byRegistration.get(r) });
+        byRegistration.set(reg, controller);
+        return controller;
+      }),
+    );
     return resolved.filter((c): c is ResourceController => !!c);
   }
 
@@ -207,7 +226,11 @@ class OperatorImpl implements Operator {
       } catch (error) {
         if (signal.aborted) break;
         const delay = backoffDelay(attempt, { baseMs: 1000, capMs: 30_000 });
-        services.logger.warn('cannot resolve a resource (CRD not installed yet?); retrying', { resource: resourceId(ref), error: describeError(error), retryInMs: delay });
+        services.logger.warn('cannot resolve a resource (CRD not installed yet?); retrying', {
+          resource: resourceId(ref),
+          error: describeError(error),
+          retryInMs: delay,
+        });
         await sleep(delay, signal);
       }
     }
@@ -265,11 +288,13 @@ class OperatorImpl implements Operator {
         else queue.add(key);
         safely(() => services.hooks?.queue?.({ resource: controllers[resource]?.id ?? '', depth: queue.size, running: queue.running }));
       };
-      controllers.forEach((c, i) => c.start({
-        signal: term.signal,
-        handlerSignal: handlers.signal,
-        enqueue: (uid, delayMs) => enqueue(i, uid, delayMs),
-      } satisfies Session));
+      controllers.forEach((c, i) =>
+        c.start({
+          signal: term.signal,
+          handlerSignal: handlers.signal,
+          enqueue: (uid, delayMs) => enqueue(i, uid, delayMs),
+        } satisfies Session),
+      );
       if (!term.signal.aborted) this.#readyResolve();
       await new Promise<void>((resolve) => {
         if (term.signal.aborted) resolve();

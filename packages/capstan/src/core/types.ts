@@ -213,7 +213,11 @@ export interface Operator {
    * `get` reads the latest version. Each is listed and watched by name, so RBAC can name them (resourceNames
    * with get, list, watch). Workers wait for their first list like for every cache.
    */
-  watchObjects<T extends KubeObject = KubeObject>(ref: ResourceRef, keys: ObjectKey[], options?: WatchedObjectsOptions<T>): WatchedObjects<T>;
+  watchObjects<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    keys: ObjectKey[],
+    options?: WatchedObjectsOptions<T>,
+  ): WatchedObjects<T>;
   /** Register a resource to watch (once per resource; the options of the first call count). */
   resource<T extends KubeObject = KubeObject>(ref: ResourceRef, options?: ResourceOptions): ResourceHandle<T>;
   /** Watch and handle until the signal aborts; resolves after a graceful stop. */

@@ -60,7 +60,14 @@ test('parallel across keys within the global bound', async () => {
 test('errors do not stop the queue; stop() drops scheduled runs', async () => {
   const errors: unknown[] = [];
   let runs = 0;
-  const q = new KeyedQueue<string>({ concurrency: 1, worker: async () => { runs++; throw new Error('boom'); }, onError: (_k, e) => errors.push(e) });
+  const q = new KeyedQueue<string>({
+    concurrency: 1,
+    worker: async () => {
+      runs++;
+      throw new Error('boom');
+    },
+    onError: (_k, e) => errors.push(e),
+  });
   q.add('x');
   await q.idle();
   q.add('y');

@@ -9,12 +9,16 @@ describe('Semaphore', () => {
     let running = 0;
     let peak = 0;
     let done = 0;
-    await Promise.all(Array.from({ length: 50 }, () => sem.run(async () => {
-      peak = Math.max(peak, ++running);
-      await new Promise((resolve) => setImmediate(resolve));
-      running--;
-      done++;
-    })));
+    await Promise.all(
+      Array.from({ length: 50 }, () =>
+        sem.run(async () => {
+          peak = Math.max(peak, ++running);
+          await new Promise((resolve) => setImmediate(resolve));
+          running--;
+          done++;
+        }),
+      ),
+    );
     assert.equal(peak, 3);
     assert.equal(done, 50);
     assert.equal(sem.inUse, 0);
@@ -25,14 +29,19 @@ describe('Semaphore', () => {
     const sem = new Semaphore(1);
     const first = await sem.acquire();
     const order: number[] = [];
-    const waiters = Array.from({ length: 3000 }, (_, i) => sem.acquire().then((release) => {
-      order.push(i);
-      release();
-    }));
+    const waiters = Array.from({ length: 3000 }, (_, i) =>
+      sem.acquire().then((release) => {
+        order.push(i);
+        release();
+      }),
+    );
     assert.equal(sem.waiting, 3000);
     first();
     await Promise.all(waiters);
-    assert.deepEqual(order, Array.from({ length: 3000 }, (_, i) => i));
+    assert.deepEqual(
+      order,
+      Array.from({ length: 3000 }, (_, i) => i),
+    );
     assert.equal(sem.inUse, 0);
   });
 

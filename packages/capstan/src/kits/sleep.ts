@@ -4,10 +4,13 @@
 export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(true);
+      },
+      Math.max(0, ms),
+    );
     const onAbort = () => {
       clearTimeout(timer);
       resolve(false);
@@ -17,7 +20,11 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
 }
 
 /** A controller aborted when any of the given signals aborts; `dispose()` detaches the listeners. */
-export function linkedAbort(...signals: (AbortSignal | undefined)[]): { controller: AbortController; signal: AbortSignal; dispose(): void } {
+export function linkedAbort(...signals: (AbortSignal | undefined)[]): {
+  controller: AbortController;
+  signal: AbortSignal;
+  dispose(): void;
+} {
   const controller = new AbortController();
   const live = signals.filter((s): s is AbortSignal => !!s);
   const listeners: [AbortSignal, () => void][] = [];

@@ -9,7 +9,16 @@ const t1 = new Date('2026-11-22T10:05:00.999Z');
 describe('setCondition', () => {
   test('appends a new condition with the transition time in whole seconds', () => {
     const list = setCondition(undefined, { type: 'Ready', status: true, reason: 'Decrypted', message: 'ok', observedGeneration: 3 }, t0);
-    assert.deepEqual(list, [{ type: 'Ready', status: 'True', reason: 'Decrypted', message: 'ok', observedGeneration: 3, lastTransitionTime: '2026-11-22T10:00:00Z' }]);
+    assert.deepEqual(list, [
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'Decrypted',
+        message: 'ok',
+        observedGeneration: 3,
+        lastTransitionTime: '2026-11-22T10:00:00Z',
+      },
+    ]);
   });
 
   test('keeps lastTransitionTime when only reason, message or generation change', () => {
@@ -35,7 +44,10 @@ describe('setCondition', () => {
     const frozen = JSON.stringify(before);
     const after = setCondition(before, { type: 'Ready', status: 'True', reason: 'C' }, t1);
     assert.equal(JSON.stringify(before), frozen);
-    assert.deepEqual(after.map((c) => c.type), ['Synced', 'Ready']);
+    assert.deepEqual(
+      after.map((c) => c.type),
+      ['Synced', 'Ready'],
+    );
     assert.deepEqual(after[0], before[0]);
   });
 
@@ -52,7 +64,11 @@ describe('setCondition', () => {
 });
 
 describe('reading conditions', () => {
-  const list = setCondition(setCondition([], { type: 'Ready', status: true, reason: 'Ok', observedGeneration: 4 }, t0), { type: 'Degraded', status: false, reason: 'Fine' }, t0);
+  const list = setCondition(
+    setCondition([], { type: 'Ready', status: true, reason: 'Ok', observedGeneration: 4 }, t0),
+    { type: 'Degraded', status: false, reason: 'Fine' },
+    t0,
+  );
   test('getCondition finds by type', () => {
     assert.equal(getCondition(list, 'Ready')?.reason, 'Ok');
     assert.equal(getCondition(list, 'Missing'), undefined);
@@ -67,6 +83,9 @@ describe('reading conditions', () => {
     assert.equal(isTrue(undefined, 'Ready'), false);
   });
   test('removeCondition', () => {
-    assert.deepEqual(removeCondition(list, 'Ready').map((c) => c.type), ['Degraded']);
+    assert.deepEqual(
+      removeCondition(list, 'Ready').map((c) => c.type),
+      ['Degraded'],
+    );
   });
 });

@@ -78,7 +78,10 @@ export function apiErrorFrom(details: ApiErrorDetails & { message?: string }): A
   // The server's message names the object and the failing field but not its value, except for
   // validation errors which may echo values: keep those short and never include a request body.
   const text = details.message ? `: ${truncate(details.message, 300)}` : '';
-  return new Cls(`${what || 'request'} failed with ${details.status || 'no response'}${details.reason ? ` ${details.reason}` : ''}${text}`, details);
+  return new Cls(
+    `${what || 'request'} failed with ${details.status || 'no response'}${details.reason ? ` ${details.reason}` : ''}${text}`,
+    details,
+  );
 }
 
 function truncate(s: string, n: number): string {

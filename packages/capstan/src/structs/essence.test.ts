@@ -4,9 +4,16 @@ import assert from 'node:assert/strict';
 import { essenceOf, hashOf, isSecretLike, stableStringify } from './essence.js';
 
 const obj = {
-  apiVersion: 'v1', kind: 'ConfigMap',
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
   metadata: {
-    name: 'a', namespace: 'n', uid: 'u', resourceVersion: '5', generation: 2, finalizers: ['x'], managedFields: [{}],
+    name: 'a',
+    namespace: 'n',
+    uid: 'u',
+    resourceVersion: '5',
+    generation: 2,
+    finalizers: ['x'],
+    managedFields: [{}],
     labels: { app: 'a' },
     annotations: { user: 'keep', 'op.capstan.dev/last-handled': '{}', 'kubectl.kubernetes.io/last-applied-configuration': '{}' },
   },

@@ -19,7 +19,13 @@ test('PRESENT, ABSENT, exact values and predicates', () => {
 test('fieldChanged compares values at a dotted path', () => {
   assert.ok(fieldChanged('spec.x', { spec: { x: 1 } }, { spec: { x: 2 } }));
   assert.ok(!fieldChanged('spec.x', { spec: { x: 1, y: 1 } }, { spec: { x: 1, y: 2 } }));
-  assert.ok(fieldChanged('metadata.labels[app.kubernetes.io/name]', { metadata: { labels: {} } }, { metadata: { labels: { 'app.kubernetes.io/name': 'a' } } }));
+  assert.ok(
+    fieldChanged(
+      'metadata.labels[app.kubernetes.io/name]',
+      { metadata: { labels: {} } },
+      { metadata: { labels: { 'app.kubernetes.io/name': 'a' } } },
+    ),
+  );
 });
 
 test('label selectors push down only what the server understands', () => {
@@ -43,7 +49,13 @@ test('namespace globs with exclusions', () => {
 test('the selector several filters share: only requirements in every one of them', () => {
   const cases: Array<[Parameters<typeof sharedLabelSelector>[0], string | undefined]> = [
     [[{ a: PRESENT }], 'a'],
-    [[{ a: PRESENT, b: 'x' }, { b: 'x', a: PRESENT, c: ABSENT }], 'a,b=x'],
+    [
+      [
+        { a: PRESENT, b: 'x' },
+        { b: 'x', a: PRESENT, c: ABSENT },
+      ],
+      'a,b=x',
+    ],
     [[{ a: 'x' }, { a: 'y' }], undefined],
     [[{ a: PRESENT }, undefined], undefined],
     [[{ a: () => true }], undefined],

@@ -28,7 +28,10 @@ export interface ObjectFilter {
   annotations?: MetaFilter;
 }
 
-export function matchesObject(filter: ObjectFilter, obj: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } } | undefined): boolean {
+export function matchesObject(
+  filter: ObjectFilter,
+  obj: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } } | undefined,
+): boolean {
   if (!obj) return false;
   return matchesMeta(filter.labels, obj.metadata?.labels) && matchesMeta(filter.annotations, obj.metadata?.annotations);
 }

@@ -9,7 +9,13 @@ test('operations apply in order to a copy', () => {
     { ops: [{ op: 'add', path: '/metadata/finalizers/-', value: 'c' }], want: ['a', 'b', 'c'] },
     { ops: [{ op: 'remove', path: '/metadata/finalizers/0' }], want: ['b'] },
     { ops: [{ op: 'replace', path: '/metadata/finalizers/1', value: 'z' }], want: ['a', 'z'] },
-    { ops: [{ op: 'test', path: '/metadata/finalizers', value: ['a', 'b'] }, { op: 'add', path: '/metadata/finalizers/0', value: 'q' }], want: ['q', 'a', 'b'] },
+    {
+      ops: [
+        { op: 'test', path: '/metadata/finalizers', value: ['a', 'b'] },
+        { op: 'add', path: '/metadata/finalizers/0', value: 'q' },
+      ],
+      want: ['q', 'a', 'b'],
+    },
   ] as const;
   for (const c of cases) {
     const r = applyJsonPatch(doc, c.ops);
@@ -23,7 +29,13 @@ test('operations apply in order to a copy', () => {
 
 test('a failed test or a missing path fails the whole patch', () => {
   const doc = { a: [1] };
-  assert.deepEqual(applyJsonPatch(doc, [{ op: 'test', path: '/a', value: [2] }, { op: 'add', path: '/b', value: 1 }]), { ok: false, message: 'test failed at /a' });
+  assert.deepEqual(
+    applyJsonPatch(doc, [
+      { op: 'test', path: '/a', value: [2] },
+      { op: 'add', path: '/b', value: 1 },
+    ]),
+    { ok: false, message: 'test failed at /a' },
+  );
   assert.equal(applyJsonPatch(doc, [{ op: 'remove', path: '/nope' }]).ok, false);
   assert.equal(applyJsonPatch(doc, [{ op: 'replace', path: '/a/3', value: 1 }]).ok, false);
 });

@@ -39,8 +39,10 @@ function read(doc: unknown, path: string): unknown {
   return cur;
 }
 
-const stable = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) =>
-  x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x);
+const stable = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
+  );
 
 /** Apply the operations in order to a copy; a failing operation (including `test`) fails the whole patch. */
 export function applyJsonPatch(document: unknown, ops: readonly JsonPatchOp[]): JsonPatchResult {

@@ -10,7 +10,10 @@ test('nested assignment needs no set-up; reads leave no trace', () => {
   p.status.phase = 'Ready';
   p.metadata.annotations['example.com/x'] = 'y';
   p.metadata.labels.gone = null;
-  assert.deepEqual(patchToJson(p), { status: { phase: 'Ready' }, metadata: { annotations: { 'example.com/x': 'y' }, labels: { gone: null } } });
+  assert.deepEqual(patchToJson(p), {
+    status: { phase: 'Ready' },
+    metadata: { annotations: { 'example.com/x': 'y' }, labels: { gone: null } },
+  });
   assert.equal(JSON.stringify(patchToJson(p)), JSON.stringify(JSON.parse(JSON.stringify(patchToJson(p)))));
 });
 
@@ -33,7 +36,9 @@ test('no-op detection and merge-patch application', () => {
   assert.ok(!mergePatchIsNoop(obj, { status: { n: 2 } }));
   assert.ok(!mergePatchIsNoop(obj, { metadata: { labels: { a: null } } }));
   assert.ok(!mergePatchIsNoop(obj, { spec: {} }));
-  assert.deepEqual(applyMergePatch(obj, { metadata: { labels: { a: null, b: '2' } }, status: { list: [3] } }),
-    { metadata: { labels: { b: '2' } }, status: { n: 1, list: [3] } });
+  assert.deepEqual(applyMergePatch(obj, { metadata: { labels: { a: null, b: '2' } }, status: { list: [3] } }), {
+    metadata: { labels: { b: '2' } },
+    status: { n: 1, list: [3] },
+  });
   assert.deepEqual(obj.metadata.labels, { a: '1' }, 'input untouched');
 });

@@ -61,7 +61,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Combine two merge patches; the later one wins field by field (RFC 7386 semantics for objects). */
-export function mergePatches(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+export function mergePatches(
+  a: Record<string, unknown> | undefined,
+  b: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
   if (!a) return b;
   if (!b) return a;
   const out: Record<string, unknown> = { ...a };
@@ -73,7 +76,10 @@ export function mergePatches(a: Record<string, unknown> | undefined, b: Record<s
 }
 
 /** Split a merge patch into the part for the main resource and the part for `/status`. */
-export function splitStatus(patch: Record<string, unknown> | undefined): { main?: Record<string, unknown>; status?: Record<string, unknown> } {
+export function splitStatus(patch: Record<string, unknown> | undefined): {
+  main?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+} {
   if (!patch) return {};
   const { status, ...rest } = patch;
   return {

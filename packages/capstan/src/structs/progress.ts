@@ -14,11 +14,7 @@ export interface Progress {
 }
 
 /** How one attempt ended, as far as progress is concerned. */
-export type AttemptOutcome =
-  | { kind: 'success' }
-  | { kind: 'permanent' }
-  | { kind: 'retry'; delayMs: number }
-  | { kind: 'aborted' };
+export type AttemptOutcome = { kind: 'success' } | { kind: 'permanent' } | { kind: 'retry'; delayMs: number } | { kind: 'aborted' };
 
 export const fresh = (): Progress => ({ retries: 0 });
 
@@ -64,7 +60,13 @@ export interface HandlingState {
 }
 
 /** The compact wire form (version 1, unchanged since capstan's first release: running operators upgrade in place). */
-interface WireProgress { r: number; d?: 1; f?: 1; t?: number; s?: number }
+interface WireProgress {
+  r: number;
+  d?: 1;
+  f?: 1;
+  t?: number;
+  s?: number;
+}
 interface WireState {
   v: 1;
   h?: string;

@@ -1,5 +1,11 @@
 // capstan/testing: run operators in-process against a real cluster or in memory, wait for conditions, use throw-away namespaces.
-export { runOperatorInProcess, type InProcessSettings, type OperatorFactory, type RunInProcessOptions, type RunningOperator } from './run-in-process.js';
+export {
+  runOperatorInProcess,
+  type InProcessSettings,
+  type OperatorFactory,
+  type RunInProcessOptions,
+  type RunningOperator,
+} from './run-in-process.js';
 export { waitFor, waitForLog, WaitAbortedError, waitUntil, WaitTimeoutError, type ObjectTarget, type WaitOptions } from './waiting.js';
 export { deleteNamespace, uniqueNamespace } from './namespaces.js';
 export { getProbe, type ProbeAnswer } from './probing.js';

@@ -7,7 +7,11 @@ const namespaces = { version: 'v1', plural: 'namespaces' } as const;
 
 /** Create a namespace named `<prefix>-<random>` and return its name. */
 export async function uniqueNamespace(client: KubeClient, prefix = 'test'): Promise<string> {
-  const base = prefix.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 50).replace(/-+$/, '');
+  const base = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .slice(0, 50)
+    .replace(/-+$/, '');
   const name = `${base}-${randomBytes(4).toString('hex')}`;
   await client.create(namespaces, { metadata: { name, labels: { 'capstan.dev/test': 'true' } } });
   return name;

@@ -79,8 +79,12 @@ export class OperatorProcess {
     const env = { ...(o.env ?? process.env) };
     const entry = o.program.endsWith('.ts') ? ['--conditions=development', '--import', 'tsx', o.program] : [o.program];
     const proc = spawnManaged({
-      name: o.name, command: process.execPath, args: [...(o.nodeFlags ?? []), ...entry, ...(o.args ?? [])],
-      env, cwd: o.cwd ?? process.cwd(), logFile: o.logFile,
+      name: o.name,
+      command: process.execPath,
+      args: [...(o.nodeFlags ?? []), ...entry, ...(o.args ?? [])],
+      env,
+      cwd: o.cwd ?? process.cwd(),
+      logFile: o.logFile,
     });
     this.#proc = proc;
     this.#exit = undefined;
@@ -109,7 +113,10 @@ export class OperatorProcess {
     const started = performance.now();
     try {
       await waitUntil(async () => (await this.fetch('/readyz').catch(() => undefined))?.status === 200, {
-        timeoutMs, intervalMs: 50, failFast: () => !this.running, message: `${this.options.name} ready`,
+        timeoutMs,
+        intervalMs: 50,
+        failFast: () => !this.running,
+        message: `${this.options.name} ready`,
       });
     } catch (error) {
       const why = this.running ? `not ready within ${timeoutMs} ms` : `exited (${this.describeExit()}) before it was ready`;

@@ -48,7 +48,8 @@ export async function runOperatorInProcess(op: Operator | OperatorFactory, optio
     },
   });
   const settings: InProcessSettings = {
-    kubeconfigPath: options.kubeconfigPath, logger,
+    kubeconfigPath: options.kubeconfigPath,
+    logger,
     ...(options.namespaces ? { namespaces: options.namespaces } : {}),
     ...(options.allNamespaces ? { allNamespaces: true } : {}),
   };
@@ -56,7 +57,9 @@ export async function runOperatorInProcess(op: Operator | OperatorFactory, optio
   const client = await ApiClient.create({ path: options.kubeconfigPath });
   const controller = new AbortController();
   const done = operator.run({
-    signal: controller.signal, kubeconfig: { path: options.kubeconfigPath }, logger,
+    signal: controller.signal,
+    kubeconfig: { path: options.kubeconfigPath },
+    logger,
     ...(options.namespaces ? { namespaces: options.namespaces } : {}),
     ...(options.allNamespaces ? { allNamespaces: true } : {}),
   });
@@ -67,7 +70,10 @@ export async function runOperatorInProcess(op: Operator | OperatorFactory, optio
     if (failure) throw failure;
   }
   return {
-    operator, logs, client, done,
+    operator,
+    logs,
+    client,
+    done,
     async stop() {
       controller.abort();
       await done;

@@ -16,13 +16,24 @@ export interface ObjectTarget {
  * so `(o) => !o` waits for a deletion). Resolves with the object (or undefined when waiting for absence).
  */
 export async function waitFor<T extends KubeObject = KubeObject>(
-  client: KubeClient, target: ObjectTarget, predicate: (obj: T | undefined) => boolean, options: WaitOptions = {},
+  client: KubeClient,
+  target: ObjectTarget,
+  predicate: (obj: T | undefined) => boolean,
+  options: WaitOptions = {},
 ): Promise<T | undefined> {
   let last: T | undefined;
-  await waitUntil(async () => {
-    last = await client.tryGet<T>(target.resource, { namespace: target.namespace, name: target.name });
-    return predicate(last);
-  }, { ...options, message: options.message ?? `${target.resource.plural ?? target.resource.kind} ${target.namespace ? `${target.namespace}/` : ''}${target.name}` });
+  await waitUntil(
+    async () => {
+      last = await client.tryGet<T>(target.resource, { namespace: target.namespace, name: target.name });
+      return predicate(last);
+    },
+    {
+      ...options,
+      message:
+        options.message ??
+        `${target.resource.plural ?? target.resource.kind} ${target.namespace ? `${target.namespace}/` : ''}${target.name}`,
+    },
+  );
   return last;
 }
 

@@ -89,15 +89,24 @@ export class ContainerRunner {
     this.ready = !readinessProbe;
     const target = { podIP: this.options.podIP, ports: this.options.container.ports ?? [], env: this.options.env };
     if (readinessProbe) {
-      this.probes.push(new ProbeLoop(readinessProbe, target, (ok) => {
-        this.ready = ok;
-        this.options.onChange();
-      }, true));
+      this.probes.push(
+        new ProbeLoop(
+          readinessProbe,
+          target,
+          (ok) => {
+            this.ready = ok;
+            this.options.onChange();
+          },
+          true,
+        ),
+      );
     }
     if (livenessProbe) {
-      this.probes.push(new ProbeLoop(livenessProbe, target, (ok) => {
-        if (!ok) void this.proc?.stop(2000); // the exit handler restarts it
-      }));
+      this.probes.push(
+        new ProbeLoop(livenessProbe, target, (ok) => {
+          if (!ok) void this.proc?.stop(2000); // the exit handler restarts it
+        }),
+      );
     }
     for (const p of this.probes) p.start();
     const proc = this.proc;
@@ -133,7 +142,9 @@ export class ContainerRunner {
     const delayMs = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, this.options.backoff?.maxMs ?? 20_000);
     this.lastState = terminated;
-    this.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delayMs / 1000)}s restarting failed container=${this.name}` } };
+    this.state = {
+      waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delayMs / 1000)}s restarting failed container=${this.name}` },
+    };
     this.restartTimer = setTimeout(() => {
       this.restartCount++;
       this.start();

@@ -4,7 +4,10 @@ import { test } from 'node:test';
 import { ContainerConfigError, containerEnv, expandVars, podField } from './env.js';
 import type { DataObject, Pod } from './types.js';
 
-const pod: Pod = { metadata: { name: 'web-1', namespace: 'team', uid: 'u1', labels: { app: 'web' } }, spec: { containers: [], serviceAccountName: 'robot' } };
+const pod: Pod = {
+  metadata: { name: 'web-1', namespace: 'team', uid: 'u1', labels: { app: 'web' } },
+  spec: { containers: [], serviceAccountName: 'robot' },
+};
 const objects: Record<string, DataObject> = {
   'Secret/creds': { metadata: { name: 'creds' }, data: { password: Buffer.from('s3cret').toString('base64') } },
   'ConfigMap/cfg': { metadata: { name: 'cfg' }, data: { mode: 'fast', level: '3' } },
@@ -26,22 +29,31 @@ test('podField covers the common downward API fields', () => {
 });
 
 test('env, envFrom and valueFrom resolve in order', async () => {
-  const env = await containerEnv(pod, {
-    name: 'c', image: 'x',
-    envFrom: [{ configMapRef: { name: 'cfg' }, prefix: 'CFG_' }],
-    env: [
-      { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } },
-      { name: 'ME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-      { name: 'URL', value: 'http://$(ME):$(CFG_level)' },
-      { name: 'OPT', valueFrom: { secretKeyRef: { name: 'absent', key: 'k', optional: true } } },
-    ],
-  }, sources);
+  const env = await containerEnv(
+    pod,
+    {
+      name: 'c',
+      image: 'x',
+      envFrom: [{ configMapRef: { name: 'cfg' }, prefix: 'CFG_' }],
+      env: [
+        { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } },
+        { name: 'ME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'URL', value: 'http://$(ME):$(CFG_level)' },
+        { name: 'OPT', valueFrom: { secretKeyRef: { name: 'absent', key: 'k', optional: true } } },
+      ],
+    },
+    sources,
+  );
   assert.deepEqual(env, { CFG_mode: 'fast', CFG_level: '3', PASSWORD: 's3cret', ME: 'web-1', URL: 'http://web-1:3' });
 });
 
 test('a missing required key is a ContainerConfigError naming it', async () => {
   await assert.rejects(
-    containerEnv(pod, { name: 'c', image: 'x', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'creds', key: 'nope' } } }] }, sources),
+    containerEnv(
+      pod,
+      { name: 'c', image: 'x', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'creds', key: 'nope' } } }] },
+      sources,
+    ),
     (err: unknown) => err instanceof ContainerConfigError && /nope/.test(err.message) && !/s3cret/.test(err.message),
   );
   await assert.rejects(

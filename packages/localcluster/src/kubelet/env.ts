@@ -29,17 +29,32 @@ export function podField(pod: Pod, fieldPath: string, ips: { podIP: string; host
   const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
   if (m) return (m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[m[2] ?? ''] ?? '';
   switch (fieldPath) {
-    case 'metadata.name': return pod.metadata.name;
-    case 'metadata.namespace': return pod.metadata.namespace ?? 'default';
-    case 'metadata.uid': return pod.metadata.uid ?? '';
-    case 'metadata.labels': return Object.entries(pod.metadata.labels ?? {}).map(([k, v]) => `${k}="${v}"`).join('\n');
-    case 'metadata.annotations': return Object.entries(pod.metadata.annotations ?? {}).map(([k, v]) => `${k}="${v}"`).join('\n');
-    case 'spec.nodeName': return pod.spec.nodeName ?? '';
-    case 'spec.serviceAccountName': return pod.spec.serviceAccountName ?? 'default';
-    case 'status.podIP': return ips.podIP;
-    case 'status.podIPs': return ips.podIP;
-    case 'status.hostIP': return ips.hostIP;
-    default: return undefined;
+    case 'metadata.name':
+      return pod.metadata.name;
+    case 'metadata.namespace':
+      return pod.metadata.namespace ?? 'default';
+    case 'metadata.uid':
+      return pod.metadata.uid ?? '';
+    case 'metadata.labels':
+      return Object.entries(pod.metadata.labels ?? {})
+        .map(([k, v]) => `${k}="${v}"`)
+        .join('\n');
+    case 'metadata.annotations':
+      return Object.entries(pod.metadata.annotations ?? {})
+        .map(([k, v]) => `${k}="${v}"`)
+        .join('\n');
+    case 'spec.nodeName':
+      return pod.spec.nodeName ?? '';
+    case 'spec.serviceAccountName':
+      return pod.spec.serviceAccountName ?? 'default';
+    case 'status.podIP':
+      return ips.podIP;
+    case 'status.podIPs':
+      return ips.podIP;
+    case 'status.hostIP':
+      return ips.hostIP;
+    default:
+      return undefined;
   }
 }
 
@@ -78,7 +93,11 @@ export async function containerEnv(pod: Pod, container: Container, sources: EnvS
       const value = obj ? decode(kind, obj, ref.key) : undefined;
       if (value === undefined) {
         if (ref.optional) continue;
-        throw new ContainerConfigError(obj ? `couldn't find key ${ref.key} in ${kind} ${pod.metadata.namespace}/${ref.name}` : `${kind.toLowerCase()} "${ref.name ?? ''}" not found`);
+        throw new ContainerConfigError(
+          obj
+            ? `couldn't find key ${ref.key} in ${kind} ${pod.metadata.namespace}/${ref.name}`
+            : `${kind.toLowerCase()} "${ref.name ?? ''}" not found`,
+        );
       }
       env[v.name] = value;
     } else if (fieldRef) {

@@ -26,7 +26,11 @@ export class EventRecorder {
         kind: 'Event',
         metadata: { name: `${pod.metadata.name}.${randomBytes(8).toString('hex')}`, namespace: ns },
         involvedObject: {
-          apiVersion: 'v1', kind: 'Pod', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid,
+          apiVersion: 'v1',
+          kind: 'Pod',
+          namespace: ns,
+          name: pod.metadata.name,
+          uid: pod.metadata.uid,
           ...(fieldPath ? { fieldPath } : {}),
         },
         reason,

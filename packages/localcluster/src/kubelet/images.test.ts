@@ -21,7 +21,11 @@ test('project images keep their program and take args; unknown images resolve to
   const registry = { tool: { command: ['/usr/bin/tool', '--serve'], args: ['--default'] } };
   assert.deepEqual(resolveCommand(registry, { image: 'tool:1' })?.argv, ['/usr/bin/tool', '--serve', '--default']);
   assert.deepEqual(resolveCommand(registry, { image: 'tool:1', args: ['--x'] })?.argv, ['/usr/bin/tool', '--serve', '--x']);
-  assert.deepEqual(resolveCommand(registry, { image: 'tool:1', command: ['node', 'dist/main.js'] })?.argv, ['/usr/bin/tool', '--serve', '--default']);
+  assert.deepEqual(resolveCommand(registry, { image: 'tool:1', command: ['node', 'dist/main.js'] })?.argv, [
+    '/usr/bin/tool',
+    '--serve',
+    '--default',
+  ]);
   assert.equal(resolveCommand(registry, { image: 'other' }), undefined);
 });
 

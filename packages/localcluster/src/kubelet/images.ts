@@ -73,9 +73,10 @@ export function resolveCommand(
   if (!spec) return undefined;
   // Project images: the container's `command` names the image's own runtime (e.g. `node dist/main.js`), which
   // here is the source program, so only `args` are honoured. busybox-like images run the command on the host.
-  const argv = container.command?.length && spec.hostCommands
-    ? [...container.command, ...(container.args ?? [])]
-    : [...spec.command, ...(container.args ?? spec.args ?? [])];
+  const argv =
+    container.command?.length && spec.hostCommands
+      ? [...container.command, ...(container.args ?? [])]
+      : [...spec.command, ...(container.args ?? spec.args ?? [])];
   return { argv, cwd: spec.cwd, env: spec.env ?? {} };
 }
 

@@ -37,12 +37,27 @@ const HOST_IP = '127.0.0.1';
 export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
   const { api, nodeName, log } = options;
   const logServer = await startLogServer({ clusterDir: options.clusterDir, cert: options.servingCert, key: options.servingKey });
-  const heartbeat = await registerNode({ api, nodeName, hostIP: HOST_IP, kubeletPort: logServer.port, kubernetesVersion: options.kubernetesVersion, log });
+  const heartbeat = await registerNode({
+    api,
+    nodeName,
+    hostIP: HOST_IP,
+    kubeletPort: logServer.port,
+    kubernetesVersion: options.kubernetesVersion,
+    log,
+  });
   const ips = new IpPool(options.ipPrefix);
   const ctx = {
-    api, nodeName, hostIP: HOST_IP, clusterDir: options.clusterDir, pgidFile: options.pgidFile,
-    apiserverPort: options.apiserverPort, ca: options.ca, images: { ...builtinImages(), ...options.images },
-    ips, events: new EventRecorder(api, nodeName, log), log,
+    api,
+    nodeName,
+    hostIP: HOST_IP,
+    clusterDir: options.clusterDir,
+    pgidFile: options.pgidFile,
+    apiserverPort: options.apiserverPort,
+    ca: options.ca,
+    images: { ...builtinImages(), ...options.images },
+    ips,
+    events: new EventRecorder(api, nodeName, log),
+    log,
   };
   const workers = new Map<string, PodWorker>();
   const abort = new AbortController();

@@ -63,14 +63,25 @@ export class PodWorker {
   private commands = new Map<string, ResolvedCommand>();
   private envs = new Map<string, Record<string, string>>();
 
-  constructor(private readonly ctx: PodWorkerContext, pod: Pod) {
+  constructor(
+    private readonly ctx: PodWorkerContext,
+    pod: Pod,
+  ) {
     this.pod = pod;
   }
 
-  private get ns(): string { return this.pod.metadata.namespace ?? 'default'; }
-  private get key(): string { return `${this.ns}/${this.pod.metadata.name}`; }
-  private get podDir(): string { return podRootDir(this.ctx.clusterDir, this.ns, this.pod.metadata.name, this.pod.metadata.uid ?? ''); }
-  private get root(): string { return join(this.podDir, 'root'); }
+  private get ns(): string {
+    return this.pod.metadata.namespace ?? 'default';
+  }
+  private get key(): string {
+    return `${this.ns}/${this.pod.metadata.name}`;
+  }
+  private get podDir(): string {
+    return podRootDir(this.ctx.clusterDir, this.ns, this.pod.metadata.name, this.pod.metadata.uid ?? '');
+  }
+  private get root(): string {
+    return join(this.podDir, 'root');
+  }
 
   update(pod: Pod): void {
     this.pod = pod;
@@ -91,7 +102,9 @@ export class PodWorker {
     await this.running;
   }
 
-  get done(): boolean { return this.finishedTeardown; }
+  get done(): boolean {
+    return this.finishedTeardown;
+  }
 
   /** Serialises syncs; a change during a sync triggers exactly one more. */
   private kick(): void {
@@ -142,7 +155,13 @@ export class PodWorker {
       for (const c of unknown) {
         const message = `image "${c.image}" is not known to the capstan kubelet simulator (no entry "${imageName(c.image)}" in its image registry; known: ${Object.keys(registry).sort().join(', ')})`;
         this.waiting.set(c.name, { reason: 'ErrImagePull', message });
-        await this.ctx.events.record(pod, 'Warning', 'Failed', `Failed to pull image "${c.image}": ${message}`, `spec.containers{${c.name}}`);
+        await this.ctx.events.record(
+          pod,
+          'Warning',
+          'Failed',
+          `Failed to pull image "${c.image}": ${message}`,
+          `spec.containers{${c.name}}`,
+        );
       }
       this.retryLater(5000); // like an image pull back-off: the image may be registered later
       return;
@@ -223,7 +242,13 @@ export class PodWorker {
       if (!runner.status().started && !runner.finished && waitingReason(runner.status()) !== 'CrashLoopBackOff') {
         this.waiting.delete(runner.name);
         runner.start();
-        void this.ctx.events.record(this.pod, 'Normal', 'Started', `Started container ${runner.name}`, `spec.initContainers{${runner.name}}`);
+        void this.ctx.events.record(
+          this.pod,
+          'Normal',
+          'Started',
+          `Started container ${runner.name}`,
+          `spec.initContainers{${runner.name}}`,
+        );
       }
       break;
     }
@@ -246,11 +271,26 @@ export class PodWorker {
   private containerStatuses(containers: Container[], runners: ContainerRunner[]): ContainerStatus[] {
     return containers.map((c) => {
       const runner = runners.find((r) => r.name === c.name);
-      if (runner && (runner.status().started || !('waiting' in runner.status().state) || runner.status().restartCount > 0 || 'terminated' in runner.status().lastState)) {
+      if (
+        runner &&
+        (runner.status().started ||
+          !('waiting' in runner.status().state) ||
+          runner.status().restartCount > 0 ||
+          'terminated' in runner.status().lastState)
+      ) {
         return runner.status();
       }
       const waiting = this.waiting.get(c.name) ?? { reason: 'ContainerCreating' };
-      return { name: c.name, image: c.image, imageID: '', state: { waiting }, lastState: {}, ready: false, started: false, restartCount: 0 };
+      return {
+        name: c.name,
+        image: c.image,
+        imageID: '',
+        state: { waiting },
+        lastState: {},
+        ready: false,
+        started: false,
+        restartCount: 0,
+      };
     });
   }
 
@@ -276,9 +316,14 @@ export class PodWorker {
     if (fingerprint === this.lastStatus && conditionsMatch(owned, pod.status?.conditions)) return;
     const status = { ...desired, conditions: withTransitionTimes(owned, pod.status?.conditions, now()) };
     try {
-      const updated = await this.ctx.api.patch<Pod>(`/api/v1/namespaces/${this.ns}/pods/${pod.metadata.name}/status`, { status }, 'strategic');
+      const updated = await this.ctx.api.patch<Pod>(
+        `/api/v1/namespaces/${this.ns}/pods/${pod.metadata.name}/status`,
+        { status },
+        'strategic',
+      );
       // Adopt the response only if nothing newer arrived meanwhile (a gate set while we were patching).
-      if (updated.metadata.uid === this.pod.metadata.uid && newer(updated.metadata.resourceVersion, this.pod.metadata.resourceVersion)) this.pod = updated;
+      if (updated.metadata.uid === this.pod.metadata.uid && newer(updated.metadata.resourceVersion, this.pod.metadata.resourceVersion))
+        this.pod = updated;
       this.lastStatus = fingerprint;
     } catch (err) {
       if (err instanceof KubeApiError && err.status === 404) return;
@@ -297,7 +342,10 @@ export class PodWorker {
     try {
       // The processes are gone: finish the graceful deletion the way a kubelet does.
       await this.ctx.api.delete(`/api/v1/namespaces/${this.ns}/pods/${this.pod.metadata.name}`, {
-        apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: this.pod.metadata.uid },
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        gracePeriodSeconds: 0,
+        preconditions: { uid: this.pod.metadata.uid },
       });
     } catch (err) {
       if (!(err instanceof KubeApiError && (err.status === 404 || err.status === 409))) throw err;
@@ -318,7 +366,9 @@ export class PodWorker {
 
   private sources() {
     const get = async (kind: 'Secret' | 'ConfigMap', name: string) =>
-      this.ctx.api.find<DataObject>(`/api/v1/namespaces/${this.ns}/${kind === 'Secret' ? 'secrets' : 'configmaps'}/${encodeURIComponent(name)}`);
+      this.ctx.api.find<DataObject>(
+        `/api/v1/namespaces/${this.ns}/${kind === 'Secret' ? 'secrets' : 'configmaps'}/${encodeURIComponent(name)}`,
+      );
     return {
       get,
       serviceAccountToken: (o: { audience?: string; expirationSeconds?: number }) => this.token(o),

@@ -43,8 +43,14 @@ export function runProbe(probe: Probe, target: ProbeTarget): Promise<boolean> {
     const { port, host } = probe.tcpSocket;
     return new Promise((resolve) => {
       const socket = connect({ host: host || target.podIP, port: resolvePort(port, target.ports), timeout: timeoutMs });
-      socket.on('connect', () => { socket.destroy(); resolve(true); });
-      socket.on('timeout', () => { socket.destroy(); resolve(false); });
+      socket.on('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('timeout', () => {
+        socket.destroy();
+        resolve(false);
+      });
       socket.on('error', () => resolve(false));
     });
   }

@@ -5,13 +5,29 @@ import { conditionsMatch, ownedConditions, podPhase, withTransitionTimes } from 
 import type { ContainerStatus, Pod } from './types.js';
 
 const running = (name: string, ready: boolean): ContainerStatus => ({
-  name, image: 'x', imageID: '', state: { running: { startedAt: 't' } }, lastState: {}, ready, started: true, restartCount: 0,
+  name,
+  image: 'x',
+  imageID: '',
+  state: { running: { startedAt: 't' } },
+  lastState: {},
+  ready,
+  started: true,
+  restartCount: 0,
 });
 const exited = (name: string, exitCode: number): ContainerStatus => ({
-  name, image: 'x', imageID: '', state: { terminated: { exitCode, reason: 'Error', finishedAt: 't' } }, lastState: {}, ready: false, started: false, restartCount: 0,
+  name,
+  image: 'x',
+  imageID: '',
+  state: { terminated: { exitCode, reason: 'Error', finishedAt: 't' } },
+  lastState: {},
+  ready: false,
+  started: false,
+  restartCount: 0,
 });
 const pod = (extra: Partial<Pod['spec']> = {}, conditions: Pod['status'] = {}): Pod => ({
-  metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'x' }], ...extra }, status: conditions,
+  metadata: { name: 'p' },
+  spec: { containers: [{ name: 'a', image: 'x' }], ...extra },
+  status: conditions,
 });
 
 test('phase: Pending until initialized and started, Running while running', () => {
@@ -40,9 +56,19 @@ test('Ready needs every readiness gate condition True', () => {
   assert.equal(missing?.status, 'False');
   assert.equal(missing?.reason, 'ReadinessGatesNotReady');
   assert.match(missing?.message ?? '', /does not exist/);
-  const falseGate = ownedConditions(pod(gates, { conditions: [{ type: 'x/done', status: 'False' }] }), [running('a', true)], true, 'Running')[2];
+  const falseGate = ownedConditions(
+    pod(gates, { conditions: [{ type: 'x/done', status: 'False' }] }),
+    [running('a', true)],
+    true,
+    'Running',
+  )[2];
   assert.equal(falseGate?.status, 'False');
-  const trueGate = ownedConditions(pod(gates, { conditions: [{ type: 'x/done', status: 'True' }] }), [running('a', true)], true, 'Running')[2];
+  const trueGate = ownedConditions(
+    pod(gates, { conditions: [{ type: 'x/done', status: 'True' }] }),
+    [running('a', true)],
+    true,
+    'Running',
+  )[2];
   assert.equal(trueGate?.status, 'True');
 });
 

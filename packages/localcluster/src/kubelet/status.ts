@@ -17,7 +17,8 @@ export function podPhase(pod: Pod, containers: ContainerStatus[], initialized: b
       stopped++;
       if (c.state.terminated.exitCode === 0) succeeded++;
       else failed++;
-    } else if ('terminated' in c.lastState) stopped++; // restarting: it ran before
+    } else if ('terminated' in c.lastState)
+      stopped++; // restarting: it ran before
     else waiting++;
   }
   const total = pod.spec.containers.length;
@@ -41,7 +42,12 @@ export function ownedConditions(pod: Pod, containers: ContainerStatus[], initial
   const containersReady: Computed = completed
     ? { type: 'ContainersReady', status: 'False', reason: 'PodCompleted' }
     : unready.length
-      ? { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` }
+      ? {
+          type: 'ContainersReady',
+          status: 'False',
+          reason: 'ContainersNotReady',
+          message: `containers with unready status: [${unready.join(' ')}]`,
+        }
       : { type: 'ContainersReady', status: 'True' };
   let ready: Computed = { ...containersReady, type: 'Ready' };
   if (containersReady.status === 'True') {
@@ -49,13 +55,19 @@ export function ownedConditions(pod: Pod, containers: ContainerStatus[], initial
     for (const gate of pod.spec.readinessGates ?? []) {
       const cond = pod.status?.conditions?.find((c) => c.type === gate.conditionType);
       if (!cond) problems.push(`corresponding condition of pod readiness gate "${gate.conditionType}" does not exist.`);
-      else if (cond.status !== 'True') problems.push(`the status of pod readiness gate "${gate.conditionType}" is not "True", but ${cond.status}`);
+      else if (cond.status !== 'True')
+        problems.push(`the status of pod readiness gate "${gate.conditionType}" is not "True", but ${cond.status}`);
     }
     if (problems.length) ready = { type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', message: problems.join(', ') };
   }
   const init: Computed = initialized
     ? { type: 'Initialized', status: 'True' }
-    : { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: 'containers with incomplete status: init containers' };
+    : {
+        type: 'Initialized',
+        status: 'False',
+        reason: 'ContainersNotInitialized',
+        message: 'containers with incomplete status: init containers',
+      };
   return [init, containersReady, ready];
 }
 

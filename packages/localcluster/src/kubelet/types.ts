@@ -10,7 +10,11 @@ export interface ObjectMeta {
   deletionGracePeriodSeconds?: number;
 }
 
-export interface KeySelector { name?: string; key: string; optional?: boolean }
+export interface KeySelector {
+  name?: string;
+  key: string;
+  optional?: boolean;
+}
 
 export interface EnvVar {
   name: string;
@@ -29,7 +33,13 @@ export interface EnvFromSource {
   configMapRef?: { name: string; optional?: boolean };
 }
 
-export interface HttpGetAction { path?: string; port: number | string; host?: string; scheme?: string; httpHeaders?: { name: string; value: string }[] }
+export interface HttpGetAction {
+  path?: string;
+  port: number | string;
+  host?: string;
+  scheme?: string;
+  httpHeaders?: { name: string; value: string }[];
+}
 
 export interface Probe {
   httpGet?: HttpGetAction;
@@ -42,9 +52,18 @@ export interface Probe {
   failureThreshold?: number;
 }
 
-export interface VolumeMount { name: string; mountPath: string; subPath?: string; readOnly?: boolean }
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  subPath?: string;
+  readOnly?: boolean;
+}
 
-export interface ContainerPort { name?: string; containerPort: number; protocol?: string }
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  protocol?: string;
+}
 
 export interface Container {
   name: string;
@@ -61,7 +80,11 @@ export interface Container {
   startupProbe?: Probe;
 }
 
-export interface KeyToPath { key: string; path: string; mode?: number }
+export interface KeyToPath {
+  key: string;
+  path: string;
+  mode?: number;
+}
 
 export interface Volume {
   name: string;

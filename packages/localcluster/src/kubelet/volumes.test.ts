@@ -11,10 +11,18 @@ const dir = mkdtempSync(join(tmpdir(), 'capstan-volumes-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const objects: Record<string, DataObject> = {
-  'Secret/tls': { metadata: { name: 'tls' }, data: { 'tls.key': Buffer.from('KEY').toString('base64'), 'tls.crt': Buffer.from('CRT').toString('base64') } },
+  'Secret/tls': {
+    metadata: { name: 'tls' },
+    data: { 'tls.key': Buffer.from('KEY').toString('base64'), 'tls.crt': Buffer.from('CRT').toString('base64') },
+  },
   'ConfigMap/cfg': { metadata: { name: 'cfg' }, data: { 'app.yaml': 'a: 1' } },
 };
-const sources = { get: async (k: string, n: string) => objects[`${k}/${n}`], serviceAccountToken: async () => 'tok', podIP: '127.1.1.2', hostIP: '127.0.0.1' };
+const sources = {
+  get: async (k: string, n: string) => objects[`${k}/${n}`],
+  serviceAccountToken: async () => 'tok',
+  podIP: '127.1.1.2',
+  hostIP: '127.0.0.1',
+};
 
 test('underRoot keeps paths inside the root', () => {
   assert.equal(underRoot('/r', '/etc/x'), '/r/etc/x');
@@ -25,11 +33,17 @@ test('secret items, configMap subPath and downward API land under the pod root',
   const pod: Pod = {
     metadata: { name: 'p', namespace: 'n', labels: { app: 'a' } },
     spec: {
-      containers: [{ name: 'c', image: 'x', volumeMounts: [
-        { name: 'tls', mountPath: '/etc/tls' },
-        { name: 'cfg', mountPath: '/app/config.yaml', subPath: 'app.yaml' },
-        { name: 'info', mountPath: '/etc/podinfo' },
-      ] }],
+      containers: [
+        {
+          name: 'c',
+          image: 'x',
+          volumeMounts: [
+            { name: 'tls', mountPath: '/etc/tls' },
+            { name: 'cfg', mountPath: '/app/config.yaml', subPath: 'app.yaml' },
+            { name: 'info', mountPath: '/etc/podinfo' },
+          ],
+        },
+      ],
       volumes: [
         { name: 'tls', secret: { secretName: 'tls', items: [{ key: 'tls.key', path: 'private/key.pem' }] } },
         { name: 'cfg', configMap: { name: 'cfg' } },
@@ -48,8 +62,14 @@ test('secret items, configMap subPath and downward API land under the pod root',
 test('a missing Secret is a MountError unless optional', async () => {
   const pod = (optional: boolean): Pod => ({
     metadata: { name: 'p', namespace: 'n' },
-    spec: { containers: [{ name: 'c', image: 'x', volumeMounts: [{ name: 's', mountPath: '/s' }] }], volumes: [{ name: 's', secret: { secretName: 'absent', optional } }] },
+    spec: {
+      containers: [{ name: 'c', image: 'x', volumeMounts: [{ name: 's', mountPath: '/s' }] }],
+      volumes: [{ name: 's', secret: { secretName: 'absent', optional } }],
+    },
   });
-  await assert.rejects(materialiseVolumes({ pod: pod(false), podDir: join(dir, 'p2'), root: join(dir, 'p2', 'root'), sources }), MountError);
+  await assert.rejects(
+    materialiseVolumes({ pod: pod(false), podDir: join(dir, 'p2'), root: join(dir, 'p2', 'root'), sources }),
+    MountError,
+  );
   await materialiseVolumes({ pod: pod(true), podDir: join(dir, 'p3'), root: join(dir, 'p3', 'root'), sources });
 });

@@ -1,5 +1,16 @@
 // Materialises a pod's volumes as files under its pod root: every mountPath (and subPath) maps to <root>/<mountPath>.
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { podField } from './env.js';
 import type { DataObject, KeyToPath, Pod, Volume } from './types.js';
@@ -58,22 +69,32 @@ export function isRefreshable(volume: Volume): boolean {
 async function volumeFiles(pod: Pod, volume: Volume, sources: VolumeSources): Promise<VolumeFiles | undefined> {
   const ns = pod.metadata.namespace ?? 'default';
   const files: VolumeFiles = new Map();
-  const fromObject = async (kind: 'Secret' | 'ConfigMap', name: string, items: KeyToPath[] | undefined, optional: boolean | undefined, mode?: number) => {
+  const fromObject = async (
+    kind: 'Secret' | 'ConfigMap',
+    name: string,
+    items: KeyToPath[] | undefined,
+    optional: boolean | undefined,
+    mode?: number,
+  ) => {
     const obj = await sources.get(kind, name);
     if (!obj) {
       if (optional) return;
-      throw new MountError(`MountVolume.SetUp failed for volume "${volume.name}" : ${kind.toLowerCase()} "${name}" not found in namespace ${ns}`);
+      throw new MountError(
+        `MountVolume.SetUp failed for volume "${volume.name}" : ${kind.toLowerCase()} "${name}" not found in namespace ${ns}`,
+      );
     }
     addEntries(files, dataEntries(kind, obj), items, `volume "${volume.name}" (${kind.toLowerCase()} ${name})`, mode);
   };
   const downward = (items: { path: string; fieldRef?: { fieldPath: string } }[] | undefined) => {
     for (const item of items ?? []) {
-      const value = item.fieldRef ? podField(pod, item.fieldRef.fieldPath, sources) ?? '' : '';
+      const value = item.fieldRef ? (podField(pod, item.fieldRef.fieldPath, sources) ?? '') : '';
       files.set(normalize(item.path), { data: Buffer.from(value), mode: 0o644 });
     }
   };
-  if (volume.secret) await fromObject('Secret', volume.secret.secretName, volume.secret.items, volume.secret.optional, volume.secret.defaultMode);
-  else if (volume.configMap) await fromObject('ConfigMap', volume.configMap.name, volume.configMap.items, volume.configMap.optional, volume.configMap.defaultMode);
+  if (volume.secret)
+    await fromObject('Secret', volume.secret.secretName, volume.secret.items, volume.secret.optional, volume.secret.defaultMode);
+  else if (volume.configMap)
+    await fromObject('ConfigMap', volume.configMap.name, volume.configMap.items, volume.configMap.optional, volume.configMap.defaultMode);
   else if (volume.downwardAPI) downward(volume.downwardAPI.items);
   else if (volume.projected) {
     for (const source of volume.projected.sources ?? []) {
@@ -155,7 +176,12 @@ const isSymlink = (p: string) => {
  * Writes every volume under `<podDir>/volumes/<name>` and links each container mount into the pod root.
  * Returns the container paths that are mounted (so the caller does not overwrite them).
  */
-export async function materialiseVolumes(options: { pod: Pod; podDir: string; root: string; sources: VolumeSources }): Promise<Set<string>> {
+export async function materialiseVolumes(options: {
+  pod: Pod;
+  podDir: string;
+  root: string;
+  sources: VolumeSources;
+}): Promise<Set<string>> {
   const { pod, podDir, root, sources } = options;
   const volumesDir = join(podDir, 'volumes');
   const byName = new Map((pod.spec.volumes ?? []).map((v) => [v.name, v]));

@@ -6,10 +6,15 @@ import { fileOptions, gatherIdentities, identityOptions, inputFiles } from '../k
 import { EXIT_OK, parseCommandArgs, UsageError } from '../usage.js';
 
 export async function decrypt(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {
-    ...fileOptions, ...identityOptions,
-    namespace: { type: 'string', short: 'n' },
-  }, true);
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
+      ...fileOptions,
+      ...identityOptions,
+      namespace: { type: 'string', short: 'n' },
+    },
+    true,
+  );
   const files = inputFiles(values, positionals);
   if (files.length > 1) throw new UsageError('decrypt takes one file');
   const identities = await gatherIdentities(io, values);

@@ -8,7 +8,16 @@ import type { Document } from 'yaml';
 import { encryptValue } from '../../crypto/age.js';
 import type { BindingScope } from '../../crypto/binding.js';
 import { classifyValue } from '../../crypto/ciphertext.js';
-import { ageSecretValues, isAgeSecret, locationOf, parseDocuments, recordedRecipients, recordRecipients, setValue, stringifyDocuments } from '../../manifest/documents.js';
+import {
+  ageSecretValues,
+  isAgeSecret,
+  locationOf,
+  parseDocuments,
+  recordedRecipients,
+  recordRecipients,
+  setValue,
+  stringifyDocuments,
+} from '../../manifest/documents.js';
 import { InputError } from '../../manifest/input-error.js';
 import { decryptDocuments, type DecryptedRef } from '../../manifest/transform.js';
 import { readInput, writeFileAtomic, type CliIo } from '../io.js';
@@ -21,7 +30,11 @@ const keyOf = (name: string, path: string[]) => `${name}\u0000${path.join('\u000
 async function runEditor(io: CliIo, file: string): Promise<void> {
   const editor = io.env['VISUAL'] || io.env['EDITOR'] || 'vi';
   const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(`${editor} "$AGE_SECRET_EDIT_FILE"`, { shell: true, stdio: 'inherit', env: { ...io.env, AGE_SECRET_EDIT_FILE: file } });
+    const child = spawn(`${editor} "$AGE_SECRET_EDIT_FILE"`, {
+      shell: true,
+      stdio: 'inherit',
+      env: { ...io.env, AGE_SECRET_EDIT_FILE: file },
+    });
     child.on('error', reject);
     child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
   });
@@ -40,10 +53,16 @@ async function shred(dir: string, file: string): Promise<void> {
 }
 
 export async function edit(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {
-    ...fileOptions, ...identityOptions, ...recipientOptions,
-    namespace: { type: 'string', short: 'n' },
-  }, true);
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
+      ...fileOptions,
+      ...identityOptions,
+      ...recipientOptions,
+      namespace: { type: 'string', short: 'n' },
+    },
+    true,
+  );
   const files = inputFiles(values, positionals);
   if (files.length !== 1 || files[0] === '-') throw new UsageError('edit takes exactly one file (not stdin)');
   const file = files[0]!;
@@ -76,7 +95,8 @@ export async function edit(args: string[], io: CliIo): Promise<number> {
   const counts = { kept: 0, encrypted: 0 };
   for (const doc of next.filter(isAgeSecret)) {
     const recipients = given.length ? given : recordedRecipients(doc);
-    if (recipients.length === 0) throw new InputError(`${file}: no recipients recorded for ${String(doc.getIn(['metadata', 'name']))}; pass -r or -R`);
+    if (recipients.length === 0)
+      throw new InputError(`${file}: no recipients recorded for ${String(doc.getIn(['metadata', 'name']))}; pass -r or -R`);
     await reencrypt(next, doc, { before, recipients, counts, ...(values.namespace ? { namespace: values.namespace } : {}) });
     recordRecipients(doc, recipients);
   }

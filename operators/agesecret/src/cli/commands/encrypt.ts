@@ -30,12 +30,18 @@ export function checkOutputMode(files: string[], inPlace: boolean): void {
 }
 
 export async function encrypt(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {
-    ...fileOptions, ...recipientOptions, ...outputOptions,
-    bind: { type: 'boolean' },
-    'bind-namespace': { type: 'boolean' },
-    armor: { type: 'boolean', short: 'a' },
-  }, true);
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
+      ...fileOptions,
+      ...recipientOptions,
+      ...outputOptions,
+      bind: { type: 'boolean' },
+      'bind-namespace': { type: 'boolean' },
+      armor: { type: 'boolean', short: 'a' },
+    },
+    true,
+  );
   const files = inputFiles(values, positionals);
   const inPlace = values['in-place'] ?? false;
   checkOutputMode(files, inPlace);
@@ -45,13 +51,18 @@ export async function encrypt(args: string[], io: CliIo): Promise<number> {
   for (const file of files) {
     const docs = parseDocuments(await readInput(io, file), file);
     const report = await encryptDocuments(docs, {
-      recipients, bind, ...(values.namespace ? { namespace: values.namespace } : {}), ...(values.armor ? { format: 'armor' as const } : {}),
+      recipients,
+      bind,
+      ...(values.namespace ? { namespace: values.namespace } : {}),
+      ...(values.armor ? { format: 'armor' as const } : {}),
     });
     for (const doc of docs.filter(isAgeSecret)) {
       const recorded = recordedRecipients(doc);
       if (recorded.length === 0) recordRecipients(doc, recipients);
       else if (recorded.join(',') !== recipients.join(',')) {
-        io.stderr(`${file}: warning: ${String(doc.getIn(['metadata', 'name']))} records other recipients; values already encrypted stay encrypted for them (run updatekeys to change)\n`);
+        io.stderr(
+          `${file}: warning: ${String(doc.getIn(['metadata', 'name']))} records other recipients; values already encrypted stay encrypted for them (run updatekeys to change)\n`,
+        );
       }
     }
     if (report.alreadyEncrypted.length) io.stderr(`${file}: ${report.alreadyEncrypted.length} value(s) already encrypted, left alone\n`);

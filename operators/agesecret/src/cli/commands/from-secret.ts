@@ -7,12 +7,18 @@ import { EXIT_OK, parseCommandArgs, UsageError } from '../usage.js';
 import { bindMode, checkOutputMode, emit, outputOptions } from './encrypt.js';
 
 export async function fromSecret(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {
-    ...fileOptions, ...recipientOptions, ...outputOptions,
-    bind: { type: 'boolean' },
-    'bind-namespace': { type: 'boolean' },
-    'age-secret-ref': { type: 'string' },
-  }, true);
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
+      ...fileOptions,
+      ...recipientOptions,
+      ...outputOptions,
+      bind: { type: 'boolean' },
+      'bind-namespace': { type: 'boolean' },
+      'age-secret-ref': { type: 'string' },
+    },
+    true,
+  );
   const files = inputFiles(values, positionals);
   const inPlace = values['in-place'] ?? false;
   checkOutputMode(files, inPlace);
@@ -25,7 +31,8 @@ export async function fromSecret(args: string[], io: CliIo): Promise<number> {
     for (const [index, doc] of docs.entries()) {
       if (!isSecretDocument(doc)) continue;
       docs[index] = await ageSecretFromSecret(doc, index, {
-        recipients, bind,
+        recipients,
+        bind,
         ...(values.namespace ? { namespace: values.namespace } : {}),
         ...(values['age-secret-ref'] ? { ageSecretRef: values['age-secret-ref'] } : {}),
       });

@@ -24,7 +24,10 @@ export async function keygen(args: string[], io: CliIo): Promise<number> {
     io.stdout(text);
     return EXIT_OK;
   }
-  const exists = await access(resolve(io.cwd, output)).then(() => true, () => false);
+  const exists = await access(resolve(io.cwd, output)).then(
+    () => true,
+    () => false,
+  );
   if (exists && !values.force) throw new InputError(`${output} already exists; refusing to overwrite a key (use --force)`);
   await writeFileAtomic(io, output, text, { mode: 0o600 });
   io.stderr(`Public key: ${recipient}\n`);

@@ -9,7 +9,11 @@ import { EXIT_OK, parseCommandArgs, UsageError } from '../usage.js';
 import { checkOutputMode, emit, outputOptions } from './encrypt.js';
 
 export async function updatekeys(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, { ...fileOptions, ...identityOptions, ...recipientOptions, ...outputOptions }, true);
+  const { values, positionals } = parseCommandArgs(
+    args,
+    { ...fileOptions, ...identityOptions, ...recipientOptions, ...outputOptions },
+    true,
+  );
   const files = inputFiles(values, positionals);
   const inPlace = values['in-place'] ?? false;
   checkOutputMode(files, inPlace);

@@ -30,14 +30,23 @@ function structuralProblems(doc: Document, index: number): string[] {
 }
 
 export async function verify(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {
-    ...fileOptions, ...identityOptions,
-    namespace: { type: 'string', short: 'n' },
-  }, true);
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
+      ...fileOptions,
+      ...identityOptions,
+      namespace: { type: 'string', short: 'n' },
+    },
+    true,
+  );
   const files = inputFiles(values, positionals);
-  const identities: IdentitySet | undefined = values.identity?.length || io.env['AGE_SECRET_KEY_FILE'] ? await gatherIdentities(io, values) : undefined;
+  const identities: IdentitySet | undefined =
+    values.identity?.length || io.env['AGE_SECRET_KEY_FILE'] ? await gatherIdentities(io, values) : undefined;
   let failures = 0;
-  const fail = (line: string) => { failures++; io.stdout(`FAIL ${line}\n`); };
+  const fail = (line: string) => {
+    failures++;
+    io.stdout(`FAIL ${line}\n`);
+  };
   for (const file of files) {
     const docs = parseDocuments(await readInput(io, file), file);
     docs.forEach((doc, index) => structuralProblems(doc, index).forEach((p) => fail(`${file}: ${p}`)));

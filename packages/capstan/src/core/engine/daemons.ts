@@ -20,7 +20,10 @@ export interface DaemonHost {
 /** Owns the running daemons of one resource's objects. */
 export class DaemonSupervisor {
   readonly #running = new Map<string, Map<string, AbortController>>();
-  constructor(private readonly host: DaemonHost, private readonly daemons: readonly RegisteredDaemon[]) {}
+  constructor(
+    private readonly host: DaemonHost,
+    private readonly daemons: readonly RegisteredDaemon[],
+  ) {}
 
   /** Start the daemons `wanted` says yes to and that do not run yet; stop those it says no to. */
   sync(uid: string, wanted: (d: RegisteredDaemon) => boolean, signals: { term: AbortSignal; handler: AbortSignal }): void {
@@ -60,7 +63,13 @@ export class DaemonSupervisor {
         const body = this.host.live(uid);
         if (!body) break;
         const result = await runHandler(scope, {
-          fn: d.fn, cause: 'daemon', id: d.id, body, retry, signal: ac.signal, live: () => this.host.live(uid),
+          fn: d.fn,
+          cause: 'daemon',
+          id: d.id,
+          body,
+          retry,
+          signal: ac.signal,
+          live: () => this.host.live(uid),
           backoff: d.options.backoff ?? { baseMs: 1000, capMs: 60_000 },
         });
         const current = this.host.live(uid);

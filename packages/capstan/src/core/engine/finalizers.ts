@@ -29,7 +29,10 @@ export function removeFinalizerOps(obj: KubeObject, finalizers: string | readonl
   const ours = typeof finalizers === 'string' ? [finalizers] : finalizers;
   const current = obj.metadata.finalizers ?? [];
   // Highest index first, so each removal leaves the indexes of the next ones unchanged.
-  const indexes = current.map((f, i) => (ours.includes(f) ? i : -1)).filter((i) => i >= 0).reverse();
+  const indexes = current
+    .map((f, i) => (ours.includes(f) ? i : -1))
+    .filter((i) => i >= 0)
+    .reverse();
   if (indexes.length === 0) return undefined;
   return [
     { op: 'test', path: '/metadata/finalizers', value: current },

@@ -44,14 +44,43 @@ const announced = new Set<Cause>(['create', 'update', 'delete', 'field']);
 export async function runHandler(scope: HandlerScope, run: HandlerRun): Promise<InvokeResult> {
   const { services } = scope;
   const events = recorderFor(services.poster, run.body);
-  const result = await invoke(run.fn, {
-    cause: run.cause, body: run.body, retry: run.retry, startedAt: run.startedAt === undefined ? undefined : new Date(run.startedAt),
-    old: run.old, new: run.new, diff: run.diff, event: run.event, live: run.live,
-    signal: run.signal, client: services.client, events, logger: services.logger, resource: scope.resource,
-  }, { retries: run.retries, timeoutMs: run.timeoutMs, backoff: run.backoff ?? services.backoff });
-  safely(() => services.hooks?.handlerRun?.({ resource: scope.resourceId, handler: run.id, kind: run.cause, outcome: result.outcome, durationMs: result.durationMs, retry: run.retry }));
+  const result = await invoke(
+    run.fn,
+    {
+      cause: run.cause,
+      body: run.body,
+      retry: run.retry,
+      startedAt: run.startedAt === undefined ? undefined : new Date(run.startedAt),
+      old: run.old,
+      new: run.new,
+      diff: run.diff,
+      event: run.event,
+      live: run.live,
+      signal: run.signal,
+      client: services.client,
+      events,
+      logger: services.logger,
+      resource: scope.resource,
+    },
+    { retries: run.retries, timeoutMs: run.timeoutMs, backoff: run.backoff ?? services.backoff },
+  );
+  safely(() =>
+    services.hooks?.handlerRun?.({
+      resource: scope.resourceId,
+      handler: run.id,
+      kind: run.cause,
+      outcome: result.outcome,
+      durationMs: result.durationMs,
+      retry: run.retry,
+    }),
+  );
   const meta = run.body.metadata;
-  const fields = { object: meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name, handler: run.id, cause: run.cause, retry: run.retry };
+  const fields = {
+    object: meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name,
+    handler: run.id,
+    cause: run.cause,
+    retry: run.retry,
+  };
   if (result.outcome === 'success') {
     scope.logger.debug('handler succeeded', fields);
     if (announced.has(run.cause)) void events.info('HandlerSucceeded', `${run.id} succeeded`);
@@ -69,9 +98,13 @@ export async function runHandler(scope: HandlerScope, run: HandlerRun): Promise<
 /** The outcome as progress sees it (a timeout is a retry). */
 export function attemptOutcome(result: InvokeResult): AttemptOutcome {
   switch (result.outcome) {
-    case 'success': return { kind: 'success' };
-    case 'permanent': return { kind: 'permanent' };
-    case 'aborted': return { kind: 'aborted' };
-    default: return { kind: 'retry', delayMs: result.delayMs ?? 1000 };
+    case 'success':
+      return { kind: 'success' };
+    case 'permanent':
+      return { kind: 'permanent' };
+    case 'aborted':
+      return { kind: 'aborted' };
+    default:
+      return { kind: 'retry', delayMs: result.delayMs ?? 1000 };
   }
 }

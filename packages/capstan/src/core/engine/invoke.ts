@@ -39,10 +39,18 @@ export function buildContext(input: ContextInput): HandlerContext<KubeObject> {
   const meta = input.body.metadata;
   return {
     cause: input.cause,
-    get body() { return read(); },
-    get spec() { return read().spec as DeepReadonly<SpecOf<KubeObject>>; },
-    get meta() { return read().metadata as DeepReadonly<ObjectMeta>; },
-    get status() { return read().status as DeepReadonly<StatusOf<KubeObject>> | undefined; },
+    get body() {
+      return read();
+    },
+    get spec() {
+      return read().spec as DeepReadonly<SpecOf<KubeObject>>;
+    },
+    get meta() {
+      return read().metadata as DeepReadonly<ObjectMeta>;
+    },
+    get status() {
+      return read().status as DeepReadonly<StatusOf<KubeObject>> | undefined;
+    },
     name: meta.name ?? '',
     namespace: meta.namespace,
     uid: meta.uid ?? '',
@@ -81,10 +89,16 @@ export interface InvokeOptions {
  * Run a handler under a timeout and the given signal. Never throws: returns the outcome
  * (success / retry with a delay / permanent / timeout / aborted) and the accumulated patch.
  */
-export async function invoke(fn: Handler<KubeObject>, input: Omit<ContextInput, 'signal'> & { signal: AbortSignal }, options: InvokeOptions): Promise<InvokeResult> {
+export async function invoke(
+  fn: Handler<KubeObject>,
+  input: Omit<ContextInput, 'signal'> & { signal: AbortSignal },
+  options: InvokeOptions,
+): Promise<InvokeResult> {
   const started = Date.now();
   const link = linkedAbort(input.signal);
-  const timer = options.timeoutMs ? setTimeout(() => link.controller.abort(new HandlerTimeoutError(`handler timed out after ${options.timeoutMs} ms`)), options.timeoutMs) : undefined;
+  const timer = options.timeoutMs
+    ? setTimeout(() => link.controller.abort(new HandlerTimeoutError(`handler timed out after ${options.timeoutMs} ms`)), options.timeoutMs)
+    : undefined;
   const ctx = buildContext({ ...input, signal: link.signal });
   try {
     const value = await Promise.race([
@@ -103,9 +117,8 @@ export async function invoke(fn: Handler<KubeObject>, input: Omit<ContextInput, 
     if (error instanceof PermanentError) return { outcome: 'permanent', error, durationMs, patch: patchToJson(ctx.patch) };
     const timedOut = error instanceof HandlerTimeoutError;
     if (exhausted) return { outcome: 'permanent', error, durationMs, patch: patchToJson(ctx.patch) };
-    const delayMs = error instanceof TemporaryError && error.delayMs !== undefined
-      ? error.delayMs
-      : backoffDelay(input.retry, options.backoff ?? {});
+    const delayMs =
+      error instanceof TemporaryError && error.delayMs !== undefined ? error.delayMs : backoffDelay(input.retry, options.backoff ?? {});
     return { outcome: timedOut ? 'timeout' : 'retry', error, delayMs, durationMs, patch: patchToJson(ctx.patch) };
   } finally {
     if (timer) clearTimeout(timer);

@@ -30,21 +30,37 @@ export interface WatchedObjects<T extends KubeObject = KubeObject> {
 export class ObjectWatch<T extends KubeObject = KubeObject> implements WatchedObjects<T> {
   readonly #store = new Map<string, KubeObject>();
 
-  constructor(readonly ref: ResourceRef, readonly keys: readonly ObjectKey[], private readonly options: WatchedObjectsOptions<T>) {}
+  constructor(
+    readonly ref: ResourceRef,
+    readonly keys: readonly ObjectKey[],
+    private readonly options: WatchedObjectsOptions<T>,
+  ) {}
 
   get(key: ObjectKey): T | undefined {
     return this.#store.get(objectKeyOf(key)) as T | undefined;
   }
 
   /** The reflectors of the running operator; `onSynced` once every object's first list is in. */
-  reflectors(input: { client: KubeClient; resource: ResolvedResource; watch: WatchSettings | undefined; logger: Logger; hooks: OperatorHooks | undefined; onSynced: () => void }): Reflector[] {
+  reflectors(input: {
+    client: KubeClient;
+    resource: ResolvedResource;
+    watch: WatchSettings | undefined;
+    logger: Logger;
+    hooks: OperatorHooks | undefined;
+    onSynced: () => void;
+  }): Reflector[] {
     const logger = boundLogger(input.logger, { watching: this.keys.map((k) => objectKeyOf(k)).join(',') });
     let pending = this.keys.length;
     if (pending === 0) input.onSynced();
     return this.keys.map((key) => {
       let synced = false;
       return new Reflector({
-        client: input.client, resource: input.resource, store: this.#store, watch: input.watch, logger, hooks: input.hooks,
+        client: input.client,
+        resource: input.resource,
+        store: this.#store,
+        watch: input.watch,
+        logger,
+        hooks: input.hooks,
         namespace: input.resource.namespaced ? key.namespace : undefined,
         fieldSelector: `metadata.name=${key.name}`,
         onEvent: (event) => this.#changed(key, event, logger),
@@ -57,7 +73,7 @@ export class ObjectWatch<T extends KubeObject = KubeObject> implements WatchedOb
 
   #changed(key: ObjectKey, event: StoreEvent, logger: Logger): void {
     try {
-      this.options.onChange?.({ key, object: event.type === 'DELETED' ? undefined : event.object as T });
+      this.options.onChange?.({ key, object: event.type === 'DELETED' ? undefined : (event.object as T) });
     } catch (error) {
       logger.warn('an onChange callback of watched objects threw', { error: describeError(error) });
     }

@@ -36,7 +36,14 @@ export type Step =
   | { kind: 'change'; handler: RegisteredHandler; progress: Progress; old: unknown; new: unknown; diff: readonly DiffItem[] }
   | { kind: 'reconcile'; progress: Progress }
   | { kind: 'timer'; timer: RegisteredTimer; progress: Progress }
-  | { kind: 'deletion'; id: string; cause: 'delete' | 'cleanup'; fn: Handler<KubeObject>; options: HandlerOptions<KubeObject>; progress: Progress };
+  | {
+      kind: 'deletion';
+      id: string;
+      cause: 'delete' | 'cleanup';
+      fn: Handler<KubeObject>;
+      options: HandlerOptions<KubeObject>;
+      progress: Progress;
+    };
 
 /** The change being handled: what finishChange needs to persist its progress or the new diff base. */
 export interface ChangePlan {
@@ -95,7 +102,9 @@ export function reconcileFingerprint(obj: KubeObject, stateAnnotation: string): 
 }
 
 /** Delete handlers and cleanup of the resource that apply to the object. */
-function deletionHandlers(input: PlanInput): { id: string; cause: 'delete' | 'cleanup'; fn: Handler<KubeObject>; options: HandlerOptions<KubeObject>; blocking: boolean }[] {
+function deletionHandlers(
+  input: PlanInput,
+): { id: string; cause: 'delete' | 'cleanup'; fn: Handler<KubeObject>; options: HandlerOptions<KubeObject>; blocking: boolean }[] {
   const { registration: reg, matches } = input;
   const out: ReturnType<typeof deletionHandlers> = reg.handlers
     .filter((h) => h.cause === 'delete' && matches(h.options, 'delete'))
@@ -103,7 +112,13 @@ function deletionHandlers(input: PlanInput): { id: string; cause: 'delete' | 'cl
   const rec = reg.reconciler;
   const cleanup = rec?.reconciler.cleanup;
   if (rec && cleanup && matches(rec.options, 'cleanup')) {
-    out.push({ id: 'cleanup', cause: 'cleanup', fn: (ctx) => cleanup(ctx), options: { timeoutMs: rec.options.timeoutMs, backoff: rec.options.backoff }, blocking: rec.options.finalizer !== false });
+    out.push({
+      id: 'cleanup',
+      cause: 'cleanup',
+      fn: (ctx) => cleanup(ctx),
+      options: { timeoutMs: rec.options.timeoutMs, backoff: rec.options.backoff },
+      blocking: rec.options.finalizer !== false,
+    });
   }
   return out;
 }
@@ -128,7 +143,10 @@ function eventSteps(input: PlanInput): Step[] {
 export function planRound(input: PlanInput): RoundPlan {
   const { object: obj, memory } = input;
   const events = eventSteps(input);
-  const farewell = (): Step[] => memory.farewellDone ? [] : deletionHandlers(input).map((d) => ({ kind: 'farewell', id: d.id, cause: d.cause, fn: d.fn, timeoutMs: d.options.timeoutMs }));
+  const farewell = (): Step[] =>
+    memory.farewellDone
+      ? []
+      : deletionHandlers(input).map((d) => ({ kind: 'farewell', id: d.id, cause: d.cause, fn: d.fn, timeoutMs: d.options.timeoutMs }));
   if (memory.gone) return { phase: 'gone', events, steps: farewell() };
   if (obj.metadata.deletionTimestamp) {
     const ours = [input.finalizer, ...(input.registration.retiredFinalizers ?? [])].filter((f) => obj.metadata.finalizers?.includes(f));
@@ -174,7 +192,9 @@ function planLive(input: PlanInput, events: Step[]): LivePlan {
   const held = obj.metadata.finalizers ?? [];
   const needed = needsFinalizer(input);
   if (needed && !held.includes(input.finalizer)) finalizer.add = input.finalizer;
-  const stale = [...(needed ? [] : [input.finalizer]), ...(input.registration.retiredFinalizers ?? [])].filter((f) => held.includes(f) && (!needed || f !== input.finalizer));
+  const stale = [...(needed ? [] : [input.finalizer]), ...(input.registration.retiredFinalizers ?? [])].filter(
+    (f) => held.includes(f) && (!needed || f !== input.finalizer),
+  );
   if (stale.length) finalizer.remove = stale;
 
   if (memory.initial) {
@@ -204,7 +224,8 @@ function planLive(input: PlanInput, events: Step[]): LivePlan {
       const base = state?.pending?.hash === hash ? state.pending.handlers : {};
       const handlers: Record<string, Progress> = {};
       for (const handler of reg.handlers) {
-        if (!(handler.cause === cause || handler.cause === 'field') || !fieldOk(handler.options.field) || !matches(handler.options, cause)) continue;
+        if (!(handler.cause === cause || handler.cause === 'field') || !fieldOk(handler.options.field) || !matches(handler.options, cause))
+          continue;
         const progress = base[handler.id] ?? fresh();
         handlers[handler.id] = progress;
         if (progress.done) continue;
@@ -212,9 +233,12 @@ function planLive(input: PlanInput, events: Step[]): LivePlan {
           wakeAt = earliest(wakeAt, progress.notBefore);
           continue;
         }
-        const field = handler.cause === 'field' ? handler.options.field ?? '' : undefined;
+        const field = handler.cause === 'field' ? (handler.options.field ?? '') : undefined;
         steps.push({
-          kind: 'change', handler, progress, diff: changes,
+          kind: 'change',
+          handler,
+          progress,
+          diff: changes,
           old: field !== undefined ? getPath(oldEssence, field) : oldEssence,
           new: field !== undefined ? getPath(essence, field) : essence,
         });
@@ -263,7 +287,9 @@ function planLive(input: PlanInput, events: Step[]): LivePlan {
 export function afterReconcile(p: Progress, outcome: AttemptOutcome, now: number, requeueAfterMs: number | undefined): Progress {
   if (outcome.kind === 'aborted') return p;
   if (outcome.kind === 'retry') return { retries: p.retries + 1, notBefore: now + outcome.delayMs };
-  return outcome.kind === 'success' && requeueAfterMs && requeueAfterMs > 0 ? { retries: 0, notBefore: now + requeueAfterMs } : { retries: 0 };
+  return outcome.kind === 'success' && requeueAfterMs && requeueAfterMs > 0
+    ? { retries: 0, notBefore: now + requeueAfterMs }
+    : { retries: 0 };
 }
 
 /** A timer's progress after a tick: the next tick, or sooner (its backoff) after a failure. */
@@ -278,7 +304,11 @@ export function afterTick(p: Progress, outcome: AttemptOutcome, now: number, int
  * new diff base. `essence`/`hash` are those of the object as it will be after this round's own patch, so
  * the operator's own writes never look like a user's change.
  */
-export function finishChange(change: ChangePlan, progress: Record<string, Progress>, projected: { essence: Record<string, unknown>; hash: string }): { state: HandlingState; done: boolean } {
+export function finishChange(
+  change: ChangePlan,
+  progress: Record<string, Progress>,
+  projected: { essence: Record<string, unknown>; hash: string },
+): { state: HandlingState; done: boolean } {
   const done = Object.values(progress).every((p) => p.done);
   if (done) return { state: { handled: { hash: projected.hash, essence: projected.essence } }, done };
   return { state: { handled: change.state?.handled, pending: { hash: projected.hash, handlers: progress } }, done };

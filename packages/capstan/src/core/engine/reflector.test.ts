@@ -7,7 +7,14 @@ import type { KubeObject, ResolvedResource } from '../../structs/objects.js';
 import { silentLogger } from '../logging.js';
 import { isInitialEventsEnd, Reflector, streamingRefused, type StoreEvent } from './reflector.js';
 
-const resource: ResolvedResource = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, hasStatus: false };
+const resource: ResolvedResource = {
+  group: '',
+  version: 'v1',
+  plural: 'configmaps',
+  kind: 'ConfigMap',
+  namespaced: true,
+  hasStatus: false,
+};
 const cm = (name: string, rv: string, uid = name): KubeObject => ({ metadata: { name, namespace: 'ns', uid, resourceVersion: rv } });
 
 /** A list in one page, or in several; `then` fails the list after the pages given. */
@@ -28,11 +35,19 @@ function scripted(steps: Step[], done: () => void) {
       for (const [i, items] of pages.entries()) {
         const more = i < pages.length - 1 || ('then' in step && step.then !== undefined);
         served.pages++;
-        yield { items, resourceVersion: step.rv, continue: more ? `c${i + 1}` : undefined, list: { metadata: { resourceVersion: step.rv } } };
+        yield {
+          items,
+          resourceVersion: step.rv,
+          continue: more ? `c${i + 1}` : undefined,
+          list: { metadata: { resourceVersion: step.rv } },
+        };
       }
       if ('then' in step && step.then) throw step.then;
     },
-    async *watch(_ref: unknown, options: { resourceVersion?: string; signal?: AbortSignal; sendInitialEvents?: boolean; resourceVersionMatch?: string }) {
+    async *watch(
+      _ref: unknown,
+      options: { resourceVersion?: string; signal?: AbortSignal; sendInitialEvents?: boolean; resourceVersionMatch?: string },
+    ) {
       calls.push(options.sendInitialEvents ? `stream(${options.resourceVersionMatch})` : `watch@${options.resourceVersion}`);
       const step = steps.shift();
       if (!step) {
@@ -40,7 +55,8 @@ function scripted(steps: Step[], done: () => void) {
         return;
       }
       if (!('events' in step)) throw new Error('unexpected watch');
-      if (!!step.initial !== !!options.sendInitialEvents) throw new Error(`script expected ${step.initial ? 'a streaming list' : 'a plain watch'}`);
+      if (!!step.initial !== !!options.sendInitialEvents)
+        throw new Error(`script expected ${step.initial ? 'a streaming list' : 'a plain watch'}`);
       for (const e of step.events) yield e;
       if (step.then) throw step.then;
     },
@@ -60,7 +76,14 @@ async function play(steps: Step[], listMode: 'auto' | 'stream' | 'paged' = 'page
     storeAtList.push([...store.keys()].sort());
     return listing(...args);
   }) as ApiClient['listPages'];
-  const r = new Reflector({ client, resource, store, onEvent: (e) => void events.push(e), logger: silentLogger, watch: { backoff: { baseMs: 1, capMs: 2 }, listMode } });
+  const r = new Reflector({
+    client,
+    resource,
+    store,
+    onEvent: (e) => void events.push(e),
+    logger: silentLogger,
+    watch: { backoff: { baseMs: 1, capMs: 2 }, listMode },
+  });
   await r.run(controller.signal);
   return { events, store, calls, stats: r.stats, storeAtList };
 }
@@ -72,8 +95,10 @@ test('410 Gone: re-list and synthesise deletions for objects that vanished while
     { list: [cm('a', '11'), cm('new', '15')], rv: '20' },
   ]);
   assert.deepEqual(calls, ['list', 'watch@10', 'list', 'watch@20']);
-  assert.deepEqual(events.map((e) => `${e.type}:${e.object.metadata.name}${e.synthetic ? '*' : ''}`),
-    ['ADDED:a', 'ADDED:doomed', 'MODIFIED:a', 'ADDED:new', 'DELETED:doomed*']);
+  assert.deepEqual(
+    events.map((e) => `${e.type}:${e.object.metadata.name}${e.synthetic ? '*' : ''}`),
+    ['ADDED:a', 'ADDED:doomed', 'MODIFIED:a', 'ADDED:new', 'DELETED:doomed*'],
+  );
   assert.deepEqual([...store.keys()].sort(), ['ns/a', 'ns/new']);
   assert.equal(stats.gone, 1);
 });
@@ -87,7 +112,10 @@ test('errors and stream ends reconnect from the last version seen (bookmarks inc
   ]);
   assert.deepEqual(calls, ['list', 'watch@5', 'watch@6', 'watch@9', 'watch@12']);
   assert.equal(stats.errors, 1);
-  assert.deepEqual(events.map((e) => e.type), ['ADDED', 'DELETED']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['ADDED', 'DELETED'],
+  );
 });
 
 test('a re-listed object with a new uid is a deletion plus an addition; older versions never replace newer ones', async () => {
@@ -96,20 +124,30 @@ test('a re-listed object with a new uid is a deletion plus an addition; older ve
     { events: [], then: new GoneError('expired', { status: 410 }) },
     { list: [cm('a', '8', 'u2')], rv: '9' },
   ]);
-  assert.deepEqual(events.map((e) => `${e.type}:${e.object.metadata.uid}`), ['ADDED:u1', 'DELETED:u1', 'ADDED:u2']);
+  assert.deepEqual(
+    events.map((e) => `${e.type}:${e.object.metadata.uid}`),
+    ['ADDED:u1', 'DELETED:u1', 'ADDED:u2'],
+  );
 });
 
-const names = (events: StoreEvent[]) => events.map((e) => `${e.type}:${e.object.metadata.name}${e.synthetic ? '*' : ''}${e.initial ? '+' : ''}`);
+const names = (events: StoreEvent[]) =>
+  events.map((e) => `${e.type}:${e.object.metadata.name}${e.synthetic ? '*' : ''}${e.initial ? '+' : ''}`);
 
 test('a paged first list emits nothing before its last page, then marks synced once', async () => {
   const synced: number[] = [];
   const events: StoreEvent[] = [];
   const store = new Map<string, KubeObject>();
   const controller = new AbortController();
-  const { client, served } = scripted([{ pages: [[cm('a', '1'), cm('b', '2')], [cm('c', '3')], [cm('d', '4')]], rv: '7' }], () => controller.abort());
+  const { client, served } = scripted([{ pages: [[cm('a', '1'), cm('b', '2')], [cm('c', '3')], [cm('d', '4')]], rv: '7' }], () =>
+    controller.abort(),
+  );
   const pagesAtEvent: number[] = [];
   const r = new Reflector({
-    client, resource, store, logger: silentLogger, watch: { listMode: 'paged' },
+    client,
+    resource,
+    store,
+    logger: silentLogger,
+    watch: { listMode: 'paged' },
     onEvent: (e) => void (events.push(e), pagesAtEvent.push(served.pages)),
     onSynced: () => void synced.push(store.size),
   });
@@ -124,10 +162,22 @@ test('a paged first list emits nothing before its last page, then marks synced o
 
 test('a paged re-list after 410 synthesises deletions across pages and replays only what changed', async () => {
   const { events, store, calls } = await play([
-    { pages: [[cm('a', '1'), cm('b', '2')], [cm('c', '3'), cm('doomed', '4')]], rv: '10' },
+    {
+      pages: [
+        [cm('a', '1'), cm('b', '2')],
+        [cm('c', '3'), cm('doomed', '4')],
+      ],
+      rv: '10',
+    },
     { events: [], then: new GoneError('expired', { status: 410 }) },
     // b moved from page 1 to page 2, c changed, 'fresh' is in page 1 and was never in the store.
-    { pages: [[cm('a', '1'), cm('fresh', '12')], [cm('b', '2'), cm('c', '13')]], rv: '20' },
+    {
+      pages: [
+        [cm('a', '1'), cm('fresh', '12')],
+        [cm('b', '2'), cm('c', '13')],
+      ],
+      rv: '20',
+    },
   ]);
   assert.deepEqual(calls, ['list', 'watch@10', 'list', 'watch@20']);
   assert.deepEqual(names(events.slice(4)), ['ADDED:fresh', 'MODIFIED:c', 'DELETED:doomed*']);
@@ -143,22 +193,51 @@ test('an error mid-pagination leaves the store intact and lists again from the s
     { pages: [[cm('a', '1')], [cm('fresh', '12')]], rv: '22' },
   ]);
   assert.deepEqual(calls, ['list', 'watch@10', 'list', 'list', 'list', 'watch@22']);
-  assert.deepEqual(storeAtList.slice(1), [['ns/a', 'ns/doomed'], ['ns/a', 'ns/doomed'], ['ns/a', 'ns/doomed']], 'failed lists touched nothing');
-  assert.deepEqual(names(events), ['ADDED:a+', 'ADDED:doomed+', 'ADDED:fresh', 'DELETED:doomed*'], 'events only from the list that completed');
+  assert.deepEqual(
+    storeAtList.slice(1),
+    [
+      ['ns/a', 'ns/doomed'],
+      ['ns/a', 'ns/doomed'],
+      ['ns/a', 'ns/doomed'],
+    ],
+    'failed lists touched nothing',
+  );
+  assert.deepEqual(
+    names(events),
+    ['ADDED:a+', 'ADDED:doomed+', 'ADDED:fresh', 'DELETED:doomed*'],
+    'events only from the list that completed',
+  );
   assert.deepEqual([...store.keys()].sort(), ['ns/a', 'ns/fresh']);
   assert.deepEqual([stats.lists, stats.gone, stats.errors], [2, 2, 3]);
 });
 
-const end = (rv: string): WatchEvent => ({ type: 'BOOKMARK', object: { metadata: { resourceVersion: rv, annotations: { 'k8s.io/initial-events-end': 'true' } } } });
+const end = (rv: string): WatchEvent => ({
+  type: 'BOOKMARK',
+  object: { metadata: { resourceVersion: rv, annotations: { 'k8s.io/initial-events-end': 'true' } } },
+});
 const bookmark = (rv: string): WatchEvent => ({ type: 'BOOKMARK', object: { metadata: { resourceVersion: rv } } });
 
 test('a streaming list: initial events up to the end bookmark become one list; the same stream then watches', async () => {
-  const { events, store, calls, stats } = await play([
-    { initial: true, events: [{ type: 'ADDED', object: cm('a', '1') }, { type: 'ADDED', object: cm('b', '2') }, end('10'), { type: 'MODIFIED', object: cm('a', '11') }] },
-    { events: [] },
-  ], 'auto');
+  const { events, store, calls, stats } = await play(
+    [
+      {
+        initial: true,
+        events: [
+          { type: 'ADDED', object: cm('a', '1') },
+          { type: 'ADDED', object: cm('b', '2') },
+          end('10'),
+          { type: 'MODIFIED', object: cm('a', '11') },
+        ],
+      },
+      { events: [] },
+    ],
+    'auto',
+  );
   assert.deepEqual(calls, ['stream(NotOlderThan)', 'watch@11', 'watch@11']);
-  assert.deepEqual(events.map((e) => `${e.type}:${e.object.metadata.name}${e.initial ? '!' : ''}${e.listed ? '' : '~'}`), ['ADDED:a!', 'ADDED:b!', 'MODIFIED:a~']);
+  assert.deepEqual(
+    events.map((e) => `${e.type}:${e.object.metadata.name}${e.initial ? '!' : ''}${e.listed ? '' : '~'}`),
+    ['ADDED:a!', 'ADDED:b!', 'MODIFIED:a~'],
+  );
   assert.deepEqual([...store.keys()].sort(), ['ns/a', 'ns/b']);
   assert.equal(stats.streamedLists, 1);
   assert.equal(stats.lists, 1);
@@ -166,48 +245,76 @@ test('a streaming list: initial events up to the end bookmark become one list; t
 
 test('nothing is emitted before the end bookmark; a plain bookmark does not end the initial events', async () => {
   const seen: string[] = [];
-  const { events } = await play([
-    { initial: true, events: [{ type: 'ADDED', object: cm('a', '1') }, bookmark('5'), { type: 'ADDED', object: cm('b', '6') }, end('10')] },
-  ], 'stream');
+  const { events } = await play(
+    [
+      {
+        initial: true,
+        events: [{ type: 'ADDED', object: cm('a', '1') }, bookmark('5'), { type: 'ADDED', object: cm('b', '6') }, end('10')],
+      },
+    ],
+    'stream',
+  );
   for (const e of events) seen.push(`${e.type}:${e.object.metadata.name}`);
   assert.deepEqual(seen, ['ADDED:a', 'ADDED:b']);
 });
 
 test('a streamed re-list after 410 diffs into the store like a paged one: synthesised deletions, no replay of the unchanged', async () => {
-  const { events, calls } = await play([
-    { initial: true, events: [{ type: 'ADDED', object: cm('a', '1') }, { type: 'ADDED', object: cm('doomed', '2') }, end('10')], then: new GoneError('expired', { status: 410 }) },
-    { initial: true, events: [{ type: 'ADDED', object: cm('a', '1') }, { type: 'ADDED', object: cm('new', '15') }, end('20')] },
-  ], 'auto');
+  const { events, calls } = await play(
+    [
+      {
+        initial: true,
+        events: [{ type: 'ADDED', object: cm('a', '1') }, { type: 'ADDED', object: cm('doomed', '2') }, end('10')],
+        then: new GoneError('expired', { status: 410 }),
+      },
+      { initial: true, events: [{ type: 'ADDED', object: cm('a', '1') }, { type: 'ADDED', object: cm('new', '15') }, end('20')] },
+    ],
+    'auto',
+  );
   assert.deepEqual(calls, ['stream(NotOlderThan)', 'stream(NotOlderThan)', 'watch@20']);
-  assert.deepEqual(events.map((e) => `${e.type}:${e.object.metadata.name}${e.synthetic ? '*' : ''}`), ['ADDED:a', 'ADDED:doomed', 'ADDED:new', 'DELETED:doomed*']);
+  assert.deepEqual(
+    events.map((e) => `${e.type}:${e.object.metadata.name}${e.synthetic ? '*' : ''}`),
+    ['ADDED:a', 'ADDED:doomed', 'ADDED:new', 'DELETED:doomed*'],
+  );
 });
 
 test('auto: a server that refuses streaming lists gets paged lists, and is not asked again', async () => {
-  const { calls, stats, events } = await play([
-    { initial: true, events: [], then: new InvalidError('sendInitialEvents is forbidden', { status: 422 }) },
-    { list: [cm('a', '1')], rv: '10' },
-    { events: [], then: new GoneError('expired', { status: 410 }) },
-    { list: [cm('a', '1')], rv: '20' },
-  ], 'auto');
+  const { calls, stats, events } = await play(
+    [
+      { initial: true, events: [], then: new InvalidError('sendInitialEvents is forbidden', { status: 422 }) },
+      { list: [cm('a', '1')], rv: '10' },
+      { events: [], then: new GoneError('expired', { status: 410 }) },
+      { list: [cm('a', '1')], rv: '20' },
+    ],
+    'auto',
+  );
   assert.deepEqual(calls, ['stream(NotOlderThan)', 'list', 'watch@10', 'list', 'watch@20']);
   assert.equal(stats.streamedLists, 0);
-  assert.deepEqual(events.map((e) => `${e.type}:${e.object.metadata.name}`), ['ADDED:a']);
+  assert.deepEqual(
+    events.map((e) => `${e.type}:${e.object.metadata.name}`),
+    ['ADDED:a'],
+  );
 });
 
 test('auto: a server that ignores sendInitialEvents (the stream ends with nothing) falls back too', async () => {
-  const { calls } = await play([
-    { initial: true, events: [] },
-    { list: [cm('a', '1')], rv: '10' },
-  ], 'auto');
+  const { calls } = await play(
+    [
+      { initial: true, events: [] },
+      { list: [cm('a', '1')], rv: '10' },
+    ],
+    'auto',
+  );
   assert.deepEqual(calls, ['stream(NotOlderThan)', 'list', 'watch@10']);
 });
 
 test('stream mode never falls back: a refusal is an error to retry; a cut stream is listed again', async () => {
-  const { calls, stats } = await play([
-    { initial: true, events: [], then: new InvalidError('refused', { status: 422 }) },
-    { initial: true, events: [{ type: 'ADDED', object: cm('a', '1') }] },
-    { initial: true, events: [{ type: 'ADDED', object: cm('a', '1') }, end('10')] },
-  ], 'stream');
+  const { calls, stats } = await play(
+    [
+      { initial: true, events: [], then: new InvalidError('refused', { status: 422 }) },
+      { initial: true, events: [{ type: 'ADDED', object: cm('a', '1') }] },
+      { initial: true, events: [{ type: 'ADDED', object: cm('a', '1') }, end('10')] },
+    ],
+    'stream',
+  );
   assert.deepEqual(calls, ['stream(NotOlderThan)', 'stream(NotOlderThan)', 'stream(NotOlderThan)', 'watch@10']);
   assert.equal(stats.errors, 2);
 });
@@ -215,7 +322,10 @@ test('stream mode never falls back: a refusal is an error to retry; a cut stream
 test('the end-of-initial-events bookmark and the refusals that mean "no streaming" are recognised', () => {
   assert.equal(isInitialEventsEnd(end('1')), true);
   assert.equal(isInitialEventsEnd(bookmark('1')), false);
-  assert.equal(isInitialEventsEnd({ type: 'ADDED', object: { metadata: { annotations: { 'k8s.io/initial-events-end': 'true' } } } }), false);
+  assert.equal(
+    isInitialEventsEnd({ type: 'ADDED', object: { metadata: { annotations: { 'k8s.io/initial-events-end': 'true' } } } }),
+    false,
+  );
   const cases: Array<[unknown, boolean]> = [
     [new InvalidError('x', { status: 422 }), true],
     [new BadRequestError('x', { status: 400 }), true],

@@ -131,7 +131,12 @@ export class Reflector {
     const type = { apiVersion: apiVersionOf(this.#o.resource), kind: this.#o.resource.kind };
     const generation: KubeObject[] = [];
     let rv: string | undefined;
-    const pages = this.#o.client.listPages(this.#o.resource, { namespace: this.#o.namespace, labelSelector: this.#o.labelSelector, fieldSelector: this.#o.fieldSelector, signal });
+    const pages = this.#o.client.listPages(this.#o.resource, {
+      namespace: this.#o.namespace,
+      labelSelector: this.#o.labelSelector,
+      fieldSelector: this.#o.fieldSelector,
+      signal,
+    });
     for await (const page of pages) {
       for (const obj of page.items) {
         const cached = forCacheInPlace(obj, type);
@@ -216,11 +221,19 @@ export class Reflector {
         clearTimeout(timer);
         timer = setTimeout(() => ((stalled = true), controller.abort()), ms);
       };
-      const watch = (resourceVersion: string | undefined, streamList: boolean) => this.#o.client.watch(this.#o.resource, {
-        namespace: this.#o.namespace, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: serverTimeout,
-        labelSelector: this.#o.labelSelector, fieldSelector: this.#o.fieldSelector, signal: streamSignal,
-        ...(streamList ? { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan' as const } : {}),
-      })[Symbol.asyncIterator]();
+      const watch = (resourceVersion: string | undefined, streamList: boolean) =>
+        this.#o.client
+          .watch(this.#o.resource, {
+            namespace: this.#o.namespace,
+            resourceVersion,
+            allowWatchBookmarks: true,
+            timeoutSeconds: serverTimeout,
+            labelSelector: this.#o.labelSelector,
+            fieldSelector: this.#o.fieldSelector,
+            signal: streamSignal,
+            ...(streamList ? { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan' as const } : {}),
+          })
+          [Symbol.asyncIterator]();
       try {
         // The inner try only stops the stall timer and the stream; the outer one handles every failure.
         try {
@@ -239,7 +252,10 @@ export class Reflector {
                 const refused = streamingRefused(error) || (stalled && error instanceof StreamingNotHonouredError);
                 if (!refused || (settings.listMode ?? 'auto') !== 'auto' || signal.aborted) throw error;
                 this.#streamingUnsupported = true;
-                this.#o.logger.debug('the server does not stream lists; listing page by page from now on', { resource: this.#id, error: describeError(error) });
+                this.#o.logger.debug('the server does not stream lists; listing page by page from now on', {
+                  resource: this.#id,
+                  error: describeError(error),
+                });
                 stalled = false;
                 arm(inactivityMs);
                 rv = await this.#list(signal);

@@ -3,7 +3,16 @@ import { ConfigurationError } from '../../structs/errors.js';
 import { sharedLabelSelector } from '../../structs/filters.js';
 import { objectKeyOf, type KubeObject, type ObjectKey, type ResourceRef } from '../../structs/objects.js';
 import type {
-  Cause, DaemonOptions, Handler, HandlerOptions, Index, Reconciler, ReconcileOptions, ResourceHandle, ResourceOptions, TimerOptions,
+  Cause,
+  DaemonOptions,
+  Handler,
+  HandlerOptions,
+  Index,
+  Reconciler,
+  ReconcileOptions,
+  ResourceHandle,
+  ResourceOptions,
+  TimerOptions,
 } from '../types.js';
 
 export type ChangeCause = 'create' | 'update' | 'delete' | 'resume' | 'event' | 'field';
@@ -44,7 +53,10 @@ export interface Trigger {
 export class IndexImpl implements Index<KubeObject> {
   readonly #byKey = new Map<string, Map<string, KubeObject>>();
   readonly #keysOf = new Map<string, string[]>();
-  constructor(readonly name: string, readonly fn: (obj: KubeObject) => string[] | undefined) {}
+  constructor(
+    readonly name: string,
+    readonly fn: (obj: KubeObject) => string[] | undefined,
+  ) {}
 
   update(obj: KubeObject, deleted: boolean): void {
     const objKey = objectKeyOf(obj);
@@ -92,7 +104,10 @@ export class ResourceRegistration implements ResourceHandle<KubeObject> {
   #frozen = false;
   #runtime: RuntimeView | undefined;
 
-  constructor(readonly ref: ResourceRef, readonly options: ResourceOptions = {}) {}
+  constructor(
+    readonly ref: ResourceRef,
+    readonly options: ResourceOptions = {},
+  ) {}
 
   /** The running operator's view of this resource (its controller calls this once resolved). */
   attach(view: RuntimeView): void {
@@ -165,7 +180,8 @@ export class ResourceRegistration implements ResourceHandle<KubeObject> {
     this.watches(other, (child: U) =>
       (child.metadata.ownerReferences ?? [])
         .filter((o) => o.kind === this.kind && o.apiVersion === this.apiVersion)
-        .map((o) => ({ namespace: child.metadata.namespace, name: o.name })));
+        .map((o) => ({ namespace: child.metadata.namespace, name: o.name })),
+    );
   }
 
   index(name: string, fn: (obj: KubeObject) => string[] | undefined): Index<KubeObject> {
@@ -182,7 +198,14 @@ export class ResourceRegistration implements ResourceHandle<KubeObject> {
 
   /** Whether anything needs this resource watched. */
   get active(): boolean {
-    return this.handlers.length > 0 || this.timers.length > 0 || this.daemons.length > 0 || !!this.reconciler || this.feeds.length > 0 || this.indexes.size > 0;
+    return (
+      this.handlers.length > 0 ||
+      this.timers.length > 0 ||
+      this.daemons.length > 0 ||
+      !!this.reconciler ||
+      this.feeds.length > 0 ||
+      this.indexes.size > 0
+    );
   }
 
   handlersFor(cause: Cause): RegisteredHandler[] {
@@ -194,9 +217,11 @@ export class ResourceRegistration implements ResourceHandle<KubeObject> {
    * sure to run, and retired finalizers must be found to be removed.
    */
   get needsFinalizer(): boolean {
-    return this.handlers.some((h) => h.cause === 'delete' && !h.options.optional)
-      || (!!this.reconciler?.reconciler.cleanup && this.reconciler.options.finalizer !== false)
-      || this.retiredFinalizers.length > 0;
+    return (
+      this.handlers.some((h) => h.cause === 'delete' && !h.options.optional) ||
+      (!!this.reconciler?.reconciler.cleanup && this.reconciler.options.finalizer !== false) ||
+      this.retiredFinalizers.length > 0
+    );
   }
 
   /** Finalizers this resource used in earlier versions of the operator: removed from every object. */
@@ -214,7 +239,9 @@ export class ResourceRegistration implements ResourceHandle<KubeObject> {
     const given = this.options.labelSelector;
     if (this.indexes.size > 0 || this.feeds.length > 0 || this.needsFinalizer) return given;
     const filters = [
-      ...this.handlers.map((h) => h.options.labels), ...this.timers.map((t) => t.options.labels), ...this.daemons.map((d) => d.options.labels),
+      ...this.handlers.map((h) => h.options.labels),
+      ...this.timers.map((t) => t.options.labels),
+      ...this.daemons.map((d) => d.options.labels),
       ...(this.reconciler ? [this.reconciler.options.labels] : []),
     ];
     const shared = sharedLabelSelector(filters);

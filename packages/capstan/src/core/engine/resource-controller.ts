@@ -59,15 +59,18 @@ export class ResourceController {
     this.logger = boundLogger(o.services.logger, { resource: this.id });
     this.#scope = { services: o.services, resource: o.resource, resourceId: this.id, logger: this.logger };
     this.#writer = new ObjectWriter({ client: o.services.client, resource: o.resource, id: this.id, hooks: o.services.hooks });
-    this.#daemons = new DaemonSupervisor({
-      scope: this.#scope,
-      writer: this.#writer,
-      live: (uid) => {
-        const m = this.#memory.get(uid);
-        return m && !m.gone ? this.#current(m) : undefined;
+    this.#daemons = new DaemonSupervisor(
+      {
+        scope: this.#scope,
+        writer: this.#writer,
+        live: (uid) => {
+          const m = this.#memory.get(uid);
+          return m && !m.gone ? this.#current(m) : undefined;
+        },
+        written: (obj) => this.#remember(obj),
       },
-      written: (obj) => this.#remember(obj),
-    }, o.registration.daemons);
+      o.registration.daemons,
+    );
     o.registration.attach({
       kind: o.resource.kind,
       apiVersion: o.resource.group ? `${o.resource.group}/${o.resource.version}` : o.resource.version,
@@ -99,10 +102,18 @@ export class ResourceController {
   /** Build the reflectors for the scope: one per namespace, or one cluster-wide (filtered for globs). */
   createReflectors(scope: WatchScope, watch: WatchSettings | undefined, onSynced: () => void): Reflector[] {
     const labelSelector = scope.labelSelector;
-    if (labelSelector || scope.fieldSelector) this.logger.debug('listing and watching with server-side selectors', { labelSelector, fieldSelector: scope.fieldSelector });
+    if (labelSelector || scope.fieldSelector)
+      this.logger.debug('listing and watching with server-side selectors', { labelSelector, fieldSelector: scope.fieldSelector });
     const base = {
-      client: this.o.services.client, resource: this.resource, store: this.#store, watch, logger: this.logger, labelSelector,
-      fieldSelector: scope.fieldSelector, hooks: this.o.services.hooks, onEvent: (e: StoreEvent) => this.observe(e),
+      client: this.o.services.client,
+      resource: this.resource,
+      store: this.#store,
+      watch,
+      logger: this.logger,
+      labelSelector,
+      fieldSelector: scope.fieldSelector,
+      hooks: this.o.services.hooks,
+      onEvent: (e: StoreEvent) => this.observe(e),
     };
     const patterns = scope.namespaces ?? [];
     let specs: { namespace?: string; accept?: (o: KubeObject) => boolean }[];
@@ -114,12 +125,15 @@ export class ResourceController {
     let pending = specs.length;
     for (const spec of specs) {
       let done = false;
-      this.#reflectors.push(new Reflector({
-        ...base, ...spec,
-        onSynced: () => {
-          if (!done && (done = true) && --pending === 0) onSynced();
-        },
-      }));
+      this.#reflectors.push(
+        new Reflector({
+          ...base,
+          ...spec,
+          onSynced: () => {
+            if (!done && (done = true) && --pending === 0) onSynced();
+          },
+        }),
+      );
     }
     return this.#reflectors;
   }
@@ -192,17 +206,29 @@ export class ResourceController {
     if (!session || !memory || session.signal.aborted) return;
     const writesBefore = this.#writer.writes;
     const result = await runRound({
-      scope: this.#scope, registration: this.registration, writer: this.#writer, daemons: this.#daemons, memory,
-      object: this.#current(memory), session, finalizer: this.finalizer, matches: (options, obj, cause) => this.#matches(options, obj, cause),
+      scope: this.#scope,
+      registration: this.registration,
+      writer: this.#writer,
+      daemons: this.#daemons,
+      memory,
+      object: this.#current(memory),
+      session,
+      finalizer: this.finalizer,
+      matches: (options, obj, cause) => this.#matches(options, obj, cause),
     });
     if (result.written) this.#remember(result.written);
     if (result.forget) this.#memory.delete(uid);
     else if (result.wakeAt !== undefined) session.enqueue(uid, Math.max(0, result.wakeAt - this.o.services.now()));
     const done = this.#current(memory);
-    safely(() => this.o.services.hooks?.processed?.({
-      resource: this.id, namespace: done.metadata.namespace, name: done.metadata.name ?? '', resourceVersion: done.metadata.resourceVersion,
-      writes: this.#writer.writes - writesBefore,
-    }));
+    safely(() =>
+      this.o.services.hooks?.processed?.({
+        resource: this.id,
+        namespace: done.metadata.namespace,
+        name: done.metadata.name ?? '',
+        resourceVersion: done.metadata.resourceVersion,
+        writes: this.#writer.writes - writesBefore,
+      }),
+    );
   }
 
   /** The current object: the cached one while it exists, else the last seen. */
@@ -229,10 +255,18 @@ export class ResourceController {
     if (!options.when) return true;
     const services = this.o.services;
     try {
-      return !!options.when(buildContext({
-        cause, body: obj, retry: 0, signal: this.#session?.handlerSignal ?? AbortSignal.abort(), client: services.client,
-        events: recorderFor(services.poster, obj), logger: services.logger, resource: this.resource,
-      }));
+      return !!options.when(
+        buildContext({
+          cause,
+          body: obj,
+          retry: 0,
+          signal: this.#session?.handlerSignal ?? AbortSignal.abort(),
+          client: services.client,
+          events: recorderFor(services.poster, obj),
+          logger: services.logger,
+          resource: this.resource,
+        }),
+      );
     } catch (error) {
       this.logger.warn('a when() filter threw; treating it as not matching', { error: describeError(error) });
       return false;

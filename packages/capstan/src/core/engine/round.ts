@@ -15,7 +15,15 @@ import { attemptOutcome, runHandler, type HandlerScope } from './handler-run.js'
 import type { ObjectMemory } from './memory.js';
 import type { ObjectWriter } from './object-writer.js';
 import {
-  afterReconcile, afterTick, deletionComplete, finishChange, planRound, reconcileFingerprint, type DeletingPlan, type LivePlan, type Step,
+  afterReconcile,
+  afterTick,
+  deletionComplete,
+  finishChange,
+  planRound,
+  reconcileFingerprint,
+  type DeletingPlan,
+  type LivePlan,
+  type Step,
 } from './plan.js';
 import type { Session } from './services.js';
 
@@ -66,8 +74,13 @@ export async function runRound(input: RoundInput): Promise<RoundResult> {
   const now = scope.services.now;
   const round = new RoundState(input.object);
   const plan = planRound({
-    registration: input.registration, object: input.object, memory, now: now(), stateAnnotation: scope.services.stateAnnotation,
-    finalizer: input.finalizer, matches: (options, cause) => input.matches(options, input.object, cause),
+    registration: input.registration,
+    object: input.object,
+    memory,
+    now: now(),
+    stateAnnotation: scope.services.stateAnnotation,
+    finalizer: input.finalizer,
+    matches: (options, cause) => input.matches(options, input.object, cause),
   });
   memory.pendingEvent = undefined;
   for (const step of plan.events) await run(input, round, step);
@@ -87,7 +100,9 @@ export async function runRound(input: RoundInput): Promise<RoundResult> {
     const conflict = error instanceof ConflictError || error instanceof InvalidError;
     const delay = conflict ? 200 : backoffDelay(memory.writeRetries++, { baseMs: 1000, capMs: 60_000 });
     scope.logger.warn(conflict ? 'object changed meanwhile; processing again' : 'writing to the object failed; retrying', {
-      object: memory.key, error: describeError(error), retryInMs: delay,
+      object: memory.key,
+      error: describeError(error),
+      retryInMs: delay,
     });
     round.wake(now() + delay);
   }
@@ -102,34 +117,87 @@ async function run(input: RoundInput, round: RoundState, step: Step): Promise<In
   let result: InvokeResult;
   switch (step.kind) {
     case 'event':
-      result = await runHandler(scope, { fn: step.handler.fn, cause: 'event', id: step.handler.id, body, retry: 0, event: step.event, retries: 0, timeoutMs: step.handler.options.timeoutMs, signal });
+      result = await runHandler(scope, {
+        fn: step.handler.fn,
+        cause: 'event',
+        id: step.handler.id,
+        body,
+        retry: 0,
+        event: step.event,
+        retries: 0,
+        timeoutMs: step.handler.options.timeoutMs,
+        signal,
+      });
       break;
     case 'farewell':
-      result = await runHandler(scope, { fn: step.fn, cause: step.cause, id: step.id, body, retry: 0, retries: 0, timeoutMs: step.timeoutMs, signal });
+      result = await runHandler(scope, {
+        fn: step.fn,
+        cause: step.cause,
+        id: step.id,
+        body,
+        retry: 0,
+        retries: 0,
+        timeoutMs: step.timeoutMs,
+        signal,
+      });
       break;
     case 'resume':
     case 'change': {
       const h = step.handler;
       result = await runHandler(scope, {
-        fn: h.fn, cause: h.cause, id: h.id, body, retry: step.progress.retries, startedAt: step.progress.startedAt,
+        fn: h.fn,
+        cause: h.cause,
+        id: h.id,
+        body,
+        retry: step.progress.retries,
+        startedAt: step.progress.startedAt,
         ...(step.kind === 'change' ? { old: step.old, new: step.new, diff: step.diff } : {}),
-        retries: h.options.retries, timeoutMs: h.options.timeoutMs, backoff: h.options.backoff, signal,
+        retries: h.options.retries,
+        timeoutMs: h.options.timeoutMs,
+        backoff: h.options.backoff,
+        signal,
       });
-      if (result.outcome === 'success' && result.value !== undefined) round.patch = mergePatches(round.patch, { status: { [h.id]: result.value } });
+      if (result.outcome === 'success' && result.value !== undefined)
+        round.patch = mergePatches(round.patch, { status: { [h.id]: result.value } });
       break;
     }
     case 'reconcile': {
       const { reconciler, options } = reg.reconciler!;
-      result = await runHandler(scope, { fn: (ctx) => reconciler.apply(ctx), cause: 'reconcile', id: 'reconcile', body, retry: step.progress.retries, timeoutMs: options.timeoutMs, backoff: options.backoff, signal });
+      result = await runHandler(scope, {
+        fn: (ctx) => reconciler.apply(ctx),
+        cause: 'reconcile',
+        id: 'reconcile',
+        body,
+        retry: step.progress.retries,
+        timeoutMs: options.timeoutMs,
+        backoff: options.backoff,
+        signal,
+      });
       break;
     }
     case 'timer':
-      result = await runHandler(scope, { fn: step.timer.fn, cause: 'timer', id: step.timer.id, body, retry: step.progress.retries, timeoutMs: step.timer.options.timeoutMs, signal });
+      result = await runHandler(scope, {
+        fn: step.timer.fn,
+        cause: 'timer',
+        id: step.timer.id,
+        body,
+        retry: step.progress.retries,
+        timeoutMs: step.timer.options.timeoutMs,
+        signal,
+      });
       break;
     case 'deletion':
       result = await runHandler(scope, {
-        fn: step.fn, cause: step.cause, id: step.id, body, retry: step.progress.retries, startedAt: step.progress.startedAt,
-        retries: step.options.retries, timeoutMs: step.options.timeoutMs, backoff: step.options.backoff, signal,
+        fn: step.fn,
+        cause: step.cause,
+        id: step.id,
+        body,
+        retry: step.progress.retries,
+        startedAt: step.progress.startedAt,
+        retries: step.options.retries,
+        timeoutMs: step.options.timeoutMs,
+        backoff: step.options.backoff,
+        signal,
       });
       break;
   }
@@ -154,12 +222,16 @@ async function live(input: RoundInput, round: RoundState, plan: LivePlan): Promi
     memory.lastChangeAt = now();
   }
   const obj = round.obj;
-  input.daemons.sync(memory.uid, (d: RegisteredDaemon) => input.matches(d.options, obj, 'daemon'), { term: session.signal, handler: session.handlerSignal });
+  input.daemons.sync(memory.uid, (d: RegisteredDaemon) => input.matches(d.options, obj, 'daemon'), {
+    term: session.signal,
+    handler: session.handlerSignal,
+  });
   for (const id of plan.timerDrops) memory.timers.delete(id);
   for (const { id, at } of plan.timerStarts) memory.timers.set(id, { retries: 0, notBefore: at });
   round.wake(plan.wakeAt);
 
-  if (plan.finalizer.add) round.took(await writer.jsonPatch(round.obj, addFinalizerOps(round.obj, plan.finalizer.add), session.handlerSignal));
+  if (plan.finalizer.add)
+    round.took(await writer.jsonPatch(round.obj, addFinalizerOps(round.obj, plan.finalizer.add), session.handlerSignal));
   if (plan.finalizer.remove) {
     const ops = removeFinalizerOps(round.obj, plan.finalizer.remove);
     if (ops) round.took(await writer.jsonPatch(round.obj, ops, session.handlerSignal));
@@ -259,7 +331,8 @@ async function deleting(input: RoundInput, round: RoundState, plan: DeletingPlan
   round.patch = undefined;
   if (!complete) {
     // A permanent failure keeps the finalizer (the object stays until a human looks): say so loudly.
-    if (Object.values(progress).some((p) => p.failed)) scope.logger.error('deletion handling failed permanently; the finalizer stays', { object: memory.key, finalizers: plan.finalizers });
+    if (Object.values(progress).some((p) => p.failed))
+      scope.logger.error('deletion handling failed permanently; the finalizer stays', { object: memory.key, finalizers: plan.finalizers });
     return;
   }
   const ops = removeFinalizerOps(round.obj, plan.finalizers);

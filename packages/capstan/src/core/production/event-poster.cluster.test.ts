@@ -124,18 +124,38 @@ describe('KubeEventPoster', () => {
     if (!cluster.capabilities.mintUserTokens) return t.skip('needs minted user tokens (local cluster)');
     const user = `events-creator-${ns}`;
     const rbac = { group: 'rbac.authorization.k8s.io', version: 'v1' };
-    await client.create({ ...rbac, plural: 'roles' }, { metadata: { name: 'create-events', namespace: ns }, rules: [{ apiGroups: [''], resources: ['events'], verbs: ['create'] }] });
-    await client.create({ ...rbac, plural: 'rolebindings' }, {
-      metadata: { name: 'create-events', namespace: ns },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'create-events' },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
-    });
+    await client.create(
+      { ...rbac, plural: 'roles' },
+      { metadata: { name: 'create-events', namespace: ns }, rules: [{ apiGroups: [''], resources: ['events'], verbs: ['create'] }] },
+    );
+    await client.create(
+      { ...rbac, plural: 'rolebindings' },
+      {
+        metadata: { name: 'create-events', namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'create-events' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+      },
+    );
     const limited = await ApiClient.create({ path: cluster.userKubeconfig({ user }) });
     try {
       // RBAC reaches the authorizer's cache a moment after the binding is written: wait until it does.
       const deadline = Date.now() + 60_000;
       for (let i = 0; ; i++) {
-        const ok = await limited.create(eventsRef, { metadata: { name: `rbac-probe-${i}`, namespace: ns }, involvedObject: { kind: 'ConfigMap', name: 'rbac-probe', namespace: ns }, reason: 'Probe', message: 'probe' }, { namespace: ns }).then(() => true, () => false);
+        const ok = await limited
+          .create(
+            eventsRef,
+            {
+              metadata: { name: `rbac-probe-${i}`, namespace: ns },
+              involvedObject: { kind: 'ConfigMap', name: 'rbac-probe', namespace: ns },
+              reason: 'Probe',
+              message: 'probe',
+            },
+            { namespace: ns },
+          )
+          .then(
+            () => true,
+            () => false,
+          );
         if (ok) break;
         if (Date.now() > deadline) throw new Error('the Role never took effect');
         await new Promise((r) => setTimeout(r, 200));

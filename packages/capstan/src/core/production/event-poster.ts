@@ -45,7 +45,8 @@ interface Bucket {
 
 /** Posts Events through the API; a failed post is logged and swallowed (handlers never see it). */
 export class KubeEventPoster implements EventPoster {
-  readonly #o: Required<Omit<KubeEventPosterOptions, 'reportingInstance' | 'logger' | 'metrics'>> & Pick<KubeEventPosterOptions, 'reportingInstance' | 'metrics'> & { logger: Logger };
+  readonly #o: Required<Omit<KubeEventPosterOptions, 'reportingInstance' | 'logger' | 'metrics'>> &
+    Pick<KubeEventPosterOptions, 'reportingInstance' | 'metrics'> & { logger: Logger };
   // Insertion-ordered maps double as LRU caches: re-inserting on use moves a key to the end.
   readonly #aggregates = new Map<string, Aggregate>();
   readonly #buckets = new Map<string, Bucket>();
@@ -93,7 +94,12 @@ export class KubeEventPoster implements EventPoster {
     while (this.#pending.size) await Promise.allSettled([...this.#pending]);
   }
 
-  async #post(object: KubeObject, event: { type: EventType; reason: string; message: string }, key: string, objectKey: string): Promise<void> {
+  async #post(
+    object: KubeObject,
+    event: { type: EventType; reason: string; message: string },
+    key: string,
+    objectKey: string,
+  ): Promise<void> {
     const now = this.#o.now();
     if (!this.#take(objectKey, now.getTime())) {
       this.#o.metrics?.eventPosted({ type: event.type, outcome: 'dropped' });
@@ -104,17 +110,25 @@ export class KubeEventPoster implements EventPoster {
       const aggregate = this.#aggregates.get(key);
       if (aggregate && now.getTime() - aggregate.lastPosted < this.#o.aggregateWindowMs) {
         try {
-          await this.#o.client.patch(eventsRef, { namespace: aggregate.namespace, name: aggregate.name }, {
-            count: aggregate.count + 1,
-            lastTimestamp: kubeTime(now),
-          });
+          await this.#o.client.patch(
+            eventsRef,
+            { namespace: aggregate.namespace, name: aggregate.name },
+            {
+              count: aggregate.count + 1,
+              lastTimestamp: kubeTime(now),
+            },
+          );
           this.#remember(key, { ...aggregate, count: aggregate.count + 1, lastPosted: now.getTime() });
           this.#o.metrics?.eventPosted({ type: event.type, outcome: 'aggregated' });
           return;
         } catch (error) {
           // Expired (the API server's --event-ttl) or deleted: start a new one. Any other failure (say, RBAC
           // without `patch`) also falls back to creating one, so the Event is not lost.
-          if (!(error instanceof NotFoundError)) this.#o.logger.debug('could not update an aggregated event; creating a new one', { reason: event.reason, error: describeError(error) });
+          if (!(error instanceof NotFoundError))
+            this.#o.logger.debug('could not update an aggregated event; creating a new one', {
+              reason: event.reason,
+              error: describeError(error),
+            });
         }
       }
       const created = await this.#create(object, event, now);
@@ -127,7 +141,11 @@ export class KubeEventPoster implements EventPoster {
     }
   }
 
-  async #create(object: KubeObject, event: { type: EventType; reason: string; message: string }, now: Date): Promise<{ namespace: string; name: string }> {
+  async #create(
+    object: KubeObject,
+    event: { type: EventType; reason: string; message: string },
+    now: Date,
+  ): Promise<{ namespace: string; name: string }> {
     const meta = object.metadata;
     // Events of cluster-scoped objects live in `default`, as kubectl and client-go expect.
     const namespace = meta.namespace || 'default';

@@ -35,7 +35,9 @@ describe('health tracker', () => {
     const h = new HealthTracker({ maxConsecutiveWatchErrors: 3, watchDownAfterMs: 1000, now: () => now });
     const hooks = h.hooks();
     const fail = () => hooks.watchError?.({ resource: 'r', error: new Error('x') });
-    fail(); fail(); fail();
+    fail();
+    fail();
+    fail();
     assert.equal(h.liveness(), undefined, 'many errors but not for long');
     now = 2000;
     assert.match(h.liveness() ?? '', /watch failing for good: r \(3 errors\)/);
@@ -61,14 +63,17 @@ describe('health tracker', () => {
     assert.equal(h.stuckWorkers(), 'worker stuck: pyvo.io/v1/agesecrets dev/wedged for 61 s (bound 1 s)');
     const healthz = await probes.run('healthz');
     assert.equal(healthz.ok, false);
-    assert.deepEqual(healthz.checks.find((c) => c.name === 'workers'), { name: 'workers', ok: false, reason: 'worker stuck: pyvo.io/v1/agesecrets dev/wedged for 61 s (bound 1 s)' });
+    assert.deepEqual(
+      healthz.checks.find((c) => c.name === 'workers'),
+      { name: 'workers', ok: false, reason: 'worker stuck: pyvo.io/v1/agesecrets dev/wedged for 61 s (bound 1 s)' },
+    );
     assert.equal((await probes.run('readyz')).ok, true, 'readiness is not about stuck workers');
     hooks.workFinished?.({ resource: 'pyvo.io/v1/agesecrets', key: '0:u1', durationMs: 61_000 });
     assert.equal(h.stuckWorkers(), undefined);
     assert.equal((await probes.run('healthz')).ok, true);
   });
 
-  test('long declared handler timeouts raise a resource\'s bound; many stuck workers are summarised', () => {
+  test("long declared handler timeouts raise a resource's bound; many stuck workers are summarised", () => {
     let now = 0;
     const h = new HealthTracker({ stuckWorkerMs: 1000, now: () => now });
     const hooks = h.hooks();
@@ -77,7 +82,10 @@ describe('health tracker', () => {
     hooks.workStarted?.({ resource: 'slow', namespace: 'a', name: 'x', key: 's', waitMs: 0 });
     for (let i = 0; i < 5; i++) hooks.workStarted?.({ resource: 'fast', namespace: 'a', name: `o${i}`, key: `f${i}`, waitMs: 0 });
     now = 5000;
-    assert.equal(h.stuckWorkers(), 'worker stuck: fast a/o0 for 5 s (bound 1 s), fast a/o1 for 5 s (bound 1 s), fast a/o2 for 5 s (bound 1 s) and 2 more');
+    assert.equal(
+      h.stuckWorkers(),
+      'worker stuck: fast a/o0 for 5 s (bound 1 s), fast a/o1 for 5 s (bound 1 s), fast a/o2 for 5 s (bound 1 s) and 2 more',
+    );
     for (let i = 0; i < 5; i++) hooks.workFinished?.({ resource: 'fast', key: `f${i}`, durationMs: 5000 });
     assert.equal(h.stuckWorkers(), undefined, 'slow is within its raised bound');
     now = 10_001;
@@ -89,7 +97,10 @@ describe('health tracker', () => {
     let state: 'leading' | 'standby' | 'unknown' = 'unknown';
     const probes = new ProbeServer({ port: 0 });
     h.register(probes, () => state);
-    assert.deepEqual((await probes.run('readyz')).checks.find((c) => c.name === 'leadership'), { name: 'leadership', ok: false, reason: 'leadership state not known yet' });
+    assert.deepEqual(
+      (await probes.run('readyz')).checks.find((c) => c.name === 'leadership'),
+      { name: 'leadership', ok: false, reason: 'leadership state not known yet' },
+    );
     state = 'standby';
     assert.equal((await probes.run('readyz')).ok, true);
     assert.equal((await probes.run('healthz')).ok, true);

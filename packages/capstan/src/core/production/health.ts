@@ -101,15 +101,26 @@ export class HealthTracker {
   readiness(): string | undefined {
     const of = (r: string) => (id: string) => id === r || id.startsWith(`${r} in `);
     const waiting = [...this.#expected].filter((r) => ![...this.#synced].some(of(r)) || [...this.#unsynced].some(of(r)));
-    return waiting.length ? `initial list not done: ${waiting.slice(0, 3).join(', ')}${waiting.length > 3 ? ` and ${waiting.length - 3} more` : ''}` : undefined;
+    return waiting.length
+      ? `initial list not done: ${waiting.slice(0, 3).join(', ')}${waiting.length > 3 ? ` and ${waiting.length - 3} more` : ''}`
+      : undefined;
   }
 
   /** Undefined while no watch is failing for good, else the reason. */
   liveness(): string | undefined {
     const now = this.#options.now();
-    const down = [...this.#watches].filter(([, s]) =>
-      s.errors >= this.#options.maxConsecutiveWatchErrors && s.failingSince !== undefined && now - s.failingSince >= this.#options.watchDownAfterMs);
-    return down.length ? `watch failing for good: ${down.map(([r, s]) => `${r} (${s.errors} errors)`).slice(0, 3).join(', ')}` : undefined;
+    const down = [...this.#watches].filter(
+      ([, s]) =>
+        s.errors >= this.#options.maxConsecutiveWatchErrors &&
+        s.failingSince !== undefined &&
+        now - s.failingSince >= this.#options.watchDownAfterMs,
+    );
+    return down.length
+      ? `watch failing for good: ${down
+          .map(([r, s]) => `${r} (${s.errors} errors)`)
+          .slice(0, 3)
+          .join(', ')}`
+      : undefined;
   }
 
   /** Undefined while every worker's round is within its bound, else the reason naming the stuck objects. */
@@ -120,7 +131,9 @@ export class HealthTracker {
       .filter((w) => now - w.startedAt > w.bound)
       .sort((a, b) => a.startedAt - b.startedAt);
     if (!stuck.length) return undefined;
-    const shown = stuck.slice(0, 3).map((w) => `${w.resource} ${w.object} for ${Math.round((now - w.startedAt) / 1000)} s (bound ${Math.round(w.bound / 1000)} s)`);
+    const shown = stuck
+      .slice(0, 3)
+      .map((w) => `${w.resource} ${w.object} for ${Math.round((now - w.startedAt) / 1000)} s (bound ${Math.round(w.bound / 1000)} s)`);
     return `worker stuck: ${shown.join(', ')}${stuck.length > 3 ? ` and ${stuck.length - 3} more` : ''}`;
   }
 

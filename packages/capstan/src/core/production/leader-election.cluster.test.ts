@@ -42,7 +42,10 @@ describe('LeaderElector', () => {
     const b = make(`b-${name}`);
     electors.push(a, b);
     const overlaps: string[] = [];
-    for (const e of [a, b]) e.onStateChange(() => { if (a.isLeader && b.isLeader) overlaps.push(`${e.identity} changed`); });
+    for (const e of [a, b])
+      e.onStateChange(() => {
+        if (a.isLeader && b.isLeader) overlaps.push(`${e.identity} changed`);
+      });
     return { a, b, overlaps };
   }
 
@@ -103,10 +106,21 @@ describe('LeaderElector', () => {
   });
 
   test('a foreign holder makes it a standby until that holder releases', async () => {
-    const e = new LeaderElector({ client, namespace: ns, name: 'foreign', identity: 'me', leaseDurationMs: 600_000, renewDeadlineMs: 300_000, retryPeriodMs: 200 });
+    const e = new LeaderElector({
+      client,
+      namespace: ns,
+      name: 'foreign',
+      identity: 'me',
+      leaseDurationMs: 600_000,
+      renewDeadlineMs: 300_000,
+      retryPeriodMs: 200,
+    });
     electors.push(e);
     const now = microTime(new Date());
-    await client.create<Lease>(leasesRef, { metadata: { name: 'foreign', namespace: ns }, spec: { holderIdentity: 'someone-else', leaseDurationSeconds: 600, renewTime: now, acquireTime: now } });
+    await client.create<Lease>(leasesRef, {
+      metadata: { name: 'foreign', namespace: ns },
+      spec: { holderIdentity: 'someone-else', leaseDurationSeconds: 600, renewTime: now, acquireTime: now },
+    });
     e.start();
     await until('standby', () => e.state === 'standby');
     assert.equal(e.leader, 'someone-else');
@@ -117,7 +131,10 @@ describe('LeaderElector', () => {
   });
 
   test('settings are checked', () => {
-    assert.throws(() => new LeaderElector({ client, namespace: ns, name: 'x', identity: 'i', leaseDurationMs: 5000, renewDeadlineMs: 5000 }), ConfigurationError);
+    assert.throws(
+      () => new LeaderElector({ client, namespace: ns, name: 'x', identity: 'i', leaseDurationMs: 5000, renewDeadlineMs: 5000 }),
+      ConfigurationError,
+    );
     assert.throws(() => new LeaderElector({ client, namespace: ns, name: 'x', identity: '' }), /identity/);
   });
 

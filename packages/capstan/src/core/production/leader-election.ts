@@ -51,8 +51,8 @@ type Attempt = 'acquired' | 'held' | 'failed';
  * not matter. A graceful `release()` empties the holder so a standby takes over on its next attempt.
  */
 export class LeaderElector implements LeadershipGate {
-  readonly #o: Required<Omit<LeaderElectionOptions, 'logger' | 'metrics' | 'onStartedLeading' | 'onStoppedLeading' | 'onNewLeader'>>
-    & Pick<LeaderElectionOptions, 'metrics' | 'onStartedLeading' | 'onStoppedLeading' | 'onNewLeader'> & { logger: Logger };
+  readonly #o: Required<Omit<LeaderElectionOptions, 'logger' | 'metrics' | 'onStartedLeading' | 'onStoppedLeading' | 'onNewLeader'>> &
+    Pick<LeaderElectionOptions, 'metrics' | 'onStartedLeading' | 'onStoppedLeading' | 'onNewLeader'> & { logger: Logger };
   #state: LeaderState = 'unknown';
   #leader: string | undefined;
   #observed: { key: string; at: number } | undefined;
@@ -71,8 +71,10 @@ export class LeaderElector implements LeadershipGate {
     };
     const { leaseDurationMs, renewDeadlineMs, retryPeriodMs } = this.#o;
     if (!options.identity) throw new ConfigurationError('leader election needs a non-empty identity');
-    if (!(renewDeadlineMs < leaseDurationMs)) throw new ConfigurationError('leader election: the renew deadline must be shorter than the lease duration');
-    if (!(retryPeriodMs < renewDeadlineMs)) throw new ConfigurationError('leader election: the retry period must be shorter than the renew deadline');
+    if (!(renewDeadlineMs < leaseDurationMs))
+      throw new ConfigurationError('leader election: the renew deadline must be shorter than the lease duration');
+    if (!(retryPeriodMs < renewDeadlineMs))
+      throw new ConfigurationError('leader election: the retry period must be shorter than the renew deadline');
     if (leaseDurationMs < 1000) throw new ConfigurationError('leader election: the lease duration must be at least one second');
   }
 
@@ -131,13 +133,21 @@ export class LeaderElector implements LeadershipGate {
     const wasLeading = await this.#halt();
     if (!wasLeading) return;
     try {
-      const lease = await this.#o.client.get<Lease>(leasesRef, { namespace: this.#o.namespace, name: this.#o.name }, { signal: AbortSignal.timeout(this.#o.renewDeadlineMs) });
+      const lease = await this.#o.client.get<Lease>(
+        leasesRef,
+        { namespace: this.#o.namespace, name: this.#o.name },
+        { signal: AbortSignal.timeout(this.#o.renewDeadlineMs) },
+      );
       if (lease.spec?.holderIdentity !== this.#o.identity) return;
       const now = microTime(new Date());
-      await this.#o.client.replace<Lease>(leasesRef, {
-        ...lease,
-        spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now },
-      }, { signal: AbortSignal.timeout(this.#o.renewDeadlineMs) });
+      await this.#o.client.replace<Lease>(
+        leasesRef,
+        {
+          ...lease,
+          spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now },
+        },
+        { signal: AbortSignal.timeout(this.#o.renewDeadlineMs) },
+      );
       this.#o.logger.info('released the leader lease', { lease: `${this.#o.namespace}/${this.#o.name}` });
     } catch (error) {
       // Not fatal: the standby takes over when the lease expires.
@@ -182,7 +192,9 @@ export class LeaderElector implements LeadershipGate {
           continue;
         }
         if (renewed === 'held' || Date.now() - lastRenew >= renewDeadlineMs) {
-          this.#o.logger.warn('lost the leader lease', { reason: renewed === 'held' ? 'another instance holds it' : 'renew deadline passed' });
+          this.#o.logger.warn('lost the leader lease', {
+            reason: renewed === 'held' ? 'another instance holds it' : 'renew deadline passed',
+          });
           break;
         }
       }
@@ -204,10 +216,20 @@ export class LeaderElector implements LeadershipGate {
         lease = await client.get<Lease>(leasesRef, { namespace, name }, { signal });
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
-        await client.create<Lease>(leasesRef, {
-          metadata: { name, namespace },
-          spec: { holderIdentity: identity, leaseDurationSeconds: leaseSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
-        }, { signal });
+        await client.create<Lease>(
+          leasesRef,
+          {
+            metadata: { name, namespace },
+            spec: {
+              holderIdentity: identity,
+              leaseDurationSeconds: leaseSeconds,
+              acquireTime: microTime(now),
+              renewTime: microTime(now),
+              leaseTransitions: 0,
+            },
+          },
+          { signal },
+        );
         this.#observe({ holderIdentity: identity, renewTime: microTime(now) });
         return 'acquired';
       }
@@ -217,16 +239,20 @@ export class LeaderElector implements LeadershipGate {
       const duration = (spec.leaseDurationSeconds ?? leaseSeconds) * 1000;
       if (holder && holder !== identity && this.#observed && Date.now() < this.#observed.at + duration) return 'held';
       const mine = holder === identity;
-      await client.replace<Lease>(leasesRef, {
-        ...lease,
-        spec: {
-          holderIdentity: identity,
-          leaseDurationSeconds: leaseSeconds,
-          acquireTime: mine && spec.acquireTime ? spec.acquireTime : microTime(now),
-          renewTime: microTime(now),
-          leaseTransitions: mine ? (spec.leaseTransitions ?? 0) : (spec.leaseTransitions ?? 0) + 1,
+      await client.replace<Lease>(
+        leasesRef,
+        {
+          ...lease,
+          spec: {
+            holderIdentity: identity,
+            leaseDurationSeconds: leaseSeconds,
+            acquireTime: mine && spec.acquireTime ? spec.acquireTime : microTime(now),
+            renewTime: microTime(now),
+            leaseTransitions: mine ? (spec.leaseTransitions ?? 0) : (spec.leaseTransitions ?? 0) + 1,
+          },
         },
-      }, { signal });
+        { signal },
+      );
       this.#observe({ holderIdentity: identity, renewTime: microTime(now) });
       return 'acquired';
     } catch (error) {

@@ -7,7 +7,14 @@ describe('operator metrics', () => {
   test('the hooks adapter feeds capstan_ series with bounded labels', async () => {
     const m = createOperatorMetrics({ operator: 'demo', processMetrics: false });
     const hooks = m.hooks();
-    hooks.handlerRun?.({ resource: 'pyvo.io/v1/agesecrets', handler: 'create', kind: 'create', outcome: 'success', durationMs: 120, retry: 0 });
+    hooks.handlerRun?.({
+      resource: 'pyvo.io/v1/agesecrets',
+      handler: 'create',
+      kind: 'create',
+      outcome: 'success',
+      durationMs: 120,
+      retry: 0,
+    });
     hooks.handlerRun?.({ resource: 'pyvo.io/v1/agesecrets', handler: 'create', kind: 'create', outcome: 'retry', durationMs: 5, retry: 0 });
     hooks.watchRestart?.({ resource: 'pyvo.io/v1/agesecrets', reason: 'initial' });
     hooks.watchEvent?.({ resource: 'pyvo.io/v1/agesecrets', type: 'ADDED' });
@@ -61,7 +68,11 @@ describe('operator metrics', () => {
   test('combineHooks calls every set and survives a throwing one', () => {
     const seen: string[] = [];
     const hooks = combineHooks(
-      { watchEvent: () => { throw new Error('bad observer'); } },
+      {
+        watchEvent: () => {
+          throw new Error('bad observer');
+        },
+      },
       undefined,
       { watchEvent: (i) => seen.push(i.type), leadership: (i) => seen.push(String(i.leading)) },
     );

@@ -53,19 +53,71 @@ export function createOperatorMetrics(options: OperatorMetricsOptions = {}): Ope
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: p });
   const registers = [registry];
 
-  const handlerRuns = new Counter({ name: `${p}handler_runs_total`, help: 'Handler runs by outcome.', labelNames: ['resource', 'handler', 'outcome'], registers });
-  const handlerDuration = new Histogram({ name: `${p}handler_duration_seconds`, help: 'Handler run time.', labelNames: ['resource', 'handler'], buckets: handlerBuckets, registers });
-  const retries = new Counter({ name: `${p}handler_retries_total`, help: 'Handler retries scheduled.', labelNames: ['resource', 'handler'], registers });
+  const handlerRuns = new Counter({
+    name: `${p}handler_runs_total`,
+    help: 'Handler runs by outcome.',
+    labelNames: ['resource', 'handler', 'outcome'],
+    registers,
+  });
+  const handlerDuration = new Histogram({
+    name: `${p}handler_duration_seconds`,
+    help: 'Handler run time.',
+    labelNames: ['resource', 'handler'],
+    buckets: handlerBuckets,
+    registers,
+  });
+  const retries = new Counter({
+    name: `${p}handler_retries_total`,
+    help: 'Handler retries scheduled.',
+    labelNames: ['resource', 'handler'],
+    registers,
+  });
   const queueDepth = new Gauge({ name: `${p}queue_depth`, help: 'Objects waiting to be processed.', labelNames: ['resource'], registers });
   const queueRunning = new Gauge({ name: `${p}queue_running`, help: 'Objects being processed now.', labelNames: ['resource'], registers });
-  const queueWait = new Histogram({ name: `${p}queue_wait_seconds`, help: 'Time from queueing an object to processing it.', labelNames: ['resource'], buckets: handlerBuckets, registers });
-  const watchStarts = new Counter({ name: `${p}watch_starts_total`, help: 'Watch streams started, by reason (initial, ended, gone, error, stalled).', labelNames: ['resource', 'reason'], registers });
-  const watchEvents = new Counter({ name: `${p}watch_events_total`, help: 'Watch events received, by type.', labelNames: ['resource', 'type'], registers });
+  const queueWait = new Histogram({
+    name: `${p}queue_wait_seconds`,
+    help: 'Time from queueing an object to processing it.',
+    labelNames: ['resource'],
+    buckets: handlerBuckets,
+    registers,
+  });
+  const watchStarts = new Counter({
+    name: `${p}watch_starts_total`,
+    help: 'Watch streams started, by reason (initial, ended, gone, error, stalled).',
+    labelNames: ['resource', 'reason'],
+    registers,
+  });
+  const watchEvents = new Counter({
+    name: `${p}watch_events_total`,
+    help: 'Watch events received, by type.',
+    labelNames: ['resource', 'type'],
+    registers,
+  });
   const watchErrors = new Counter({ name: `${p}watch_errors_total`, help: 'Watch stream errors.', labelNames: ['resource'], registers });
-  const synced = new Gauge({ name: `${p}resource_synced`, help: '1 once the initial list of a resource is done.', labelNames: ['resource'], registers });
-  const apiLatency = new Histogram({ name: `${p}api_request_duration_seconds`, help: 'Kubernetes API request latency by verb and status code (0: no response).', labelNames: ['verb', 'code'], buckets: apiBuckets, registers });
-  const events = new Counter({ name: `${p}events_posted_total`, help: 'Kubernetes Events by type and outcome (created, aggregated, failed, dropped).', labelNames: ['type', 'outcome'], registers });
-  const leader = new Gauge({ name: `${p}leader_status`, help: '1 while this instance holds the leader lease (or runs standalone).', registers });
+  const synced = new Gauge({
+    name: `${p}resource_synced`,
+    help: '1 once the initial list of a resource is done.',
+    labelNames: ['resource'],
+    registers,
+  });
+  const apiLatency = new Histogram({
+    name: `${p}api_request_duration_seconds`,
+    help: 'Kubernetes API request latency by verb and status code (0: no response).',
+    labelNames: ['verb', 'code'],
+    buckets: apiBuckets,
+    registers,
+  });
+  const events = new Counter({
+    name: `${p}events_posted_total`,
+    help: 'Kubernetes Events by type and outcome (created, aggregated, failed, dropped).',
+    labelNames: ['type', 'outcome'],
+    registers,
+  });
+  const leader = new Gauge({
+    name: `${p}leader_status`,
+    help: '1 while this instance holds the leader lease (or runs standalone).',
+    registers,
+  });
   leader.set(0);
 
   const metrics: OperatorMetrics = {

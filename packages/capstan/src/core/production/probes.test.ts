@@ -44,7 +44,9 @@ describe('probe server', async () => {
 
   test('a throwing or hanging check fails without taking the server down', async () => {
     const p = new ProbeServer({ host: '127.0.0.1', port: 0, checkTimeoutMs: 50 })
-      .addHealthCheck('throws', () => { throw new Error('kaput\nsecond line'); })
+      .addHealthCheck('throws', () => {
+        throw new Error('kaput\nsecond line');
+      })
       .addHealthCheck('hangs', () => new Promise(() => {}));
     const result = await p.run('healthz');
     assert.equal(result.ok, false);
@@ -74,6 +76,9 @@ describe('probe server', async () => {
     assert.throws(() => probes.addHealthCheck('Bad Name', () => true), /kebab-case/);
     const port = Number(new URL(url).port);
     const clash = new ProbeServer({ host: '127.0.0.1', port });
-    await assert.rejects(clash.start(), (e: unknown) => e instanceof ConfigurationError && /cannot listen for probes on 127\.0\.0\.1:\d+/.test(e.message));
+    await assert.rejects(
+      clash.start(),
+      (e: unknown) => e instanceof ConfigurationError && /cannot listen for probes on 127\.0\.0\.1:\d+/.test(e.message),
+    );
   });
 });

@@ -71,10 +71,12 @@ export class ProbeServer {
   /** Run the checks of one kind (all of them, in parallel). */
   async run(kind: ProbeKind): Promise<ProbeResult> {
     const timeoutMs = this.#options.checkTimeoutMs ?? 5000;
-    const checks = await Promise.all([...this.#checks[kind]].map(async ([name, check]) => {
-      const reason = await evaluate(check, timeoutMs);
-      return reason === undefined ? { name, ok: true } : { name, ok: false, reason };
-    }));
+    const checks = await Promise.all(
+      [...this.#checks[kind]].map(async ([name, check]) => {
+        const reason = await evaluate(check, timeoutMs);
+        return reason === undefined ? { name, ok: true } : { name, ok: false, reason };
+      }),
+    );
     return { ok: checks.every((c) => c.ok), checks };
   }
 
@@ -101,7 +103,9 @@ export class ProbeServer {
       });
     }).catch((error: unknown) => {
       this.#server = undefined;
-      throw new ConfigurationError(`cannot listen for probes on ${host}:${this.#options.port}: ${(error as Error).message}`, { cause: error });
+      throw new ConfigurationError(`cannot listen for probes on ${host}:${this.#options.port}: ${(error as Error).message}`, {
+        cause: error,
+      });
     });
     const port = (server.address() as AddressInfo).port;
     const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;

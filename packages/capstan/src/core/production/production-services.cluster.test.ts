@@ -17,7 +17,9 @@ const events = { version: 'v1', plural: 'events' };
 async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await Promise.resolve().then(check).catch(() => undefined);
+    const value = await Promise.resolve()
+      .then(check)
+      .catch(() => undefined);
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -39,23 +41,38 @@ describe('production services on the engine (two instances)', () => {
 
   function start(identity: string): Instance {
     const prod = new ProductionServices({
-      name: 'prod-test', client, logger: silentLogger, instance: identity,
+      name: 'prod-test',
+      client,
+      logger: silentLogger,
+      instance: identity,
       probes: { host: '127.0.0.1', port: 0 },
       // A 10-minute lease: takeover in this test can only come from the graceful release.
       leaderElection: { namespace: ns, identity, leaseDurationMs: 600_000, renewDeadlineMs: 300_000, retryPeriodMs: 300 },
     });
     const op = createOperator({
       // The engine makes its own client from the kubeconfig, so API requests reach the hooks (metrics).
-      name: 'prod-test', kubeconfig: { path: kubeconfigPath }, logger: silentLogger, namespaces: [ns],
-      hooks: prod.hooks(), events: prod.poster ?? false, leadership: prod.gate, shutdownGraceMs: 5000,
+      name: 'prod-test',
+      kubeconfig: { path: kubeconfigPath },
+      logger: silentLogger,
+      namespaces: [ns],
+      hooks: prod.hooks(),
+      events: prod.poster ?? false,
+      leadership: prod.gate,
+      shutdownGraceMs: 5000,
     });
-    op.resource<KubeObject>({ version: 'v1', plural: 'configmaps' }).on.create(async (ctx) => {
-      ctx.patch.metadata.annotations['handled-by'] = identity;
-      await ctx.events.info('Handled', `handled by ${identity}`);
-    }, { id: 'mark', labels: { test: 'production' } });
+    op.resource<KubeObject>({ version: 'v1', plural: 'configmaps' }).on.create(
+      async (ctx) => {
+        ctx.patch.metadata.annotations['handled-by'] = identity;
+        await ctx.events.info('Handled', `handled by ${identity}`);
+      },
+      { id: 'mark', labels: { test: 'production' } },
+    );
     prod.expect([`/v1/configmaps`]);
     const stop = new AbortController();
-    const done = prod.start().then(() => op.run({ signal: stop.signal })).finally(() => prod.stop());
+    const done = prod
+      .start()
+      .then(() => op.run({ signal: stop.signal }))
+      .finally(() => prod.stop());
     const instance = { identity, prod, stop, done };
     instances.push(instance);
     return instance;
@@ -75,8 +92,8 @@ describe('production services on the engine (two instances)', () => {
     client?.close();
   });
 
-  const handledBy = (name: string) => until(`${name} handled`, async () =>
-    (await client.get(configmaps, { namespace: ns, name })).metadata.annotations?.['handled-by']);
+  const handledBy = (name: string) =>
+    until(`${name} handled`, async () => (await client.get(configmaps, { namespace: ns, name })).metadata.annotations?.['handled-by']);
   const probe = async (i: Instance, path: string) => {
     const res = await fetch(`${i.prod.probeUrl}${path}`);
     return { status: res.status, text: await res.text() };
@@ -104,8 +121,13 @@ describe('production services on the engine (two instances)', () => {
     assert.match(metricsA, /^capstan_api_request_duration_seconds_count\{[^}]*verb="patch"/m);
 
     const posted = await until('the Event', async () =>
-      (await client.list<KubeObject & { reason: string; source: { component: string }; reportingInstance: string }>(events, { namespace: ns, fieldSelector: 'involvedObject.name=first' }))
-        .items.find((e) => e.reason === 'Handled'));
+      (
+        await client.list<KubeObject & { reason: string; source: { component: string }; reportingInstance: string }>(events, {
+          namespace: ns,
+          fieldSelector: 'involvedObject.name=first',
+        })
+      ).items.find((e) => e.reason === 'Handled'),
+    );
     assert.equal(posted.source.component, 'prod-test');
     assert.equal(posted.reportingInstance, 'instance-a');
 
@@ -114,7 +136,11 @@ describe('production services on the engine (two instances)', () => {
     await until('b to take over', () => b.prod.leadership === 'leading');
     await client.create(configmaps, { metadata: { name: 'second', namespace: ns, labels: { test: 'production' } } });
     assert.equal(await handledBy('second'), 'instance-b');
-    assert.equal((await client.get(configmaps, { namespace: ns, name: 'first' })).metadata.annotations?.['handled-by'], 'instance-a', 'not handled twice');
+    assert.equal(
+      (await client.get(configmaps, { namespace: ns, name: 'first' })).metadata.annotations?.['handled-by'],
+      'instance-a',
+      'not handled twice',
+    );
   });
 });
 
@@ -125,16 +151,26 @@ describe('createOperator settings switch the production services on', () => {
     const ns = `prodset-${randomBytes(4).toString('hex')}`;
     await client.create(namespaces, { metadata: { name: ns } });
     const op = createOperator({
-      name: 'settings-test', kubeconfig: { path: cluster.kubeconfigPath }, logger: silentLogger, namespaces: [ns], instance: 'pod-7',
+      name: 'settings-test',
+      kubeconfig: { path: cluster.kubeconfigPath },
+      logger: silentLogger,
+      namespaces: [ns],
+      instance: 'pod-7',
       probes: { host: '127.0.0.1', port: 0 },
       leaderElection: { namespace: ns, identity: 'pod-7-x', leaseDurationMs: 600_000, renewDeadlineMs: 300_000, retryPeriodMs: 300 },
     });
-    op.resource<KubeObject>({ version: 'v1', plural: 'configmaps' }).on.create(async (ctx) => {
-      await ctx.events.info('Seen', 'seen by the operator');
-    }, { id: 'seen', labels: { test: 'settings' } }); // not kube-root-ca.crt, which every namespace gets
-    op.resource<KubeObject>({ version: 'v1', plural: 'configmaps' }).on.create(async (ctx) => {
-      if (ctx.retry === 0) throw new TemporaryError('not yet', { delayMs: 100 });
-    }, { id: 'flaky', labels: { test: 'flaky' } });
+    op.resource<KubeObject>({ version: 'v1', plural: 'configmaps' }).on.create(
+      async (ctx) => {
+        await ctx.events.info('Seen', 'seen by the operator');
+      },
+      { id: 'seen', labels: { test: 'settings' } },
+    ); // not kube-root-ca.crt, which every namespace gets
+    op.resource<KubeObject>({ version: 'v1', plural: 'configmaps' }).on.create(
+      async (ctx) => {
+        if (ctx.retry === 0) throw new TemporaryError('not yet', { delayMs: 100 });
+      },
+      { id: 'flaky', labels: { test: 'flaky' } },
+    );
     const stop = new AbortController();
     assert.equal(op.probeAddress, undefined, 'no address before run()');
     const done = op.run({ signal: stop.signal });
@@ -147,18 +183,32 @@ describe('createOperator settings switch the production services on', () => {
       await until('ready', async () => (await fetch(`${url}/readyz`)).status === 200);
       await client.create(configmaps, { metadata: { name: 'c1', namespace: ns, labels: { test: 'settings' } } });
       const event = await until('the Event', async () =>
-        (await client.list<KubeObject & { reason: string; reportingInstance: string }>(events, { namespace: ns, fieldSelector: 'involvedObject.name=c1' })).items.find((e) => e.reason === 'Seen'));
+        (
+          await client.list<KubeObject & { reason: string; reportingInstance: string }>(events, {
+            namespace: ns,
+            fieldSelector: 'involvedObject.name=c1',
+          })
+        ).items.find((e) => e.reason === 'Seen'),
+      );
       assert.equal(event.reportingInstance, 'pod-7');
       await client.create(configmaps, { metadata: { name: 'c2', namespace: ns, labels: { test: 'flaky' } } });
-      const engineEvents = await until('the engine\'s Events', async () => {
-        const items = (await client.list<KubeObject & { reason: string; type: string; message: string }>(events, { namespace: ns, fieldSelector: 'involvedObject.name=c2' })).items;
+      const engineEvents = await until("the engine's Events", async () => {
+        const items = (
+          await client.list<KubeObject & { reason: string; type: string; message: string }>(events, {
+            namespace: ns,
+            fieldSelector: 'involvedObject.name=c2',
+          })
+        ).items;
         return items.some((e) => e.reason === 'HandlerSucceeded') && items;
       });
       assert.deepEqual(engineEvents.map((e) => `${e.type} ${e.reason}: ${e.message}`).sort(), [
         'Normal HandlerSucceeded: flaky succeeded',
         'Warning HandlerRetrying: flaky: TemporaryError: not yet; will retry',
       ]);
-      const lease = await client.get<KubeObject & { spec: { holderIdentity: string } }>({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases' }, { namespace: ns, name: 'settings-test-leader' });
+      const lease = await client.get<KubeObject & { spec: { holderIdentity: string } }>(
+        { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' },
+        { namespace: ns, name: 'settings-test-leader' },
+      );
       assert.equal(lease.spec.holderIdentity, 'pod-7-x');
       // The handler run is counted when it returns, just after its Event: wait for it.
       const metrics = await until('the handler run counted', async () => {
@@ -176,7 +226,10 @@ describe('createOperator settings switch the production services on', () => {
       await done;
     }
     assert.equal(op.probeAddress, undefined, 'no address once stopped');
-    const released = await client.get<KubeObject & { spec: { holderIdentity?: string } }>({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases' }, { namespace: ns, name: 'settings-test-leader' });
+    const released = await client.get<KubeObject & { spec: { holderIdentity?: string } }>(
+      { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' },
+      { namespace: ns, name: 'settings-test-leader' },
+    );
     assert.equal(released.spec.holderIdentity ?? '', '', 'released on a graceful stop');
     await client.delete(namespaces, { name: ns }).catch(() => {});
     client.close();
@@ -193,13 +246,21 @@ describe('the stuck-worker liveness check', () => {
     const released = new Promise<void>((resolve) => (release = resolve));
     let entered = false;
     const op = createOperator({
-      name: 'stuck-test', kubeconfig: { path: cluster.kubeconfigPath }, logger: silentLogger, namespaces: [ns],
-      probes: { host: '127.0.0.1', port: 0 }, health: { stuckWorkerMs: 500 }, shutdownGraceMs: 1000,
+      name: 'stuck-test',
+      kubeconfig: { path: cluster.kubeconfigPath },
+      logger: silentLogger,
+      namespaces: [ns],
+      probes: { host: '127.0.0.1', port: 0 },
+      health: { stuckWorkerMs: 500 },
+      shutdownGraceMs: 1000,
     });
-    op.resource<KubeObject>({ version: 'v1', plural: 'configmaps' }).on.create(async () => {
-      entered = true;
-      await released; // deliberately deaf to ctx.signal: the wedge the check exists for
-    }, { id: 'wedge', labels: { test: 'stuck' } });
+    op.resource<KubeObject>({ version: 'v1', plural: 'configmaps' }).on.create(
+      async () => {
+        entered = true;
+        await released; // deliberately deaf to ctx.signal: the wedge the check exists for
+      },
+      { id: 'wedge', labels: { test: 'stuck' } },
+    );
     const stop = new AbortController();
     const done = op.run({ signal: stop.signal });
     try {
@@ -211,13 +272,19 @@ describe('the stuck-worker liveness check', () => {
       };
       await until('ready', async () => (await fetch(`${url}/readyz`)).status === 200);
       assert.equal((await healthz()).status, 200);
-      await client.create(configmaps, { metadata: { name: 'blocked', namespace: ns, labels: { test: 'stuck' }, annotations: { note: 'do-not-show' } }, data: { value: 'private' } });
+      await client.create(configmaps, {
+        metadata: { name: 'blocked', namespace: ns, labels: { test: 'stuck' }, annotations: { note: 'do-not-show' } },
+        data: { value: 'private' },
+      });
       await until('the handler to start', () => entered);
       const failing = await until('/healthz to fail', async () => {
         const h = await healthz();
         return h.status === 503 && h.text.includes(`${ns}/blocked`) && h.text;
       });
-      assert.match(failing, new RegExp(`^\\[-\\]workers failed: worker stuck: /v1/configmaps ${ns}/blocked for \\d+ s \\(bound 1 s\\)$`, 'm'));
+      assert.match(
+        failing,
+        new RegExp(`^\\[-\\]workers failed: worker stuck: /v1/configmaps ${ns}/blocked for \\d+ s \\(bound 1 s\\)$`, 'm'),
+      );
       assert.doesNotMatch(failing, /private|do-not-show/, 'names only, never data');
       release();
       await until('/healthz to recover', async () => (await healthz()).status === 200);

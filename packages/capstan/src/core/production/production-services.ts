@@ -66,12 +66,24 @@ export class ProductionServices {
 
   constructor(input: ProductionInput) {
     this.#logger = input.logger;
-    this.metrics = input.metrics === false ? undefined
-      : input.metrics === true || input.metrics === undefined ? createOperatorMetrics({ operator: input.name }) : input.metrics;
+    this.metrics =
+      input.metrics === false
+        ? undefined
+        : input.metrics === true || input.metrics === undefined
+          ? createOperatorMetrics({ operator: input.name })
+          : input.metrics;
     this.health = new HealthTracker(input.health);
-    this.poster = input.events === false ? undefined : input.events ?? new KubeEventPoster({
-      client: input.client, reportingComponent: input.name, reportingInstance: input.instance, logger: input.logger, metrics: this.metrics,
-    });
+    this.poster =
+      input.events === false
+        ? undefined
+        : (input.events ??
+          new KubeEventPoster({
+            client: input.client,
+            reportingComponent: input.name,
+            reportingInstance: input.instance,
+            logger: input.logger,
+            metrics: this.metrics,
+          }));
     if (input.leadership) {
       this.gate = input.leadership;
     } else if (input.leaderElection) {
@@ -140,7 +152,9 @@ export class ProductionServices {
   async stop(): Promise<void> {
     const poster = this.poster as Partial<KubeEventPoster> | undefined;
     await poster?.flush?.().catch(() => {});
-    await this.elector?.release().catch((error: unknown) => this.#logger.warn('releasing the lease failed', { error: describeError(error) }));
+    await this.elector
+      ?.release()
+      .catch((error: unknown) => this.#logger.warn('releasing the lease failed', { error: describeError(error) }));
     await this.probes?.stop();
     this.#probeAddress = undefined;
   }

@@ -4,22 +4,25 @@ import assert from 'node:assert/strict';
 import { s, type Infer } from './builder.js';
 
 /** Compile-time equality: `expectType<Equal<A, B>>(true)` fails to compile when A and B differ. */
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<T extends true>(_ok: T): void {}
 
 describe('schema builder', () => {
-  const spec = s.object({
-    secretName: s.string({ description: 'Name of the Secret to create.', maxLength: 253, pattern: '^[a-z0-9.-]+$' }),
-    mode: s.optional(s.string({ enum: ['Opaque', 'Tls'], default: 'Opaque' })),
-    replicas: s.integer({ minimum: 0, format: 'int32' }),
-    ratio: s.optional(s.number()),
-    enabled: s.boolean({ description: 'on/off' }),
-    keys: s.array(s.string(), { description: 'key names', listType: 'set' }),
-    labels: s.optional(s.map(s.string())),
-    extra: s.optional(s.preserveUnknown({ description: 'anything' })),
-    port: s.optional(s.intOrString()),
-    nested: s.object({ at: s.dateTime() }, { description: 'a nested object' }),
-  }, { description: 'The spec.' });
+  const spec = s.object(
+    {
+      secretName: s.string({ description: 'Name of the Secret to create.', maxLength: 253, pattern: '^[a-z0-9.-]+$' }),
+      mode: s.optional(s.string({ enum: ['Opaque', 'Tls'], default: 'Opaque' })),
+      replicas: s.integer({ minimum: 0, format: 'int32' }),
+      ratio: s.optional(s.number()),
+      enabled: s.boolean({ description: 'on/off' }),
+      keys: s.array(s.string(), { description: 'key names', listType: 'set' }),
+      labels: s.optional(s.map(s.string())),
+      extra: s.optional(s.preserveUnknown({ description: 'anything' })),
+      port: s.optional(s.intOrString()),
+      nested: s.object({ at: s.dateTime() }, { description: 'a nested object' }),
+    },
+    { description: 'The spec.' },
+  );
 
   test('infers the TypeScript type with optional keys', () => {
     type Spec = Infer<typeof spec>;
@@ -44,15 +47,28 @@ describe('schema builder', () => {
     assert.equal(json.type, 'object');
     assert.equal(json.description, 'The spec.');
     assert.deepEqual(json.required, ['secretName', 'replicas', 'enabled', 'keys', 'nested']);
-    assert.deepEqual(json.properties?.secretName, { type: 'string', description: 'Name of the Secret to create.', pattern: '^[a-z0-9.-]+$', maxLength: 253 });
+    assert.deepEqual(json.properties?.secretName, {
+      type: 'string',
+      description: 'Name of the Secret to create.',
+      pattern: '^[a-z0-9.-]+$',
+      maxLength: 253,
+    });
     assert.deepEqual(json.properties?.mode, { type: 'string', enum: ['Opaque', 'Tls'], default: 'Opaque' });
     assert.deepEqual(json.properties?.replicas, { type: 'integer', format: 'int32', minimum: 0 });
-    assert.deepEqual(json.properties?.keys, { type: 'array', description: 'key names', items: { type: 'string' }, 'x-kubernetes-list-type': 'set' });
+    assert.deepEqual(json.properties?.keys, {
+      type: 'array',
+      description: 'key names',
+      items: { type: 'string' },
+      'x-kubernetes-list-type': 'set',
+    });
     assert.deepEqual(json.properties?.labels, { type: 'object', additionalProperties: { type: 'string' } });
     assert.deepEqual(json.properties?.extra, { type: 'object', description: 'anything', 'x-kubernetes-preserve-unknown-fields': true });
     assert.deepEqual(json.properties?.port, { 'x-kubernetes-int-or-string': true });
     assert.deepEqual(json.properties?.nested, {
-      type: 'object', description: 'a nested object', properties: { at: { type: 'string', format: 'date-time' } }, required: ['at'],
+      type: 'object',
+      description: 'a nested object',
+      properties: { at: { type: 'string', format: 'date-time' } },
+      required: ['at'],
     });
   });
 

@@ -72,9 +72,7 @@ type RequiredKeys<S extends Shape> = { [K in keyof S]: S[K] extends Schema<unkno
 type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K] extends Schema<unknown, true> ? K : never }[keyof S];
 
 /** The object type of a shape: optional() properties become `?:` keys. */
-export type InferShape<S extends Shape> = Simplify<
-  { [K in RequiredKeys<S>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Infer<S[K]> }
->;
+export type InferShape<S extends Shape> = Simplify<{ [K in RequiredKeys<S>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Infer<S[K]> }>;
 
 interface Common<T> {
   /** Shown by `kubectl explain`: say what the field is for. */
@@ -124,15 +122,22 @@ export function rules(options: { validations?: readonly ValidationRule[] | undef
   if (!list?.length) return {};
   for (const [i, r] of list.entries()) {
     const where = `validations[${i}]`;
-    if (typeof r.rule !== 'string' || !r.rule.trim()) throw new ConfigurationError(`schema: ${where}.rule must be a non-empty CEL expression`);
+    if (typeof r.rule !== 'string' || !r.rule.trim())
+      throw new ConfigurationError(`schema: ${where}.rule must be a non-empty CEL expression`);
     if (r.message !== undefined && (!r.message.trim() || /[\r\n]/.test(r.message))) {
       throw new ConfigurationError(`schema: ${where}.message must be non-empty and on one line (the API server refuses line breaks)`);
     }
-    if (r.reason !== undefined && !ruleReasons.has(r.reason)) throw new ConfigurationError(`schema: ${where}.reason must be one of ${[...ruleReasons].join(', ')}`);
-    if (r.fieldPath !== undefined && !r.fieldPath.startsWith('.')) throw new ConfigurationError(`schema: ${where}.fieldPath must start with "." (relative to the field)`);
+    if (r.reason !== undefined && !ruleReasons.has(r.reason))
+      throw new ConfigurationError(`schema: ${where}.reason must be one of ${[...ruleReasons].join(', ')}`);
+    if (r.fieldPath !== undefined && !r.fieldPath.startsWith('.'))
+      throw new ConfigurationError(`schema: ${where}.fieldPath must start with "." (relative to the field)`);
   }
   // A stable key order, so generated YAML diffs well.
-  return { 'x-kubernetes-validations': list.map((r) => pick(r, ['rule', 'message', 'messageExpression', 'reason', 'fieldPath', 'optionalOldSelf']) as ValidationRule) };
+  return {
+    'x-kubernetes-validations': list.map(
+      (r) => pick(r, ['rule', 'message', 'messageExpression', 'reason', 'fieldPath', 'optionalOldSelf']) as ValidationRule,
+    ),
+  };
 }
 
 function node<T>(json: JsonSchemaProps, options: { validations?: readonly ValidationRule[] | undefined } = {}): Schema<T> {
@@ -152,7 +157,10 @@ function pick(options: object, keys: string[]): Partial<JsonSchemaProps> {
 const commonKeys = ['description', 'nullable', 'default'];
 
 function string<const E extends string = string>(options: StringOptions<E> = {}): Schema<string extends E ? string : E> {
-  return node({ type: 'string', ...pick(options, ['description', 'format', 'pattern', 'enum', 'minLength', 'maxLength', 'nullable', 'default']) }, options);
+  return node(
+    { type: 'string', ...pick(options, ['description', 'format', 'pattern', 'enum', 'minLength', 'maxLength', 'nullable', 'default']) },
+    options,
+  );
 }
 
 function integer(options: NumberOptions = {}): Schema<number> {
@@ -174,32 +182,43 @@ function object<S extends Shape>(shape: S, options: ObjectOptions<InferShape<S>>
     properties[key] = child.json;
     if (!child.optional) required.push(key);
   }
-  return node({
-    type: 'object',
-    ...pick(options, ['description']),
-    properties,
-    ...(required.length ? { required } : {}),
-    ...pick(options, ['minProperties', 'maxProperties', 'nullable', 'default']),
-  }, options);
+  return node(
+    {
+      type: 'object',
+      ...pick(options, ['description']),
+      properties,
+      ...(required.length ? { required } : {}),
+      ...pick(options, ['minProperties', 'maxProperties', 'nullable', 'default']),
+    },
+    options,
+  );
 }
 
 function array<I extends AnySchema>(items: I, options: ArrayOptions<Infer<I>> = {}): Schema<Infer<I>[]> {
-  return node({
-    type: 'array',
-    ...pick(options, ['description', 'minItems', 'maxItems']),
-    items: items.json,
-    ...(options.listType ? { 'x-kubernetes-list-type': options.listType } : {}),
-    ...(options.listMapKeys ? { 'x-kubernetes-list-map-keys': options.listMapKeys } : {}),
-    ...pick(options, ['nullable', 'default']),
-  }, options);
+  return node(
+    {
+      type: 'array',
+      ...pick(options, ['description', 'minItems', 'maxItems']),
+      items: items.json,
+      ...(options.listType ? { 'x-kubernetes-list-type': options.listType } : {}),
+      ...(options.listMapKeys ? { 'x-kubernetes-list-map-keys': options.listMapKeys } : {}),
+      ...pick(options, ['nullable', 'default']),
+    },
+    options,
+  );
 }
 
 /** A map with string keys (`additionalProperties`), like labels. */
 function map<V extends AnySchema>(values: V, options: ObjectOptions<Record<string, Infer<V>>> = {}): Schema<Record<string, Infer<V>>> {
-  return node({
-    type: 'object', ...pick(options, ['description']), additionalProperties: values.json,
-    ...pick(options, ['minProperties', 'maxProperties', 'nullable', 'default']),
-  }, options);
+  return node(
+    {
+      type: 'object',
+      ...pick(options, ['description']),
+      additionalProperties: values.json,
+      ...pick(options, ['minProperties', 'maxProperties', 'nullable', 'default']),
+    },
+    options,
+  );
 }
 
 /** A property that may be absent: `{ key?: T }` in the type, not listed in `required`. */
@@ -213,13 +232,18 @@ function preserveUnknown(options: { description?: string; validations?: readonly
 }
 
 /** An integer or a string (like a port name or a percentage). */
-function intOrString(options: { description?: string; pattern?: string; validations?: readonly ValidationRule[] } = {}): Schema<number | string> {
+function intOrString(
+  options: { description?: string; pattern?: string; validations?: readonly ValidationRule[] } = {},
+): Schema<number | string> {
   return node({ ...pick(options, ['description', 'pattern']), 'x-kubernetes-int-or-string': true }, options);
 }
 
 /** An RFC 3339 timestamp, as a string. */
 function dateTime(options: Common<string> = {}): Schema<string> {
-  return node({ type: 'string', ...pick(options, ['description']), format: 'date-time', ...pick(options, ['nullable', 'default']) }, options);
+  return node(
+    { type: 'string', ...pick(options, ['description']), format: 'date-time', ...pick(options, ['nullable', 'default']) },
+    options,
+  );
 }
 
 export interface ConditionsOptions {
@@ -237,14 +261,17 @@ export interface ConditionsOptions {
 
 /** `status.conditions`: a list of metav1.Condition, as setCondition() writes them. */
 function conditions(options: ConditionsOptions = {}): Schema<Condition[]> {
-  const condition = object({
-    type: string({ description: options.typeDescription ?? 'Type of the condition, in CamelCase.' }),
-    status: string({ description: 'True, False or Unknown.', enum: ['True', 'False', 'Unknown'] }),
-    reason: string({ description: options.reasonDescription ?? 'CamelCase reason for the last transition.' }),
-    message: string({ description: options.messageDescription ?? 'Human-readable detail of the last transition.' }),
-    lastTransitionTime: dateTime({ description: 'When the status last changed.' }),
-    observedGeneration: optional(integer({ description: 'The metadata.generation this condition was computed for.', format: 'int64' })),
-  }, { description: options.itemDescription ?? 'A metav1.Condition: the latest observation of one aspect of the object.' });
+  const condition = object(
+    {
+      type: string({ description: options.typeDescription ?? 'Type of the condition, in CamelCase.' }),
+      status: string({ description: 'True, False or Unknown.', enum: ['True', 'False', 'Unknown'] }),
+      reason: string({ description: options.reasonDescription ?? 'CamelCase reason for the last transition.' }),
+      message: string({ description: options.messageDescription ?? 'Human-readable detail of the last transition.' }),
+      lastTransitionTime: dateTime({ description: 'When the status last changed.' }),
+      observedGeneration: optional(integer({ description: 'The metadata.generation this condition was computed for.', format: 'int64' })),
+    },
+    { description: options.itemDescription ?? 'A metav1.Condition: the latest observation of one aspect of the object.' },
+  );
   return array(condition, {
     description: options.description ?? 'Conditions of the object.',
     ...(options.listType === 'map' ? { listType: 'map' as const, listMapKeys: ['type'] } : {}),

@@ -7,7 +7,7 @@ import { s } from './builder.js';
 import { defineCustomResource, isCustomResource, type ObjectOf } from './custom-resource.js';
 import { toYaml } from './yaml.js';
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<T extends true>(_ok: T): void {}
 
 const AgeSecrets = defineCustomResource({
@@ -29,13 +29,22 @@ describe('defineCustomResource', () => {
   test('builds an apiextensions.k8s.io/v1 CRD', () => {
     const { crd } = AgeSecrets;
     assert.equal(crd.metadata.name, 'agesecrets.pyvo.io');
-    assert.deepEqual(crd.spec.names, { kind: 'AgeSecret', listKind: 'AgeSecretList', plural: 'agesecrets', singular: 'agesecret', shortNames: ['as'] });
+    assert.deepEqual(crd.spec.names, {
+      kind: 'AgeSecret',
+      listKind: 'AgeSecretList',
+      plural: 'agesecrets',
+      singular: 'agesecret',
+      shortNames: ['as'],
+    });
     assert.equal(crd.spec.scope, 'Namespaced');
     const [v] = crd.spec.versions;
     assert.equal(v?.name, 'v1');
     assert.equal(v?.served && v.storage, true);
     assert.deepEqual(v?.subresources, { status: {} });
-    assert.deepEqual(v?.additionalPrinterColumns?.map((c) => c.name), ['Ready', 'Age']);
+    assert.deepEqual(
+      v?.additionalPrinterColumns?.map((c) => c.name),
+      ['Ready', 'Age'],
+    );
     const root = v?.schema.openAPIV3Schema;
     assert.equal(root?.description, 'An age-encrypted Secret.');
     assert.deepEqual(root?.required, ['spec']);
@@ -56,7 +65,14 @@ describe('defineCustomResource', () => {
   });
 
   test('no status: no status subresource, no printer columns', () => {
-    const r = defineCustomResource({ group: 'example.com', version: 'v1alpha1', kind: 'Widget', plural: 'widgets', scope: 'Cluster', spec: s.object({}) });
+    const r = defineCustomResource({
+      group: 'example.com',
+      version: 'v1alpha1',
+      kind: 'Widget',
+      plural: 'widgets',
+      scope: 'Cluster',
+      spec: s.object({}),
+    });
     assert.equal(r.crd.spec.versions[0]?.subresources, undefined);
     assert.equal(r.crd.spec.versions[0]?.additionalPrinterColumns, undefined);
     assert.equal(r.namespaced, false);
@@ -64,7 +80,10 @@ describe('defineCustomResource', () => {
 
   test('rejects invalid names with a clear error', () => {
     const base = { group: 'example.com', version: 'v1', kind: 'Widget', plural: 'widgets', spec: s.object({}) };
-    assert.throws(() => defineCustomResource({ ...base, group: 'nodots' }), (e: unknown) => e instanceof ConfigurationError && /group "nodots"/.test(e.message));
+    assert.throws(
+      () => defineCustomResource({ ...base, group: 'nodots' }),
+      (e: unknown) => e instanceof ConfigurationError && /group "nodots"/.test(e.message),
+    );
     assert.throws(() => defineCustomResource({ ...base, plural: 'Widgets' }), /plural "Widgets"/);
     assert.throws(() => defineCustomResource({ ...base, kind: 'widget' }), /kind "widget"/);
     assert.throws(() => defineCustomResource({ ...base, version: '1' }), /version "1"/);

@@ -103,10 +103,16 @@ function checkSelectableField(path: string, root: JsonSchemaProps): void {
     check(at?.type === 'object' && !!at.properties?.[segment], `selectable field "${path}": "${segment}" is not a declared property`);
     at = at?.properties?.[segment];
   }
-  check(!!at?.type && selectableTypes.has(at.type), `selectable field "${path}" must be a string, integer or boolean (it is ${at?.type ?? 'untyped'})`);
+  check(
+    !!at?.type && selectableTypes.has(at.type),
+    `selectable field "${path}" must be a string, integer or boolean (it is ${at?.type ?? 'untyped'})`,
+  );
 }
 
-export function defineCustomResource<Spec extends Schema<unknown, boolean>, Status extends Schema<unknown, boolean> | undefined = undefined>(
+export function defineCustomResource<
+  Spec extends Schema<unknown, boolean>,
+  Status extends Schema<unknown, boolean> | undefined = undefined,
+>(
   options: CustomResourceOptions<Spec, Status>,
 ): CustomResource<Infer<Spec>, Status extends Schema<unknown, boolean> ? Infer<Status> : undefined> {
   const { group, version, kind, plural } = options;
@@ -117,7 +123,10 @@ export function defineCustomResource<Spec extends Schema<unknown, boolean>, Stat
   check(dns1123Label.test(plural), `plural "${plural}" must be lower-case (DNS label)`);
   check(dns1123Label.test(singular), `singular "${singular}" must be lower-case (DNS label)`);
   for (const short of options.shortNames ?? []) check(dns1123Label.test(short), `short name "${short}" must be lower-case (DNS label)`);
-  check(options.spec.json.type === 'object' || options.spec.json['x-kubernetes-preserve-unknown-fields'] === true, 'spec must be an s.object() or s.preserveUnknown()');
+  check(
+    options.spec.json.type === 'object' || options.spec.json['x-kubernetes-preserve-unknown-fields'] === true,
+    'spec must be an s.object() or s.preserveUnknown()',
+  );
 
   const properties: Record<string, JsonSchemaProps> = {
     apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
@@ -162,15 +171,17 @@ export function defineCustomResource<Spec extends Schema<unknown, boolean>, Stat
         ...(options.categories?.length ? { categories: options.categories } : {}),
       },
       scope,
-      versions: [{
-        name: version,
-        served: true,
-        storage: true,
-        schema: { openAPIV3Schema },
-        ...(Object.keys(subresources).length ? { subresources } : {}),
-        ...(columns.length ? { additionalPrinterColumns: columns } : {}),
-        ...(selectable.length ? { selectableFields: selectable.map((jsonPath) => ({ jsonPath })) } : {}),
-      }],
+      versions: [
+        {
+          name: version,
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema },
+          ...(Object.keys(subresources).length ? { subresources } : {}),
+          ...(columns.length ? { additionalPrinterColumns: columns } : {}),
+          ...(selectable.length ? { selectableFields: selectable.map((jsonPath) => ({ jsonPath })) } : {}),
+        },
+      ],
     },
   };
   const apiVersion = `${group}/${version}`;

@@ -10,12 +10,35 @@ const minMax: ValidationRule = { rule: 'self.min <= self.max', message: 'min mus
 describe('CEL validation rules', () => {
   test('every kind of node carries its rules last, with keys in a stable order', () => {
     const cases: Array<[string, JsonSchemaProps, ValidationRule[]]> = [
-      ['string', s.string({ maxLength: 64, validations: [{ rule: "self.startsWith('a')", message: 'starts with a', reason: 'FieldValueForbidden' }] }).json, [{ rule: "self.startsWith('a')", message: 'starts with a', reason: 'FieldValueForbidden' }]],
-      ['integer', s.integer({ validations: [{ rule: 'self % 2 == 0', messageExpression: "'odd: ' + string(self)" }] }).json, [{ rule: 'self % 2 == 0', messageExpression: "'odd: ' + string(self)" }]],
+      [
+        'string',
+        s.string({
+          maxLength: 64,
+          validations: [{ rule: "self.startsWith('a')", message: 'starts with a', reason: 'FieldValueForbidden' }],
+        }).json,
+        [{ rule: "self.startsWith('a')", message: 'starts with a', reason: 'FieldValueForbidden' }],
+      ],
+      [
+        'integer',
+        s.integer({ validations: [{ rule: 'self % 2 == 0', messageExpression: "'odd: ' + string(self)" }] }).json,
+        [{ rule: 'self % 2 == 0', messageExpression: "'odd: ' + string(self)" }],
+      ],
       ['object', s.object({ min: s.integer(), max: s.integer() }, { validations: [minMax] }).json, [minMax]],
-      ['map', s.map(s.string({ maxLength: 10 }), { maxProperties: 4, validations: [{ rule: "!('x' in self)" }] }).json, [{ rule: "!('x' in self)" }]],
-      ['array', s.array(s.string({ maxLength: 5 }), { maxItems: 3, validations: [{ rule: 'self.all(x, x != "")' }] }).json, [{ rule: 'self.all(x, x != "")' }]],
-      ['transition', s.string({ validations: [{ rule: 'self == oldSelf', message: 'immutable', optionalOldSelf: false }] }).json, [{ rule: 'self == oldSelf', message: 'immutable', optionalOldSelf: false }]],
+      [
+        'map',
+        s.map(s.string({ maxLength: 10 }), { maxProperties: 4, validations: [{ rule: "!('x' in self)" }] }).json,
+        [{ rule: "!('x' in self)" }],
+      ],
+      [
+        'array',
+        s.array(s.string({ maxLength: 5 }), { maxItems: 3, validations: [{ rule: 'self.all(x, x != "")' }] }).json,
+        [{ rule: 'self.all(x, x != "")' }],
+      ],
+      [
+        'transition',
+        s.string({ validations: [{ rule: 'self == oldSelf', message: 'immutable', optionalOldSelf: false }] }).json,
+        [{ rule: 'self == oldSelf', message: 'immutable', optionalOldSelf: false }],
+      ],
     ];
     for (const [name, json, want] of cases) {
       assert.deepEqual(json['x-kubernetes-validations'], want, name);
@@ -24,13 +47,20 @@ describe('CEL validation rules', () => {
   });
 
   test('optional() keeps the rules; nodes without rules have no key', () => {
-    assert.deepEqual(s.optional(s.string({ validations: [{ rule: 'size(self) > 0' }] })).json['x-kubernetes-validations'], [{ rule: 'size(self) > 0' }]);
+    assert.deepEqual(s.optional(s.string({ validations: [{ rule: 'size(self) > 0' }] })).json['x-kubernetes-validations'], [
+      { rule: 'size(self) > 0' },
+    ]);
     assert.equal('x-kubernetes-validations' in s.string().json, false);
     assert.equal('x-kubernetes-validations' in s.string({ validations: [] }).json, false);
   });
 
   test('maps and objects take minProperties/maxProperties (bounds that keep a rule within the cost budget)', () => {
-    assert.deepEqual(s.map(s.string(), { minProperties: 1, maxProperties: 8 }).json, { type: 'object', additionalProperties: { type: 'string' }, minProperties: 1, maxProperties: 8 });
+    assert.deepEqual(s.map(s.string(), { minProperties: 1, maxProperties: 8 }).json, {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      minProperties: 1,
+      maxProperties: 8,
+    });
   });
 
   test('bad rules are refused with a precise message', () => {
@@ -42,7 +72,12 @@ describe('CEL validation rules', () => {
       [{ rule: 'true', reason: 'Nope' as ValidationRule['reason'] }, /reason must be one of FieldValueInvalid, FieldValueForbidden/],
       [{ rule: 'true', fieldPath: 'spec.x' }, /fieldPath must start with "\."/],
     ];
-    for (const [rule, message] of bad) assert.throws(() => s.string({ validations: [rule] }), (e: Error) => e instanceof ConfigurationError && message.test(e.message), JSON.stringify(rule));
+    for (const [rule, message] of bad)
+      assert.throws(
+        () => s.string({ validations: [rule] }),
+        (e: Error) => e instanceof ConfigurationError && message.test(e.message),
+        JSON.stringify(rule),
+      );
   });
 });
 
@@ -54,15 +89,32 @@ describe('selectable fields and object-level rules', () => {
     nested: s.object({ tier: s.string() }),
     tags: s.optional(s.array(s.string())),
   });
-  const define = (selectableFields: string[], validations?: ValidationRule[]) => defineCustomResource({
-    group: 'example.com', version: 'v1', kind: 'Gizmo', plural: 'gizmos', spec, selectableFields, ...(validations ? { validations } : {}),
-  });
+  const define = (selectableFields: string[], validations?: ValidationRule[]) =>
+    defineCustomResource({
+      group: 'example.com',
+      version: 'v1',
+      kind: 'Gizmo',
+      plural: 'gizmos',
+      spec,
+      selectableFields,
+      ...(validations ? { validations } : {}),
+    });
 
   test('are emitted on the version, in order', () => {
-    const { crd } = define(['.spec.color', '.spec.size', '.spec.on', '.spec.nested.tier'], [{ rule: "self.metadata.name != 'forbidden'", message: 'that name is reserved' }]);
+    const { crd } = define(
+      ['.spec.color', '.spec.size', '.spec.on', '.spec.nested.tier'],
+      [{ rule: "self.metadata.name != 'forbidden'", message: 'that name is reserved' }],
+    );
     const version = crd.spec.versions[0]!;
-    assert.deepEqual(version.selectableFields, [{ jsonPath: '.spec.color' }, { jsonPath: '.spec.size' }, { jsonPath: '.spec.on' }, { jsonPath: '.spec.nested.tier' }]);
-    assert.deepEqual(version.schema.openAPIV3Schema['x-kubernetes-validations'], [{ rule: "self.metadata.name != 'forbidden'", message: 'that name is reserved' }]);
+    assert.deepEqual(version.selectableFields, [
+      { jsonPath: '.spec.color' },
+      { jsonPath: '.spec.size' },
+      { jsonPath: '.spec.on' },
+      { jsonPath: '.spec.nested.tier' },
+    ]);
+    assert.deepEqual(version.schema.openAPIV3Schema['x-kubernetes-validations'], [
+      { rule: "self.metadata.name != 'forbidden'", message: 'that name is reserved' },
+    ]);
     assert.equal('selectableFields' in define([]).crd.spec.versions[0]!, false);
   });
 
@@ -76,6 +128,11 @@ describe('selectable fields and object-level rules', () => {
       [['.spec.color', '.spec.color'], /must be distinct/],
       [Array.from({ length: 9 }, () => '.spec.color'), /at most 8 selectable fields/],
     ];
-    for (const [paths, message] of bad) assert.throws(() => define(paths), (e: Error) => e instanceof ConfigurationError && message.test(e.message), paths.join(','));
+    for (const [paths, message] of bad)
+      assert.throws(
+        () => define(paths),
+        (e: Error) => e instanceof ConfigurationError && message.test(e.message),
+        paths.join(','),
+      );
   });
 });
