@@ -103,7 +103,10 @@ describe('kubectl apply --dry-run=server -k deploy/<name>', () => {
  */
 const ALLOWED: Record<string, Record<string, { verbs: string[]; why: string; resourceNames?: string[] }>> = {
   agesecret: {
-    'pyvo.io/agesecrets': { verbs: ['get', 'list', 'watch', 'patch'], why: 'watch AgeSecrets; patch removes the finalizer of releases before 0.2' },
+    'pyvo.io/agesecrets': {
+      verbs: ['get', 'list', 'watch', 'patch'],
+      why: 'watch AgeSecrets; patch removes the finalizer of releases before 0.2',
+    },
     'pyvo.io/agesecrets/status': { verbs: ['patch'], why: 'Ready condition, observedGeneration, secretName' },
     '/secrets': {
       verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
@@ -121,7 +124,11 @@ const ALLOWED: Record<string, Record<string, { verbs: string[]; why: string; res
     '/pods/status': { verbs: ['patch'], why: 'the readiness-gate condition secret-handshake.pyvo.io/done' },
     'apps/deployments': { verbs: ['get', 'list', 'watch', 'patch'], why: 'Deployment-level opt-in: label and gate the pod template' },
     '/events': { verbs: ['create', 'patch'], why: 'core/v1 Events on the pods and Deployments it acts on' },
-    '/secrets': { verbs: ['get', 'list', 'watch'], why: 'its one suffix Secret, listed and watched by name', resourceNames: ['legacy-handshake-suffix'] },
+    '/secrets': {
+      verbs: ['get', 'list', 'watch'],
+      why: 'its one suffix Secret, listed and watched by name',
+      resourceNames: ['legacy-handshake-suffix'],
+    },
     'coordination.k8s.io/leases': { verbs: ['create', 'get', 'update', 'patch'], why: 'leader election (a Role in its own namespace)' },
   },
 };
