@@ -1,5 +1,5 @@
 // Starts kube-apiserver: self-signed serving cert, RBAC, static admin token, token webhook, service-account issuer.
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeApi } from './api.js';
 import { readServingCa } from './certificates.js';
@@ -38,10 +38,31 @@ export interface StartApiserverOptions {
   onSpawn?: (process: ManagedProcess) => void;
 }
 
+/**
+ * The audit policy: lists and watches only, at Metadata level (the request URI with its selectors, the user, the
+ * verb; never a body; a watch as soon as it starts), so tests can show what an operator asks the server for.
+ * Everything else is not logged: auditing every write would cost the benchmarks' API server measurably.
+ */
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: Metadata
+    verbs: [list, watch]
+  - level: None
+`;
+
+/** Where the API server writes its audit log (list and watch requests), in the cluster's log directory. */
+export function auditLogPath(logDir: string): string {
+  return join(logDir, 'audit.log');
+}
+
 export async function startApiserver(options: StartApiserverOptions): Promise<Apiserver> {
   const port = await freePort();
   const certDir = join(options.dir, 'serving-certs');
   const logFile = join(options.logDir, 'kube-apiserver.log');
+  const auditPolicy = join(options.dir, 'audit-policy.yaml');
+  writeFileSync(auditPolicy, AUDIT_POLICY);
   const proc = spawnManaged({
     name: 'kube-apiserver',
     command: options.binary,
@@ -66,6 +87,10 @@ export async function startApiserver(options: StartApiserverOptions): Promise<Ap
       '--disable-admission-plugins=ServiceAccount',
       `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
       '--allow-privileged=true',
+      `--audit-policy-file=${auditPolicy}`,
+      `--audit-log-path=${auditLogPath(options.logDir)}`,
+      '--audit-log-maxsize=64',
+      '--audit-log-maxbackup=1',
       '--v=1',
     ],
     env: { PATH: '/usr/bin:/bin' },

@@ -100,6 +100,8 @@ export class ExistingClusterHandle implements ClusterHandle {
     return path;
   }
 
+  readonly auditLogPath = undefined;
+
   podLogPath(): string {
     throw new UnsupportedError('pod log files exist only on a capstan local cluster (simulated kubelet)');
   }

@@ -6,6 +6,7 @@ import { KubeApi } from './api.js';
 import type { ClusterInfo } from './cluster-file.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { writeRegisteredImage, type ImageSpec } from './kubelet/images.js';
+import { auditLogPath } from './apiserver.js';
 import { podLogPath, podRootDir } from './kubelet/layout.js';
 import { requestServiceAccountToken, type ServiceAccountTokenOptions } from './service-accounts.js';
 import { mintUserToken, type UserIdentity } from './tokens.js';
@@ -41,6 +42,8 @@ export interface ClusterHandle {
   serviceAccountKubeconfig(namespace: string, name: string, options?: ServiceAccountTokenOptions): Promise<string>;
   /** Where the simulated kubelet writes a container's stdout and stderr. */
   podLogPath(namespace: string, pod: string, container: string): string;
+  /** The API server's audit log of list and watch requests (JSON lines); undefined for an existing cluster. */
+  readonly auditLogPath: string | undefined;
   /** The directory a pod's processes see as "/" for files (their CAPSTAN_POD_ROOT); needs the pod's UID. */
   podRootPath(namespace: string, pod: string, uid: string): string;
   /** Teaches the simulated kubelet an image (bare name, e.g. "my-app"), from any process. Local clusters only. */
@@ -106,6 +109,10 @@ export class LocalClusterHandle implements ClusterHandle {
 
   podLogPath(namespace: string, pod: string, container: string): string {
     return podLogPath(this.info.dir, namespace, pod, container);
+  }
+
+  get auditLogPath(): string {
+    return auditLogPath(join(this.info.dir, 'logs'));
   }
 
   podRootPath(namespace: string, pod: string, uid: string): string {
