@@ -83,3 +83,20 @@ test('watch: changes after it started, label and field selectors, a streaming li
   await done;
   assert.deepEqual(seen, ['ADDED before', 'BOOKMARK end', 'ADDED after', 'DELETED after']);
 });
+
+test('watch with a selector: an object leaving it is DELETED, one entering it ADDED (as the API server sends)', async () => {
+  const c = client();
+  await c.create(widgets, body('w', { labels: { app: 'x' } }));
+  const ac = new AbortController();
+  const seen: string[] = [];
+  const done = (async () => {
+    for await (const e of c.watch(widgets, { namespace: 'ns', labelSelector: 'app=x', signal: ac.signal })) {
+      seen.push(`${e.type} ${e.object.metadata.name}`);
+      if (seen.length === 2) ac.abort();
+    }
+  })();
+  await c.patch(widgets, { namespace: 'ns', name: 'w' }, { metadata: { labels: { app: null } } });
+  await c.patch(widgets, { namespace: 'ns', name: 'w' }, { metadata: { labels: { app: 'x' } } });
+  await done;
+  assert.deepEqual(seen, ['DELETED w', 'ADDED w']);
+});

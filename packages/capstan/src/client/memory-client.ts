@@ -58,7 +58,7 @@ class MemoryServer {
   readonly resources = new Map<string, ResolvedResource>();
   readonly objects = new Map<string, Map<string, KubeObject>>();
   readonly requests: MemoryRequest[] = [];
-  readonly watchers = new Set<{ resource: string; namespace?: string | undefined; push: (e: WatchEvent) => void }>();
+  readonly watchers = new Set<{ resource: string; namespace?: string | undefined; push: (e: WatchEvent, previous?: KubeObject) => void }>();
   version = 1;
   uid = 0;
 }
@@ -123,9 +123,10 @@ export class MemoryClient implements KubeClient {
     this.#server.requests.push(request);
   }
 
-  #notify(r: ResolvedResource, type: WatchEvent['type'], obj: KubeObject): void {
+  #notify(r: ResolvedResource, type: WatchEvent['type'], obj: KubeObject, previous?: KubeObject): void {
     for (const w of this.#server.watchers) {
-      if (w.resource === resourceId(r) && (!w.namespace || w.namespace === obj.metadata.namespace)) w.push({ type, object: clone(obj) });
+      if (w.resource === resourceId(r) && (!w.namespace || w.namespace === obj.metadata.namespace))
+        w.push({ type, object: clone(obj) }, previous);
     }
   }
 
@@ -342,7 +343,7 @@ export class MemoryClient implements KubeClient {
       return clone(next);
     }
     this.#bucket(r).set(key, next);
-    this.#notify(r, 'MODIFIED', next);
+    this.#notify(r, 'MODIFIED', next, current);
     return clone(next);
   }
 
@@ -356,9 +357,14 @@ export class MemoryClient implements KubeClient {
     const watcher = {
       resource: resourceId(r),
       namespace: options.namespace,
-      push: (e: WatchEvent) => {
-        if (!match(e.object.metadata.labels) || !fields(e.object)) return;
-        queue.push(e);
+      // As the API server's watch cache: an object entering the selectors is ADDED, one leaving them DELETED.
+      push: (e: WatchEvent, previous?: KubeObject) => {
+        const now = match(e.object.metadata.labels) && fields(e.object);
+        const before = previous !== undefined && match(previous.metadata.labels) && fields(previous);
+        if (e.type === 'MODIFIED' && previous !== undefined && now !== before)
+          queue.push({ type: now ? 'ADDED' : 'DELETED', object: e.object });
+        else if (now) queue.push(e);
+        else return;
         wake?.();
       },
     };

@@ -250,3 +250,26 @@ test('watchObjects: the named objects only, their changes and deletion, readable
   assert.equal(watched.get({ namespace: 'ns', name: 'settings' }), undefined);
   assert.ok(client.requests.filter((r) => r.resource.endsWith('configmaps') && (r.verb === 'list' || r.verb === 'watch')).length > 0);
 });
+
+test('daemons: one per matching object, restarted after a failure, stopped when the object stops matching', async (t) => {
+  const client = memoryClient();
+  const op = operator(client);
+  const starts: string[] = [];
+  let stopped = 0;
+  op.resource(widgets).daemon(
+    async (ctx) => {
+      starts.push(ctx.name);
+      if (starts.length === 1) throw new TemporaryError('first run fails', { delayMs: 10 });
+      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      stopped++;
+    },
+    { labels: { run: 'yes' } },
+  );
+  await start(t, op);
+  await client.create(widgets, widget('d', { size: 1 }, { labels: { run: 'yes' } }));
+  await client.create(widgets, widget('idle'));
+  await waitUntil(() => starts.length >= 2, { message: 'the daemon restarted after its failure' });
+  await client.patch(widgets, { namespace: 'ns', name: 'd' }, { metadata: { labels: { run: null } } });
+  await waitUntil(() => stopped === 1, { message: 'the daemon stopped when its filter stopped matching' });
+  assert.deepEqual(starts, ['d', 'd'], 'never for the unlabelled object');
+});
