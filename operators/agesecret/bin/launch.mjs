@@ -1,13 +1,14 @@
-// Starts the age-secret CLI: the built dist/ when present, else the TypeScript source through tsx.
+// Starts a command of this package (the age-secret CLI by default): in a checkout (src/ present) the TypeScript
+// sources through tsx, so a stale dist/ never shadows them; in the published package the built dist/ on plain node.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const built = new URL('../dist/cli/main.js', import.meta.url);
-const source = new URL('../src/cli/main.ts', import.meta.url);
-
-export async function launch() {
-  if (existsSync(fileURLToPath(built))) {
+/** `entry`: the module below src/ (and dist/), without extension. */
+export async function launch(entry = 'cli/main') {
+  const built = new URL(`../dist/${entry}.js`, import.meta.url);
+  const source = new URL(`../src/${entry}.ts`, import.meta.url);
+  if (!existsSync(fileURLToPath(source))) {
     await import(built.href);
     return;
   }

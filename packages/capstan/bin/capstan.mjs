@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The capstan CLI launcher: runs the built CLI from dist/, or the TypeScript sources through tsx in a checkout.
+// The capstan CLI launcher: in a checkout (src/ present) the TypeScript sources through tsx, so a stale dist/ never
+// shadows them; in the published package (no src/) the built CLI from dist/ on plain node.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -7,8 +8,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(root, 'dist', 'cli', 'main.js');
+const source = join(root, 'src', 'cli', 'main.ts');
 
-if (existsSync(built)) {
+if (!existsSync(source)) {
   const { main } = await import(pathToFileURL(built).href);
   const controller = new AbortController();
   let signals = 0;
@@ -27,11 +29,9 @@ if (existsSync(built)) {
   process.exit(code);
 } else {
   // A checkout without a build: load TypeScript directly (operator modules may be .ts too).
-  const child = spawn(
-    process.execPath,
-    ['--conditions=development', '--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), ...process.argv.slice(2)],
-    { stdio: 'inherit' },
-  );
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', source, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1)));
 }

@@ -33,6 +33,18 @@ interface Managed {
   kill(signal?: NodeJS.Signals): Promise<ProcessExit>;
 }
 
+const LOCALCLUSTER = '@capstan/localcluster';
+
+/** What spawnManaged takes (see @capstan/localcluster). */
+interface SpawnOptions {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  logFile: string;
+}
+
 /** The operator exited or never answered; the message carries its last log lines. */
 export class OperatorProcessError extends Error {}
 
@@ -73,8 +85,9 @@ export class OperatorProcess {
   /** Start (no-op while running). */
   async start(): Promise<void> {
     if (this.running) return;
-    // The project's process harness lives with the local control plane (an optional peer of capstan).
-    const { spawnManaged } = await import('@capstan/localcluster');
+    // The project's process harness lives with the local control plane, an optional peer of capstan: loaded
+    // only here, at run time, so capstan builds and runs without it (typed by the Managed interface above).
+    const { spawnManaged } = (await import(LOCALCLUSTER)) as { spawnManaged: (options: SpawnOptions) => Managed };
     const o = this.options;
     const env = { ...(o.env ?? process.env) };
     const entry = o.program.endsWith('.ts') ? ['--conditions=development', '--import', 'tsx', o.program] : [o.program];

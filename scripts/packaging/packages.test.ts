@@ -1,0 +1,123 @@
+// The packages leave the repository: built, packed, installed from a registry outside the workspace, run on plain node.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { kubectlPath } from '@capstan/localcluster';
+import { startLocalRegistry, type LocalRegistry } from './local-registry.js';
+
+const root = resolve(import.meta.dirname, '..', '..');
+/** The published packages, one version for all. */
+export const PUBLISHED = ['capstan', '@capstan/localcluster', '@capstan/agesecret', '@capstan/legacy-handshake'];
+
+const run = promisify(execFile);
+// Asynchronous: the registry these commands talk to is served by this very process.
+const npm = async (args: string[], cwd: string) =>
+  (
+    await run('npm', args, {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false' },
+      maxBuffer: 64 << 20,
+    })
+  ).stdout;
+const exec = async (file: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
+  (await run(file, args, { encoding: 'utf8', ...options })).stdout;
+
+describe('packages', { timeout: 600_000 }, () => {
+  let work: string;
+  let registry: LocalRegistry;
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'capstan-packages-'));
+    await npm(['run', 'build'], root);
+    const packs = join(work, 'packs');
+    mkdirSync(packs);
+    for (const name of PUBLISHED) await npm(['pack', '-w', name, '--pack-destination', packs], root);
+    registry = await startLocalRegistry({ tarballs: readdirSync(packs).map((f) => join(packs, f)) });
+  });
+
+  after(async () => {
+    await registry?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test('each tarball holds dist/ with .d.ts, bins, README, CHANGELOG and LICENSE, and no sources or tests', () => {
+    for (const file of readdirSync(join(work, 'packs'))) {
+      const entries = execFileSync('tar', ['-tzf', join(work, 'packs', file)], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
+      for (const required of [
+        'package/README.md',
+        'package/CHANGELOG.md',
+        'package/LICENSE',
+        'package/package.json',
+        'package/dist/index.js',
+        'package/dist/index.d.ts',
+      ]) {
+        assert.ok(entries.includes(required), `${file} holds ${required}`);
+      }
+      assert.deepEqual(
+        entries.filter((e) => e.startsWith('package/src/') || /\.test\.(js|ts|d\.ts)$/.test(e)),
+        [],
+        `${file}: no sources, no tests`,
+      );
+    }
+  });
+
+  test('a project outside the workspace installs them from a registry and runs an operator on plain node', async () => {
+    const project = join(work, 'consumer');
+    mkdirSync(project);
+    await npm(['init', '-y'], project);
+    await npm(['pkg', 'set', 'type=module'], project);
+    await npm(['install', '--registry', registry.url, 'capstan@0.2.0', '@capstan/agesecret@0.2.0'], project);
+    writeFileSync(
+      join(project, 'smoke.js'),
+      `
+import { createOperator, silentLogger } from 'capstan';
+import { MemoryClient, waitUntil } from 'capstan/testing';
+import { productionFlagsFrom } from 'capstan/process';
+import { ProbeServer } from 'capstan/production';
+import { ageSecretCrd } from '@capstan/agesecret';
+const client = new MemoryClient();
+const op = createOperator({ name: 'smoke', client, logger: silentLogger, events: false, allNamespaces: true });
+const seen = [];
+op.resource({ version: 'v1', plural: 'configmaps' }).reconcile({ apply: (ctx) => { seen.push(ctx.name); } });
+const stop = new AbortController();
+const running = op.run({ signal: stop.signal });
+await op.ready;
+await client.create({ version: 'v1', plural: 'configmaps' }, { metadata: { name: 'hello', namespace: 'ns' } });
+await waitUntil(() => seen.includes('hello'), { timeoutMs: 20000 });
+stop.abort();
+await running;
+console.log(JSON.stringify({ seen, flags: typeof productionFlagsFrom, probes: typeof ProbeServer, crd: ageSecretCrd.metadata.name }));
+`,
+    );
+    const out = JSON.parse((await exec(process.execPath, ['smoke.js'], { cwd: project })).trim()) as Record<string, unknown>;
+    assert.deepEqual(out, { seen: ['hello'], flags: 'function', probes: 'function', crd: 'agesecrets.pyvo.io' });
+    assert.match(await exec(join(project, 'node_modules', '.bin', 'capstan'), ['--help']), /commands: run, cluster, kubectl, crd/);
+  });
+
+  test('npm i -g @capstan/agesecret gives age-secret and kubectl age-secret on plain node', async () => {
+    const prefix = join(work, 'global');
+    await npm(['install', '-g', '--prefix', prefix, '--registry', registry.url, '@capstan/agesecret@0.2.0'], work);
+    const bin = join(prefix, 'bin');
+    assert.match(await exec(join(bin, 'age-secret'), ['keygen']), /AGE-SECRET-KEY-1/);
+    assert.match(await exec(join(bin, 'kubectl-age_secret'), ['--help']), /Usage: age-secret/);
+    assert.match(await exec(join(bin, 'agesecret-operator'), ['--help']), /Usage: agesecret-operator/);
+    const kubectl = kubectlPath();
+    if (!existsSync(kubectl)) return; // no kubectl on this machine: the plugin binary itself is checked above
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+    assert.match(await exec(kubectl, ['age-secret', '--help'], { env }), /Usage: age-secret/);
+  });
+
+  test('npm publish --dry-run passes for each package', async () => {
+    for (const name of PUBLISHED) {
+      const out = await npm(['publish', '--dry-run', '-w', name, '--ignore-scripts'], root);
+      assert.doesNotMatch(out, /npm error/i, name);
+    }
+  });
+});
