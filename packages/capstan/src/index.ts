@@ -52,7 +52,7 @@ export { ABSENT, PRESENT } from './structs/filters.js';
 export type { MetaFilter, ValueFilter } from './structs/filters.js';
 export type { DiffItem, DiffOp } from './structs/diff.js';
 export { createOperator } from './core/operator.js';
-export type { ObjectChange, WatchedObjects, WatchedObjectsOptions } from './core/engine/object-watch.js';
+export type { ObjectChange, WatchedObjects, WatchedObjectsOptions } from './core/types.js';
 export type {
   Cause,
   DaemonOptions,

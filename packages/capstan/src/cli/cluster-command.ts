@@ -1,5 +1,5 @@
 // `capstan cluster ...` and `capstan kubectl ...`: delegate to @capstan/localcluster (an optional peer dependency).
-import { exitCodes, type Command, type CommandIo } from './commands.js';
+import { exitCodes, type Command, type CommandIo } from './command.js';
 
 export const clusterCommand: Command = {
   summary: 'start/stop/inspect a local control plane (needs @capstan/localcluster)',

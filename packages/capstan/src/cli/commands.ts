@@ -1,20 +1,8 @@
 // The table of `capstan` subcommands: each takes its argv (after the name) and resolves to an exit code.
 
-export interface CommandIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  env: Record<string, string | undefined>;
-  /** Aborted on SIGINT/SIGTERM. */
-  signal: AbortSignal;
-}
+import type { Command } from './command.js';
 
-export interface Command {
-  summary: string;
-  run(argv: string[], io: CommandIo): Promise<number>;
-}
-
-/** Exit codes shared by the commands. */
-export const exitCodes = { ok: 0, failure: 1, usage: 2, unavailable: 3 } as const;
+export { exitCodes, type Command, type CommandIo } from './command.js';
 
 const registry = new Map<string, () => Promise<Command>>();
 

@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { ApiClient } from '../client/surface.js';
 import { InvalidError } from '../structs/errors.js';
 import type { KubeObject } from '../structs/objects.js';
-import type { CommandIo } from './commands.js';
+import type { CommandIo } from './command.js';
 import { crdCommand } from './crd-command.js';
 import { group, Widgets } from './fixtures/widgets.js';
 

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { CommandIo } from './commands.js';
+import type { CommandIo } from './command.js';
 import { crdCommand } from './crd-command.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');

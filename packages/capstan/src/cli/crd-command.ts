@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { isCustomResource } from '../structs/schema/custom-resource.js';
 import type { CustomResourceDefinition } from '../structs/schema/custom-resource.js';
 import { toYaml } from '../structs/schema/yaml.js';
-import { exitCodes, type Command } from './commands.js';
+import { exitCodes, type Command } from './command.js';
 
 export const crdUsage = `usage: capstan crd <module.ts|.js> [--out FILE]
   Writes a CustomResourceDefinition (YAML) for every custom resource the module exports

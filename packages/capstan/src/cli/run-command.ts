@@ -1,7 +1,7 @@
 // `capstan run <module> [-n NS]... [-A] [--dev] [--liveness URL] [--verbose|--quiet] [--log-format json|plain] [--kubeconfig PATH]`.
 import { parseArgs } from 'node:util';
 import { consoleLogger, describeError, type LogLevel } from '../core/logging.js';
-import { exitCodes, type Command } from './commands.js';
+import { exitCodes, type Command } from './command.js';
 import { startLiveness } from './liveness.js';
 import { loadOperatorModule } from './load-module.js';
 import { processKubeconfig, productionRunOptions } from './process-entry.js';

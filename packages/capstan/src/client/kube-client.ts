@@ -1,17 +1,69 @@
 // KubeClient: the one interface every consumer of the API server codes against (ApiClient implements it).
 import { NotFoundError } from '../structs/errors.js';
 import type { KubeList, KubeObject, ObjectKey, ResolvedResource, ResourceRef } from '../structs/objects.js';
-import type {
-  CallOptions,
-  DeleteOptions,
-  JsonPatchOp,
-  ListOptions,
-  ListPage,
-  PatchOptions,
-  WatchOptions,
-  WriteOptions,
-} from './api-client.js';
+import type { JsonPatchOp } from '../structs/json-patch.js';
 import type { WatchEvent } from './watch-stream.js';
+
+export type { JsonPatchOp } from '../structs/json-patch.js';
+
+export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
+
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+}
+
+export interface WriteOptions extends CallOptions {
+  fieldManager?: string;
+  dryRun?: boolean;
+}
+
+export interface PatchOptions extends WriteOptions {
+  type?: PatchType;
+  /** Server-side apply only: take over fields owned by other managers. */
+  force?: boolean;
+}
+
+export interface ListOptions extends CallOptions {
+  namespace?: string | undefined;
+  labelSelector?: string | undefined;
+  fieldSelector?: string | undefined;
+  /** Page size (500 by default). */
+  limit?: number;
+}
+
+/** One page of a list (ApiClient.listPages). */
+export interface ListPage<T extends KubeObject = KubeObject> {
+  items: T[];
+  /** The snapshot's version (the same on every page of one list). */
+  resourceVersion: string | undefined;
+  /** Set when more pages follow. */
+  continue: string | undefined;
+  /** The page's envelope without its items (apiVersion, kind, metadata). */
+  list: Omit<KubeList<T>, 'items'>;
+}
+
+export interface WatchOptions extends CallOptions {
+  namespace?: string | undefined;
+  resourceVersion?: string | undefined;
+  labelSelector?: string | undefined;
+  fieldSelector?: string | undefined;
+  allowWatchBookmarks?: boolean;
+  /** The server closes the stream after this many seconds. */
+  timeoutSeconds?: number;
+  /**
+   * A streaming list (Kubernetes >= 1.32 by default): the current objects arrive as ADDED events, then a
+   * BOOKMARK annotated `k8s.io/initial-events-end: "true"`, then the watch goes on. Needs bookmarks and
+   * `resourceVersionMatch: 'NotOlderThan'`; older servers refuse it (400/422).
+   */
+  sendInitialEvents?: boolean;
+  resourceVersionMatch?: 'NotOlderThan' | 'Exact';
+}
+
+export interface DeleteOptions extends CallOptions {
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
 
 /** A partial object to write: apiVersion and kind are filled in from the resource reference. */
 export type ObjectBody<T> = Partial<T> & { metadata?: Partial<KubeObject['metadata']> };

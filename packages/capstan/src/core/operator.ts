@@ -8,14 +8,22 @@ import { KeyedQueue } from '../kits/keyed-queue.js';
 import { linkedAbort, sleep, untilAborted } from '../kits/sleep.js';
 import { safely } from './hooks.js';
 import { consoleLogger, describeError } from './logging.js';
-import { ObjectWatch, type WatchedObjects, type WatchedObjectsOptions } from './engine/object-watch.js';
+import { ObjectWatch } from './engine/object-watch.js';
 import { decodeQueueKey, encodeQueueKey } from './engine/queue-key.js';
 import { ResourceController } from './engine/resource-controller.js';
 import type { EngineServices, Session } from './engine/services.js';
 import type { ProbeAddress } from './production/probes.js';
 import { ProductionServices } from './production/production-services.js';
 import { ResourceRegistration } from './engine/registry.js';
-import type { Operator, OperatorSettings, ResourceHandle, ResourceOptions, RunOptions } from './types.js';
+import type {
+  Operator,
+  OperatorSettings,
+  ResourceHandle,
+  ResourceOptions,
+  RunOptions,
+  WatchedObjects,
+  WatchedObjectsOptions,
+} from './types.js';
 
 /** A DNS-label form of the operator name, for annotation and finalizer prefixes. */
 function dnsLabel(name: string): string {

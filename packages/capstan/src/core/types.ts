@@ -10,7 +10,6 @@ import type { EventPoster, EventRecorder, LeadershipGate, OperatorHooks } from '
 import type { Logger } from './logging.js';
 import type { ProductionSettings } from './production/production-services.js';
 import type { ProbeAddress } from './production/probes.js';
-import type { WatchedObjects, WatchedObjectsOptions } from './engine/object-watch.js';
 
 export type SpecOf<T> = T extends { spec?: infer S } ? S : unknown;
 export type StatusOf<T> = T extends { status?: infer S } ? S : unknown;
@@ -149,6 +148,22 @@ export interface ResourceHandle<T extends KubeObject = KubeObject> {
   index(name: string, fn: (obj: T) => string[] | undefined): Index<T>;
   /** The cached object (no API call), once the operator runs. */
   cached(key: ObjectKey): T | undefined;
+}
+
+/** What `onChange` learns: the object's new version, or undefined once it is deleted. */
+export interface ObjectChange<T extends KubeObject = KubeObject> {
+  key: ObjectKey;
+  object: T | undefined;
+}
+
+export interface WatchedObjectsOptions<T extends KubeObject = KubeObject> {
+  /** Called for every change of a watched object, also while the operator is not leading. Exceptions are logged. */
+  onChange?: (change: ObjectChange<T>) => void;
+}
+
+/** The latest version of each watched object, read without API calls once the operator runs. */
+export interface WatchedObjects<T extends KubeObject = KubeObject> {
+  get(key: ObjectKey): T | undefined;
 }
 
 export interface WatchSettings {

@@ -3,24 +3,8 @@ import type { KubeClient } from '../../client/surface.js';
 import { objectKeyOf, type KubeObject, type ObjectKey, type ResolvedResource, type ResourceRef } from '../../structs/objects.js';
 import type { OperatorHooks } from '../hooks.js';
 import { boundLogger, describeError, type Logger } from '../logging.js';
-import type { WatchSettings } from '../types.js';
+import type { WatchedObjects, WatchedObjectsOptions, WatchSettings } from '../types.js';
 import { Reflector, type StoreEvent } from './reflector.js';
-
-/** What `onChange` learns: the object's new version, or undefined once it is deleted. */
-export interface ObjectChange<T extends KubeObject = KubeObject> {
-  key: ObjectKey;
-  object: T | undefined;
-}
-
-export interface WatchedObjectsOptions<T extends KubeObject = KubeObject> {
-  /** Called for every change of a watched object, also while the operator is not leading. Exceptions are logged. */
-  onChange?: (change: ObjectChange<T>) => void;
-}
-
-/** The latest version of each watched object, read without API calls once the operator runs. */
-export interface WatchedObjects<T extends KubeObject = KubeObject> {
-  get(key: ObjectKey): T | undefined;
-}
 
 /**
  * One list-and-watch per object, by namespace and `metadata.name` field selector: the API server sends only
