@@ -23,3 +23,4 @@ registerCommand('run', async () => (await import('./run-command.js')).runCommand
 registerCommand('cluster', async () => (await import('./cluster-command.js')).clusterCommand);
 registerCommand('kubectl', async () => (await import('./cluster-command.js')).kubectlCommand);
 registerCommand('crd', async () => (await import('./crd-command.js')).crdCommand);
+registerCommand('init', async () => (await import('./init-command.js')).initCommand);

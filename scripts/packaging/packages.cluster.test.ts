@@ -1,4 +1,5 @@
-// The packages leave the repository: built, packed, installed from a registry outside the workspace, run on plain node.
+// The packages leave the repository: built, packed, installed from a registry outside the workspace, run on plain node;
+// `capstan init` makes a project that installs them and passes its own tests against the cluster.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
@@ -6,7 +7,7 @@ import { promisify } from 'node:util';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { kubectlPath } from '@capstan/localcluster';
+import { kubectlPath, useTestCluster } from '@capstan/localcluster';
 import { startLocalRegistry, type LocalRegistry } from './local-registry.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -112,6 +113,46 @@ console.log(JSON.stringify({ seen, flags: typeof productionFlagsFrom, probes: ty
     if (!existsSync(kubectl)) return; // no kubectl on this machine: the plugin binary itself is checked above
     const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
     assert.match(await exec(kubectl, ['age-secret', '--help'], { env }), /Usage: age-secret/);
+  });
+
+  test('capstan init makes a project whose own npm test passes against the cluster and whose manifests apply', async () => {
+    const consumer = join(work, 'consumer');
+    const project = join(work, 'my-operator');
+    await exec(join(consumer, 'node_modules', '.bin', 'capstan'), [
+      'init',
+      project,
+      '--kind',
+      'Greeting',
+      '--group',
+      `init-${process.pid}.example.com`,
+    ]);
+    await npm(['install', '--registry', registry.url], project);
+    await npm(['run', 'typecheck'], project);
+    const cluster = await useTestCluster();
+    // The project's test runs on this cluster (useTestCluster in the project reads CAPSTAN_TEST_KUBECONFIG).
+    const out = (
+      await run('npm', ['test'], {
+        cwd: project,
+        encoding: 'utf8',
+        env: { ...process.env, CAPSTAN_TEST_KUBECONFIG: cluster.kubeconfigPath },
+      })
+    ).stdout;
+    assert.match(out, /# pass 1\n# fail 0/);
+    await npm(['run', 'manifests'], project);
+    const applied = await exec(kubectlPath(cluster.kubeconfigPath), [
+      'apply',
+      '--dry-run=server',
+      '-f',
+      join(project, 'deploy', 'crd.yaml'),
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+    ]);
+    assert.match(
+      applied,
+      /customresourcedefinition\.apiextensions\.k8s\.io\/greetings\.init-\d+\.example\.com (created|configured) \(server dry run\)/,
+    );
+    await npm(['run', 'build'], project);
+    assert.ok(existsSync(join(project, 'dist', 'main.js')));
   });
 
   test('npm publish --dry-run passes for each package', async () => {
