@@ -28,7 +28,7 @@ export function projectFiles(o: InitOptions): Record<string, string> {
           test: 'node --import tsx --test src/*.test.ts',
           typecheck: 'tsc --noEmit',
           build: 'tsc -p tsconfig.build.json',
-          dev: 'node --import tsx node_modules/capstan/bin/capstan.mjs run src/main.ts --dev',
+          dev: 'node --import tsx node_modules/capstan/bin/capstan.mjs dev src/main.ts',
           manifests: 'node --import tsx node_modules/capstan/bin/capstan.mjs crd src/resource.ts --out deploy/crd.yaml',
           start: 'node dist/main.js',
         },
@@ -118,6 +118,9 @@ export function create${o.kind}Operator(settings: Partial<CliSettings> = {}): Op
 import type { CliSettings } from 'capstan';
 import { create${o.kind}Operator } from './operator.js';
 
+// Re-exported so that \`capstan dev\` (and \`capstan crd\`) find the custom resource and apply its CRD.
+export { ${resourceConst} } from './resource.js';
+
 export default (settings: CliSettings) => create${o.kind}Operator(settings);
 `,
     'src/operator.test.ts': `// The operator against a real local Kubernetes (started by @capstan/localcluster, or $CAPSTAN_TEST_KUBECONFIG's).
@@ -192,7 +195,7 @@ A Kubernetes operator written with [capstan](https://www.npmjs.com/package/capst
 
 \`\`\`sh
 npm test        # the operator against a real local Kubernetes (built once, then started in seconds)
-npm run dev     # the operator on your current cluster (KUBECONFIG), debug logs; Ctrl-C stops it
+npm run dev     # the local cluster (started once), the CRD applied, the operator restarted on every change
 \`\`\`
 
 The first \`npm test\` builds the local control plane from Go modules (Go >= 1.26, about 9 minutes, cached
