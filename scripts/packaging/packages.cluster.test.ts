@@ -12,7 +12,7 @@ import { startLocalRegistry, type LocalRegistry } from './local-registry.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 /** The published packages, one version for all. */
-export const PUBLISHED = ['capstan', '@capstan/localcluster', '@capstan/agesecret', '@capstan/legacy-handshake'];
+export const PUBLISHED = ['capstan', '@capstan/localcluster', '@capstan/agesecret', '@capstan/legacy-handshake', 'create-capstan'];
 
 const run = promisify(execFile);
 // Asynchronous: the registry these commands talk to is served by this very process.
@@ -51,14 +51,10 @@ describe('packages', { timeout: 600_000 }, () => {
       const entries = execFileSync('tar', ['-tzf', join(work, 'packs', file)], { encoding: 'utf8' })
         .split('\n')
         .filter(Boolean);
-      for (const required of [
-        'package/README.md',
-        'package/CHANGELOG.md',
-        'package/LICENSE',
-        'package/package.json',
-        'package/dist/index.js',
-        'package/dist/index.d.ts',
-      ]) {
+      const built = file.startsWith('create-capstan')
+        ? ['package/bin/create-capstan.mjs']
+        : ['package/dist/index.js', 'package/dist/index.d.ts'];
+      for (const required of ['package/README.md', 'package/CHANGELOG.md', 'package/LICENSE', 'package/package.json', ...built]) {
         assert.ok(entries.includes(required), `${file} holds ${required}`);
       }
       assert.deepEqual(
@@ -115,17 +111,13 @@ console.log(JSON.stringify({ seen, flags: typeof productionFlagsFrom, probes: ty
     assert.match(await exec(kubectl, ['age-secret', '--help'], { env }), /Usage: age-secret/);
   });
 
-  test('capstan init makes a project whose own npm test passes against the cluster and whose manifests apply', async () => {
-    const consumer = join(work, 'consumer');
+  test('npm create capstan (capstan init) makes a project whose own npm test passes against the cluster and whose manifests apply', async () => {
     const project = join(work, 'my-operator');
-    await exec(join(consumer, 'node_modules', '.bin', 'capstan'), [
-      'init',
-      project,
-      '--kind',
-      'Greeting',
-      '--group',
-      `init-${process.pid}.example.com`,
-    ]);
+    const group = `init-${process.pid}.example.com`;
+    await npm(
+      ['create', '--yes', '--registry', registry.url, 'capstan@0.2.0', '--', project, '--kind', 'Greeting', '--group', group],
+      work,
+    );
     await npm(['install', '--registry', registry.url], project);
     await npm(['run', 'typecheck'], project);
     const cluster = await useTestCluster();
