@@ -121,12 +121,13 @@ console.log(JSON.stringify({ seen, flags: typeof productionFlagsFrom, probes: ty
     await npm(['install', '--registry', registry.url], project);
     await npm(['run', 'typecheck'], project);
     const cluster = await useTestCluster();
-    // The project's test runs on this cluster (useTestCluster in the project reads CAPSTAN_TEST_KUBECONFIG).
+    // The project's test runs on this cluster (useTestCluster in the project reads CAPSTAN_TEST_KUBECONFIG), as a
+    // test run of its own (without NODE_TEST_CONTEXT, node --test would report to this runner instead of printing).
     const out = (
       await run('npm', ['test'], {
         cwd: project,
         encoding: 'utf8',
-        env: { ...process.env, CAPSTAN_TEST_KUBECONFIG: cluster.kubeconfigPath },
+        env: { ...process.env, CAPSTAN_TEST_KUBECONFIG: cluster.kubeconfigPath, NODE_TEST_CONTEXT: undefined },
       })
     ).stdout;
     assert.match(out, /# pass 1\n# fail 0/);
