@@ -3,11 +3,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { isCustomResource } from '../structs/schema/custom-resource.js';
 import type { CustomResourceDefinition } from '../structs/schema/custom-resource.js';
 import { toYaml } from '../structs/schema/yaml.js';
-import { exitCodes, type Command } from './command.js';
+import { exitCodes, parseCommandArgs, type Command } from './command.js';
 
 export const crdUsage = `usage: capstan crd <module.ts|.js> [--out FILE]
   Writes a CustomResourceDefinition (YAML) for every custom resource the module exports
@@ -32,22 +31,9 @@ export function collectCrds(mod: Record<string, unknown>): CustomResourceDefinit
 export const crdCommand: Command = {
   summary: 'write CRD YAML for the custom resources a module defines',
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
-      });
-    } catch (error) {
-      io.err(`capstan crd: ${(error as Error).message}\n${crdUsage}`);
-      return exitCodes.usage;
-    }
+    const parsed = parseCommandArgs(argv, io, { command: 'crd', usage: crdUsage, options: { out: { type: 'string', short: 'o' } } });
+    if (typeof parsed === 'number') return parsed;
     const { values, positionals } = parsed;
-    if (values.help) {
-      io.out(crdUsage);
-      return exitCodes.ok;
-    }
     if (positionals.length !== 1) {
       io.err(`capstan crd: ${positionals.length ? `one module expected, got ${positionals.length}` : 'which module?'}\n${crdUsage}`);
       return exitCodes.usage;

@@ -4,8 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, watch, type FSWatcher } 
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { exitCodes, type Command, type CommandIo } from './command.js';
+import { exitCodes, parseCommandArgs, type Command, type CommandIo } from './command.js';
 
 export const devUsage = `usage: capstan dev <module.ts|.js> [-n NAMESPACE]... [-A] [--kubeconfig PATH] [--cluster NAME]
   The inner loop: starts the local cluster (or reuses it; --kubeconfig: that cluster instead), applies the CRDs
@@ -37,28 +36,18 @@ function runChild(command: string, args: string[], io: CommandIo, cwd: string): 
 export const devCommand: Command = {
   summary: 'run an operator module on the local cluster, restarting it on changes',
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          namespace: { type: 'string', short: 'n', multiple: true },
-          'all-namespaces': { type: 'boolean', short: 'A' },
-          kubeconfig: { type: 'string' },
-          cluster: { type: 'string', default: 'default' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (error) {
-      io.err(`capstan dev: ${(error as Error).message}\n${devUsage}`);
-      return exitCodes.usage;
-    }
+    const parsed = parseCommandArgs(argv, io, {
+      command: 'dev',
+      usage: devUsage,
+      options: {
+        namespace: { type: 'string', short: 'n', multiple: true },
+        'all-namespaces': { type: 'boolean', short: 'A' },
+        kubeconfig: { type: 'string' },
+        cluster: { type: 'string', default: 'default' },
+      },
+    });
+    if (typeof parsed === 'number') return parsed;
     const { values, positionals } = parsed;
-    if (values.help) {
-      io.out(devUsage);
-      return exitCodes.ok;
-    }
     if (positionals.length !== 1) {
       io.err(`capstan dev: which operator module?\n${devUsage}`);
       return exitCodes.usage;

@@ -2,8 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { exitCodes, type Command } from './command.js';
+import { exitCodes, parseCommandArgs, type Command } from './command.js';
 import { projectFiles } from './init-templates.js';
 
 export const initUsage = `usage: capstan init <dir> [--name NAME] [--group GROUP] [--kind KIND]
@@ -26,22 +25,13 @@ function ownVersion(): string {
 export const initCommand: Command = {
   summary: 'start a new operator project',
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: { name: { type: 'string' }, group: { type: 'string' }, kind: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      });
-    } catch (error) {
-      io.err(`capstan init: ${(error as Error).message}\n${initUsage}`);
-      return exitCodes.usage;
-    }
+    const parsed = parseCommandArgs(argv, io, {
+      command: 'init',
+      usage: initUsage,
+      options: { name: { type: 'string' }, group: { type: 'string' }, kind: { type: 'string' } },
+    });
+    if (typeof parsed === 'number') return parsed;
     const { values, positionals } = parsed;
-    if (values.help) {
-      io.out(initUsage);
-      return exitCodes.ok;
-    }
     const usage = (message: string) => (io.err(`capstan init: ${message}\n${initUsage}`), exitCodes.usage);
     if (positionals.length !== 1) return usage('which directory?');
     const dir = resolve(positionals[0]!);

@@ -1,7 +1,6 @@
 // `capstan run <module> [-n NS]... [-A] [--dev] [--liveness URL] [--verbose|--quiet] [--log-format json|plain] [--kubeconfig PATH]`.
-import { parseArgs } from 'node:util';
 import { consoleLogger, describeError, type LogLevel } from '../core/logging.js';
-import { exitCodes, type Command } from './command.js';
+import { exitCodes, parseCommandArgs, type Command } from './command.js';
 import { startLiveness } from './liveness.js';
 import { loadOperatorModule } from './load-module.js';
 import { processKubeconfig, productionRunOptions } from './process-entry.js';
@@ -19,33 +18,23 @@ ${productionUsage({ healthPort: 0, leaseName: '<operator>-leader' })}`;
 export const runCommand: Command = {
   summary: 'run an operator module',
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          namespace: { type: 'string', short: 'n', multiple: true },
-          'all-namespaces': { type: 'boolean', short: 'A' },
-          dev: { type: 'boolean' },
-          liveness: { type: 'string' },
-          verbose: { type: 'boolean', short: 'v' },
-          quiet: { type: 'boolean', short: 'q' },
-          'log-format': { type: 'string' },
-          kubeconfig: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-          ...productionOptions,
-        },
-      });
-    } catch (error) {
-      io.err(`capstan run: ${(error as Error).message}\n${runUsage}`);
-      return exitCodes.usage;
-    }
+    const parsed = parseCommandArgs(argv, io, {
+      command: 'run',
+      usage: runUsage,
+      options: {
+        namespace: { type: 'string', short: 'n', multiple: true },
+        'all-namespaces': { type: 'boolean', short: 'A' },
+        dev: { type: 'boolean' },
+        liveness: { type: 'string' },
+        verbose: { type: 'boolean', short: 'v' },
+        quiet: { type: 'boolean', short: 'q' },
+        'log-format': { type: 'string' },
+        kubeconfig: { type: 'string' },
+        ...productionOptions,
+      },
+    });
+    if (typeof parsed === 'number') return parsed;
     const { values, positionals } = parsed;
-    if (values.help) {
-      io.out(runUsage);
-      return exitCodes.ok;
-    }
     const usage = (msg: string) => (io.err(`capstan run: ${msg}\n${runUsage}`), exitCodes.usage);
     if (positionals.length !== 1)
       return usage(positionals.length ? `one module expected, got ${positionals.length}` : 'which operator module?');
