@@ -15,7 +15,7 @@ export interface OperatorProcessOptions {
   program: string;
   args?: string[];
   env?: NodeJS.ProcessEnv;
-  /** Working directory (tsx and relative programs resolve from it). Default: the current one. */
+  /** Working directory (tsx and relative programs resolve from it). Default: the caller's. */
   cwd?: string;
   /** stdout and stderr are appended here. */
   logFile: string;
@@ -89,14 +89,14 @@ export class OperatorProcess {
     // only here, at run time, so capstan builds and runs without it (typed by the Managed interface above).
     const { spawnManaged } = (await import(LOCALCLUSTER)) as { spawnManaged: (options: SpawnOptions) => Managed };
     const o = this.options;
-    const env = { ...(o.env ?? process.env) };
     const entry = o.program.endsWith('.ts') ? ['--conditions=development', '--import', 'tsx', o.program] : [o.program];
     const proc = spawnManaged({
       name: o.name,
       command: process.execPath,
       args: [...(o.nodeFlags ?? []), ...entry, ...(o.args ?? [])],
-      env,
-      cwd: o.cwd ?? process.cwd(),
+      // Without env or cwd the child inherits the caller's: the library itself never reads the environment.
+      ...(o.env ? { env: o.env } : {}),
+      ...(o.cwd ? { cwd: o.cwd } : {}),
       logFile: o.logFile,
     });
     this.#proc = proc;
