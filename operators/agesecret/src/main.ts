@@ -1,7 +1,7 @@
 // Process entry of the AgeSecret operator: its flags and start-up facts; capstan/process does the rest.
 import { runOperatorProcess } from 'capstan/process';
 import { createAgeSecretOperator } from './operator.js';
-import { parseSettings, SettingsError, USAGE, type OperatorProcessSettings } from './settings.js';
+import { operatorOptions, parseSettings, SettingsError, USAGE, type OperatorProcessSettings } from './settings.js';
 
 process.exitCode = await runOperatorProcess<OperatorProcessSettings>({
   name: 'agesecret-operator',
@@ -14,14 +14,7 @@ process.exitCode = await runOperatorProcess<OperatorProcessSettings>({
     requireBinding: settings.requireBinding,
   }),
   async run({ settings, logger, kubeconfig, production, signal }) {
-    const agesecret = createAgeSecretOperator({
-      ...(settings.allNamespaces ? { allNamespaces: true } : { namespaces: settings.namespaces }),
-      ...(settings.defaultIdentity ? { defaultIdentity: settings.defaultIdentity } : {}),
-      kubeconfig,
-      requireBinding: settings.requireBinding,
-      concurrency: settings.concurrency,
-      logger,
-    });
+    const agesecret = createAgeSecretOperator({ ...operatorOptions(settings), kubeconfig, logger });
     await agesecret.operator.run({ signal, ...production });
   },
 });

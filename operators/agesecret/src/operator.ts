@@ -95,6 +95,11 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     return refsOf(waiting);
   });
   ageSecrets.owns(secrets);
+  // Calls the engine cannot see (handlers use ctx.client): declared so that `capstan generate` grants them.
+  operator.uses(SECRETS, ['create', 'update', 'delete'], {
+    why: 'writes the Secrets it owns (update: changed values; delete: a renamed Secret, or one whose type changed)',
+  });
+  operator.uses(SECRETS, ['get'], { why: 'a key Secret missing from the cache is read once, its absence confirmed by the API server' });
 
   const identities = new IdentityCache();
   const settings: ApplySettings = {

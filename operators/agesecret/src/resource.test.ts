@@ -32,7 +32,7 @@ function meaning(crd: unknown): unknown {
 
 test('deploy/agesecret/crd.yaml equals the CRD generated from resource.ts', () => {
   const path = fileURLToPath(new URL('../../../deploy/agesecret/crd.yaml', import.meta.url));
-  assert.equal(readFileSync(path, 'utf8'), crdYaml(), 'run: npm run gen:crd -w @capstan/agesecret');
+  assert.deepEqual(parse(readFileSync(path, 'utf8')), JSON.parse(JSON.stringify(ageSecretCrd)), 'run: npm run generate');
   assert.deepEqual(parse(crdYaml()), JSON.parse(JSON.stringify(ageSecretCrd)));
 });
 

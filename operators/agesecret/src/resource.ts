@@ -118,7 +118,7 @@ export interface AgeSecret {
 /** The CustomResourceDefinition, as plain JSON (typed client serialisers would drop x-kubernetes-* keys). */
 export const ageSecretCrd = AgeSecrets.crd;
 
-/** deploy/agesecret/crd.yaml, generated from ageSecretCrd (`npm run gen:crd -w @capstan/agesecret`). */
+/** The CRD as YAML (deploy/agesecret/crd.yaml holds it, written by `npm run generate`). */
 export function crdYaml(): string {
-  return `# Generated from operators/agesecret/src/resource.ts; do not edit (npm run gen:crd -w @capstan/agesecret).\n${stringify(ageSecretCrd, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+  return stringify(ageSecretCrd, { lineWidth: 0, aliasDuplicateObjects: false });
 }

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { productionFlagsFrom, productionOptions, productionUsage, type ProductionFlags } from 'capstan/process';
 import { AgeSecretError } from './errors.js';
+import type { AgeSecretOperatorOptions } from './operator.js';
 import type { DefaultIdentity } from './reconcile/key-source.js';
 
 export class SettingsError extends AgeSecretError {
@@ -97,5 +98,15 @@ export function parseSettings(
       ...(kubeconfig ? { kubeconfig } : {}),
       logLevel: logLevel as OperatorProcessSettings['logLevel'],
     },
+  };
+}
+
+/** The operator's options from its settings (the process adds credentials and the logger). */
+export function operatorOptions(settings: OperatorProcessSettings): AgeSecretOperatorOptions {
+  return {
+    ...(settings.allNamespaces ? { allNamespaces: true } : { namespaces: settings.namespaces }),
+    ...(settings.defaultIdentity ? { defaultIdentity: settings.defaultIdentity } : {}),
+    requireBinding: settings.requireBinding,
+    concurrency: settings.concurrency,
   };
 }

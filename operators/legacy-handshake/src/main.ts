@@ -4,7 +4,7 @@ import { runOperatorProcess } from 'capstan/process';
 import { SettingsError } from './errors.js';
 import type { HandshakeMetrics } from './metrics.js';
 import { createHandshakeOperator, OPERATOR_NAME } from './operator.js';
-import { parseSettings, USAGE, type HandshakeSettings } from './settings.js';
+import { operatorOptions, parseSettings, USAGE, type HandshakeSettings } from './settings.js';
 import { formatSuffixRef } from './suffix.js';
 
 /** capstan's metrics with the handshake's own series appended, so one /metrics serves both. */
@@ -31,17 +31,7 @@ const code = await runOperatorProcess<HandshakeSettings>({
     deploymentOptIn: settings.deploymentOptIn,
   }),
   async run({ settings, logger, kubeconfig, production, signal }) {
-    const handshake = createHandshakeOperator({
-      namespaces: settings.namespaces,
-      allNamespaces: settings.allNamespaces,
-      suffixSecret: settings.suffixSecret,
-      concurrency: settings.concurrency,
-      timeoutMs: settings.timeoutMs,
-      suffixMaxAgeMs: settings.suffixMaxAgeMs,
-      deploymentOptIn: settings.deploymentOptIn,
-      kubeconfig,
-      logger,
-    });
+    const handshake = createHandshakeOperator({ ...operatorOptions(settings), kubeconfig, logger });
     const metrics = withHandshakeMetrics(createOperatorMetrics({ operator: OPERATOR_NAME }), handshake.metrics);
     await handshake.run({ signal, ...production, metrics });
   },

@@ -101,7 +101,16 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
     failures.set(uid, count);
   };
 
+  operator.uses(SECRETS, ['get'], {
+    names: [ref.name],
+    namespace: ref.namespace,
+    why: 'the suffix Secret read directly while its watch has not seen it (absent at start-up)',
+  });
+
   const pods = operator.resource<KubeObject & Pod>(PODS);
+  // The reconciler writes through ctx.client: declared so that `capstan generate` grants it.
+  operator.uses(PODS, ['patch'], { why: 'annotates handshaken pods (secret-handshake-done, the restart count)' });
+  operator.uses(PODS, ['patch'], { subresource: 'status', why: 'the readiness-gate condition secret-handshake.pyvo.io/done' });
   pods.reconcile(
     {
       async apply(ctx) {
@@ -137,6 +146,7 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
 
   if (options.deploymentOptIn ?? true) {
     const deployments = operator.resource<KubeObject & Deployment>(DEPLOYMENTS);
+    operator.uses(DEPLOYMENTS, ['patch'], { why: 'Deployment-level opt-in: adds the label and readiness gate to the pod template' });
     deployments.reconcile(
       {
         async apply(ctx) {

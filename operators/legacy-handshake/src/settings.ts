@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { productionFlagsFrom, productionOptions, productionUsage, type ProductionFlags } from 'capstan/process';
 import { SettingsError } from './errors.js';
+import type { HandshakeOperatorOptions } from './operator.js';
 import { parseSuffixRef, type SuffixRef } from './suffix.js';
 
 /** The operator's own settings, plus capstan's shared flags (probes, leader election, instance). */
@@ -137,4 +138,17 @@ function boolean(name: string, text: string | undefined, fallback: boolean): boo
   if (text === 'true' || text === '1') return true;
   if (text === 'false' || text === '0') return false;
   throw new SettingsError(`${name}=${JSON.stringify(text)} is not true or false`);
+}
+
+/** The operator's options from its settings (the process adds credentials and the logger). */
+export function operatorOptions(settings: HandshakeSettings): HandshakeOperatorOptions {
+  return {
+    namespaces: settings.namespaces,
+    allNamespaces: settings.allNamespaces,
+    suffixSecret: settings.suffixSecret,
+    concurrency: settings.concurrency,
+    timeoutMs: settings.timeoutMs,
+    suffixMaxAgeMs: settings.suffixMaxAgeMs,
+    deploymentOptIn: settings.deploymentOptIn,
+  };
 }

@@ -71,6 +71,7 @@ export interface CoreEvent extends KubeObject {
   reason?: string;
   message?: string;
   type?: string;
+  count?: number;
 }
 
 export async function eventsOf(client: KubeClient, namespace: string, name: string): Promise<CoreEvent[]> {

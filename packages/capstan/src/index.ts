@@ -74,6 +74,7 @@ export type {
   TimerOptions,
   WatchSettings,
 } from './core/types.js';
+export type { ApiVerb, PermissionOptions } from './core/description.js';
 export type { EventRecorder, HandlerKind, HandlerOutcome, LeadershipGate, OperatorHooks } from './core/hooks.js';
 export { consoleLogger, describeError, silentLogger } from './core/logging.js';
 export type { ConsoleLoggerOptions, LogFields, Logger, LogLevel } from './core/logging.js';

@@ -39,9 +39,11 @@ export interface StartApiserverOptions {
 }
 
 /**
- * The audit policy: lists and watches only, at Metadata level (the request URI with its selectors, the user, the
- * verb; never a body; a watch as soon as it starts), so tests can show what an operator asks the server for.
- * Everything else is not logged: auditing every write would cost the benchmarks' API server measurably.
+ * The audit policy, at Metadata level (the request URI with its selectors, the user, the verb, the response
+ * code; never a body): every list and watch (a watch as soon as it starts), so tests can show what an operator
+ * asks the server for; and every request of a ServiceAccount, so RBAC tests can show which requests an
+ * operator made and which were forbidden. Other writes are not logged: auditing every write would cost the
+ * benchmarks' API server measurably (they run as the cluster admin).
  */
 const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
 kind: Policy
@@ -49,6 +51,8 @@ omitStages: [RequestReceived]
 rules:
   - level: Metadata
     verbs: [list, watch]
+  - level: Metadata
+    userGroups: [system:serviceaccounts]
   - level: None
 `;
 

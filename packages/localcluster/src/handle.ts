@@ -42,7 +42,7 @@ export interface ClusterHandle {
   serviceAccountKubeconfig(namespace: string, name: string, options?: ServiceAccountTokenOptions): Promise<string>;
   /** Where the simulated kubelet writes a container's stdout and stderr. */
   podLogPath(namespace: string, pod: string, container: string): string;
-  /** The API server's audit log of list and watch requests (JSON lines); undefined for an existing cluster. */
+  /** The API server's audit log (JSON lines): lists and watches, and every ServiceAccount request; undefined for an existing cluster. */
   readonly auditLogPath: string | undefined;
   /** The directory a pod's processes see as "/" for files (their CAPSTAN_POD_ROOT); needs the pod's UID. */
   podRootPath(namespace: string, pod: string, uid: string): string;

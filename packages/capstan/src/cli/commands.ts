@@ -24,4 +24,5 @@ registerCommand('cluster', async () => (await import('./cluster-command.js')).cl
 registerCommand('kubectl', async () => (await import('./cluster-command.js')).kubectlCommand);
 registerCommand('crd', async () => (await import('./crd-command.js')).crdCommand);
 registerCommand('init', async () => (await import('./init-command.js')).initCommand);
+registerCommand('generate', async () => (await import('./generate-command.js')).generateCommand);
 registerCommand('dev', async () => (await import('./dev-command.js')).devCommand);

@@ -33,6 +33,7 @@ test('init writes a project named after its directory, depending on this capstan
     'src/operator.ts',
     'src/operator.test.ts',
     'src/main.ts',
+    'src/install.ts',
   ]) {
     assert.ok(files.includes(f), f);
   }

@@ -1,9 +1,10 @@
 // `capstan init <dir> [--name N] [--group G] [--kind K]`: a new operator project on the published packages.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { exitCodes, parseCommandArgs, type Command } from './command.js';
 import { projectFiles } from './init-templates.js';
+import { ownVersion } from './own-version.js';
 
 export const initUsage = `usage: capstan init <dir> [--name NAME] [--group GROUP] [--kind KIND]
   Writes a standalone operator project into <dir> (new or empty): a typed custom resource and its
@@ -15,12 +16,6 @@ export const initUsage = `usage: capstan init <dir> [--name NAME] [--group GROUP
 
 const dnsLabel = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
-
-/** This capstan's version: the generated project depends on it. */
-function ownVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return manifest.version;
-}
 
 export const initCommand: Command = {
   summary: 'start a new operator project',

@@ -29,7 +29,7 @@ export function projectFiles(o: InitOptions): Record<string, string> {
           typecheck: 'tsc --noEmit',
           build: 'tsc -p tsconfig.build.json',
           dev: 'node --import tsx node_modules/capstan/bin/capstan.mjs dev src/main.ts',
-          manifests: 'node --import tsx node_modules/capstan/bin/capstan.mjs crd src/resource.ts --out deploy/crd.yaml',
+          manifests: 'node --import tsx node_modules/capstan/bin/capstan.mjs generate src/install.ts -o deploy',
           start: 'node dist/main.js',
         },
         dependencies: { capstan: `^${o.version}` },
@@ -111,6 +111,10 @@ export function create${o.kind}Operator(settings: Partial<CliSettings> = {}): Op
   });
   // A change to the ConfigMap (someone edited it) runs the reconciler of its owner again.
   objects.owns(op.resource(configMaps));
+  // What handlers do through ctx.client is invisible to capstan: declare it, and \`npm run manifests\` grants it.
+  op.uses(configMaps, ['create', 'patch'], {
+    why: 'applyChild: server-side apply (a PATCH) of the ConfigMap each ${o.kind} owns; create: when that apply creates it',
+  });
   return op;
 }
 `,
@@ -123,32 +127,70 @@ export { ${resourceConst} } from './resource.js';
 
 export default (settings: CliSettings) => create${o.kind}Operator(settings);
 `,
-    'src/operator.test.ts': `// The operator against a real local Kubernetes (started by @capstan/localcluster, or $CAPSTAN_TEST_KUBECONFIG's).
+    'src/install.ts': `// How the operator is deployed: \`npm run manifests\` (capstan generate) writes deploy/ from it.
+import { defineInstall } from 'capstan/manifests';
+import { create${o.kind}Operator, OPERATOR_NAME } from './operator.js';
+import { ${resourceConst} } from './resource.js';
+
+export const install = defineInstall({
+  name: OPERATOR_NAME,
+  namespace: '${o.name}-system',
+  image: '${o.name}:latest',
+  args: ['--all-namespaces'],
+  crds: [${resourceConst}.crd],
+  // The operator as the Deployment runs it: its resources and op.uses(...) declarations become the RBAC.
+  operator: () => create${o.kind}Operator(),
+});
+`,
+    'src/operator.test.ts': `// The operator against a real local Kubernetes (started by @capstan/localcluster, or $CAPSTAN_TEST_KUBECONFIG's),
+// running as its ServiceAccount with only the RBAC \`npm run manifests\` generates: enough, and no more.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useTestCluster } from '@capstan/localcluster';
+import { useTestCluster, type ClusterHandle } from '@capstan/localcluster';
 import { ApiClient, isTrue, type KubeObject } from 'capstan';
-import { deleteNamespace, runOperatorInProcess, uniqueNamespace, waitFor, waitUntil, type RunningOperator } from 'capstan/testing';
-import { create${o.kind}Operator } from './operator.js';
+import {
+  applyGeneratedRbac,
+  deleteNamespace,
+  describeUnused,
+  rbacCoverage,
+  runOperatorInProcess,
+  uniqueNamespace,
+  waitFor,
+  waitUntil,
+  type AppliedRbac,
+  type RunningOperator,
+} from 'capstan/testing';
+import { install } from './install.js';
 import { ${resourceConst}, type ${o.kind} } from './resource.js';
 
 const crds = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' };
+let cluster: ClusterHandle;
 let client: ApiClient;
 let namespace: string;
+let system: string;
+let rbac: AppliedRbac;
 let running: RunningOperator;
 
 before(async () => {
-  const cluster = await useTestCluster();
+  cluster = await useTestCluster();
   client = await ApiClient.create({ path: cluster.kubeconfigPath });
   await client.apply(crds, ${resourceConst}.crd as unknown as KubeObject, { force: true, fieldManager: 'tests' });
   await waitUntil(async () => (await client.list(${resourceConst}.ref, { namespace: 'default' })) && true, { message: 'the CRD served' });
-  namespace = await uniqueNamespace(client, 'test');
-  running = await runOperatorInProcess(create${o.kind}Operator, { kubeconfigPath: cluster.kubeconfigPath, namespaces: [namespace] });
+  [namespace, system] = await Promise.all([uniqueNamespace(client, 'test'), uniqueNamespace(client, 'test-system')]);
+  // The generated ServiceAccount and roles, in a namespace of this test; the operator runs as that account.
+  rbac = await applyGeneratedRbac({ client, install, namespace: system });
+  running = await runOperatorInProcess(await install.operator({ namespace: system, args: [] }), {
+    kubeconfigPath: await cluster.serviceAccountKubeconfig(system, rbac.serviceAccount.name),
+    namespaces: [namespace],
+    // Leader election as deployed, renewing often so that the test sees the Lease renewed too.
+    leaderElection: { namespace: system, leaseName: install.name, leaseDurationMs: 4000, renewDeadlineMs: 3000, retryPeriodMs: 500 },
+  });
 });
 
 after(async () => {
   await running?.stop();
-  await deleteNamespace(client, namespace);
+  await Promise.all([deleteNamespace(client, namespace), deleteNamespace(client, system)]);
+  await rbac?.remove();
   client.close();
 });
 
@@ -158,6 +200,13 @@ test('a ${o.kind} gets its ConfigMap and Ready=True', async () => {
   assert.equal(ready?.status?.observedGeneration, 1);
   const configMap = await client.get<KubeObject & { data?: Record<string, string> }>({ version: 'v1', plural: 'configmaps' }, { namespace, name: 'hello-message' });
   assert.equal(configMap.data?.['message'], 'hi');
+});
+
+test('the generated RBAC was enough (nothing refused) and no more (every grant used)', async (t) => {
+  if (!cluster.auditLogPath) return t.skip('this cluster has no audit log to read');
+  const coverage = await rbacCoverage(cluster.auditLogPath!, rbac);
+  assert.deepEqual(coverage.forbidden, [], 'requests refused: declare them with op.uses(...) and run npm run manifests');
+  assert.deepEqual(describeUnused(coverage), [], 'grants never used');
 });
 `,
     Dockerfile: `# syntax=docker/dockerfile:1
@@ -177,7 +226,8 @@ COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 USER 65532:65532
 EXPOSE 8080
-ENTRYPOINT ["/nodejs/bin/node", "node_modules/capstan/bin/capstan.mjs", "run", "dist/main.js", "--health-port", "8080"]
+# The Deployment (deploy/deployment.yaml, from \`npm run manifests\`) adds the flags: namespaces, probes' port, Lease.
+ENTRYPOINT ["/nodejs/bin/node", "node_modules/capstan/bin/capstan.mjs", "run", "dist/main.js"]
 `,
     'docker-bake.hcl': `// docker buildx bake: the operator image.
 variable "TAG" { default = "latest" }
@@ -201,9 +251,12 @@ npm run dev     # the local cluster (started once), the CRD applied, the operato
 The first \`npm test\` builds the local control plane from Go modules (Go >= 1.26, about 9 minutes, cached
 under ~/.cache/capstan). With \`CAPSTAN_TEST_KUBECONFIG\` set, the tests use that cluster instead.
 
-- \`npm run manifests\` writes \`deploy/crd.yaml\` from \`src/resource.ts\`.
+- \`npm run manifests\` writes \`deploy/\` from \`src/install.ts\`: the CRD, a ServiceAccount, RBAC derived from
+  what the operator declares (\`kubectl apply -k deploy\` installs it all). The RBAC is least privilege: the
+  test runs the operator as that ServiceAccount and fails if a request is refused or a granted verb goes unused.
 - \`npm run build\` compiles to \`dist/\`; \`docker buildx bake\` builds the image (non-root, Node 24).
-- \`src/operator.ts\` is the reconciler; \`src/resource.ts\` the schema; \`src/operator.test.ts\` the test.
+- \`src/operator.ts\` is the reconciler; \`src/resource.ts\` the schema; \`src/install.ts\` how it is deployed;
+  \`src/operator.test.ts\` the test.
 `,
   };
 }

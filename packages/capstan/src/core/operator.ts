@@ -6,6 +6,14 @@ import { ConfigurationError } from '../structs/errors.js';
 import { resourceId, type KubeObject, type ObjectKey, type ResolvedResource, type ResourceRef } from '../structs/objects.js';
 import { KeyedQueue } from '../kits/keyed-queue.js';
 import { linkedAbort, sleep, untilAborted } from '../kits/sleep.js';
+import {
+  checkDeclaration,
+  describeRegistration,
+  type ApiVerb,
+  type OperatorDescription,
+  type PermissionDeclaration,
+  type PermissionOptions,
+} from './description.js';
 import { safely } from './hooks.js';
 import { consoleLogger, describeError } from './logging.js';
 import { ObjectWatch } from './engine/object-watch.js';
@@ -60,6 +68,7 @@ export function createOperator(settings: OperatorSettings): Operator {
 class OperatorImpl implements Operator {
   readonly #registrations = new Map<string, ResourceRegistration>();
   readonly #objectWatches: ObjectWatch[] = [];
+  readonly #declarations: PermissionDeclaration[] = [];
   #client: KubeClient | undefined;
   #running = false;
   #effective: OperatorSettings | undefined;
@@ -104,6 +113,23 @@ class OperatorImpl implements Operator {
     let reg = this.#registrations.get(id);
     if (!reg) this.#registrations.set(id, (reg = new ResourceRegistration(ref, options)));
     return reg as unknown as ResourceHandle<T>;
+  }
+
+  uses(ref: ResourceRef, verbs: ApiVerb[], options: PermissionOptions): void {
+    if (this.#running) throw new ConfigurationError('cannot declare permissions after the operator started');
+    this.#declarations.push(checkDeclaration({ resource: ref, verbs: [...verbs], ...options }));
+  }
+
+  describe(): OperatorDescription {
+    const s = this.settings;
+    return {
+      name: s.name,
+      namespaces: s.allNamespaces ? [] : [...(s.namespaces ?? [])],
+      resources: [...this.#registrations.values()].filter((r) => r.active).map(describeRegistration),
+      watchedObjects: this.#objectWatches.map((w) => ({ resource: w.ref, keys: [...w.keys] })),
+      declarations: this.#declarations.map((d) => ({ ...d, verbs: [...d.verbs] })),
+      events: s.events !== false,
+    };
   }
 
   async run(options: RunOptions = {}): Promise<void> {

@@ -1,4 +1,5 @@
 // The public shapes of registration: handler options, the handler context, resource handles, settings.
+import type { ApiVerb, OperatorDescription, PermissionOptions } from './description.js';
 import type { KubeClient, KubeConfigSource, WatchEventType } from '../client/surface.js';
 import type { BackoffOptions } from '../structs/backoff.js';
 import type { DiffItem } from '../structs/diff.js';
@@ -235,6 +236,14 @@ export interface Operator {
   ): WatchedObjects<T>;
   /** Register a resource to watch (once per resource; the options of the first call count). */
   resource<T extends KubeObject = KubeObject>(ref: ResourceRef, options?: ResourceOptions): ResourceHandle<T>;
+  /**
+   * Declare an API call the engine cannot see (a handler reading a Secret by name, writing a child through
+   * `ctx.client`), so that `capstan generate` grants it. Watching, the engine's own writes, Events and the
+   * leader Lease need no declaration.
+   */
+  uses(ref: ResourceRef, verbs: ApiVerb[], options: PermissionOptions): void;
+  /** What the operator declares, as plain data (`capstan generate` derives RBAC from it). */
+  describe(): OperatorDescription;
   /** Watch and handle until the signal aborts; resolves after a graceful stop. */
   run(options?: RunOptions): Promise<void>;
   /** Resolves when every resource finished its initial list (and the operator leads). */

@@ -1,7 +1,7 @@
 // Run an operator inside the test process against a cluster, collecting its log lines.
 import { ApiClient } from '../client/surface.js';
 import { consoleLogger, type Logger } from '../core/logging.js';
-import type { Operator } from '../core/types.js';
+import type { Operator, RunOptions } from '../core/types.js';
 
 export interface InProcessSettings {
   kubeconfigPath: string;
@@ -23,6 +23,8 @@ export interface RunInProcessOptions {
   echo?: boolean;
   /** Wait for the operator's initial lists before resolving. Default true. */
   waitReady?: boolean;
+  /** Leader election (a Lease), as in production; default: none unless the operator's settings ask for it. */
+  leaderElection?: RunOptions['leaderElection'];
 }
 
 export interface RunningOperator {
@@ -62,6 +64,7 @@ export async function runOperatorInProcess(op: Operator | OperatorFactory, optio
     logger,
     ...(options.namespaces ? { namespaces: options.namespaces } : {}),
     ...(options.allNamespaces ? { allNamespaces: true } : {}),
+    ...(options.leaderElection !== undefined ? { leaderElection: options.leaderElection } : {}),
   });
   let failure: unknown;
   done.catch((error) => (failure = error));
