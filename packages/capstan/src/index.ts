@@ -19,6 +19,7 @@ export type {
   WriteOptions,
 } from './client/surface.js';
 export {
+  AdmissionError,
   ApiError,
   BadRequestError,
   CapstanError,
@@ -54,6 +55,7 @@ export type { DiffItem, DiffOp } from './structs/diff.js';
 export { createOperator } from './core/operator.js';
 export type { ObjectChange, WatchedObjects, WatchedObjectsOptions } from './core/types.js';
 export type {
+  AdmissionHandle,
   Cause,
   DaemonOptions,
   FilterOptions,
@@ -75,6 +77,21 @@ export type {
   WatchSettings,
 } from './core/types.js';
 export type { ApiVerb, PermissionOptions } from './core/description.js';
+// Admission: validate and mutate handlers, served by the operator's webhook server (settings `admission`).
+export type {
+  AdmissionOperation,
+  AdmissionOptions,
+  AdmissionRequest,
+  AdmissionSettings,
+  AdmissionUser,
+  LabelSelector,
+  MutateHandler,
+  MutationResult,
+  ValidateHandler,
+  ValidationResult,
+  WebhookCertificates,
+  WebhookEndpoint,
+} from './core/admission/types.js';
 export type { EventRecorder, HandlerKind, HandlerOutcome, LeadershipGate, OperatorHooks } from './core/hooks.js';
 export { consoleLogger, describeError, silentLogger } from './core/logging.js';
 export type { ConsoleLoggerOptions, LogFields, Logger, LogLevel } from './core/logging.js';

@@ -27,6 +27,7 @@ export interface PermissionDeclaration {
   why: string;
 }
 
+/** Options of `operator.uses(ref, verbs, options)`: see PermissionDeclaration. */
 export interface PermissionOptions {
   subresource?: string;
   names?: string[];
@@ -50,6 +51,7 @@ export interface WatchedResourceDescription {
   feeds: string[];
 }
 
+/** Objects the operator watches by name (`watchObjects`). */
 export interface WatchedObjectsDescription {
   resource: ResourceRef;
   keys: ObjectKey[];

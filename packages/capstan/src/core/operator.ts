@@ -14,6 +14,7 @@ import {
   type PermissionDeclaration,
   type PermissionOptions,
 } from './description.js';
+import { startOperatorAdmission } from './admission/operator-admission.js';
 import { safely } from './hooks.js';
 import { consoleLogger, describeError } from './logging.js';
 import { ObjectWatch } from './engine/object-watch.js';
@@ -24,6 +25,7 @@ import type { ProbeAddress } from './production/probes.js';
 import { ProductionServices } from './production/production-services.js';
 import { ResourceRegistration } from './engine/registry.js';
 import type {
+  AdmissionHandle,
   Operator,
   OperatorSettings,
   ResourceHandle,
@@ -61,6 +63,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** A new operator named `settings.name` (its field manager and Event source); register resources, then `run()`. */
 export function createOperator(settings: OperatorSettings): Operator {
   return new OperatorImpl(settings);
 }
@@ -69,6 +72,7 @@ class OperatorImpl implements Operator {
   readonly #registrations = new Map<string, ResourceRegistration>();
   readonly #objectWatches: ObjectWatch[] = [];
   readonly #declarations: PermissionDeclaration[] = [];
+  #admission: AdmissionHandle | undefined;
   #client: KubeClient | undefined;
   #running = false;
   #effective: OperatorSettings | undefined;
@@ -90,6 +94,10 @@ class OperatorImpl implements Operator {
 
   get name(): string {
     return this.settings.name;
+  }
+
+  get admission(): AdmissionHandle | undefined {
+    return this.#admission;
   }
 
   get client(): KubeClient | undefined {
@@ -221,11 +229,26 @@ class OperatorImpl implements Operator {
     }
     const watching = Promise.all(reflectors.map((r) => r.run(signal)));
     logger.info('operator started', { operator: s.name, resources: controllers.map((c) => c.id), server: client.server });
+    // Admission serves on every replica, leader or not, once the caches its handlers may read have synced.
+    const admission = startOperatorAdmission(
+      {
+        name: s.name,
+        client: writer,
+        settings: s.admission,
+        registrations: [...this.#registrations.values()],
+        resolve: (ref) => this.#resolve(ref, services, signal),
+        logger,
+      },
+      untilAborted(synced, signal),
+    );
+    this.#admission = admission?.handle;
 
     try {
       await this.#lead(controllers, services, synced, signal);
       await watching;
     } finally {
+      await admission?.stop();
+      this.#admission = undefined;
       await prod.stop();
     }
     logger.info('operator stopped', { operator: s.name });

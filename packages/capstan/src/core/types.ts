@@ -1,4 +1,5 @@
 // The public shapes of registration: handler options, the handler context, resource handles, settings.
+import type { AdmissionOptions, AdmissionSettings, MutateHandler, ValidateHandler } from './admission/types.js';
 import type { ApiVerb, OperatorDescription, PermissionOptions } from './description.js';
 import type { KubeClient, KubeConfigSource, WatchEventType } from '../client/surface.js';
 import type { BackoffOptions } from '../structs/backoff.js';
@@ -12,9 +13,12 @@ import type { Logger } from './logging.js';
 import type { ProductionSettings } from './production/production-services.js';
 import type { ProbeAddress } from './production/probes.js';
 
+/** The type of an object's `spec` (unknown when it has none). */
 export type SpecOf<T> = T extends { spec?: infer S } ? S : unknown;
+/** The type of an object's `status` (unknown when it has none). */
 export type StatusOf<T> = T extends { status?: infer S } ? S : unknown;
 
+/** Why a handler runs: its registration kind, or `cleanup` for a reconciler's deletion step. */
 export type Cause = 'create' | 'update' | 'delete' | 'resume' | 'event' | 'field' | 'timer' | 'daemon' | 'reconcile' | 'cleanup';
 
 /** What a handler gets. Bodies are frozen snapshots: write through `patch`, never by mutating. */
@@ -48,14 +52,23 @@ export interface HandlerContext<T extends KubeObject = KubeObject> {
   resource: ResolvedResource;
 }
 
+/**
+ * A handler: gets the context of one object and may return a value (stored under its id for change handlers).
+ * A thrown `TemporaryError` (or any error) is retried with backoff; a `PermanentError` is not.
+ */
 export type Handler<T extends KubeObject = KubeObject, R = unknown> = (ctx: HandlerContext<T>) => R | Promise<R>;
 
+/** Which objects a handler applies to: all of the given filters must accept it. */
 export interface FilterOptions<T extends KubeObject = KubeObject> {
+  /** Label filters (`PRESENT`, `ABSENT`, a value, or a predicate); shared ones become a server-side selector. */
   labels?: MetaFilter;
+  /** Annotation filters, as for labels (always checked in the operator). */
   annotations?: MetaFilter;
+  /** Any other condition on the object, checked in the operator before the handler runs. */
   when?: (ctx: HandlerContext<T>) => boolean;
 }
 
+/** Options of `on.create`, `on.update`, `on.delete`, `on.resume`, `on.event` and `on.field` handlers. */
 export interface HandlerOptions<T extends KubeObject = KubeObject> extends FilterOptions<T> {
   /** Stable id (progress and the status key of the return value). Default: the function's name or `<cause>-<n>`. */
   id?: string;
@@ -70,6 +83,7 @@ export interface HandlerOptions<T extends KubeObject = KubeObject> extends Filte
   optional?: boolean;
 }
 
+/** Options of `timer(intervalMs, fn, options)`. */
 export interface TimerOptions<T extends KubeObject = KubeObject> extends FilterOptions<T> {
   id?: string;
   /** Run only when the object has not changed for this long. */
@@ -79,22 +93,31 @@ export interface TimerOptions<T extends KubeObject = KubeObject> extends FilterO
   timeoutMs?: number;
 }
 
+/** Options of `daemon(fn, options)`: one long-running task per object, stopped when the object goes. */
 export interface DaemonOptions<T extends KubeObject = KubeObject> extends FilterOptions<T> {
   id?: string;
   /** Delay before restarting a daemon that threw (exponential). Default base 1 s. */
   backoff?: BackoffOptions;
 }
 
+/** What a reconciler's `apply` may return. */
 export interface ReconcileResult {
   /** Run apply again after this long even without a change (0 or absent: only on changes). */
   requeueAfterMs?: number;
 }
 
+/**
+ * A level-based reconciler (controller-runtime's model): `apply` brings the world in line with the object's latest
+ * state, whatever changed; `cleanup` runs once when the object is deleted.
+ */
 export interface Reconciler<T extends KubeObject = KubeObject> {
+  /** Make the world match the object; called on every change (and `requeueAfterMs`), never concurrently per object. */
   apply(ctx: HandlerContext<T>): ReconcileResult | void | Promise<ReconcileResult | void>;
+  /** Undo what `apply` did outside the cluster's garbage collection; a finalizer holds the object until it succeeds. */
   cleanup?(ctx: HandlerContext<T>): void | Promise<void>;
 }
 
+/** Options of `reconcile(reconciler, options)`. */
 export interface ReconcileOptions<T extends KubeObject = KubeObject> extends FilterOptions<T> {
   /**
    * The finalizer held while `cleanup` (and any blocking delete handler of the resource) must still run.
@@ -115,7 +138,9 @@ export interface ReconcileOptions<T extends KubeObject = KubeObject> extends Fil
 
 /** An in-memory index over a watched resource, read without API calls. */
 export interface Index<T extends KubeObject = KubeObject> {
+  /** The cached objects filed under `key`. */
   get(key: string): T[];
+  /** Every key some cached object is filed under. */
   keys(): string[];
 }
 
@@ -129,23 +154,44 @@ export interface ResourceOptions {
   fieldSelector?: string;
 }
 
+/** One watched resource of an operator: register its handlers, reconciler, indexes and triggers here. */
 export interface ResourceHandle<T extends KubeObject = KubeObject> {
+  /** The resource, as given to `operator.resource(ref)`. */
   readonly ref: ResourceRef;
+  /** Change handlers, run once per change (kopf's model); their progress is kept on the object. */
   on: {
+    /** The first time the operator sees the object. */
     create(fn: Handler<T>, options?: HandlerOptions<T>): void;
+    /** When the object's essence (spec, labels, annotations; not status) changed since it was last handled. */
     update(fn: Handler<T>, options?: HandlerOptions<T>): void;
+    /** When the object is being deleted (a finalizer holds it until the handler succeeds, unless `optional`). */
     delete(fn: Handler<T>, options?: HandlerOptions<T>): void;
+    /** For every existing object when the operator starts (after a restart too). */
     resume(fn: Handler<T>, options?: HandlerOptions<T>): void;
+    /** For every watch event, without progress or retries (fire and forget). */
     event(fn: Handler<T>, options?: HandlerOptions<T>): void;
+    /** When the field at `path` (dotted, e.g. `spec.size`) changed; also on create when it is set. */
     field(path: string, fn: Handler<T>, options?: HandlerOptions<T>): void;
   };
+  /** Run `fn` for each object every `intervalMs` (while it exists; `idleMs`: only when it has not changed). */
   timer(intervalMs: number, fn: Handler<T>, options?: TimerOptions<T>): void;
+  /** Run `fn` as a long-lived task per object, aborted (ctx.signal) when the object is deleted or the operator stops. */
   daemon(fn: Handler<T>, options?: DaemonOptions<T>): void;
+  /** The resource's one reconciler: called with the latest object on every change, with retries and backoff. */
   reconcile(reconciler: Reconciler<T>, options?: ReconcileOptions<T>): void;
   /** Re-run this resource's reconciler for the objects a change of `other` maps to. */
   watches<U extends KubeObject>(other: ResourceHandle<U>, mapper: (obj: U) => ObjectKey[]): void;
   /** Re-run this resource's reconciler when a child it owns (ownerReferences) changes. */
   owns<U extends KubeObject>(other: ResourceHandle<U>): void;
+  /**
+   * Validate requests for this resource at admission time (before they are stored): throw `AdmissionError` to
+   * refuse with a message the person running kubectl sees. Served by the operator's webhook server
+   * (settings `admission`); every replica serves, leader or not.
+   */
+  validate(fn: ValidateHandler<T>, options?: AdmissionOptions): void;
+  /** Change objects of this resource as they are admitted: return the changed object (capstan makes the JSON Patch). */
+  mutate(fn: MutateHandler<T>, options?: AdmissionOptions): void;
+  /** An index over the cached objects by the keys `fn` returns, kept current by the watch. */
   index(name: string, fn: (obj: T) => string[] | undefined): Index<T>;
   /** The cached object (no API call), once the operator runs. */
   cached(key: ObjectKey): T | undefined;
@@ -157,6 +203,7 @@ export interface ObjectChange<T extends KubeObject = KubeObject> {
   object: T | undefined;
 }
 
+/** Options of `operator.watchObjects(ref, keys, options)`. */
 export interface WatchedObjectsOptions<T extends KubeObject = KubeObject> {
   /** Called for every change of a watched object, also while the operator is not leading. Exceptions are logged. */
   onChange?: (change: ObjectChange<T>) => void;
@@ -164,9 +211,11 @@ export interface WatchedObjectsOptions<T extends KubeObject = KubeObject> {
 
 /** The latest version of each watched object, read without API calls once the operator runs. */
 export interface WatchedObjects<T extends KubeObject = KubeObject> {
+  /** The latest version of a watched object; undefined while it does not exist or before the first list. */
   get(key: ObjectKey): T | undefined;
 }
 
+/** How the operator watches: request timeouts, stall detection, backoff and the initial list's form. */
 export interface WatchSettings {
   /** Server-side `timeoutSeconds` of each watch request. Default 300 (with jitter). */
   timeoutSeconds?: number;
@@ -180,6 +229,7 @@ export interface WatchSettings {
   listMode?: 'auto' | 'stream' | 'paged';
 }
 
+/** Settings of `createOperator(settings)`; `run(options)` may override the production ones. */
 export interface OperatorSettings extends ProductionSettings {
   /** Field manager, Event reporting component, finalizer/annotation prefix. */
   name: string;
@@ -205,6 +255,8 @@ export interface OperatorSettings extends ProductionSettings {
   shutdownGraceMs?: number;
   /** Default retry backoff for handlers. */
   backoff?: BackoffOptions;
+  /** The webhook server of the admission handlers (`validate`, `mutate`); without it they are not served. */
+  admission?: AdmissionSettings | false;
 }
 
 /**
@@ -219,8 +271,24 @@ export interface RunOptions extends ProductionSettings {
   namespaces?: string[];
   allNamespaces?: boolean;
   logger?: Logger;
+  /** The webhook server's settings (overrides createOperator's). */
+  admission?: AdmissionSettings | false;
 }
 
+/** What a running operator's admission side tells: where it serves, and a way to renew its certificate now. */
+export interface AdmissionHandle {
+  /** The URL the API server calls (for a `local` or `url` endpoint). */
+  readonly url: string | undefined;
+  /** The CA bundle in the webhook configurations. */
+  readonly caBundle: string | undefined;
+  /**
+   * Re-read or renew the certificates now (what the timer does; `renew`: a new serving certificate from the same
+   * CA, e.g. to rotate it); resolves true when a new one is served.
+   */
+  refresh(options?: { renew?: boolean }): Promise<boolean>;
+}
+
+/** An operator: resources and their handlers registered, then `run()` watches and handles until stopped. */
 export interface Operator {
   readonly name: string;
   readonly settings: Readonly<OperatorSettings>;
@@ -246,6 +314,8 @@ export interface Operator {
   describe(): OperatorDescription;
   /** Watch and handle until the signal aborts; resolves after a graceful stop. */
   run(options?: RunOptions): Promise<void>;
+  /** The admission side while `run` runs with admission handlers and settings; undefined otherwise. */
+  readonly admission?: AdmissionHandle | undefined;
   /** Resolves when every resource finished its initial list (and the operator leads). */
   readonly ready: Promise<void>;
   /** The client, once `run` started. */

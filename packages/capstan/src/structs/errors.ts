@@ -105,3 +105,18 @@ export class HandlerTimeoutError extends TemporaryError {}
 
 /** Bad settings or registrations given to capstan. */
 export class ConfigurationError extends CapstanError {}
+
+/**
+ * An admission handler's refusal: the API server rejects the request with this message (shown to the person
+ * running kubectl), the HTTP `code` (default 400, or 403 for policy refusals) and an optional `reason`.
+ * Never put a Secret's value in the message.
+ */
+export class AdmissionError extends CapstanError {
+  readonly code: number;
+  readonly reason: string | undefined;
+  constructor(message: string, options: { code?: number; reason?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.code = options.code ?? 400;
+    this.reason = options.reason;
+  }
+}

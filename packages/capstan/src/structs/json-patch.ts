@@ -95,3 +95,25 @@ function remove(doc: unknown, segments: string[]): unknown {
   }
   return doc;
 }
+
+const toPointer = (path: readonly string[]) => path.map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The JSON Patch that turns `before` into `after`: objects compared key by key (add, remove, replace); arrays and
+ * scalars replaced whole when they differ (a mutation's patch stays obviously correct rather than minimal).
+ */
+export function jsonPatchBetween(before: unknown, after: unknown, path: string[] = []): JsonPatchOp[] {
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const ops: JsonPatchOp[] = [];
+    for (const key of Object.keys(before)) if (!(key in after)) ops.push({ op: 'remove', path: toPointer([...path, key]) });
+    for (const [key, value] of Object.entries(after)) {
+      if (value === undefined) continue;
+      if (!(key in before) || before[key] === undefined) ops.push({ op: 'add', path: toPointer([...path, key]), value });
+      else ops.push(...jsonPatchBetween(before[key], value, [...path, key]));
+    }
+    return ops;
+  }
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  return [{ op: 'replace', path: toPointer(path), value: after }];
+}

@@ -9,6 +9,7 @@ import type { DerivedRbac } from '../core/manifests/rbac.js';
 import type { KubeObject } from '../structs/objects.js';
 import { waitUntil, WaitTimeoutError } from '../kits/wait-until.js';
 
+/** What `applyGeneratedRbac` needs. */
 export interface GeneratedRbacOptions {
   /** An admin client of the test cluster. */
   client: KubeClient;
@@ -19,6 +20,7 @@ export interface GeneratedRbacOptions {
   args?: string[];
 }
 
+/** A generated install's RBAC as created in a test cluster. */
 export interface AppliedRbac {
   /** The install as applied: its namespace and args replaced. */
   install: InstallSpec;

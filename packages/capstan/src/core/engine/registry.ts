@@ -1,5 +1,6 @@
 // What operators register per resource: handlers, timers, daemons, the reconciler, triggers and indexes.
 import { ConfigurationError } from '../../structs/errors.js';
+import type { AdmissionOptions, MutateHandler, ValidateHandler } from '../admission/types.js';
 import { sharedLabelSelector } from '../../structs/filters.js';
 import { objectKeyOf, type KubeObject, type ObjectKey, type ResourceRef } from '../../structs/objects.js';
 import type {
@@ -14,6 +15,11 @@ import type {
   ResourceOptions,
   TimerOptions,
 } from '../types.js';
+
+/** An admission handler of a resource. */
+export type RegisteredAdmission =
+  | { kind: 'validate'; id: string; fn: ValidateHandler<KubeObject>; options: AdmissionOptions }
+  | { kind: 'mutate'; id: string; fn: MutateHandler<KubeObject>; options: AdmissionOptions };
 
 export type ChangeCause = 'create' | 'update' | 'delete' | 'resume' | 'event' | 'field';
 
@@ -101,6 +107,8 @@ export class ResourceRegistration implements ResourceHandle<KubeObject> {
   /** Resources whose reconcilers this resource's changes feed (the reverse of triggers). */
   readonly feeds: { to: ResourceRegistration; map: (obj: KubeObject) => ObjectKey[] }[] = [];
   readonly indexes = new Map<string, IndexImpl>();
+  /** Admission handlers (served by the operator's webhook server, not by the watch). */
+  readonly admission: RegisteredAdmission[] = [];
   #frozen = false;
   #runtime: RuntimeView | undefined;
 
@@ -182,6 +190,23 @@ export class ResourceRegistration implements ResourceHandle<KubeObject> {
         .filter((o) => o.kind === this.kind && o.apiVersion === this.apiVersion)
         .map((o) => ({ namespace: child.metadata.namespace, name: o.name })),
     );
+  }
+
+  validate(fn: ValidateHandler<KubeObject>, options: AdmissionOptions = {}): void {
+    this.#addAdmission({ kind: 'validate', fn, options });
+  }
+
+  mutate(fn: MutateHandler<KubeObject>, options: AdmissionOptions = {}): void {
+    this.#addAdmission({ kind: 'mutate', fn, options });
+  }
+
+  #addAdmission(entry: Omit<RegisteredAdmission, 'id'>): void {
+    this.#check(`a ${entry.kind} handler`);
+    const plural = this.ref.plural ?? this.ref.kind?.toLowerCase() ?? 'objects';
+    const id = entry.options.id ?? `${entry.kind}-${plural}${this.admission.length ? `-${this.admission.length + 1}` : ''}`;
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(id) || id.length > 63)
+      throw new ConfigurationError(`admission handler id "${id}" must be a DNS label (it names the webhook and its path)`);
+    this.admission.push({ ...entry, id } as RegisteredAdmission);
   }
 
   index(name: string, fn: (obj: KubeObject) => string[] | undefined): Index<KubeObject> {

@@ -52,12 +52,14 @@ export function requestsFromAuditLog(text: string, user: string): ApiRequestReco
   return out;
 }
 
+/** One verb of one generated rule that no request used. */
 export interface UnusedGrant {
   scope: RuleScope;
   rule: ExplainedRule;
   verb: string;
 }
 
+/** The verdict on a run's requests against generated RBAC. */
 export interface Coverage {
   /** Requests the API server refused with 403 Forbidden: the RBAC is not sufficient. */
   forbidden: ApiRequestRecord[];

@@ -1,6 +1,7 @@
 // The operator's Deployment: probes on capstan's health port, resources, and the restricted pod security standard.
 import type { KubeObject } from '../../structs/objects.js';
 
+/** The operator container's resource requests and limits (Kubernetes quantities, e.g. `50m`, `64Mi`). */
 export interface ContainerResources {
   requests?: { cpu?: string; memory?: string };
   limits?: { cpu?: string; memory?: string };

@@ -46,6 +46,7 @@ export function defineInstall(spec: InstallSpec): InstallSpec {
   return spec;
 }
 
+/** What `generateInstall` returns: the files, and the description and RBAC they were made from. */
 export interface GeneratedInstall {
   /** File name (in the output directory) -> YAML text. */
   files: Record<string, string>;

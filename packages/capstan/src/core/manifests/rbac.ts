@@ -23,6 +23,7 @@ export interface ExplainedRule {
 /** Where a set of rules applies: the whole cluster (ClusterRole) or one namespace (Role). */
 export type RuleScope = { cluster: true } | { namespace: string };
 
+/** The derived rules: the ClusterRole's and each namespace's Role. */
 export interface DerivedRbac {
   /** Rules of the ClusterRole; empty when the operator needs none. */
   cluster: ExplainedRule[];
@@ -30,6 +31,7 @@ export interface DerivedRbac {
   namespaced: { namespace: string; rules: ExplainedRule[] }[];
 }
 
+/** What `deriveRbac` derives from. */
 export interface RbacInput {
   description: OperatorDescription;
   /** The CRDs the operator's module defines: their scope and status subresource. */

@@ -3,6 +3,7 @@ import { ConfigurationError } from '../errors.js';
 import type { KubeObject, ObjectMeta, ResourceRef } from '../objects.js';
 import { rules, type Infer, type JsonSchemaProps, type Schema, type ValidationRule } from './builder.js';
 
+/** A column of `kubectl get` for the resource (additionalPrinterColumns). */
 export interface PrinterColumn {
   name: string;
   type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
@@ -14,6 +15,7 @@ export interface PrinterColumn {
   format?: string;
 }
 
+/** What `defineCustomResource` needs: names, the spec and status schemas, and the CRD's extras. */
 export interface CustomResourceOptions<Spec extends Schema<unknown, boolean>, Status extends Schema<unknown, boolean> | undefined> {
   group: string;
   version: string;
@@ -109,6 +111,10 @@ function checkSelectableField(path: string, root: JsonSchemaProps): void {
   );
 }
 
+/**
+ * A typed custom resource from one schema: its TypeScript types (`ObjectOf<typeof R>`), its CRD (`R.crd`, for
+ * `capstan generate` and `kubectl apply`), its ref for `operator.resource(R.ref)` and a `build()` for bodies.
+ */
 export function defineCustomResource<
   Spec extends Schema<unknown, boolean>,
   Status extends Schema<unknown, boolean> | undefined = undefined,

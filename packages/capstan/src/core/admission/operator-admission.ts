@@ -1,0 +1,73 @@
+// An operator's admission, started with it: the handlers of every registration served once the caches synced.
+import type { KubeClient } from '../../client/surface.js';
+import type { ResolvedResource, ResourceRef } from '../../structs/objects.js';
+import type { ResourceRegistration } from '../engine/registry.js';
+import { describeError, type Logger } from '../logging.js';
+import type { AdmissionHandle } from '../types.js';
+import { AdmissionService } from './admission-service.js';
+import type { AdmissionSettings } from './types.js';
+
+export interface OperatorAdmissionInput {
+  name: string;
+  client: KubeClient;
+  settings: AdmissionSettings | false | undefined;
+  registrations: readonly ResourceRegistration[];
+  resolve(ref: ResourceRef): Promise<ResolvedResource | undefined>;
+  logger: Logger;
+}
+
+/** The running admission side of an operator. */
+export interface RunningAdmission {
+  handle: AdmissionHandle;
+  /** Resolves once serving (or failed to start: logged). */
+  started: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts serving the registered admission handlers after `ready` (handlers may read caches). Undefined when
+ * there are none, or no settings (then a warning says they are not served).
+ */
+export function startOperatorAdmission(input: OperatorAdmissionInput, ready: Promise<boolean>): RunningAdmission | undefined {
+  const regs = input.registrations.filter((r) => r.admission.length > 0);
+  if (!regs.length) return undefined;
+  if (!input.settings) {
+    input.logger.warn('admission handlers registered but no admission settings: they are not served', {
+      handlers: regs.flatMap((r) => r.admission.map((a) => a.id)),
+    });
+    return undefined;
+  }
+  const settings = input.settings;
+  let service: AdmissionService | undefined;
+  let stopped = false;
+  const started = (async () => {
+    if (!(await ready) || stopped) return;
+    const handlers = [];
+    for (const reg of regs) {
+      const resource = await input.resolve(reg.ref);
+      if (!resource) return;
+      const target = { group: resource.group, version: resource.version, plural: resource.plural };
+      for (const a of reg.admission) handlers.push({ ...a, resource: target, namespaced: resource.namespaced });
+    }
+    if (stopped) return;
+    service = new AdmissionService({ name: input.name, client: input.client, settings, handlers, logger: input.logger });
+    await service.start();
+  })().catch((error: unknown) => input.logger.error('the admission server did not start', { error: describeError(error) }));
+  return {
+    handle: {
+      get url() {
+        return service?.url;
+      },
+      get caBundle() {
+        return service?.caBundle;
+      },
+      refresh: (options) => service?.refresh(options) ?? Promise.resolve(false),
+    },
+    started,
+    async stop() {
+      stopped = true;
+      await started;
+      await service?.stop();
+    },
+  };
+}
