@@ -1,7 +1,9 @@
 // The AgeSecret operator on capstan: AgeSecrets -> owned Secrets, re-triggered by key and target Secrets.
 import {
+  AdmissionError,
   createOperator,
   type KubeClient,
+  type AdmissionSettings,
   type BackoffOptions,
   type HandlerContext,
   type KubeConfigSource,
@@ -12,7 +14,7 @@ import {
   type OperatorHooks,
 } from 'capstan';
 import { GROUP, PLURAL, VERSION, type AgeSecret } from './resource.js';
-import { applyAgeSecret, deleteOwnedSecret, type ApplySettings } from './reconcile/apply.js';
+import { admissionRefusal, applyAgeSecret, deleteOwnedSecret, type ApplySettings } from './reconcile/apply.js';
 import type { SecretObject } from './reconcile/desired-secret.js';
 import { IdentityCache, SECRETS, type DefaultIdentity } from './reconcile/key-source.js';
 import { statusFor } from './reconcile/status.js';
@@ -40,6 +42,8 @@ export interface AgeSecretOperatorOptions {
   backoff?: BackoffOptions;
   /** Observers (metrics, tests). */
   hooks?: OperatorHooks;
+  /** The validating webhook's server (refuses at apply time what the CRD cannot see); omit: conditions only. */
+  admission?: AdmissionSettings;
 }
 
 type AgeSecretObject = AgeSecret & KubeObject;
@@ -73,6 +77,7 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.backoff ? { backoff: options.backoff } : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
+    ...(options.admission ? { admission: options.admission } : {}),
     concurrency: options.concurrency ?? 16,
   });
   const ageSecrets = operator.resource<AgeSecretObject>({ group: GROUP, version: VERSION, plural: PLURAL });
@@ -147,6 +152,29 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
       ctx.logger.warn('cannot produce the Secret', { reason: outcome.reason, message: outcome.message });
     }
   }
+
+  const ctxClient = (): KubeClient => {
+    if (!operator.client) throw new Error('the operator is not running');
+    return operator.client;
+  };
+  // Admission: what the CRD's rules cannot see is refused at apply time, with the condition's reason and message.
+  // The conditions stay: with the webhook down (failurePolicy Fail refuses, but a cluster may set Ignore) or
+  // for objects stored before it existed, the reconciler still refuses the same way.
+  ageSecrets.validate(
+    async (request) => {
+      if (!request.object) return;
+      const refusal = await admissionRefusal(request.object as unknown as AgeSecret, {
+        client: ctxClient(),
+        identities,
+        settings,
+        signal: request.signal,
+        cachedSecret,
+        cacheComplete,
+      });
+      if (refusal) throw new AdmissionError(`${refusal.reason}: ${refusal.message}`, { code: 422, reason: 'Invalid' });
+    },
+    { id: 'agesecrets', failurePolicy: 'Fail', timeoutSeconds: 10 },
+  );
 
   // No cleanup and so no finalizer: the Secret is owned and garbage collection deletes it with its AgeSecret,
   // also while the operator is down (a finalizer would then block the namespace's deletion).

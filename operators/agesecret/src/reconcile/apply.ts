@@ -42,6 +42,13 @@ export type ApplyOutcome =
 const fail = (reason: string, message: string, secretName?: string): ApplyOutcome =>
   secretName ? { ok: false, reason, message, secretName } : { ok: false, reason, message };
 
+const notOwned = (secretName: string) =>
+  fail(
+    'SecretNotOwned',
+    `Secret ${secretName} already exists and is not owned by this AgeSecret; refusing to overwrite or adopt it (delete it or choose another spec.secretName)`,
+    secretName,
+  ) as { ok: false; reason: string; message: string };
+
 /** Decrypts every value; AgeSecretErrors name the field, never the value. */
 async function decryptAll(obj: AgeSecret, plan: SecretPlan, deps: ApplyDeps): Promise<Map<string, Uint8Array> | ApplyOutcome> {
   const keySecret = keySecretOf(plan.keySource, plan.namespace, deps.settings.defaultIdentity);
@@ -88,13 +95,7 @@ export async function applyAgeSecret(obj: AgeSecret, deps: ApplyDeps): Promise<A
   const done = (action: WriteAction): ApplyOutcome => ({ ok: true, secretName: plan.secretName, action, values: plan.entries.length });
   /** Refuses foreign Secrets and recognises up-to-date ones, all before decrypting. */
   const verdict = (existing: SecretObject | undefined): ApplyOutcome | undefined => {
-    if (existing && !isOwnedBy(existing, uid)) {
-      return fail(
-        'SecretNotOwned',
-        `Secret ${plan.secretName} already exists and is not owned by this AgeSecret; refusing to overwrite or adopt it (delete it or choose another spec.secretName)`,
-        plan.secretName,
-      );
-    }
+    if (existing && !isOwnedBy(existing, uid)) return notOwned(plan.secretName);
     return existing && upToDate(existing, plan, hash, uid) ? done('unchanged') : undefined;
   };
 
@@ -178,4 +179,33 @@ export async function deleteOwnedSecret(client: KubeClient, obj: AgeSecret, name
     if (error instanceof NotFoundError || error instanceof ConflictError) return false;
     throw error;
   }
+}
+
+/**
+ * Refusals that no later event can fix, decided for admission: the spec's own errors, a target Secret someone else
+ * owns, a ciphertext bound elsewhere (or unbound under --require-binding). Missing or wrong keys are not among
+ * them: the key Secret may simply arrive after the AgeSecret, and the Ready condition says so then.
+ */
+const DECIDED_AT_ADMISSION = new Set(['SecretNotOwned', 'BindingMismatch', 'BindingRequired', 'MalformedCiphertext', 'NotEncrypted']);
+
+/** The reason and message to refuse an AgeSecret with at admission time, or undefined to let it in. */
+export async function admissionRefusal(obj: AgeSecret, deps: ApplyDeps): Promise<{ reason: string; message: string } | undefined> {
+  let plan: SecretPlan;
+  try {
+    plan = planSecret(obj);
+  } catch (error) {
+    if (error instanceof AgeSecretError) return { reason: error.reason, message: error.message };
+    throw error;
+  }
+  const existing = deps.cachedSecret?.({ namespace: plan.namespace, name: plan.secretName }) as SecretObject | undefined;
+  if (existing && !isOwnedBy(existing, obj.metadata.uid)) {
+    const { reason, message } = notOwned(plan.secretName);
+    return { reason, message };
+  }
+  const decrypted = await decryptAll(obj, plan, deps);
+  if (decrypted instanceof Map) {
+    for (const v of decrypted.values()) v.fill(0);
+    return undefined;
+  }
+  return !decrypted.ok && DECIDED_AT_ADMISSION.has(decrypted.reason) ? { reason: decrypted.reason, message: decrypted.message } : undefined;
 }
