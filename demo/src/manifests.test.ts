@@ -9,6 +9,7 @@ import {
   operatorContainer,
   plainAgeSecret,
   recipientFromKeygen,
+  webhookOnThisMachine,
   withFlag,
   withoutKind,
 } from './manifests.js';
@@ -113,4 +114,15 @@ test('withoutKind drops only that kind', () => {
     withoutKind(docs, 'Deployment').map((d) => d.kind),
     ['Namespace', 'ClusterRole'],
   );
+});
+
+test('webhookOnThisMachine: a Service endpoint becomes the local one; args without webhooks stay', () => {
+  assert.deepEqual(webhookOnThisMachine(['--all-namespaces', '--webhook-service=op-webhook', '--health-port=8080']), [
+    '--all-namespaces',
+    '--health-port=8080',
+    '--webhook-local',
+    '--webhook-port=0',
+  ]);
+  assert.deepEqual(webhookOnThisMachine(['--webhook-service', 'op-webhook', '-A']), ['-A', '--webhook-local', '--webhook-port=0']);
+  assert.deepEqual(webhookOnThisMachine(['-A']), ['-A']);
 });

@@ -108,3 +108,26 @@ export function withFlag(args: string[], name: string, value: string): string[] 
   const kept = args.filter((a, i) => !(a === `--${name}` || a.startsWith(`--${name}=`) || args[i - 1] === `--${name}`));
   return [...kept, `--${name}=${value}`];
 }
+
+/**
+ * The operator's args with its admission webhook served to an API server on this machine: the local cluster has
+ * no Service routing, so `--webhook-service NAME` becomes `--webhook-local` (a free port, in-memory certificates).
+ */
+export function webhookOnThisMachine(args: string[]): string[] {
+  if (!args.some((a) => a === '--webhook-service' || a.startsWith('--webhook-service='))) return args;
+  const kept = args.filter(
+    (a, i) => !(a.startsWith('--webhook-service') || args[i - 1] === '--webhook-service' || a.startsWith('--webhook-port')),
+  );
+  return [...kept, '--webhook-local', '--webhook-port=0'];
+}
+
+/** The documents with the named Deployment's first container args passed through `change`. */
+export function withContainerArgs(docs: Manifest[], deployment: string, change: (args: string[]) => string[]): Manifest[] {
+  return docs.map((d) => {
+    if (d.kind !== 'Deployment' || d.metadata?.name !== deployment) return d;
+    const copy = structuredClone(d) as DeploymentDoc & Manifest;
+    const container = copy.spec?.template?.spec?.containers?.[0];
+    if (container) container.args = change(container.args ?? []);
+    return copy;
+  });
+}

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { OperatorProcess, WaitTimeoutError } from 'capstan/testing';
 import type { DemoContext } from './context.js';
 import { CommandError } from './errors.js';
-import { operatorContainer, withFlag, withoutKind } from './manifests.js';
+import { operatorContainer, webhookOnThisMachine, withContainerArgs, withFlag, withoutKind } from './manifests.js';
 import { isReady, livePods, podState } from './pods.js';
 import { NotYet, waitFor } from './waiting.js';
 
@@ -61,7 +61,9 @@ export async function startOperator(ctx: DemoContext, def: OperatorDef): Promise
   const plan = operatorContainer(docs, def.deployment);
   const user = `system:serviceaccount:${plan.namespace}:${plan.serviceAccount}`;
   if (ctx.operatorMode === 'pods') {
-    await ctx.kubectl.applyKustomization(def.dir);
+    // What `kubectl apply -k` installs, except that the admission webhook is reached on this machine.
+    const local = withContainerArgs(docs, def.deployment, webhookOnThisMachine);
+    await ctx.kubectl.applyText(local.map((d) => stringify(d)).join('---\n'));
     let newest: string | undefined;
     const pod = await waitFor(
       `the ${def.deployment} pod to be Ready`,
@@ -96,7 +98,7 @@ export async function startOperator(ctx: DemoContext, def: OperatorDef): Promise
   const proc = new OperatorProcess({
     name: def.deployment,
     program: join(ctx.repoRoot, def.program),
-    args: withFlag(withFlag(plan.args, 'health-port', String(port)), 'kubeconfig', kubeconfig),
+    args: withFlag(withFlag(webhookOnThisMachine(plan.args), 'health-port', String(port)), 'kubeconfig', kubeconfig),
     env,
     cwd: ctx.repoRoot,
     logFile,

@@ -10,7 +10,7 @@ import { kubectlPath, useTestCluster, type ClusterHandle } from '@capstan/localc
 import { ApiClient, silentLogger, type KubeObject } from 'capstan';
 import { waitUntil } from 'capstan/testing';
 import { generateKeyPair } from './crypto/identities.js';
-import { createAgeSecretOperator, OPERATOR_NAME, type AgeSecretOperator } from './operator.js';
+import { createAgeSecretOperator, type AgeSecretOperator } from './operator.js';
 import {
   AGESECRETS,
   ageSecret,
@@ -43,6 +43,8 @@ describe('the AgeSecret validating webhook', () => {
       (e: { stdout?: string; stderr?: string }) => ({ ok: false, out: `${e.stdout ?? ''}${e.stderr ?? ''}` }),
     );
   };
+  // Its own configuration name: other tests run AgeSecret operators (without webhooks) on this cluster meanwhile.
+  const config = () => `agesecret-admission-${ns}`;
   const start = async (admission: boolean) => {
     stop = new AbortController();
     agesecret = createAgeSecretOperator({
@@ -50,7 +52,9 @@ describe('the AgeSecret validating webhook', () => {
       namespaces: [ns],
       logger: silentLogger,
       backoff: { baseMs: 200, capMs: 2000 },
-      ...(admission ? { admission: { endpoint: { local: true }, certificates: { ephemeral: true }, port: 0 } } : {}),
+      ...(admission
+        ? { admission: { endpoint: { local: true }, certificates: { ephemeral: true }, port: 0, configurationName: config() } }
+        : {}),
     });
     running = agesecret.operator.run({ signal: stop.signal });
     await agesecret.operator.ready;
@@ -81,7 +85,7 @@ describe('the AgeSecret validating webhook', () => {
   after(async () => {
     stop.abort();
     await running;
-    await admin.delete(VALIDATING, { name: OPERATOR_NAME }).catch(() => undefined);
+    await admin.delete(VALIDATING, { name: config() }).catch(() => undefined);
     await deleteNamespaces(admin, [ns]);
     admin.close();
   });
@@ -159,8 +163,8 @@ describe('the AgeSecret validating webhook', () => {
     assert.equal(refused.ok, false);
     assert.match(refused.out, /failed calling webhook/);
     // An administrator who prefers availability sets the policy to Ignore (capstan would put Fail back on start).
-    const config = await admin.get<KubeObject & { webhooks: { failurePolicy: string }[] }>(VALIDATING, { name: OPERATOR_NAME });
-    await admin.replace(VALIDATING, { ...config, webhooks: config.webhooks.map((w) => ({ ...w, failurePolicy: 'Ignore' })) });
+    const current = await admin.get<KubeObject & { webhooks: { failurePolicy: string }[] }>(VALIDATING, { name: config() });
+    await admin.replace(VALIDATING, { ...current, webhooks: current.webhooks.map((w) => ({ ...w, failurePolicy: 'Ignore' })) });
     await waitUntil(async () => (await kubectl(['apply'], manifest)).ok, {
       message: 'stored while the webhook is down',
       timeoutMs: 30_000,

@@ -1,6 +1,15 @@
 // The operator's settings from argv and env (pure: the caller passes both in).
 import { parseArgs } from 'node:util';
-import { productionFlagsFrom, productionOptions, productionUsage, type ProductionFlags } from 'capstan/process';
+import type { AdmissionSettings } from 'capstan';
+import {
+  admissionOptions,
+  admissionSettingsFrom,
+  admissionUsage,
+  productionFlagsFrom,
+  productionOptions,
+  productionUsage,
+  type ProductionFlags,
+} from 'capstan/process';
 import { AgeSecretError } from './errors.js';
 import type { AgeSecretOperatorOptions } from './operator.js';
 import type { DefaultIdentity } from './reconcile/key-source.js';
@@ -21,6 +30,8 @@ export interface OperatorProcessSettings extends ProductionFlags {
   concurrency: number;
   kubeconfig?: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The validating webhook's server (--webhook-service or --webhook-local); undefined: not served. */
+  admission?: AdmissionSettings;
 }
 
 const PRODUCTION_DEFAULTS = { healthPort: 8080, leaseName: 'agesecret-operator' };
@@ -37,7 +48,7 @@ export const USAGE = `Usage: agesecret-operator [options]
   --concurrency N                  reconciles running at once (default 16)
   --kubeconfig FILE                default: $KUBECONFIG, then in-cluster, then ~/.kube/config
   --log-level LEVEL                debug|info|warn|error (default $LOG_LEVEL or info)
-${productionUsage(PRODUCTION_DEFAULTS)}
+${productionUsage(PRODUCTION_DEFAULTS)}${admissionUsage('agesecret-operator')}
 Exit codes: 0 stopped by a signal, 1 the operator failed, 2 bad settings.`;
 
 const int = (value: string | undefined, name: string, fallback: number, min: number): number => {
@@ -65,6 +76,7 @@ export function parseSettings(
         'require-binding': { type: 'boolean' },
         concurrency: { type: 'string' },
         ...productionOptions,
+        ...admissionOptions,
         kubeconfig: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -85,6 +97,8 @@ export function parseSettings(
   const kubeconfig = values.kubeconfig;
   const production = productionFlagsFrom(values, env, PRODUCTION_DEFAULTS);
   if ('error' in production) throw new SettingsError(production.error);
+  const admission = admissionSettingsFrom(values, { operatorName: 'agesecret-operator', namespace: operatorNamespace });
+  if ('error' in admission) throw new SettingsError(admission.error);
   return {
     help: false,
     settings: {
@@ -97,6 +111,7 @@ export function parseSettings(
       ...production.flags,
       ...(kubeconfig ? { kubeconfig } : {}),
       logLevel: logLevel as OperatorProcessSettings['logLevel'],
+      ...(admission.settings ? { admission: admission.settings } : {}),
     },
   };
 }
@@ -108,5 +123,6 @@ export function operatorOptions(settings: OperatorProcessSettings): AgeSecretOpe
     ...(settings.defaultIdentity ? { defaultIdentity: settings.defaultIdentity } : {}),
     requireBinding: settings.requireBinding,
     concurrency: settings.concurrency,
+    ...(settings.admission ? { admission: settings.admission } : {}),
   };
 }

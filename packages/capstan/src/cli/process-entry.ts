@@ -141,3 +141,4 @@ export {
   type ProductionFlags,
   type ProductionFlagValues,
 } from './production-flags.js';
+export { admissionOptions, admissionSettingsFrom, admissionUsage, type AdmissionFlagValues } from './admission-flags.js';

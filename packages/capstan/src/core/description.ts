@@ -67,6 +67,8 @@ export interface OperatorDescription {
   declarations: PermissionDeclaration[];
   /** The operator posts Events (unless settings `events: false`). */
   events: boolean;
+  /** Admission handlers (`validate`, `mutate`): the install adds their Service, and RBAC for their configurations. */
+  admission: { kind: 'validate' | 'mutate'; id: string; resource: ResourceRef }[];
 }
 
 /** The `<group>/<plural>` of a ref, for messages. */

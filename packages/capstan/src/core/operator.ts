@@ -137,6 +137,7 @@ class OperatorImpl implements Operator {
       watchedObjects: this.#objectWatches.map((w) => ({ resource: w.ref, keys: [...w.keys] })),
       declarations: this.#declarations.map((d) => ({ ...d, verbs: [...d.verbs] })),
       events: s.events !== false,
+      admission: [...this.#registrations.values()].flatMap((r) => r.admission.map((a) => ({ kind: a.kind, id: a.id, resource: r.ref }))),
     };
   }
 
@@ -236,6 +237,7 @@ class OperatorImpl implements Operator {
         client: writer,
         settings: s.admission,
         registrations: [...this.#registrations.values()],
+        namespaces: s.allNamespaces ? [] : (s.namespaces ?? []),
         resolve: (ref) => this.#resolve(ref, services, signal),
         logger,
       },

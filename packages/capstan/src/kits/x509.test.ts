@@ -12,7 +12,12 @@ const later = new Date('2027-12-04T00:00:00Z');
 
 test('a CA and a serving certificate: fields, extensions and signatures as X.509 says', () => {
   const ca = newCertificateAuthority('capstan-test-ca', now, later);
-  const leaf = newServingCertificate(ca, { commonName: 'webhook', hosts: ['webhook.ns.svc', '127.0.0.1', '::1'], notBefore: now, notAfter: later });
+  const leaf = newServingCertificate(ca, {
+    commonName: 'webhook',
+    hosts: ['webhook.ns.svc', '127.0.0.1', '::1'],
+    notBefore: now,
+    notAfter: later,
+  });
   const caCert = new X509Certificate(ca.certPem);
   const leafCert = new X509Certificate(leaf.certPem);
   assert.equal(caCert.ca, true);

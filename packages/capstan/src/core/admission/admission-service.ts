@@ -20,6 +20,8 @@ export interface AdmissionServiceInput {
   client: KubeClient;
   settings: AdmissionSettings;
   handlers: (AdmissionHandlerEntry & WebhookEntry)[];
+  /** The operator's namespaces (none: all): the webhooks see requests from these only. */
+  namespaces: readonly string[];
   logger: Logger;
 }
 
@@ -124,7 +126,14 @@ export class AdmissionService {
   async #applyConfigurations(caBundle: string): Promise<void> {
     const url = this.url;
     const endpoint = 'local' in this.input.settings.endpoint ? { url: url! } : this.input.settings.endpoint;
-    const configs = webhookConfigurations({ operator: this.input.name, entries: this.input.handlers, endpoint, caBundle });
+    const configs = webhookConfigurations({
+      operator: this.input.name,
+      ...(this.input.settings.configurationName ? { name: this.input.settings.configurationName } : {}),
+      namespaces: this.input.namespaces,
+      entries: this.input.handlers,
+      endpoint,
+      caBundle,
+    });
     for (const config of configs) {
       const ref = config.kind === 'ValidatingWebhookConfiguration' ? VALIDATING : MUTATING;
       await this.input.client.apply(ref, config, { force: true, fieldManager: this.input.name });

@@ -38,10 +38,19 @@ function clientConfig(endpoint: WebhookEndpoint | { url: string }, path: string,
 /** The configuration objects (at most one of each kind, named after the operator) for these handlers. */
 export function webhookConfigurations(input: {
   operator: string;
+  /** The configurations' name (default: the operator's). */
+  name?: string;
+  /** The namespaces the operator works in (none: all): requests from other namespaces are never sent to it. */
+  namespaces?: readonly string[];
   entries: readonly WebhookEntry[];
   endpoint: WebhookEndpoint | { url: string };
   caBundle: string;
 }): KubeObject[] {
+  // A namespaced operator validates its namespaces only: it must not refuse (or, down, block) anyone else's objects.
+  const scoped = input.namespaces?.length && !input.namespaces.some((n) => /[*?[!]/.test(n)) ? [...input.namespaces].sort() : undefined;
+  const operatorScope = scoped
+    ? { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In' as const, values: scoped }] }
+    : undefined;
   const configs: KubeObject[] = [];
   for (const kind of ['validate', 'mutate'] as const) {
     const entries = input.entries.filter((e) => e.kind === kind);
@@ -66,7 +75,16 @@ export function webhookConfigurations(input: {
         matchPolicy: 'Equivalent',
         sideEffects: o.sideEffects ?? 'None',
         timeoutSeconds: Math.min(Math.max(o.timeoutSeconds ?? 5, 1), 30),
-        ...(o.namespaceSelector ? { namespaceSelector: o.namespaceSelector } : {}),
+        ...(o.namespaceSelector || (operatorScope && e.namespaced)
+          ? {
+              namespaceSelector: {
+                ...o.namespaceSelector,
+                ...(operatorScope && e.namespaced
+                  ? { matchExpressions: [...(o.namespaceSelector?.matchExpressions ?? []), ...operatorScope.matchExpressions] }
+                  : {}),
+              },
+            }
+          : {}),
         ...(o.objectSelector ? { objectSelector: o.objectSelector } : {}),
         ...(kind === 'mutate' ? { reinvocationPolicy: 'Never' } : {}),
       };
@@ -74,7 +92,7 @@ export function webhookConfigurations(input: {
     configs.push({
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: kind === 'validate' ? 'ValidatingWebhookConfiguration' : 'MutatingWebhookConfiguration',
-      metadata: { name: input.operator, labels: { 'app.kubernetes.io/managed-by': 'capstan' } },
+      metadata: { name: input.name ?? input.operator, labels: { 'app.kubernetes.io/managed-by': 'capstan' } },
       webhooks,
     } as KubeObject);
   }

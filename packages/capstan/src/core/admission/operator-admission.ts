@@ -12,6 +12,8 @@ export interface OperatorAdmissionInput {
   client: KubeClient;
   settings: AdmissionSettings | false | undefined;
   registrations: readonly ResourceRegistration[];
+  /** The operator's namespaces (none: all). */
+  namespaces: readonly string[];
   resolve(ref: ResourceRef): Promise<ResolvedResource | undefined>;
   logger: Logger;
 }
@@ -50,7 +52,14 @@ export function startOperatorAdmission(input: OperatorAdmissionInput, ready: Pro
       for (const a of reg.admission) handlers.push({ ...a, resource: target, namespaced: resource.namespaced });
     }
     if (stopped) return;
-    service = new AdmissionService({ name: input.name, client: input.client, settings, handlers, logger: input.logger });
+    service = new AdmissionService({
+      name: input.name,
+      client: input.client,
+      settings,
+      handlers,
+      namespaces: input.namespaces,
+      logger: input.logger,
+    });
     await service.start();
   })().catch((error: unknown) => input.logger.error('the admission server did not start', { error: describeError(error) }));
   return {

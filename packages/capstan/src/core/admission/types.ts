@@ -115,6 +115,8 @@ export interface AdmissionSettings {
   maxBodyBytes?: number;
   /** Write and keep the webhook configurations (and CRD conversion caBundles). Default true. */
   manageConfigurations?: boolean;
+  /** Name of the webhook configurations. Default: the operator's name. */
+  configurationName?: string;
   /** How often certificates are checked for renewal (and re-read from the Secret or files). Default 60 s. */
   refreshMs?: number;
 }

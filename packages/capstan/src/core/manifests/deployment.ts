@@ -17,6 +17,8 @@ export interface DeploymentInput {
   replicas: number;
   resources?: ContainerResources;
   env: Record<string, string>;
+  /** The admission webhook server's port, when the operator has admission handlers. */
+  webhookPort?: number;
 }
 
 /** Modest defaults for an operator: it mostly waits on watches. */
@@ -48,7 +50,10 @@ export function operatorDeployment(input: DeploymentInput): KubeObject {
                 { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                 ...Object.entries(input.env).map(([name, value]) => ({ name, value })),
               ],
-              ports: [{ name: 'health', containerPort: input.port }],
+              ports: [
+                { name: 'health', containerPort: input.port },
+                ...(input.webhookPort ? [{ name: 'webhook', containerPort: input.webhookPort }] : []),
+              ],
               livenessProbe: {
                 httpGet: { path: '/healthz', port: 'health' },
                 initialDelaySeconds: 5,

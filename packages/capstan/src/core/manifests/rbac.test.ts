@@ -38,6 +38,7 @@ const describe = (over: Partial<OperatorDescription>): OperatorDescription => ({
   watchedObjects: [],
   declarations: [],
   events: false,
+  admission: [],
   ...over,
 });
 
@@ -182,4 +183,18 @@ test('ruleAllows: group, resource, verb and names', () => {
   assert.equal(ruleAllows(rule, { verb: 'get', apiGroup: '', resource: 'secrets', name: 'other' }), false);
   assert.equal(ruleAllows(rule, { verb: 'list', apiGroup: '', resource: 'secrets' }), false);
   assert.equal(ruleAllows(rule, { verb: 'get', apiGroup: 'apps', resource: 'secrets', name: 's' }), false);
+});
+
+test('webhooks: their configurations (create, then patch by name) and the certificate Secret in the operator namespace', () => {
+  const rbac = deriveRbac({
+    description: describe({ admission: [{ kind: 'validate', id: 'v', resource: widgets.ref }] }),
+    leaderElection: false,
+    webhooks: { namespace: 'sys', configurationName: 'op', certSecret: 'op-webhook-cert' },
+  });
+  assert.deepEqual(picture(rbac), [
+    'cluster admissionregistration.k8s.io/validatingwebhookconfigurations create',
+    'cluster admissionregistration.k8s.io/validatingwebhookconfigurations(op) patch',
+    'sys /secrets create',
+    'sys /secrets(op-webhook-cert) get,update',
+  ]);
 });

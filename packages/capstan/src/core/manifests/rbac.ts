@@ -38,7 +38,9 @@ export interface RbacInput {
   crds?: readonly CustomResourceDefinition[];
   /** The leader-election Lease, or false when the operator runs without leader election. */
   leaderElection: { namespace: string; leaseName: string } | false;
-  /** Extra rules (e.g. what webhooks need), scoped as given. */
+  /** The webhook server's needs, when the operator has admission handlers: its configurations and certificate Secret. */
+  webhooks?: { namespace: string; configurationName: string; certSecret?: string };
+  /** Extra rules, scoped as given. */
   extra?: { scope: RuleScope; rule: PolicyRule; why: string }[];
 }
 
@@ -198,6 +200,34 @@ export function deriveRbac(input: RbacInput): DerivedRbac {
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [leaseName], verbs: ['get', 'update'] },
       `${why} (reads and renews its Lease)`,
     );
+  }
+  const webhooks = input.webhooks;
+  if (webhooks && d.admission.length) {
+    const group = 'admissionregistration.k8s.io';
+    const kinds = new Set(d.admission.map((a) => a.kind));
+    for (const [kind, plural] of [
+      ['validate', 'validatingwebhookconfigurations'],
+      ['mutate', 'mutatingwebhookconfigurations'],
+    ] as const) {
+      if (!kinds.has(kind)) continue;
+      const why = 'its webhook configuration, written by server-side apply (create: the first apply) with the caBundle';
+      book.add({ cluster: true }, { apiGroups: [group], resources: [plural], verbs: ['create'] }, why);
+      book.add(
+        { cluster: true },
+        { apiGroups: [group], resources: [plural], resourceNames: [webhooks.configurationName], verbs: ['patch'] },
+        why,
+      );
+    }
+    if (webhooks.certSecret) {
+      const why = 'the webhook certificates, kept in one Secret for every replica (made once, renewed before expiry)';
+      book.add({ namespace: webhooks.namespace }, { apiGroups: [''], resources: ['secrets'], verbs: ['create'] }, why);
+      book.add(
+        { namespace: webhooks.namespace },
+        { apiGroups: [''], resources: ['secrets'], resourceNames: [webhooks.certSecret], verbs: ['get', 'update'] },
+        why,
+        { update: 'renewing the certificate (every 60 days by default)' },
+      );
+    }
   }
   for (const e of input.extra ?? []) book.add(e.scope, e.rule, e.why);
   return book.result();
