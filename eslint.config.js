@@ -32,7 +32,7 @@ const noIo = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.capstan/**', 'test-artifacts/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.capstan/**', 'test-artifacts/**', 'docs/api/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
