@@ -20,7 +20,7 @@ const cases: [string, AdmissionFlagValues, unknown][] = [
   [
     '--dev: local, in-memory certificates',
     { dev: true },
-    { settings: { port: 9443, endpoint: { local: true }, certificates: { ephemeral: true } } },
+    { settings: { port: 0, endpoint: { local: true }, certificates: { ephemeral: true } } },
   ],
   [
     'provided certificates',

@@ -25,7 +25,7 @@ export interface AdmissionFlagValues {
 export function admissionUsage(operatorName: string): string {
   return `  --webhook-service NAME serve admission webhooks behind this Service (in $POD_NAMESPACE)
   --webhook-local        serve them to an API server on this machine (a local cluster; implied by --dev)
-  --webhook-port PORT    the webhook server's port (default 9443)
+  --webhook-port PORT    the webhook server's port (default 9443; with --webhook-local any free port)
   --webhook-cert-secret NAME  keep the CA and serving certificate in this Secret (default ${operatorName}-webhook-cert)
   --webhook-cert-dir DIR use tls.crt, tls.key and ca.crt from DIR instead (e.g. cert-manager's Secret, mounted)
 `;
@@ -39,10 +39,11 @@ export function admissionSettingsFrom(
   values: AdmissionFlagValues,
   context: { operatorName: string; namespace: string | undefined },
 ): { settings: AdmissionSettings | undefined } | { error: string } {
-  const portText = values['webhook-port'];
-  const port = portText === undefined ? 9443 : Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return { error: `--webhook-port must be a port number, got ${portText}` };
   const local = values['webhook-local'] || values.dev;
+  // A local endpoint's URL carries whatever port the server got: any free one will do.
+  const portText = values['webhook-port'];
+  const port = portText === undefined ? (local ? 0 : 9443) : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return { error: `--webhook-port must be a port number, got ${portText}` };
   const service = values['webhook-service'];
   if (local && service) return { error: '--webhook-local and --webhook-service are exclusive' };
   if (!local && !service) return { settings: undefined };

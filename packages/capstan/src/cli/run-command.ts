@@ -1,6 +1,7 @@
 // `capstan run <module> [-n NS]... [-A] [--dev] [--liveness URL] [--verbose|--quiet] [--log-format json|plain] [--kubeconfig PATH]`.
 import { consoleLogger, describeError, type LogLevel } from '../core/logging.js';
 import { exitCodes, parseCommandArgs, type Command } from './command.js';
+import { admissionOptions, admissionSettingsFrom, admissionUsage } from './admission-flags.js';
 import { startLiveness } from './liveness.js';
 import { loadOperatorModule } from './load-module.js';
 import { processKubeconfig, productionRunOptions } from './process-entry.js';
@@ -13,7 +14,7 @@ export const runUsage = `usage: capstan run <module.ts|.js> [-n NAMESPACE]... [-
   --dev               local development: debug logs, plain format, standalone
   --liveness URL      serve liveness at this URL, e.g. http://0.0.0.0:8080/healthz
   --kubeconfig PATH   kubeconfig file (default: $KUBECONFIG, in-cluster, then ~/.kube/config)
-${productionUsage({ healthPort: 0, leaseName: '<operator>-leader' })}`;
+${productionUsage({ healthPort: 0, leaseName: '<operator>-leader' })}${admissionUsage('<operator>')}`;
 
 export const runCommand: Command = {
   summary: 'run an operator module',
@@ -31,6 +32,7 @@ export const runCommand: Command = {
         'log-format': { type: 'string' },
         kubeconfig: { type: 'string' },
         ...productionOptions,
+        ...admissionOptions,
       },
     });
     if (typeof parsed === 'number') return parsed;
@@ -82,12 +84,19 @@ export const runCommand: Command = {
         })
       : undefined;
     if (liveness && !probe) return exitCodes.failure;
+    // Admission handlers (if the module has any) are served as the flags say; --dev serves them to a local cluster.
+    const admission = admissionSettingsFrom(values, {
+      operatorName: operator.name,
+      namespace: production.flags.leaseNamespace ?? io.env.POD_NAMESPACE,
+    });
+    if ('error' in admission) return usage(admission.error);
     try {
       await operator.run({
         signal: io.signal,
         kubeconfig,
         logger,
         ...runProduction,
+        ...(admission.settings ? { admission: admission.settings } : {}),
         ...(allNamespaces ? { allNamespaces: true } : { namespaces }),
       });
       return exitCodes.ok;
