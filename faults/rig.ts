@@ -21,6 +21,8 @@ export interface RigOptions {
   handshake?: boolean;
   /** Extra flags of the AgeSecret operator (e.g. `--require-binding`). */
   agesecretArgs?: string[];
+  /** Serve the AgeSecret operator's validating webhook (on this machine, certificates in its Secret). */
+  webhook?: boolean;
   log?: (line: string) => void;
 }
 
@@ -79,6 +81,16 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
           `--operator-namespace=${AGESECRET_NS}`,
           `--kubeconfig=${agesecretKubeconfig}`,
           ...(options.agesecretArgs ?? []),
+          // The install's webhook, reached on this machine (the local cluster routes no Services); the
+          // certificates in the Secret deploy/agesecret's Role names, checked every 2 s so rotations show fast.
+          ...(options.webhook
+            ? [
+                '--webhook-local',
+                `--webhook-port=${await freePort()}`,
+                '--webhook-cert-secret=agesecret-operator-webhook-cert',
+                '--webhook-refresh-ms=2000',
+              ]
+            : []),
           ...extraArgs,
         ],
         env: operatorEnv({ POD_NAMESPACE: AGESECRET_NS, POD_NAME: name, LOG_LEVEL: 'info' }),

@@ -8,6 +8,7 @@ export const admissionOptions = {
   'webhook-local': { type: 'boolean' },
   'webhook-cert-secret': { type: 'string' },
   'webhook-cert-dir': { type: 'string' },
+  'webhook-refresh-ms': { type: 'string' },
 } as const;
 
 /** The parsed flag values, as parseArgs gives them. */
@@ -17,6 +18,7 @@ export interface AdmissionFlagValues {
   'webhook-local'?: boolean | undefined;
   'webhook-cert-secret'?: string | undefined;
   'webhook-cert-dir'?: string | undefined;
+  'webhook-refresh-ms'?: string | undefined;
   /** `capstan run --dev` serves webhooks to a local cluster with in-memory certificates. */
   dev?: boolean | undefined;
 }
@@ -28,6 +30,7 @@ export function admissionUsage(operatorName: string): string {
   --webhook-port PORT    the webhook server's port (default 9443; with --webhook-local any free port)
   --webhook-cert-secret NAME  keep the CA and serving certificate in this Secret (default ${operatorName}-webhook-cert)
   --webhook-cert-dir DIR use tls.crt, tls.key and ca.crt from DIR instead (e.g. cert-manager's Secret, mounted)
+  --webhook-refresh-ms MS check the certificates for renewal (re-read the Secret or files) this often (default 60000)
 `;
 }
 
@@ -47,6 +50,10 @@ export function admissionSettingsFrom(
   const service = values['webhook-service'];
   if (local && service) return { error: '--webhook-local and --webhook-service are exclusive' };
   if (!local && !service) return { settings: undefined };
+  const refreshText = values['webhook-refresh-ms'];
+  const refreshMs = refreshText === undefined ? undefined : Number(refreshText);
+  if (refreshMs !== undefined && (!Number.isInteger(refreshMs) || refreshMs < 100))
+    return { error: `--webhook-refresh-ms must be an integer >= 100, got ${refreshText}` };
   const dir = values['webhook-cert-dir'];
   if (dir && values['webhook-cert-secret']) return { error: '--webhook-cert-dir and --webhook-cert-secret are exclusive' };
   if (service && !context.namespace) return { error: '--webhook-service needs the operator namespace ($POD_NAMESPACE)' };
@@ -65,6 +72,7 @@ export function admissionSettingsFrom(
       port,
       endpoint: local ? { local: true } : { service: { namespace: context.namespace!, name: service! } },
       certificates,
+      ...(refreshMs !== undefined ? { refreshMs } : {}),
     },
   };
 }

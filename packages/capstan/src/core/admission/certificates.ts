@@ -31,6 +31,9 @@ interface SecretObject extends KubeObject {
   data?: Record<string, string>;
 }
 
+/** Annotating the Secret with this asks for a new serving certificate at the next check (then it is removed). */
+export const RENEW_ANNOTATION = 'capstan.dev/renew';
+
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const unb64 = (s: string | undefined) => (s ? Buffer.from(s, 'base64').toString('utf8') : '');
 
@@ -104,8 +107,10 @@ export class SecretCertificates implements CertificateSource {
     const certPem = unb64(data['tls.crt']);
     const keyPem = unb64(data['tls.key']);
     const caChanged = caBundle !== unb64(data['ca.crt']);
+    const renewAsked = secret?.metadata.annotations?.[RENEW_ANNOTATION] !== undefined;
     const leafOk =
       !renew &&
+      !renewAsked &&
       certPem &&
       keyPem &&
       !caChanged &&
@@ -117,10 +122,15 @@ export class SecretCertificates implements CertificateSource {
       notBefore: new Date(now.getTime() - 5 * 60_000),
       notAfter: new Date(now.getTime() + validityMs),
     });
+    const { [RENEW_ANNOTATION]: _asked, ...annotations } = secret?.metadata.annotations ?? {};
     const body: SecretObject = {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name, namespace, ...(secret ? { resourceVersion: secret.metadata.resourceVersion } : {}) },
+      metadata: {
+        name,
+        namespace,
+        ...(secret ? { resourceVersion: secret.metadata.resourceVersion, labels: secret.metadata.labels ?? {}, annotations } : {}),
+      },
       type: 'kubernetes.io/tls',
       data: { 'ca.crt': b64(caBundle), 'ca.key': b64(ca.keyPem), 'tls.crt': b64(leaf.certPem), 'tls.key': b64(leaf.keyPem) },
     };
