@@ -4,6 +4,7 @@ import {
   PermanentError,
   PRESENT,
   TemporaryError,
+  type AdmissionSettings,
   type KubeClient,
   type KubeConfigSource,
   type KubeObject,
@@ -12,7 +13,8 @@ import {
   type Operator,
   type OperatorHooks,
 } from 'capstan';
-import { reconcileDeployment } from './deployment-opt-in.js';
+import { reconcileDeployment, templatePatchFor } from './deployment-opt-in.js';
+import { escapedPods, owningDeploymentName, podMutation } from './pod-admission.js';
 import { HandshakeError, PortError, RefusedError, SuffixError } from './errors.js';
 import { performHandshake, type HandshakeOptions, type HandshakeResult } from './handshake.js';
 import type { Deployment, Pod, Secret } from './kube-types.js';
@@ -45,6 +47,11 @@ export interface HandshakeOperatorOptions {
   logger?: Logger;
   leadership?: LeadershipGate;
   hooks?: OperatorHooks;
+  /**
+   * Serve the mutating webhook that gives pods of opted-in Deployments the label and readiness gate at creation
+   * (no second rollout); the template patch then only happens for pods that escaped it.
+   */
+  admission?: AdmissionSettings;
 }
 
 /** A capstan Operator (so capstan/testing's runOperatorInProcess and any embedder can run it) with its handshake metrics. */
@@ -64,6 +71,7 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.leadership ? { leadership: options.leadership } : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
+    ...(options.admission ? { admission: options.admission } : {}),
     concurrency: options.concurrency ?? 64,
     backoff,
   });
@@ -147,11 +155,46 @@ export function createHandshakeOperator(options: HandshakeOperatorOptions): Hand
   if (options.deploymentOptIn ?? true) {
     const deployments = operator.resource<KubeObject & Deployment>(DEPLOYMENTS);
     operator.uses(DEPLOYMENTS, ['patch'], { why: 'Deployment-level opt-in: adds the label and readiness gate to the pod template' });
+    // Registered always (so `capstan generate` sees it); served only with admission settings.
+    const webhook = options.admission !== undefined;
+    // At creation, a pod of an opted-in Deployment gets the label and gate: the template never needs patching.
+    pods.mutate(
+      (request) => {
+        const pod = request.object as unknown as Pod | undefined;
+        const name = pod && owningDeploymentName(pod);
+        if (!pod || !name) return undefined;
+        return podMutation(pod, deployments.cached({ namespace: request.namespace, name })) as (KubeObject & Pod) | undefined;
+      },
+      {
+        id: 'secret-handshake-pods',
+        operations: ['CREATE'],
+        // Never block a pod: when the webhook is down, the Deployment fallback below catches what got through.
+        failurePolicy: 'Ignore',
+        objectSelector: { matchExpressions: [{ key: 'pod-template-hash', operator: 'Exists' }] },
+      },
+    );
+    operator.uses(PODS, ['list'], { why: "the opt-in fallback: finds an opted-in Deployment's pods that escaped the webhook" });
     deployments.reconcile(
       {
         async apply(ctx) {
           const key = { namespace: ctx.namespace, name: ctx.name };
-          const wrote = await reconcileDeployment(ctx.body as unknown as Deployment, {
+          const deployment = ctx.body as unknown as Deployment;
+          // With the webhook, the template is patched (a rollout) only when some pod runs without the gate.
+          if (webhook && templatePatchFor(deployment)) {
+            const selector = Object.entries((deployment.spec?.['selector'] as { matchLabels?: Record<string, string> })?.matchLabels ?? {})
+              .map(([k, v]) => `${k}=${v}`)
+              .join(',');
+            // No matchLabels to find its pods by: patch as without the webhook.
+            if (selector) {
+              const list = await ctx.client.list<KubeObject & Pod>(PODS, {
+                namespace: ctx.namespace,
+                labelSelector: selector,
+                signal: ctx.signal,
+              });
+              if (escapedPods(list.items).length === 0) return;
+            }
+          }
+          const wrote = await reconcileDeployment(deployment, {
             patchDeployment: (patch) => ctx.client.patch(DEPLOYMENTS, key, patch, { type: 'json', signal: ctx.signal }),
             events: ctx.events,
           });

@@ -33,6 +33,7 @@ import {
   waitHandshaken,
 } from './test-fixtures.js';
 
+const MUTATING = { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'mutatingwebhookconfigurations' };
 let client: ApiClient;
 let opsNs: string;
 let appNs: string;
@@ -51,9 +52,10 @@ before(async () => {
     client,
     install,
     namespace: opsNs,
-    args: (install.args ?? []).map((a) =>
-      a.startsWith('--suffix-secret=') ? `--suffix-secret=${opsNs}/legacy-handshake-suffix:suffix` : a,
-    ),
+    // The install's args, with the suffix Secret in this test's namespace and the webhook reached on this machine.
+    args: (install.args ?? [])
+      .map((a) => (a.startsWith('--suffix-secret=') ? `--suffix-secret=${opsNs}/legacy-handshake-suffix:suffix` : a))
+      .concat('--webhook-local', '--webhook-port=0', `--webhook-cert-secret=${install.name}-webhook-cert`),
   });
   // A Secret the operator must not be able to read; its own suffix Secret comes later (read while absent first).
   await createSuffixSecret(client, opsNs, 'other-secret', '-not-for-the-operator');
@@ -62,6 +64,23 @@ before(async () => {
   mock = createLegacyMock({ port: 0, host: '127.0.0.1' });
   await mock.listen();
 
+  // An opted-in Deployment whose pod is created before the webhook exists: it escapes, and the operator falls
+  // back to patching the template (list of pods, patch of the Deployment).
+  await client.create(
+    DEPLOYMENTS,
+    {
+      metadata: { name: 'rbac-opt-in', labels: { 'secret-handshake': 'true' } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'x' } },
+        template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'app', image: 'legacy-mock' }] } },
+      },
+    } as unknown as KubeObject,
+    { namespace: appNs },
+  );
+  await eventually('its pod, created without the webhook', async () =>
+    (await client.list(PODS, { namespace: appNs, labelSelector: 'app=x' })).items.length > 0 ? true : undefined,
+  );
   const saKubeconfig = await cluster.serviceAccountKubeconfig(opsNs, applied.serviceAccount.name);
   const handshake = await applied.install.operator({ namespace: opsNs, args: applied.install.args ?? [] });
   running = await runOperatorInProcess(handshake, {
@@ -77,6 +96,7 @@ after(async () => {
   await running?.stop();
   await mock?.close({ graceMs: 0 });
   await applied?.remove();
+  await client.delete(MUTATING, { name: install.name }).catch(() => undefined);
   await deleteNamespaces(client, [opsNs, appNs]);
   await client.delete(NODES, { name: fakeNode }).catch(() => undefined);
   client.close();
@@ -112,18 +132,6 @@ test('as its ServiceAccount the operator handshakes, annotates, opens the gate, 
     (await eventsOf(client, appNs, 'bad-port')).some((e) => e.reason === 'InvalidPort' && (e.count ?? 0) >= 2) ? true : undefined,
   );
 
-  await client.create(
-    DEPLOYMENTS,
-    {
-      metadata: { name: 'rbac-opt-in', labels: { 'secret-handshake': 'true' } },
-      spec: {
-        replicas: 0,
-        selector: { matchLabels: { app: 'x' } },
-        template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'app', image: 'legacy-mock' }] } },
-      },
-    } as unknown as KubeObject,
-    { namespace: appNs },
-  );
   await eventually('Deployment opted in', async () => {
     const d = await client.get<KubeObject & { spec: { template: { metadata: { labels: Record<string, string> } } } }>(DEPLOYMENTS, {
       namespace: appNs,

@@ -1,6 +1,15 @@
 // Operator settings from argv and environment, validated into one object (only main.ts touches the process).
 import { parseArgs } from 'node:util';
-import { productionFlagsFrom, productionOptions, productionUsage, type ProductionFlags } from 'capstan/process';
+import type { AdmissionSettings } from 'capstan';
+import {
+  admissionOptions,
+  admissionSettingsFrom,
+  admissionUsage,
+  productionFlagsFrom,
+  productionOptions,
+  productionUsage,
+  type ProductionFlags,
+} from 'capstan/process';
 import { SettingsError } from './errors.js';
 import type { HandshakeOperatorOptions } from './operator.js';
 import { parseSuffixRef, type SuffixRef } from './suffix.js';
@@ -22,6 +31,8 @@ export interface HandshakeSettings extends ProductionFlags {
   /** Path of a kubeconfig; undefined means in-cluster, else ~/.kube/config. */
   kubeconfig: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The pod mutating webhook's server (--webhook-service or --webhook-local); undefined: template patching only. */
+  admission?: AdmissionSettings;
 }
 
 const PRODUCTION_DEFAULTS = { healthPort: 8080, leaseName: 'legacy-handshake-operator' };
@@ -38,7 +49,7 @@ export const USAGE = `Usage: legacy-handshake-operator [options]
       --kubeconfig PATH      kubeconfig to use (default: $KUBECONFIG, then in-cluster, then ~/.kube/config)
       --log-level LEVEL      debug|info|warn|error (default info)
   -h, --help                 this text
-${productionUsage(PRODUCTION_DEFAULTS)}
+${productionUsage(PRODUCTION_DEFAULTS)}${admissionUsage('legacy-handshake-operator')}
 Environment (used when the flag is absent): HANDSHAKE_NAMESPACES (comma-separated, or "*" for all),
 HANDSHAKE_SUFFIX_SECRET, HANDSHAKE_CONCURRENCY, HANDSHAKE_TIMEOUT_MS, HANDSHAKE_DEPLOYMENT_OPT_IN
 (true|false), HANDSHAKE_HEALTH_PORT, KUBECONFIG, LOG_LEVEL; POD_NAME (else HOSTNAME) names the instance.`;
@@ -63,6 +74,7 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
         'deployment-opt-in': { type: 'boolean' },
         'no-deployment-opt-in': { type: 'boolean' },
         ...productionOptions,
+        ...admissionOptions,
         kubeconfig: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -108,6 +120,8 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
     PRODUCTION_DEFAULTS,
   );
   if ('error' in production) throw new SettingsError(production.error);
+  const admission = admissionSettingsFrom(values, { operatorName: 'legacy-handshake-operator', namespace: env.POD_NAMESPACE });
+  if ('error' in admission) throw new SettingsError(admission.error);
   return {
     help: false,
     settings: {
@@ -121,6 +135,7 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
       ...production.flags,
       kubeconfig: values.kubeconfig ?? env.KUBECONFIG,
       logLevel: logLevel as HandshakeSettings['logLevel'],
+      ...(admission.settings ? { admission: admission.settings } : {}),
     },
   };
 }
@@ -150,5 +165,6 @@ export function operatorOptions(settings: HandshakeSettings): HandshakeOperatorO
     timeoutMs: settings.timeoutMs,
     suffixMaxAgeMs: settings.suffixMaxAgeMs,
     deploymentOptIn: settings.deploymentOptIn,
+    ...(settings.admission ? { admission: settings.admission } : {}),
   };
 }

@@ -34,7 +34,7 @@ export function startOperatorAdmission(input: OperatorAdmissionInput, ready: Pro
   const regs = input.registrations.filter((r) => r.admission.length > 0);
   if (!regs.length) return undefined;
   if (!input.settings) {
-    input.logger.warn('admission handlers registered but no admission settings: they are not served', {
+    input.logger.info('admission handlers registered but no admission settings: they are not served', {
       handlers: regs.flatMap((r) => r.admission.map((a) => a.id)),
     });
     return undefined;
