@@ -78,10 +78,14 @@ describe('bench smoke (tiny N)', () => {
     assert.ok(result.peakRssMb > 0, 'the operator process was sampled');
     const details = result.details as {
       raw: { latency: { count: number } };
+      floor: { latency: { count: number } };
+      floorRatio: number;
       writesSeen: Record<'ageSecrets' | 'secrets' | 'events', { ADDED: number; MODIFIED: number; DELETED: number }>;
       operatorWritesPerObject: number;
     };
     assert.equal(details.raw.latency.count, n);
+    assert.equal(details.floor.latency.count, n, 'the floor baseline measured every object');
+    assert.ok(details.floorRatio > 0);
     // Exactly the floor: one Secret and one status write per AgeSecret; no finalizer patch, no routine Event.
     assert.deepEqual(details.writesSeen.secrets, { ADDED: n, MODIFIED: 0, DELETED: 0 });
     assert.deepEqual(details.writesSeen.ageSecrets, { ADDED: n, MODIFIED: n, DELETED: 0 });
