@@ -69,6 +69,8 @@ export interface OperatorDescription {
   events: boolean;
   /** Admission handlers (`validate`, `mutate`): the install adds their Service, and RBAC for their configurations. */
   admission: { kind: 'validate' | 'mutate'; id: string; resource: ResourceRef }[];
+  /** CRDs whose conversion webhook the operator serves (`converts()`): it writes their spec.conversion. */
+  conversions: string[];
 }
 
 /** The `<group>/<plural>` of a ref, for messages. */

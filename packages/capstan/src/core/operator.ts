@@ -14,6 +14,7 @@ import {
   type PermissionDeclaration,
   type PermissionOptions,
 } from './description.js';
+import type { Convertible } from './admission/conversion.js';
 import { startOperatorAdmission } from './admission/operator-admission.js';
 import { safely } from './hooks.js';
 import { consoleLogger, describeError } from './logging.js';
@@ -72,6 +73,7 @@ class OperatorImpl implements Operator {
   readonly #registrations = new Map<string, ResourceRegistration>();
   readonly #objectWatches: ObjectWatch[] = [];
   readonly #declarations: PermissionDeclaration[] = [];
+  readonly #conversions: Convertible[] = [];
   #admission: AdmissionHandle | undefined;
   #client: KubeClient | undefined;
   #running = false;
@@ -123,6 +125,13 @@ class OperatorImpl implements Operator {
     return reg as unknown as ResourceHandle<T>;
   }
 
+  converts(resource: Convertible): void {
+    if (this.#running) throw new ConfigurationError('cannot serve conversions after the operator started');
+    if (resource.crd.spec.versions.length < 2)
+      throw new ConfigurationError(`${resource.crd.metadata.name} has one version: nothing to convert`);
+    this.#conversions.push(resource);
+  }
+
   uses(ref: ResourceRef, verbs: ApiVerb[], options: PermissionOptions): void {
     if (this.#running) throw new ConfigurationError('cannot declare permissions after the operator started');
     this.#declarations.push(checkDeclaration({ resource: ref, verbs: [...verbs], ...options }));
@@ -138,6 +147,7 @@ class OperatorImpl implements Operator {
       declarations: this.#declarations.map((d) => ({ ...d, verbs: [...d.verbs] })),
       events: s.events !== false,
       admission: [...this.#registrations.values()].flatMap((r) => r.admission.map((a) => ({ kind: a.kind, id: a.id, resource: r.ref }))),
+      conversions: this.#conversions.map((c) => c.crd.metadata.name),
     };
   }
 
@@ -193,7 +203,8 @@ class OperatorImpl implements Operator {
     if (!s.allNamespaces && !s.namespaces?.length) logger.info('no namespaces given: watching all namespaces');
     const regs = [...this.#registrations.values()].filter((r) => r.active);
     regs.forEach((r) => r.freeze());
-    if (regs.length === 0 && this.#objectWatches.length === 0) logger.warn('no handlers registered: nothing to do');
+    const serves = this.#conversions.length > 0 || [...this.#registrations.values()].some((r) => r.admission.length > 0);
+    if (regs.length === 0 && this.#objectWatches.length === 0 && !serves) logger.warn('no handlers registered: nothing to do');
 
     const [controllers, watched] = await Promise.all([
       this.#resolveAll(regs, services, signal),
@@ -238,6 +249,7 @@ class OperatorImpl implements Operator {
         settings: s.admission,
         registrations: [...this.#registrations.values()],
         namespaces: s.allNamespaces ? [] : (s.namespaces ?? []),
+        conversions: this.#conversions,
         resolve: (ref) => this.#resolve(ref, services, signal),
         logger,
       },

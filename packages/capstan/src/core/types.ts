@@ -8,6 +8,7 @@ import type { MetaFilter } from '../structs/filters.js';
 import type { DeepReadonly } from '../structs/frozen.js';
 import type { KubeObject, ObjectKey, ObjectMeta, ResolvedResource, ResourceRef } from '../structs/objects.js';
 import type { PatchAccumulator } from '../structs/patch-accumulator.js';
+import type { CustomResource } from '../structs/schema/custom-resource.js';
 import type { EventPoster, EventRecorder, LeadershipGate, OperatorHooks } from './hooks.js';
 import type { Logger } from './logging.js';
 import type { ProductionSettings } from './production/production-services.js';
@@ -310,6 +311,11 @@ export interface Operator {
    * leader Lease need no declaration.
    */
   uses(ref: ResourceRef, verbs: ApiVerb[], options: PermissionOptions): void;
+  /**
+   * Serve the conversion webhook of a custom resource with several versions (`otherVersions`): objects convert
+   * through its hub version; capstan writes the CRD's `spec.conversion` with the caBundle (settings `admission`).
+   */
+  converts(resource: Pick<CustomResource<unknown, unknown>, 'crd' | 'conversions'>): void;
   /** What the operator declares, as plain data (`capstan generate` derives RBAC from it). */
   describe(): OperatorDescription;
   /** Watch and handle until the signal aborts; resolves after a graceful stop. */

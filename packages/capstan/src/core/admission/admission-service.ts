@@ -9,9 +9,13 @@ import {
   type CertificateSource,
   type ServingCertificates,
 } from './certificates.js';
-import { webhookConfigurations, MUTATING, VALIDATING, type WebhookEntry } from './configurations.js';
+import type { KubeObject } from '../../structs/objects.js';
+import { clientConfig, webhookConfigurations, MUTATING, VALIDATING, type WebhookEntry } from './configurations.js';
+import type { Convertible } from './conversion.js';
 import type { AdmissionHandlerEntry } from './review.js';
-import { AdmissionServer } from './server.js';
+import { AdmissionServer, conversionPath } from './server.js';
+
+const CRDS = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' } as const;
 import type { AdmissionSettings } from './types.js';
 
 export interface AdmissionServiceInput {
@@ -22,6 +26,8 @@ export interface AdmissionServiceInput {
   handlers: (AdmissionHandlerEntry & WebhookEntry)[];
   /** The operator's namespaces (none: all): the webhooks see requests from these only. */
   namespaces: readonly string[];
+  /** Custom resources whose conversion webhook is served (their CRDs' spec.conversion is written). */
+  conversions?: readonly Convertible[];
   logger: Logger;
 }
 
@@ -88,6 +94,7 @@ export class AdmissionService {
         key: certs.keyPem,
         maxBodyBytes: s.maxBodyBytes ?? 3 << 20,
         logger: this.input.logger,
+        conversions: this.input.conversions ?? [],
       },
       this.input.handlers,
     );
@@ -137,6 +144,21 @@ export class AdmissionService {
     for (const config of configs) {
       const ref = config.kind === 'ValidatingWebhookConfiguration' ? VALIDATING : MUTATING;
       await this.input.client.apply(ref, config, { force: true, fieldManager: this.input.name });
+    }
+    // Conversion: only spec.conversion of each CRD is ours (server-side apply keeps the install's fields).
+    for (const resource of this.input.conversions ?? []) {
+      const crd = {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: resource.crd.metadata.name },
+        spec: {
+          conversion: {
+            strategy: 'Webhook',
+            webhook: { conversionReviewVersions: ['v1'], clientConfig: clientConfig(endpoint, conversionPath(resource), caBundle) },
+          },
+        },
+      } as unknown as KubeObject;
+      await this.input.client.apply(CRDS, crd, { force: true, fieldManager: this.input.name });
     }
     this.#appliedCa = caBundle;
   }

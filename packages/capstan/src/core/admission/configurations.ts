@@ -27,7 +27,8 @@ export function webhookName(operator: string, id: string): string {
   return `${label(id)}.${label(operator)}.capstan.dev`;
 }
 
-function clientConfig(endpoint: WebhookEndpoint | { url: string }, path: string, caBundle: string): Record<string, unknown> {
+/** How the API server reaches one path of the webhook server, with the CA bundle it trusts. */
+export function clientConfig(endpoint: WebhookEndpoint | { url: string }, path: string, caBundle: string): Record<string, unknown> {
   const ca = Buffer.from(caBundle, 'utf8').toString('base64');
   if ('local' in endpoint) throw new Error('a local endpoint needs its URL: give { url } once the server listens');
   if ('url' in endpoint) return { url: `${endpoint.url.replace(/\/+$/, '')}${path}`, caBundle: ca };

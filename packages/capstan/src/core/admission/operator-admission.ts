@@ -5,6 +5,7 @@ import type { ResourceRegistration } from '../engine/registry.js';
 import { describeError, type Logger } from '../logging.js';
 import type { AdmissionHandle } from '../types.js';
 import { AdmissionService } from './admission-service.js';
+import type { Convertible } from './conversion.js';
 import type { AdmissionSettings } from './types.js';
 
 export interface OperatorAdmissionInput {
@@ -14,6 +15,8 @@ export interface OperatorAdmissionInput {
   registrations: readonly ResourceRegistration[];
   /** The operator's namespaces (none: all). */
   namespaces: readonly string[];
+  /** Custom resources whose conversion the operator serves (`operator.converts()`). */
+  conversions: readonly Convertible[];
   resolve(ref: ResourceRef): Promise<ResolvedResource | undefined>;
   logger: Logger;
 }
@@ -32,10 +35,11 @@ export interface RunningAdmission {
  */
 export function startOperatorAdmission(input: OperatorAdmissionInput, ready: Promise<boolean>): RunningAdmission | undefined {
   const regs = input.registrations.filter((r) => r.admission.length > 0);
-  if (!regs.length) return undefined;
+  if (!regs.length && !input.conversions.length) return undefined;
   if (!input.settings) {
-    input.logger.info('admission handlers registered but no admission settings: they are not served', {
+    input.logger.info('admission handlers or conversions registered but no admission settings: they are not served', {
       handlers: regs.flatMap((r) => r.admission.map((a) => a.id)),
+      conversions: input.conversions.map((c) => c.crd.metadata.name),
     });
     return undefined;
   }
@@ -58,6 +62,7 @@ export function startOperatorAdmission(input: OperatorAdmissionInput, ready: Pro
       settings,
       handlers,
       namespaces: input.namespaces,
+      conversions: input.conversions,
       logger: input.logger,
     });
     await service.start();

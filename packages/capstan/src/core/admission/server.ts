@@ -4,9 +4,12 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logging.js';
+import { answerConversion, type Convertible } from './conversion.js';
 import { answerReview, BadReviewError, parseAdmissionReview, reviewResponse, type AdmissionHandlerEntry } from './review.js';
 
 export interface AdmissionServerOptions {
+  /** Custom resources whose conversion webhook this server answers (`/convert/<crd name>`). */
+  conversions?: readonly Convertible[];
   host: string;
   port: number;
   /** The serving certificate and key (PEM). */
@@ -14,6 +17,11 @@ export interface AdmissionServerOptions {
   key: string;
   maxBodyBytes: number;
   logger: Logger;
+}
+
+/** Where a custom resource's conversion is served. */
+export function conversionPath(resource: Convertible): string {
+  return `/convert/${resource.crd.metadata.name}`;
 }
 
 /** Where a handler is served: `/admission/<kind>/<name>`, one path per webhook. */
@@ -45,6 +53,7 @@ function timeoutOf(url: URL): number {
 /** Serves the registered handlers over HTTPS; the probes' server stays separate (plain HTTP). */
 export class AdmissionServer {
   readonly #handlers = new Map<string, AdmissionHandlerEntry>();
+  readonly #conversions = new Map<string, Convertible>();
   #server: Server | undefined;
   #served = 0;
 
@@ -53,6 +62,7 @@ export class AdmissionServer {
     handlers: readonly AdmissionHandlerEntry[],
   ) {
     for (const h of handlers) this.#handlers.set(admissionPath(h), h);
+    for (const c of o.conversions ?? []) this.#conversions.set(conversionPath(c), c);
   }
 
   /** Requests answered so far (tests and metrics). */
@@ -89,6 +99,22 @@ export class AdmissionServer {
     await once(server, 'close').catch(() => undefined);
   }
 
+  async #convert(resource: Convertible, req: IncomingMessage, reply: (code: number, body: unknown) => void): Promise<void> {
+    if (req.method !== 'POST') return reply(405, { message: 'POST a ConversionReview' });
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req, this.o.maxBodyBytes)).toString('utf8'));
+    } catch (error) {
+      if (error instanceof RequestTooLarge) return reply(413, { message: `request body over ${this.o.maxBodyBytes} bytes` });
+      return reply(400, { message: 'the body is not JSON' });
+    }
+    const answer = answerConversion(resource, body) as { response?: { result?: { status?: string; message?: string } } };
+    this.#served++;
+    if (answer.response?.result?.status !== 'Success')
+      this.o.logger.warn('conversion failed', { resource: resource.crd.metadata.name, message: answer.response?.result?.message });
+    reply(200, answer);
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const reply = (code: number, body: unknown) => {
       const text = JSON.stringify(body);
@@ -96,6 +122,8 @@ export class AdmissionServer {
       res.end(text);
     };
     const url = new URL(req.url ?? '/', 'https://webhook');
+    const conversion = this.#conversions.get(url.pathname);
+    if (conversion) return this.#convert(conversion, req, reply);
     const entry = this.#handlers.get(url.pathname);
     if (!entry) return reply(404, { message: `no admission handler at ${url.pathname}` });
     if (req.method !== 'POST') return reply(405, { message: 'POST an AdmissionReview' });

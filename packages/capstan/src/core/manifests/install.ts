@@ -85,7 +85,8 @@ export async function generateInstall(spec: InstallSpec, options: { source: stri
     spec.leaderElection === false ? undefined : (typeof spec.leaderElection === 'object' && spec.leaderElection.leaseName) || spec.name;
   // The admission handlers are known only once the operator is built: build it, then add the webhook flag.
   const probe = await spec.operator({ namespace: spec.namespace, args: containerArgs(spec, port, leaseName, undefined) });
-  const webhookService = probe.describe().admission.length ? `${spec.name}-webhook` : undefined;
+  const probed = probe.describe();
+  const webhookService = probed.admission.length || probed.conversions.length ? `${spec.name}-webhook` : undefined;
   const args = containerArgs(spec, port, leaseName, webhookService);
   const operator = webhookService ? await spec.operator({ namespace: spec.namespace, args }) : probe;
   const description = operator.describe();

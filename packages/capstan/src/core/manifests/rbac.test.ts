@@ -39,6 +39,7 @@ const describe = (over: Partial<OperatorDescription>): OperatorDescription => ({
   declarations: [],
   events: false,
   admission: [],
+  conversions: [],
   ...over,
 });
 
@@ -194,6 +195,19 @@ test('webhooks: their configurations (create, then patch by name) and the certif
   assert.deepEqual(picture(rbac), [
     'cluster admissionregistration.k8s.io/validatingwebhookconfigurations create',
     'cluster admissionregistration.k8s.io/validatingwebhookconfigurations(op) patch',
+    'sys /secrets create',
+    'sys /secrets(op-webhook-cert) get,update',
+  ]);
+});
+
+test('conversions: patch of exactly those CRDs, and the certificate Secret', () => {
+  const rbac = deriveRbac({
+    description: describe({ conversions: ['widgets.example.com'] }),
+    leaderElection: false,
+    webhooks: { namespace: 'sys', configurationName: 'op', certSecret: 'op-webhook-cert' },
+  });
+  assert.deepEqual(picture(rbac), [
+    'cluster apiextensions.k8s.io/customresourcedefinitions(widgets.example.com) patch',
     'sys /secrets create',
     'sys /secrets(op-webhook-cert) get,update',
   ]);

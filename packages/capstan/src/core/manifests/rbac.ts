@@ -202,7 +202,19 @@ export function deriveRbac(input: RbacInput): DerivedRbac {
     );
   }
   const webhooks = input.webhooks;
-  if (webhooks && d.admission.length) {
+  if (webhooks && d.conversions.length) {
+    book.add(
+      { cluster: true },
+      {
+        apiGroups: ['apiextensions.k8s.io'],
+        resources: ['customresourcedefinitions'],
+        resourceNames: [...d.conversions].sort(),
+        verbs: ['patch'],
+      },
+      'the conversion webhook: spec.conversion (with the caBundle) of the CRDs it converts',
+    );
+  }
+  if (webhooks && (d.admission.length || d.conversions.length)) {
     const group = 'admissionregistration.k8s.io';
     const kinds = new Set(d.admission.map((a) => a.kind));
     for (const [kind, plural] of [

@@ -43,6 +43,28 @@ export interface CustomResourceOptions<Spec extends Schema<unknown, boolean>, St
   selectableFields?: string[];
   /** CEL rules on the whole object (`self` is the object): e.g. cross-field checks between spec and metadata. */
   validations?: ValidationRule[];
+  /**
+   * Other served versions, each converting to and from this one (the hub: `version` above). The operator serves the
+   * conversion webhook for them once it `converts(resource)`.
+   */
+  otherVersions?: OtherVersion[];
+  /** The version etcd stores. Default: `version`. */
+  storageVersion?: string;
+}
+
+/** Another served version of a custom resource: its schemas and its conversion to and from the hub version. */
+export interface OtherVersion {
+  name: string;
+  spec: Schema<unknown, boolean>;
+  status?: Schema<unknown, boolean>;
+  /** Default true. */
+  served?: boolean;
+  /** A warning the API server returns to clients of this version. */
+  deprecationWarning?: string;
+  /** An object of this version as the hub version's (apiVersion and kind are set by capstan). */
+  toHub(object: KubeObject): KubeObject;
+  /** A hub-version object as this version's. */
+  fromHub(object: KubeObject): KubeObject;
 }
 
 /** apiextensions.k8s.io/v1 CustomResourceDefinition as plain JSON (send it as is: no client-node models). */
@@ -62,6 +84,8 @@ export interface CustomResourceDefinition {
       subresources?: Record<string, unknown>;
       additionalPrinterColumns?: PrinterColumn[];
       selectableFields?: { jsonPath: string }[];
+      deprecated?: boolean;
+      deprecationWarning?: string;
     }[];
   };
 }
@@ -73,6 +97,8 @@ export interface CustomResource<Spec, Status> {
   readonly apiVersion: string;
   readonly kind: string;
   readonly namespaced: boolean;
+  /** The hub version and the other versions' conversions (empty without otherVersions). */
+  readonly conversions: { hub: string; versions: ReadonlyMap<string, Pick<OtherVersion, 'toHub' | 'fromHub'>> };
   /** A complete object body (apiVersion and kind filled in) for create/apply. */
   build(init: { metadata: ObjectMeta; spec: Spec; status?: Status }): KubeObject<Spec, Status> & { spec: Spec };
   /** Phantom members for type extraction: `typeof AgeSecrets.$object`. Undefined at run time. */
@@ -161,6 +187,12 @@ export function defineCustomResource<
   if (options.subresources?.status ?? !!options.status) subresources.status = {};
   if (options.subresources?.scale) subresources.scale = options.subresources.scale;
 
+  const others = options.otherVersions ?? [];
+  const names = [version, ...others.map((o) => o.name)];
+  for (const o of others) check(versionName.test(o.name), `version "${o.name}" must look like v1, v1beta1 or v2alpha3`);
+  check(new Set(names).size === names.length, `versions must be distinct: ${names.join(', ')}`);
+  check(names.includes(options.storageVersion ?? version), `storageVersion "${options.storageVersion}" is not one of ${names.join(', ')}`);
+
   const scope = options.scope ?? 'Namespaced';
   const crd: CustomResourceDefinition = {
     apiVersion: 'apiextensions.k8s.io/v1',
@@ -181,12 +213,27 @@ export function defineCustomResource<
         {
           name: version,
           served: true,
-          storage: true,
+          storage: (options.storageVersion ?? version) === version,
           schema: { openAPIV3Schema },
           ...(Object.keys(subresources).length ? { subresources } : {}),
           ...(columns.length ? { additionalPrinterColumns: columns } : {}),
           ...(selectable.length ? { selectableFields: selectable.map((jsonPath) => ({ jsonPath })) } : {}),
         },
+        ...others.map((o) => ({
+          name: o.name,
+          served: o.served ?? true,
+          storage: options.storageVersion === o.name,
+          schema: {
+            openAPIV3Schema: {
+              type: 'object' as const,
+              properties: { ...properties, spec: o.spec.json, ...(o.status ? { status: o.status.json } : {}) },
+              ...(o.spec.optional ? {} : { required: ['spec'] }),
+            },
+          },
+          ...(Object.keys(subresources).length ? { subresources } : {}),
+          ...(columns.length ? { additionalPrinterColumns: columns } : {}),
+          ...(o.deprecationWarning ? { deprecated: true, deprecationWarning: o.deprecationWarning } : {}),
+        })),
       ],
     },
   };
@@ -199,6 +246,7 @@ export function defineCustomResource<
     apiVersion,
     kind,
     namespaced: scope === 'Namespaced',
+    conversions: { hub: version, versions: new Map(others.map((o) => [o.name, { toHub: o.toHub, fromHub: o.fromHub }])) },
     build: (init: { metadata: ObjectMeta; spec: S; status?: T }) => ({ apiVersion, kind, ...init }),
     $spec: undefined as S,
     $status: undefined as T,
