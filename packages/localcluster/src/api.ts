@@ -3,6 +3,7 @@ import { Agent, request } from 'node:https';
 import { createInterface } from 'node:readline';
 import { KubeApiError } from './errors.js';
 
+/** Where the API server is and how to authenticate to it: its URL, a bearer token and the CA (PEM). */
 export interface ApiConnection {
   server: string;
   token: string;
@@ -17,11 +18,13 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
+/** One watch event: its type and the object (or a Status for ERROR). */
 export interface WatchEvent<T> {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
   object: T;
 }
 
+/** The local cluster's own small REST client (bearer token and CA), used where capstan's client is not loaded. */
 export class KubeApi {
   private readonly agent: Agent;
   private readonly base: URL;

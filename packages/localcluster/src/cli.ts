@@ -42,6 +42,7 @@ function running(name: string): { pid: number; kubeconfigPath: string; dir: stri
   return { pid: status.pid, kubeconfigPath: status.kubeconfigPath, dir };
 }
 
+/** The `capstan cluster` / `capstan-localcluster` command line: up, down, status, kubeconfig, kubectl; resolves to the exit code. */
 export async function runClusterCommand(argv: string[], io: Io = defaultIo): Promise<number> {
   const kubectlCall = splitKubectlArgs(argv);
   if (kubectlCall) return runKubectl(kubectlCall.name, kubectlCall.args, io);

@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+/** A local cluster's facts as written to its cluster.json: address, credentials, directories, version. */
 export interface ClusterInfo {
   version: 1;
   name: string;

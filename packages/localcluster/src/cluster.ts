@@ -19,6 +19,7 @@ import { logTail } from './readiness.js';
 import { startScheduler } from './scheduler.js';
 import { startTokenWebhook, type TokenWebhook } from './token-webhook.js';
 
+/** Options of `startLocalCluster`: Kubernetes version, binaries and data directories, the kubelet simulator and its images, logging, timeout. */
 export interface LocalClusterOptions {
   /** Progress lines (including the one-time build of the binaries). */
   log?: (line: string) => void;
@@ -41,8 +42,10 @@ export interface LocalClusterOptions {
   timeoutMs?: number;
 }
 
+/** A running local control plane started by this process (`startLocalCluster`): stop it with `stop()`. */
 export class LocalCluster extends LocalClusterHandle {}
 
+/** Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and (optionally) the kubelet simulator; resolves when the API server is ready. */
 export async function startLocalCluster(options: LocalClusterOptions = {}): Promise<LocalCluster> {
   const log = options.log ?? (() => {});
   const started = Date.now();

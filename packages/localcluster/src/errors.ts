@@ -1,4 +1,5 @@
 // Typed errors of the local control plane: every failure says what broke and keeps its cause.
+/** Base of the errors the local cluster raises (provisioning, start-up, faults). */
 export class LocalClusterError extends Error {
   override name = 'LocalClusterError';
   constructor(message: string, options?: { cause?: unknown }) {

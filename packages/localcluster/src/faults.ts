@@ -16,6 +16,7 @@ export interface FaultTarget {
   readonly ca: string;
 }
 
+/** Options of `ControlPlaneFaults.restartApiServer`: flags to add, the signal that kills it, and a timeout. */
 export interface RestartOptions {
   /** Extra kube-apiserver flags for the new process, e.g. `--watch-cache=false`. They replace flags of the same name. */
   extraArgs?: string[];
@@ -25,6 +26,7 @@ export interface RestartOptions {
   timeoutMs?: number;
 }
 
+/** A fault could not be injected: the control-plane process was not found or did not come back. */
 export class FaultInjectionError extends LocalClusterError {
   override name = 'FaultInjectionError';
 }

@@ -11,6 +11,7 @@ import { podLogPath, podRootDir } from './kubelet/layout.js';
 import { requestServiceAccountToken, type ServiceAccountTokenOptions } from './service-accounts.js';
 import { mintUserToken, type UserIdentity } from './tokens.js';
 
+/** What a cluster handle can do beyond the API: run pods (the kubelet simulator) and mint user tokens. */
 export interface Capabilities {
   /** Pods really run (as local processes) on this cluster. */
   simulatedKubelet: boolean;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { readClusterInfo } from './cluster-file.js';
 import { locateBinaries } from './provisioning.js';
 
+/** Options of `kubectl()`: input on stdin and a timeout. */
 export interface KubectlOptions {
   /** Written to kubectl's standard input (for `apply -f -`). */
   input?: string;

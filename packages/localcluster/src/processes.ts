@@ -12,11 +12,13 @@ const hasSetpriv = (() => {
   }
 })();
 
+/** How a managed child process ended: its exit code or the signal that killed it. */
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
 }
 
+/** A child started by `spawnManaged`: its pid, its exit, `stop` and `kill`. */
 export interface ManagedProcess {
   readonly pid: number;
   readonly name: string;
@@ -29,6 +31,7 @@ export interface ManagedProcess {
   kill(signal?: NodeJS.Signals): Promise<Exit>;
 }
 
+/** What `spawnManaged` starts: the command, args, env, cwd, its log file and where its process group is recorded. */
 export interface SpawnOptions {
   name: string;
   command: string;
@@ -41,6 +44,7 @@ export interface SpawnOptions {
   pgidFile?: string;
 }
 
+/** Starts a child in its own process group that dies with this process (even on SIGKILL of it), with its output logged. */
 export function spawnManaged(options: SpawnOptions): ManagedProcess {
   const fd = openSync(options.logFile, 'a');
   let exit: Exit | undefined;

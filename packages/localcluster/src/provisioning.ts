@@ -7,6 +7,7 @@ import { ProvisioningError } from './errors.js';
 import { cachedBinDir, cachedEtcdDir, packageRoot } from './paths.js';
 import { ETCD_VERSION, resolveKubernetesVersion } from './versions.js';
 
+/** Paths of the control-plane binaries of one Kubernetes version (built once from Go modules, cached). */
 export interface Binaries {
   /** The Kubernetes version these commands were built as ("1.37.2"). */
   kubernetesVersion: string;

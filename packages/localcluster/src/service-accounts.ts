@@ -2,6 +2,7 @@
 import { KubeApi } from './api.js';
 import { KubeApiError } from './errors.js';
 
+/** Options of a ServiceAccount token: audiences, lifetime, the pod it is bound to, and whether to create the account. */
 export interface ServiceAccountTokenOptions {
   audiences?: string[];
   expirationSeconds?: number;

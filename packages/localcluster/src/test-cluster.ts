@@ -15,6 +15,7 @@ export interface TestClusterEnv {
   CAPSTAN_TEST_KUBERNETES?: string | undefined;
 }
 
+/** Options of `useTestCluster`: the environment to read, start-up logging and extra images. */
 export interface UseTestClusterOptions {
   env?: TestClusterEnv;
   /** Progress of a private cluster's start-up (default: silent). */
@@ -57,6 +58,7 @@ export interface PrivateClusterOptions {
   kubernetesVersion?: string | undefined;
 }
 
+/** A local cluster of this process alone, run by a supervisor child so that the process can exit normally; removed when it stops. */
 export async function startPrivateCluster(options: PrivateClusterOptions = {}): Promise<ClusterHandle> {
   const dataDir = mkdtempSync(join(tmpdir(), 'capstan-cluster-'));
   const supervisor = await spawnSupervisor({

@@ -1,6 +1,7 @@
 // Bearer tokens for arbitrary users: HMAC-signed claims that the cluster's token webhook verifies statelessly.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/** A user a minted token authenticates as: name, groups and uid. */
 export interface UserIdentity {
   user: string;
   groups?: string[];

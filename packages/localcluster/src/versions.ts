@@ -8,6 +8,7 @@ export const SUPPORTED_KUBERNETES: Readonly<Record<string, string>> = Object.fre
   '1.37': '1.37.2',
 });
 
+/** The Kubernetes version local clusters run unless told otherwise (the newest supported). */
 export const DEFAULT_KUBERNETES_VERSION = '1.37.2';
 /** etcd 3.6: a current kube-apiserver needs RequestWatchProgress (consistent reads, streaming lists). */
 export const ETCD_VERSION = '3.6.16';

@@ -19,6 +19,7 @@ export interface CliSettings {
   env: Record<string, string | undefined>;
 }
 
+/** What an operator module may default-export for `capstan run`: a function from the CLI's settings to an Operator. */
 export type OperatorModuleFactory = (settings: CliSettings) => Operator | Promise<Operator>;
 
 function isOperator(v: unknown): v is Operator {

@@ -14,6 +14,7 @@ export interface ProcessSettings extends ProductionFlags {
   logLevel: LogLevel;
 }
 
+/** An environment: variable names to values. */
 export type ProcessEnv = Record<string, string | undefined>;
 
 /** Everything `runOperatorProcess` hands the operator once the process is set up. */
@@ -28,6 +29,7 @@ export interface ProcessContext<S extends ProcessSettings> {
   env: ProcessEnv;
 }
 
+/** An operator as a child process (tests, benchmarks, the demo): started, stopped, killed, restarted, probed. */
 export interface OperatorProcess<S extends ProcessSettings> {
   /** The binary's name, in messages. */
   name: string;
@@ -41,6 +43,7 @@ export interface OperatorProcess<S extends ProcessSettings> {
   run(ctx: ProcessContext<S>): Promise<void>;
 }
 
+/** What an operator process reads and writes: argv, the environment, output streams and the stop signals. */
 export interface ProcessIo {
   argv: string[];
   env: ProcessEnv;
@@ -50,6 +53,7 @@ export interface ProcessIo {
   onStop(listener: (signal: string) => void): void;
 }
 
+/** The exit codes of operator processes: 0 stopped by a signal, 1 the operator failed, 2 bad settings. */
 export const processExitCodes = { ok: 0, failure: 1, usage: 2 } as const;
 
 /**

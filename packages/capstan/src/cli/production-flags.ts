@@ -31,6 +31,7 @@ export function productionUsage(defaults: ProductionFlagDefaults): string {
 `;
 }
 
+/** The shared production flags as parsed (health port and host, Lease, standalone, stuck-worker time). */
 export interface ProductionFlagValues {
   'health-port'?: string | undefined;
   'health-host'?: string | undefined;

@@ -45,6 +45,7 @@ const contentTypes: Record<PatchType, string> = {
   apply: 'application/apply-patch+yaml',
 };
 
+/** Options of `ApiClient.create`: the field manager of its writes and an observer of every request. */
 export interface ApiClientOptions {
   /** Default field manager for writes (the operator's name). */
   fieldManager?: string;

@@ -6,23 +6,28 @@ import type { WatchEvent } from './watch-stream.js';
 
 export type { JsonPatchOp } from '../structs/json-patch.js';
 
+/** How a patch body is read: merge (RFC 7386), strategic merge, JSON Patch (RFC 6902) or server-side apply. */
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 
+/** Options every client call takes: an abort signal. */
 export interface CallOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** Options of writes: the field manager and a server-side dry run. */
 export interface WriteOptions extends CallOptions {
   fieldManager?: string;
   dryRun?: boolean;
 }
 
+/** Options of a patch: its type (merge, strategic, json) and, for apply, force. */
 export interface PatchOptions extends WriteOptions {
   type?: PatchType;
   /** Server-side apply only: take over fields owned by other managers. */
   force?: boolean;
 }
 
+/** Options of a list: the namespace, label and field selectors, and a page size. */
 export interface ListOptions extends CallOptions {
   namespace?: string | undefined;
   labelSelector?: string | undefined;
@@ -42,6 +47,7 @@ export interface ListPage<T extends KubeObject = KubeObject> {
   list: Omit<KubeList<T>, 'items'>;
 }
 
+/** Options of a watch: namespace, selectors, the resourceVersion to start from, bookmarks, timeout and initial events. */
 export interface WatchOptions extends CallOptions {
   namespace?: string | undefined;
   resourceVersion?: string | undefined;
@@ -59,6 +65,7 @@ export interface WatchOptions extends CallOptions {
   resourceVersionMatch?: 'NotOlderThan' | 'Exact';
 }
 
+/** Options of a delete: propagation policy, grace period and preconditions (uid, resourceVersion). */
 export interface DeleteOptions extends CallOptions {
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
   gracePeriodSeconds?: number;

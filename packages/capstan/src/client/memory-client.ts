@@ -37,6 +37,7 @@ export interface MemoryRequest {
   fieldManager?: string | undefined;
 }
 
+/** Options of `MemoryClient`: the resources it serves and its field manager. */
 export interface MemoryClientOptions {
   /** The resources it serves. Core ConfigMaps, Secrets, Pods and Events are always known. */
   resources?: ResolvedResource[];

@@ -3,8 +3,10 @@ import type { IncomingMessage } from 'node:http';
 import type { KubeObject } from '../structs/objects.js';
 import { apiErrorFrom, type StatusLike } from '../structs/errors.js';
 
+/** The type of a watch event: ADDED, MODIFIED, DELETED, BOOKMARK or ERROR. */
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
+/** One watch event: its type and the object (or a Status for ERROR). */
 export interface WatchEvent<T extends KubeObject = KubeObject> {
   type: WatchEventType;
   object: T;

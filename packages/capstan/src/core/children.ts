@@ -3,6 +3,7 @@ import type { KubeClient } from '../client/surface.js';
 import { ConfigurationError } from '../structs/errors.js';
 import { parseApiVersion, type KubeObject, type OwnerReference, type ResourceRef } from '../structs/objects.js';
 
+/** How `ownerReferenceFor` and `adopt` mark the owner: as controller, blocking its deletion or not. */
 export interface OwnerReferenceOptions {
   /** Mark the owner as the managing controller (at most one per object). Default true. */
   controller?: boolean;
@@ -58,6 +59,7 @@ export function adopt<T extends KubeObject>(child: T, owner: KubeObject, options
   };
 }
 
+/** Options of `applyChild`: the field manager of the server-side apply, force, the child's resource and a signal. */
 export interface ApplyChildOptions {
   /** The field manager owning the applied fields; keep it stable across releases (the operator's name). */
   fieldManager: string;

@@ -1,7 +1,9 @@
 // Seams for production features built on the core: metrics hooks, Event posting and leadership gating.
 import type { KubeObject } from '../structs/objects.js';
 
+/** The kind of a handler as hooks and metrics report it (change handler, timer, daemon, reconciler). */
 export type HandlerKind = 'create' | 'update' | 'delete' | 'resume' | 'event' | 'field' | 'timer' | 'daemon' | 'reconcile' | 'cleanup';
+/** How a handler run ended, as hooks and metrics report it: success, temporary or permanent failure, timeout. */
 export type HandlerOutcome = 'success' | 'retry' | 'permanent' | 'timeout' | 'aborted';
 
 /** Observers the runtime calls (metrics, tracing). All optional; exceptions thrown by hooks are ignored. */
@@ -49,6 +51,7 @@ export interface OperatorHooks {
   leadership?(info: { leading: boolean }): void;
 }
 
+/** The type of a Kubernetes Event: Normal or Warning. */
 export type EventType = 'Normal' | 'Warning';
 
 /** Posts Kubernetes Events about an object. Implementations must never throw into handlers. */

@@ -1,6 +1,8 @@
 // Structured logging: the Logger interface, object-bound child loggers, and the default console logger.
 
+/** A log level: debug, info, warn or error. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** Structured fields of a log line (never object contents). */
 export type LogFields = Record<string, unknown>;
 
 /** What capstan logs through: any object with these four methods (pino, winston, console adapters). */
@@ -13,6 +15,7 @@ export interface Logger {
 
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/** Options of `consoleLogger`: level, format (json or plain) and where lines go. */
 export interface ConsoleLoggerOptions {
   level?: LogLevel;
   format?: 'json' | 'plain';
@@ -60,4 +63,5 @@ export function boundLogger(base: Logger, bound: LogFields): Logger {
   return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') };
 }
 
+/** A logger that drops everything (tests, embedders with their own logging). */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

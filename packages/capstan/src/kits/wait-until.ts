@@ -1,6 +1,7 @@
 // Waiting for a condition with a timeout (never a fixed sleep): the one wait helper of capstan, its tests and tools.
 import { sleep } from './sleep.js';
 
+/** Options of `waitUntil`: timeout, poll interval, message, progress, abort signal and fail-fast checks. */
 export interface WaitOptions {
   /** Give up after this long. Default 30 s (generous: test machines are slow and noisy). */
   timeoutMs?: number;

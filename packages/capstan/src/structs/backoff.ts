@@ -1,5 +1,6 @@
 // Exponential backoff with a cap and jitter (pure: the random source is injectable).
 
+/** Exponential backoff with jitter: base delay, cap, growth factor and jitter fraction. */
 export interface BackoffOptions {
   /** First delay. Default 1000 ms. */
   baseMs?: number;

@@ -1,5 +1,6 @@
 // Status conditions with metav1.Condition semantics: one entry per type, transition time moves only on a status change.
 
+/** A condition's status: True, False or Unknown. */
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 /** A `metav1.Condition` as stored in `status.conditions`. */
@@ -58,6 +59,7 @@ export function removeCondition(conditions: readonly Condition[] | undefined, ty
   return (conditions ?? []).filter((c) => c.type !== type);
 }
 
+/** The condition of a type in a conditions list, or undefined. */
 export function getCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
   return conditions?.find((c) => c.type === type);
 }
@@ -68,6 +70,7 @@ export function isTrue(conditions: readonly Condition[] | undefined, type: strin
   return c?.status === 'True' && (generation === undefined || c.observedGeneration === generation);
 }
 
+/** Whether the condition of a type is present with status False. */
 export function isFalse(conditions: readonly Condition[] | undefined, type: string): boolean {
   return getCondition(conditions, type)?.status === 'False';
 }

@@ -1,7 +1,9 @@
 // Structural diffs between two JSON values, reported as a list of field-level changes.
 
+/** The kind of a difference: a field added, changed or removed. */
 export type DiffOp = 'add' | 'change' | 'remove';
 
+/** One difference between two versions of an object: the operation, the field path and the old and new values. */
 export interface DiffItem {
   op: DiffOp;
   /** Path segments from the root, e.g. ['spec', 'replicas']. */

@@ -7,7 +7,9 @@ export const PRESENT: unique symbol = Symbol.for('capstan.PRESENT');
 /** The key must be absent. */
 export const ABSENT: unique symbol = Symbol.for('capstan.ABSENT');
 
+/** One value filter of a MetaFilter: an exact value, a predicate, `PRESENT` or `ABSENT`. */
 export type ValueFilter = typeof PRESENT | typeof ABSENT | string | ((value: string | undefined) => boolean);
+/** A filter on labels or annotations: per key a value, a predicate, `PRESENT` or `ABSENT`. */
 export type MetaFilter = Record<string, ValueFilter>;
 
 export function matchesValue(filter: ValueFilter, value: string | undefined): boolean {

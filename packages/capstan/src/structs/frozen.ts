@@ -1,5 +1,6 @@
 // Read-only deep copies of objects, handed to handlers so they cannot mutate the cache.
 
+/** A deeply read-only view of a type: what handlers get, so they cannot mutate the cache. */
 export type DeepReadonly<T> = T extends (infer U)[]
   ? readonly DeepReadonly<U>[]
   : T extends (...args: never[]) => unknown

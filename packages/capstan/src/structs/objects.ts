@@ -1,5 +1,6 @@
 // Shapes of Kubernetes objects and references to resources and objects.
 
+/** A reference from a child to its owner: apiVersion, kind, name, uid, controller and blockOwnerDeletion. */
 export interface OwnerReference {
   apiVersion: string;
   kind: string;
@@ -9,6 +10,7 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
+/** An object's metadata: name, namespace, uid, resourceVersion, generation, labels, annotations, owners, finalizers. */
 export interface ObjectMeta {
   name?: string;
   generateName?: string;
@@ -37,11 +39,13 @@ export interface KubeObject<Spec = unknown, Status = unknown> {
   [key: string]: unknown;
 }
 
+/** Metadata of a list: its resourceVersion and the continue token of a paged list. */
 export interface ListMeta {
   resourceVersion?: string;
   continue?: string;
 }
 
+/** A list response: its items and list metadata (resourceVersion, continue token). */
 export interface KubeList<T extends KubeObject = KubeObject> {
   apiVersion?: string;
   kind?: string;
@@ -74,6 +78,7 @@ export interface ObjectKey {
   name: string;
 }
 
+/** The apiVersion string of a group and version: `v1` for the core group, else `group/version`. */
 export function apiVersionOf(ref: { group?: string; version: string }): string {
   return ref.group ? `${ref.group}/${ref.version}` : ref.version;
 }

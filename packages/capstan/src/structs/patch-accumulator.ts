@@ -1,6 +1,7 @@
 // The `ctx.patch` accumulator: handlers assign into it, capstan sends it once as a JSON merge patch.
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the accumulator is deliberately free-form JSON */
+/** What a handler writes through `ctx.patch` (metadata, spec, status): sent as one merge patch after the round; `null` deletes. */
 export interface PatchAccumulator {
   metadata: { labels: Record<string, string | null>; annotations: Record<string, string | null>; [key: string]: any };
   spec: Record<string, any>;

@@ -8,6 +8,7 @@ export interface ProcessExit {
   signal: NodeJS.Signals | null;
 }
 
+/** What an `OperatorProcess` runs: program, args, env, cwd, log file, node flags and probe port. */
 export interface OperatorProcessOptions {
   /** For messages (and the process harness's bookkeeping). */
   name: string;

@@ -1,5 +1,6 @@
 // Reading an operator's probe server (/healthz, /readyz, /metrics) from a test, while it may not listen yet.
 
+/** A probe response read by `getProbe`: status code and body. */
 export interface ProbeAnswer {
   status: number;
   text: string;

@@ -3,6 +3,7 @@ import { ApiClient } from '../client/surface.js';
 import { consoleLogger, type Logger } from '../core/logging.js';
 import type { Operator, RunOptions } from '../core/types.js';
 
+/** What `runOperatorInProcess` gives an operator factory: the kubeconfig, a logger and the namespaces. */
 export interface InProcessSettings {
   kubeconfigPath: string;
   namespaces?: string[];
@@ -11,8 +12,10 @@ export interface InProcessSettings {
   logger: Logger;
 }
 
+/** A function that builds an operator from `runOperatorInProcess`'s settings. */
 export type OperatorFactory = (settings: InProcessSettings) => Operator | Promise<Operator>;
 
+/** Options of `runOperatorInProcess`: kubeconfig, namespaces, log level, readiness wait and leader election. */
 export interface RunInProcessOptions {
   kubeconfigPath: string;
   namespaces?: string[];
@@ -27,6 +30,7 @@ export interface RunInProcessOptions {
   leaderElection?: RunOptions['leaderElection'];
 }
 
+/** An operator started by `runOperatorInProcess`: its logs, an admin client, and `stop()`. */
 export interface RunningOperator {
   operator: Operator;
   /** Every log line so far (plain text), newest last. */

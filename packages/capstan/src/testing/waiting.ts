@@ -5,6 +5,7 @@ import type { KubeObject, ResourceRef } from '../structs/objects.js';
 
 export { WaitAbortedError, waitUntil, WaitTimeoutError, type WaitOptions } from '../kits/wait-until.js';
 
+/** The object `waitFor` reads: resource, namespace and name. */
 export interface ObjectTarget {
   resource: ResourceRef;
   namespace?: string | undefined;

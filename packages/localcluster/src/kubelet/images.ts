@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot, repoRoot } from '../paths.js';
 
+/** What the kubelet simulator runs for an image name: a program on this machine, its default args, cwd and env. */
 export interface ImageSpec {
   /** The image's entrypoint on this machine; a container's `command` replaces it. */
   command: string[];
@@ -14,6 +15,7 @@ export interface ImageSpec {
   hostCommands?: boolean;
 }
 
+/** Image names (without registry or tag) to what the kubelet simulator runs for them. */
 export type ImageRegistry = Record<string, ImageSpec>;
 
 /** `docker.io/library/app:v1.0.1` -> `app`; `ghcr.io/o/x@sha256:..` -> `x`: registry, path and tag do not matter here. */

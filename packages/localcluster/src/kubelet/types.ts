@@ -1,4 +1,5 @@
 // The slices of the Kubernetes Pod/Node API the kubelet simulator reads and writes.
+/** An object's metadata: name, namespace, uid, resourceVersion, generation, labels, annotations, owners, finalizers. */
 export interface ObjectMeta {
   name: string;
   namespace?: string;

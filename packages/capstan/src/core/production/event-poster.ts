@@ -9,6 +9,7 @@ import type { OperatorMetrics } from './metrics.js';
 
 export const eventsRef: ResourceRef = { version: 'v1', plural: 'events' };
 
+/** Options of the Event poster: client, reporting component and instance, aggregation window and rate limit (burst, refill). */
 export interface KubeEventPosterOptions {
   client: KubeClient;
   /** `source.component` and `reportingComponent`: the operator's name. */

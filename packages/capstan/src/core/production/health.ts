@@ -2,6 +2,7 @@
 import type { OperatorHooks } from '../hooks.js';
 import type { ProbeServer } from './probes.js';
 
+/** Options of the health tracker: when watches count as down and when a worker counts as stuck. */
 export interface HealthTrackerOptions {
   /** Liveness fails once a resource's watch has failed this many times in a row without any event or re-list between. Default 10. */
   maxConsecutiveWatchErrors?: number;
@@ -17,6 +18,7 @@ export interface HealthTrackerOptions {
   now?: () => number;
 }
 
+/** Leadership as the health checks see it: off (no election), standby or leading. */
 export type LeadershipState = 'leading' | 'standby' | 'unknown';
 
 interface Work {

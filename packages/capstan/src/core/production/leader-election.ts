@@ -9,6 +9,7 @@ import type { OperatorMetrics } from './metrics.js';
 
 export const leasesRef: ResourceRef = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
 
+/** The spec of a coordination.k8s.io Lease: holder, duration, acquire and renew times, transitions. */
 export interface LeaseSpec {
   holderIdentity?: string;
   leaseDurationSeconds?: number;
@@ -17,10 +18,13 @@ export interface LeaseSpec {
   leaseTransitions?: number;
 }
 
+/** A coordination.k8s.io Lease object. */
 export type Lease = KubeObject<LeaseSpec, never> & { spec?: LeaseSpec };
 
+/** A leader elector's state: not started, standby (another holds the Lease) or leading. */
 export type LeaderState = 'unknown' | 'leading' | 'standby';
 
+/** Options of a `LeaderElector`: the Lease, this candidate, the timings and callbacks on gaining, losing or seeing a new leader. */
 export interface LeaderElectionOptions {
   client: KubeClient;
   /** Where the Lease lives (usually the operator's own namespace). */

@@ -2,6 +2,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { OperatorHooks } from '../hooks.js';
 
+/** The outcome label of handler metrics. */
 export type MetricsOutcome = 'success' | 'retry' | 'permanent' | 'timeout' | 'aborted';
 
 /**
@@ -30,6 +31,7 @@ export interface OperatorMetrics {
   render(): Promise<{ contentType: string; body: string }>;
 }
 
+/** Options of `createOperatorMetrics`: the operator label, a metric name prefix, process metrics and a registry. */
 export interface OperatorMetricsOptions {
   /** Added as the constant label `operator` to every series. */
   operator?: string;

@@ -12,8 +12,10 @@ import type { OperatorMetrics } from './metrics.js';
  */
 export type ProbeCheck = () => boolean | string | void | Promise<boolean | string | void>;
 
+/** The probe endpoints: healthz, readyz and metrics. */
 export type ProbeKind = 'healthz' | 'readyz';
 
+/** A probe's answer: whether every check passed, and each check's result. */
 export interface ProbeResult {
   ok: boolean;
   checks: { name: string; ok: boolean; reason?: string }[];
@@ -29,6 +31,7 @@ export interface ProbeAddress {
   port: number;
 }
 
+/** Options of the probe server: address, port, metrics and the checks' timeout. */
 export interface ProbeServerOptions {
   /** Default '0.0.0.0' (probes come from the kubelet, on the pod IP). */
   host?: string;
@@ -42,6 +45,7 @@ export interface ProbeServerOptions {
 
 const maxReason = 200;
 
+/** The plain-HTTP server of `/healthz`, `/readyz` and `/metrics`. */
 export class ProbeServer {
   readonly #options: ProbeServerOptions;
   readonly #checks: Record<ProbeKind, Map<string, ProbeCheck>> = { healthz: new Map(), readyz: new Map() };

@@ -10,6 +10,7 @@ import { describeError, type Logger } from '../logging.js';
 import { combineHooks, createOperatorMetrics, type OperatorMetrics } from './metrics.js';
 import { ProbeServer, type ProbeAddress, type ProbeCheck } from './probes.js';
 
+/** Leader election as operator settings: the Lease namespace and name, this instance's identity and the timings. */
 export interface LeaderElectionSettings {
   /** Namespace of the Lease (the operator's own namespace). */
   namespace: string;
