@@ -120,6 +120,7 @@ test('deploy/agesecret is accepted by the API server (server-side dry run of the
     'Namespace',
     'Role',
     'RoleBinding',
+    'Service',
     'ServiceAccount',
   ]);
   // The install namespace does not exist here (dry run): place the namespaced objects in the test namespace.
