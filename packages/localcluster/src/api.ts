@@ -5,8 +5,11 @@ import { KubeApiError } from './errors.js';
 
 /** Where the API server is and how to authenticate to it: its URL, a bearer token and the CA (PEM). */
 export interface ApiConnection {
+  /** The API server's URL. */
   server: string;
+  /** The bearer token sent with every request. */
   token: string;
+  /** PEM of the CA the API server's certificate chains to. */
   ca: string;
 }
 
@@ -29,7 +32,10 @@ export class KubeApi {
   private readonly agent: Agent;
   private readonly base: URL;
 
-  constructor(readonly connection: ApiConnection) {
+  constructor(
+    /** The server, token and CA this client uses. */
+    readonly connection: ApiConnection,
+  ) {
     this.base = new URL(connection.server);
     this.agent = new Agent({ ca: connection.ca, keepAlive: true, maxSockets: 32 });
   }
@@ -41,6 +47,7 @@ export class KubeApi {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  /** GET `path` as JSON. */
   get<T = unknown>(path: string, signal?: AbortSignal): Promise<T> {
     return this.request<T>(path, { signal });
   }
@@ -55,10 +62,12 @@ export class KubeApi {
     }
   }
 
+  /** POST `body` as JSON to `path`. */
   post<T = unknown>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
     return this.request<T>(path, { method: 'POST', body, signal });
   }
 
+  /** PATCH `path` with a strategic merge patch (the default), a merge patch or JSON Patch. */
   patch<T = unknown>(path: string, body: unknown, type: 'merge' | 'strategic' | 'json' = 'strategic'): Promise<T> {
     const contentType = {
       merge: 'application/merge-patch+json',
@@ -68,11 +77,21 @@ export class KubeApi {
     return this.request<T>(path, { method: 'PATCH', body, contentType });
   }
 
+  /** DELETE `path`, with an optional body (DeleteOptions). */
   delete<T = unknown>(path: string, body?: unknown): Promise<T> {
     return this.request<T>(path, { method: 'DELETE', body });
   }
 
-  raw(path: string, options: RequestOptions = {}): Promise<{ status: number; text: string }> {
+  /** A request whose status and body are returned as they are (no error for 4xx/5xx). */
+  raw(
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<{
+    /** The HTTP status code. */
+    status: number;
+    /** The response body. */
+    text: string;
+  }> {
     const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     return new Promise((resolve, reject) => {
       const req = request(
@@ -135,6 +154,7 @@ export class KubeApi {
     }
   }
 
+  /** Close the client's keep-alive connections. */
   close(): void {
     this.agent.destroy();
   }

@@ -4,18 +4,25 @@ import { dirname, join } from 'node:path';
 
 /** A local cluster's facts as written to its cluster.json: address, credentials, directories, version. */
 export interface ClusterInfo {
+  /** The file format's version. */
   version: 1;
+  /** The cluster's name in its kubeconfig. */
   name: string;
+  /** The API server's URL. */
   server: string;
   /** PEM of the API server's CA. */
   ca: string;
+  /** A bearer token with cluster-admin rights. */
   adminToken: string;
   /** HMAC key the token webhook trusts: holders can mint tokens for any user. */
   tokenSecret: string;
   /** The cluster's state directory (kubeconfig, logs, pod roots). */
   dir: string;
+  /** The admin kubeconfig; cluster.json lies next to it. */
   kubeconfigPath: string;
+  /** Whether the kubelet simulator runs, so pods really run as local processes. */
   simulatedKubelet: boolean;
+  /** The name of the cluster's node. */
   nodeName: string;
   /** The process that owns the control plane (the test runner, a test file or the CLI supervisor). */
   pid: number;

@@ -35,6 +35,7 @@ export interface LocalClusterOptions {
   kubelet?: boolean;
   /** State directory (default: a fresh temp dir, removed by stop()). An explicit one is kept unless `removeDataDir`. */
   dataDir?: string;
+  /** Remove the state directory on stop(). Default: only when it is a fresh temp dir. */
   removeDataDir?: boolean;
   /** Name used in the kubeconfig (default "capstan-local"). */
   name?: string;

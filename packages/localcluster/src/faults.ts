@@ -10,9 +10,13 @@ import { waitReady } from './readiness.js';
 
 /** What the faults need of a cluster: its state directory and admin credentials (a LocalCluster has them). */
 export interface FaultTarget {
+  /** The cluster's state directory, where its `pgids` file and logs are. */
   readonly dir: string;
+  /** The API server's URL. */
   readonly server: string;
+  /** A bearer token with cluster-admin rights, to check a restarted API server's readiness. */
   readonly adminToken: string;
+  /** PEM of the API server's CA. */
   readonly ca: string;
 }
 
@@ -28,6 +32,7 @@ export interface RestartOptions {
 
 /** A fault could not be injected: the control-plane process was not found or did not come back. */
 export class FaultInjectionError extends LocalClusterError {
+  /** `FaultInjectionError`: names the error in messages and stack traces. */
   override name = 'FaultInjectionError';
 }
 
@@ -62,14 +67,28 @@ export class ControlPlaneFaults {
   readonly #started: ManagedProcess[] = [];
   #frozen: number | undefined;
   /** Counts of what was injected, for reports. */
-  readonly injected = { apiServerKills: 0, apiServerRestarts: 0, freezes: 0, compactions: 0 };
+  readonly injected = {
+    /** API servers killed (restarts included). */
+    apiServerKills: 0,
+    /** API servers started again and ready. */
+    apiServerRestarts: 0,
+    /** API server freezes (SIGSTOP). */
+    freezes: 0,
+    /** etcd compactions. */
+    compactions: 0,
+  };
 
   constructor(target: FaultTarget) {
     this.#target = target;
   }
 
   /** The pid of the running kube-apiserver and its command line (without the setpriv wrapper). */
-  apiServer(): { pid: number; argv: string[] } {
+  apiServer(): {
+    /** The process id. */
+    pid: number;
+    /** The command line, the binary first. */
+    argv: string[];
+  } {
     const found = this.#find('kube-apiserver');
     if (!found) throw new FaultInjectionError(`no running kube-apiserver for the cluster in ${this.#target.dir}`);
     return found;
@@ -84,7 +103,10 @@ export class ControlPlaneFaults {
   }
 
   /** Kills the API server (default SIGKILL) and waits until the process is gone. */
-  async killApiServer(signal: NodeJS.Signals = 'SIGKILL'): Promise<{ argv: string[] }> {
+  async killApiServer(signal: NodeJS.Signals = 'SIGKILL'): Promise<{
+    /** The killed process's command line, to start it again with `startApiServer`. */
+    argv: string[];
+  }> {
     const { pid, argv } = this.apiServer();
     if (this.#frozen === pid) this.thawApiServer();
     process.kill(pid, signal);
@@ -141,6 +163,7 @@ export class ControlPlaneFaults {
     this.injected.freezes++;
   }
 
+  /** SIGCONT to the API server frozen by `freezeApiServer` (nothing to do when none is). */
   thawApiServer(): void {
     if (this.#frozen === undefined) return;
     try {

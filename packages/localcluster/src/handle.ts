@@ -21,15 +21,19 @@ export interface Capabilities {
 
 /** What every cluster handle offers, whether it started the cluster or joined one. */
 export interface ClusterHandle {
+  /** The cluster's name in its kubeconfig. */
   readonly name: string;
   /** Admin kubeconfig, YAML. */
   readonly kubeconfig: string;
+  /** The admin kubeconfig's file. */
   readonly kubeconfigPath: string;
+  /** The API server's URL. */
   readonly server: string;
   /** PEM of the CA the API server's certificate chains to (undefined if the kubeconfig has none). */
   readonly ca: string | undefined;
   /** undefined for an existing cluster whose credentials are not a bearer token. */
   readonly adminToken: string | undefined;
+  /** Whether pods run and user tokens can be minted here. */
   readonly capabilities: Capabilities;
   /** The cluster's state directory (undefined for existing clusters). */
   readonly dir: string | undefined;
@@ -49,6 +53,7 @@ export interface ClusterHandle {
   podRootPath(namespace: string, pod: string, uid: string): string;
   /** Teaches the simulated kubelet an image (bare name, e.g. "my-app"), from any process. Local clusters only. */
   registerImage(name: string, spec: ImageSpec): void;
+  /** Stop the cluster if this handle started it; a handle on a cluster it joined just lets go of it. */
   stop(): Promise<void>;
 }
 
@@ -59,7 +64,9 @@ export class LocalClusterHandle implements ClusterHandle {
   private api: KubeApi | undefined;
 
   constructor(
+    /** The cluster's facts, as in its cluster.json. */
     readonly info: ClusterInfo,
+    /** Admin kubeconfig, YAML. */
     readonly kubeconfig: string,
     private readonly onStop: () => Promise<void> = async () => {},
   ) {

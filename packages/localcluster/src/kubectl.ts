@@ -10,13 +10,17 @@ import { locateBinaries } from './provisioning.js';
 export interface KubectlOptions {
   /** Written to kubectl's standard input (for `apply -f -`). */
   input?: string;
+  /** Kill kubectl after this long. Default 60 s. */
   timeoutMs?: number;
 }
 
 /** A kubectl run that failed or answered no (`auth can-i` exits 1): its output stays readable. */
 export class KubectlError extends Error {
+  /** What kubectl wrote to standard output. */
   readonly stdout: string;
+  /** What kubectl wrote to standard error. */
   readonly stderr: string;
+  /** kubectl's exit code; undefined when it exited without one (killed, timed out, or not started). */
   readonly exitCode: number | undefined;
   constructor(init: { args: readonly string[]; stdout: string; stderr: string; exitCode: number | undefined; cause: unknown }) {
     super(`kubectl ${init.args[0] ?? ''} exited ${init.exitCode ?? 'abnormally'}: ${init.stderr.trim().slice(0, 2000)}`, {

@@ -14,16 +14,21 @@ const hasSetpriv = (() => {
 
 /** How a managed child process ended: its exit code or the signal that killed it. */
 export interface Exit {
+  /** The exit code (127 when the command could not be started); null when a signal ended the process. */
   code: number | null;
+  /** The signal that ended the process; null when it exited by itself. */
   signal: NodeJS.Signals | null;
 }
 
 /** A child started by `spawnManaged`: its pid, its exit, `stop` and `kill`. */
 export interface ManagedProcess {
+  /** The process id (also its process group's); -1 when it could not be spawned. */
   readonly pid: number;
+  /** The name it was started under. */
   readonly name: string;
   /** Settles when the process has exited (never rejects; a spawn failure is an exit with code 127). */
   readonly exited: Promise<Exit>;
+  /** Whether the process has exited yet. */
   readonly hasExited: () => boolean;
   /** SIGTERM to the whole process group, SIGKILL after `graceMs`; resolves once it has exited. */
   stop(graceMs?: number): Promise<Exit>;
@@ -33,10 +38,15 @@ export interface ManagedProcess {
 
 /** What `spawnManaged` starts: the command, args, env, cwd, its log file and where its process group is recorded. */
 export interface SpawnOptions {
+  /** A name for the process, for its handle. */
   name: string;
+  /** The program to run. */
   command: string;
+  /** Its arguments. */
   args: string[];
+  /** The whole environment of the process. Default: this process's. */
   env?: NodeJS.ProcessEnv;
+  /** Its working directory. Default: this process's. */
   cwd?: string;
   /** stdout and stderr are appended to this file. */
   logFile: string;

@@ -11,10 +11,15 @@ import { ETCD_VERSION, resolveKubernetesVersion } from './versions.js';
 export interface Binaries {
   /** The Kubernetes version these commands were built as ("1.37.2"). */
   kubernetesVersion: string;
+  /** Path of kube-apiserver. */
   apiserver: string;
+  /** Path of kube-controller-manager. */
   controllerManager: string;
+  /** Path of kube-scheduler. */
   scheduler: string;
+  /** Path of kubectl, of the same version as the server. */
   kubectl: string;
+  /** Path of etcd. */
   etcd: string;
 }
 
@@ -48,7 +53,10 @@ const executable = (path: string): boolean => {
 };
 
 /** The binaries this cluster would use, without provisioning anything (undefined entries are missing). */
-export function locateBinaries(options: ResolveOptions = {}): Partial<Binaries> & { kubernetesVersion: string } {
+export function locateBinaries(options: ResolveOptions = {}): Partial<Binaries> & {
+  /** The Kubernetes version looked for ("1.37.2"). */
+  kubernetesVersion: string;
+} {
   const env = options.env ?? process.env;
   const kubernetesVersion = resolveKubernetesVersion(options.kubernetesVersion);
   const binDir = options.binDir ?? cachedBinDir(kubernetesVersion, env);

@@ -4,10 +4,17 @@ import { KubeApiError } from './errors.js';
 
 /** Options of a ServiceAccount token: audiences, lifetime, the pod it is bound to, and whether to create the account. */
 export interface ServiceAccountTokenOptions {
+  /** The audiences the token is valid for. Default: the API server's. */
   audiences?: string[];
+  /** The token's lifetime. Default 24 hours. */
   expirationSeconds?: number;
   /** Bind the token to a pod: it stops working when the pod is deleted. */
-  boundPod?: { name: string; uid: string };
+  boundPod?: {
+    /** The pod's name. */
+    name: string;
+    /** The pod's uid. */
+    uid: string;
+  };
   /** Create the ServiceAccount when it does not exist (default true). */
   create?: boolean;
 }

@@ -17,6 +17,7 @@ export interface TestClusterEnv {
 
 /** Options of `useTestCluster`: the environment to read, start-up logging and extra images. */
 export interface UseTestClusterOptions {
+  /** Where CAPSTAN_TEST_KUBECONFIG and the other test variables are read. Default: process.env. */
   env?: TestClusterEnv;
   /** Progress of a private cluster's start-up (default: silent). */
   log?: (line: string) => void;

@@ -3,8 +3,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** A user a minted token authenticates as: name, groups and uid. */
 export interface UserIdentity {
+  /** The user name (required). */
   user: string;
+  /** The groups the user is in. */
   groups?: string[];
+  /** The user's uid. */
   uid?: string;
 }
 

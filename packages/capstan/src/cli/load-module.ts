@@ -9,9 +9,13 @@ import type { Operator } from '../core/types.js';
 
 /** What `capstan run` passes to an operator module's default-export factory. */
 export interface CliSettings {
+  /** The namespaces to watch (`--namespace`, patterns allowed); empty when watching all of them. */
   namespaces: string[];
+  /** Whether to watch all namespaces (`--all-namespaces`, or no `--namespace` given). */
   allNamespaces: boolean;
+  /** Where the cluster is (`--kubeconfig`, else the environment's or the pod's). */
   kubeconfig: KubeConfigSource;
+  /** The CLI's logger, at the level its flags asked for. */
   logger: Logger;
   /** `--dev`: local development (verbose, standalone: no leader election). */
   dev: boolean;

@@ -11,6 +11,7 @@ import type { ProductionFlags } from './production-flags.js';
 export interface ProcessSettings extends ProductionFlags {
   /** Path of a kubeconfig file; undefined: in-cluster when in a pod, else $KUBECONFIG, else ~/.kube/config. */
   kubeconfig?: string | undefined;
+  /** The least severe level logged. */
   logLevel: LogLevel;
 }
 
@@ -19,13 +20,17 @@ export type ProcessEnv = Record<string, string | undefined>;
 
 /** Everything `runOperatorProcess` hands the operator once the process is set up. */
 export interface ProcessContext<S extends ProcessSettings> {
+  /** The parsed settings. */
   settings: S;
+  /** The process's logger: JSON lines on stderr at the settings' level. */
   logger: Logger;
+  /** Where the cluster is, resolved as `processKubeconfig` does. */
   kubeconfig: KubeConfigSource;
   /** Probes and leader election as `Operator.run` options; spread them and add your own (e.g. `metrics`). */
   production: Omit<RunOptions, 'signal'>;
   /** Aborted on SIGTERM/SIGINT: pass it to `run` for a graceful stop. */
   signal: AbortSignal;
+  /** The process's environment. */
   env: ProcessEnv;
 }
 
@@ -33,8 +38,23 @@ export interface ProcessContext<S extends ProcessSettings> {
 export interface OperatorProcess<S extends ProcessSettings> {
   /** The binary's name, in messages. */
   name: string;
+  /** The usage text, printed for `--help` and after a usage error. */
   usage: string;
-  parse(argv: string[], env: ProcessEnv): { help: true } | { help?: false; settings: S };
+  /** Read the settings from the arguments and environment; throws a usage error on bad ones. */
+  parse(
+    argv: string[],
+    env: ProcessEnv,
+  ):
+    | {
+        /** Help was asked for: print the usage and exit 0. */
+        help: true;
+      }
+    | {
+        /** Help was not asked for. */
+        help?: false;
+        /** The settings to run with. */
+        settings: S;
+      };
   /** Whether an error thrown by `parse` is the user's (exit 2 with the usage) rather than a bug. */
   isUsageError(error: unknown): boolean;
   /** Start-up facts for the first log line (never secrets). */
@@ -45,16 +65,27 @@ export interface OperatorProcess<S extends ProcessSettings> {
 
 /** What an operator process reads and writes: argv, the environment, output streams and the stop signals. */
 export interface ProcessIo {
+  /** The arguments, without the node binary and script. */
   argv: string[];
+  /** The environment. */
   env: ProcessEnv;
+  /** Write to standard output (the usage for `--help`). */
   out(text: string): void;
+  /** Write to standard error (usage errors). */
   err(text: string): void;
   /** Subscribes to the stop signals; the default listens for SIGTERM and SIGINT once. */
   onStop(listener: (signal: string) => void): void;
 }
 
 /** The exit codes of operator processes: 0 stopped by a signal, 1 the operator failed, 2 bad settings. */
-export const processExitCodes = { ok: 0, failure: 1, usage: 2 } as const;
+export const processExitCodes = {
+  /** The operator stopped normally (after a stop signal), or only help was printed. */
+  ok: 0,
+  /** The operator failed. */
+  failure: 1,
+  /** Bad arguments or environment. */
+  usage: 2,
+} as const;
 
 /**
  * Where the cluster is, in controller-runtime's order: --kubeconfig, else $KUBECONFIG (its first existing file;

@@ -4,17 +4,43 @@ import { hostname } from 'node:os';
 
 /** parseArgs option specs, to spread into a command's options. */
 export const productionOptions = {
-  'health-port': { type: 'string' },
-  'health-host': { type: 'string' },
-  standalone: { type: 'boolean' },
-  'lease-namespace': { type: 'string' },
-  'lease-name': { type: 'string' },
-  'stuck-worker-ms': { type: 'string' },
+  /** `--health-port PORT`: the probe server's port. */
+  'health-port': {
+    /** The parseArgs type: the flag takes a value. */
+    type: 'string',
+  },
+  /** `--health-host ADDR`: the probe server's bind address. */
+  'health-host': {
+    /** The parseArgs type: the flag takes a value. */
+    type: 'string',
+  },
+  /** `--standalone`: no leader election. */
+  standalone: {
+    /** The parseArgs type: a switch without a value. */
+    type: 'boolean',
+  },
+  /** `--lease-namespace NS`: the leader Lease's namespace. */
+  'lease-namespace': {
+    /** The parseArgs type: the flag takes a value. */
+    type: 'string',
+  },
+  /** `--lease-name NAME`: the leader Lease's name. */
+  'lease-name': {
+    /** The parseArgs type: the flag takes a value. */
+    type: 'string',
+  },
+  /** `--stuck-worker-ms MS`: how long one object's round may run before liveness fails. */
+  'stuck-worker-ms': {
+    /** The parseArgs type: the flag takes a value. */
+    type: 'string',
+  },
 } as const;
 
 /** What differs between binaries: the probe port by default (0: off unless asked) and the Lease's name. */
 export interface ProductionFlagDefaults {
+  /** The probe port without `--health-port`; 0 leaves the probe server off. */
   healthPort: number;
+  /** The Lease's name without `--lease-name`. */
   leaseName: string;
 }
 
@@ -33,11 +59,17 @@ export function productionUsage(defaults: ProductionFlagDefaults): string {
 
 /** The shared production flags as parsed (health port and host, Lease, standalone, stuck-worker time). */
 export interface ProductionFlagValues {
+  /** `--health-port`: a port number, 0 for off. */
   'health-port'?: string | undefined;
+  /** `--health-host`: the probe server's bind address. */
   'health-host'?: string | undefined;
+  /** `--standalone`: no leader election. */
   standalone?: boolean | undefined;
+  /** `--lease-namespace`: the leader Lease's namespace. */
   'lease-namespace'?: string | undefined;
+  /** `--lease-name`: the leader Lease's name. */
   'lease-name'?: string | undefined;
+  /** `--stuck-worker-ms`: an integer of at least 1000. */
   'stuck-worker-ms'?: string | undefined;
   /** `capstan run --dev` implies standalone. */
   dev?: boolean | undefined;
@@ -47,13 +79,17 @@ export interface ProductionFlagValues {
 export interface ProductionFlags {
   /** Port of /healthz, /readyz and /metrics; 0 turns the probe server off. */
   healthPort: number;
+  /** Bind address of the probe server (`--health-host`, else $POD_IP); undefined: all interfaces. */
   healthHost?: string | undefined;
   /** Namespace of the leader Lease; undefined (or `standalone`): no leader election. */
   leaseNamespace?: string | undefined;
+  /** Name of the leader Lease (`--lease-name`, else the binary's default); empty: `<operator>-leader`. */
   leaseName: string;
+  /** No leader election: this instance always acts (`--standalone`, or `--dev`). */
   standalone: boolean;
   /** This instance's name (the pod name): Events' reportingInstance and the base of the lease identity. */
   instance?: string | undefined;
+  /** Liveness fails while one object's round runs longer than this; undefined: the health tracker's default. */
   stuckWorkerMs?: number | undefined;
 }
 
@@ -65,7 +101,17 @@ export function productionFlagsFrom(
   env: Record<string, string | undefined>,
   defaults: ProductionFlagDefaults,
   files: { namespaceFile?: string } = {},
-): { flags: ProductionFlags; notes: string[] } | { error: string } {
+):
+  | {
+      /** The parsed flags. */
+      flags: ProductionFlags;
+      /** Things to log at start-up (no namespace for the Lease, so no leader election). */
+      notes: string[];
+    }
+  | {
+      /** What is wrong with the flags, for a usage message. */
+      error: string;
+    } {
   const notes: string[] = [];
   const portText = values['health-port'];
   const healthPort = portText === undefined ? defaults.healthPort : Number(portText);

@@ -57,6 +57,7 @@ type Body<T> = ObjectBody<T>;
 
 export class ApiClient implements KubeClient {
   readonly #transport: Transport;
+  /** The discovery cache (kind and plural, scope, /status of each resource), shared with withFieldManager's clients. */
   readonly discovery: Discovery;
   readonly fieldManager: string | undefined;
 
@@ -99,6 +100,7 @@ export class ApiClient implements KubeClient {
     return { path: `${base}${ns}/${r.plural}${name}${sub}`, target, resource: r };
   }
 
+  /** GET an object by name; NotFoundError when it does not exist. */
   async get<T extends KubeObject = KubeObject>(ref: ResourceRef, key: ObjectKey, options: CallOptions = {}): Promise<T> {
     const { path, target } = await this.#path(ref, key, options.signal);
     return this.#transport.request<T>({ method: 'GET', path, signal: options.signal, verb: 'get', target });
@@ -143,6 +145,7 @@ export class ApiClient implements KubeClient {
     } while (cont);
   }
 
+  /** POST a new object (apiVersion/kind filled in from the reference), in `options.namespace` or else the body's namespace. */
   async create<T extends KubeObject = KubeObject>(
     ref: ResourceRef,
     body: Body<T>,

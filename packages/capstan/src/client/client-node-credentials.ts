@@ -6,7 +6,16 @@ import { refreshingHeaders, serverUrl, type Credentials, type RefreshOptions } f
 
 /** What capstan uses of a client-node `KubeConfig` (matched structurally: capstan never imports the class eagerly). */
 export interface KubeConfigLike {
-  getCurrentCluster(): { server: string; skipTLSVerify?: boolean; tlsServerName?: string | undefined } | null;
+  /** The current context's cluster, or null when there is none. */
+  getCurrentCluster(): {
+    /** The API server's URL. */
+    server: string;
+    /** Whether the server's certificate goes unchecked (`insecure-skip-tls-verify`). */
+    skipTLSVerify?: boolean;
+    /** The name to check the server's certificate against (`tls-server-name`). */
+    tlsServerName?: string | undefined;
+  } | null;
+  /** Fill request options with the user's credentials and the cluster's TLS material (runs exec plugins). */
   applyToHTTPSOptions(options: RequestOptions): Promise<void>;
 }
 

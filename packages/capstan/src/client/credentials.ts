@@ -3,18 +3,25 @@ import { ConfigurationError } from '../structs/errors.js';
 
 /** TLS settings of the connection, as `https.Agent` takes them. */
 export interface TlsSettings {
+  /** The CA certificates (PEM) the server's certificate must chain to; the system's when absent. */
   ca?: string | Buffer | undefined;
+  /** The client certificate (PEM), for certificate authentication. */
   cert?: string | Buffer | undefined;
+  /** The client certificate's private key (PEM). */
   key?: string | Buffer | undefined;
   /** false only for `insecure-skip-tls-verify: true`. */
   rejectUnauthorized: boolean;
+  /** The name the server's certificate is checked against, when not the URL's host (`tls-server-name`). */
   servername?: string | undefined;
 }
 
 /** A loaded connection (see `loadCredentials`). `headers()` is asked before each request: tokens may rotate. */
 export interface Credentials {
+  /** The API server's URL. */
   readonly server: URL;
+  /** CA, client certificate and server name checking of the connection. */
   readonly tls: TlsSettings;
+  /** The authentication headers (`Authorization`) for the next request; rotating tokens are re-read. */
   headers(): Promise<Record<string, string>>;
 }
 

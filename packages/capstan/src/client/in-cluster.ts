@@ -10,9 +10,13 @@ import { refreshingHeaders, serverUrl, type Credentials, type RefreshOptions } f
  * environment): without them, `kubernetes.default.svc:443`, which the cluster DNS resolves in every pod.
  */
 export interface InClusterSource {
+  /** Marks the source as the pod's service account. */
   inCluster: true;
+  /** Prefixed to the service account's file paths (token and CA). */
   root?: string | undefined;
+  /** The API server's host; `kubernetes.default.svc` when absent. */
   host?: string | undefined;
+  /** The API server's port; 443 when absent (80, 8080 and 8001 mean plain HTTP). */
   port?: string | number | undefined;
 }
 

@@ -19,7 +19,22 @@ import { needsClientNode, parseKubeconfig, selectKubeconfig } from './kubeconfig
  * `context` picks a context other than the current one.
  */
 export type KubeConfigSource =
-  string | { path: string; context?: string } | { yaml: string; context?: string } | InClusterSource | 'default' | KubeConfigLike;
+  | string
+  | {
+      /** The kubeconfig file. */
+      path: string;
+      /** The context to use instead of the current one. */
+      context?: string;
+    }
+  | {
+      /** The kubeconfig's text. */
+      yaml: string;
+      /** The context to use instead of the current one. */
+      context?: string;
+    }
+  | InClusterSource
+  | 'default'
+  | KubeConfigLike;
 
 /**
  * Resolve a source into Credentials. Tokens, client certificates, token files, basic auth and in-cluster service

@@ -28,12 +28,19 @@ import type { WatchEvent } from './watch-stream.js';
 
 /** One request the memory client served (tests assert on writes, like the API server's audit log). */
 export interface MemoryRequest {
+  /** What was asked; server-side apply is logged as a `patch` (or a `create` when the object did not exist). */
   verb: 'get' | 'list' | 'watch' | 'create' | 'replace' | 'patch' | 'delete';
+  /** The resource as `group/version/plural`. */
   resource: string;
+  /** The namespace of the object, or of a list or watch; absent for cluster-scoped objects and all-namespace reads. */
   namespace?: string | undefined;
+  /** The object's name; absent for list and watch. */
   name?: string | undefined;
+  /** The subresource written (`status`), if any. */
   subresource?: string | undefined;
+  /** The patch's type (`merge`, `json`, `apply`...), for a patch. */
   patchType?: string | undefined;
+  /** The field manager of a write: the call's, else the client's default. */
   fieldManager?: string | undefined;
 }
 
@@ -41,6 +48,7 @@ export interface MemoryRequest {
 export interface MemoryClientOptions {
   /** The resources it serves. Core ConfigMaps, Secrets, Pods and Events are always known. */
   resources?: ResolvedResource[];
+  /** Default field manager of writes, recorded in each MemoryRequest. */
   fieldManager?: string;
 }
 

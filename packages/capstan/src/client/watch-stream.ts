@@ -8,7 +8,9 @@ export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ER
 
 /** One watch event: its type and the object (or a Status for ERROR). */
 export interface WatchEvent<T extends KubeObject = KubeObject> {
+  /** What happened to the object. */
   type: WatchEventType;
+  /** The object after the event (its last state for DELETED); a BOOKMARK's carries little but metadata.resourceVersion. */
   object: T;
 }
 

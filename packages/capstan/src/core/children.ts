@@ -67,6 +67,7 @@ export interface ApplyChildOptions {
   force?: boolean;
   /** Resource of the child; default: from its apiVersion and kind. */
   resource?: ResourceRef;
+  /** Aborts the request. */
   signal?: AbortSignal | undefined;
 }
 

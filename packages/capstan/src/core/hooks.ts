@@ -8,6 +8,7 @@ export type HandlerOutcome = 'success' | 'retry' | 'permanent' | 'timeout' | 'ab
 
 /** Observers the runtime calls (metrics, tracing). All optional; exceptions thrown by hooks are ignored. */
 export interface OperatorHooks {
+  /** A handler run ended: its outcome and duration; `retry` counts the earlier attempts (0 on the first). */
   handlerRun?(info: {
     resource: string;
     handler: string;
@@ -16,9 +17,11 @@ export interface OperatorHooks {
     durationMs: number;
     retry: number;
   }): void;
+  /** A watch event arrived (ADDED, MODIFIED, DELETED or BOOKMARK). */
   watchEvent?(info: { resource: string; type: string }): void;
   /** A watch stream (re)started; `reason` is 'initial', 'ended', 'gone', 'error' or 'stalled'. */
   watchRestart?(info: { resource: string; reason: string }): void;
+  /** Listing or watching the resource failed (410 Gone included); the watch is restarted after it. */
   watchError?(info: { resource: string; error: unknown }): void;
   /** Initial list of a resource done (readiness). */
   synced?(info: { resource: string }): void;
@@ -47,7 +50,9 @@ export interface OperatorHooks {
     resourceVersion: string | undefined;
     writes: number;
   }): void;
+  /** A request to the API server ended; `status` is 0 when no response came. */
   apiRequest?(info: { verb: string; method: string; status: number; durationMs: number }): void;
+  /** This instance started or stopped leading. */
   leadership?(info: { leading: boolean }): void;
 }
 
@@ -56,12 +61,15 @@ export type EventType = 'Normal' | 'Warning';
 
 /** Posts Kubernetes Events about an object. Implementations must never throw into handlers. */
 export interface EventPoster {
+  /** Post an Event about `object`; resolves when it is posted or given up on. */
   post(object: KubeObject, event: { type: EventType; reason: string; message: string }): Promise<void>;
 }
 
 /** What handlers get as `ctx.events`. */
 export interface EventRecorder {
+  /** Post a Normal Event about the object; `reason` is CamelCase and machine-readable. */
   info(reason: string, message: string): Promise<void>;
+  /** Post a Warning Event about the object. */
   warn(reason: string, message: string): Promise<void>;
 }
 
@@ -71,6 +79,7 @@ export interface EventRecorder {
  * Watching and caches keep running while not leading, so a standby takes over warm.
  */
 export interface LeadershipGate {
+  /** Wait for leadership: resolves with a signal that aborts when it is lost, or undefined if `signal` aborts first. */
   acquire(signal: AbortSignal): Promise<AbortSignal | undefined>;
   /** Called on graceful shutdown so a standby can take over at once. */
   release?(): Promise<void>;

@@ -7,9 +7,13 @@ export type LogFields = Record<string, unknown>;
 
 /** What capstan logs through: any object with these four methods (pino, winston, console adapters). */
 export interface Logger {
+  /** A detail useful when debugging. */
   debug(msg: string, fields?: LogFields): void;
+  /** A normal event of operation. */
   info(msg: string, fields?: LogFields): void;
+  /** A problem that is retried or worked around. */
   warn(msg: string, fields?: LogFields): void;
+  /** A failure that is not retried, or a bug. */
   error(msg: string, fields?: LogFields): void;
 }
 
@@ -17,7 +21,9 @@ const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 
 /** Options of `consoleLogger`: level, format (json or plain) and where lines go. */
 export interface ConsoleLoggerOptions {
+  /** The least severe level written; `info` by default. */
   level?: LogLevel;
+  /** One JSON object per line, or plain text with `key=value` fields (the default). */
   format?: 'json' | 'plain';
   /** Where lines go; default process.stderr.write. */
   write?: (line: string) => void;

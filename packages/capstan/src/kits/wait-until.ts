@@ -21,11 +21,13 @@ export interface WaitOptions {
 
 /** A wait gave up: the condition did not hold within the timeout (or failFast said it never will). */
 export class WaitTimeoutError extends Error {
+  /** `WaitTimeoutError`: names the error in messages and stack traces. */
   override name = 'WaitTimeoutError';
 }
 
 /** The wait's signal aborted before the condition held. */
 export class WaitAbortedError extends Error {
+  /** `WaitAbortedError`: names the error in messages and stack traces. */
   override name = 'WaitAbortedError';
 }
 

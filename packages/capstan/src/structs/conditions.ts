@@ -5,21 +5,31 @@ export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 /** A `metav1.Condition` as stored in `status.conditions`. */
 export interface Condition {
+  /** The condition's type (`Ready`); a list holds at most one condition of each type. */
   type: string;
+  /** True, False or Unknown. */
   status: ConditionStatus;
   /** CamelCase machine-readable reason; the API requires a non-empty one. */
   reason: string;
+  /** A human-readable explanation; may be empty. */
   message: string;
+  /** The object's `metadata.generation` the condition was set for. */
   observedGeneration?: number;
+  /** When the status last changed (RFC 3339, whole seconds). */
   lastTransitionTime: string;
 }
 
 /** What a caller sets: the transition time is decided by `setCondition`. */
 export interface ConditionInput {
+  /** The condition's type; an existing condition of this type is replaced. */
   type: string;
+  /** The status; `true` and `false` stand for `'True'` and `'False'`. */
   status: ConditionStatus | boolean;
+  /** CamelCase machine-readable reason; the API requires a non-empty one. */
   reason: string;
+  /** A human-readable explanation; empty when absent, truncated to the API's limit of 32768 characters. */
   message?: string;
+  /** The object's `metadata.generation` the condition is set for; left out of the condition when absent. */
   observedGeneration?: number | undefined;
 }
 

@@ -5,10 +5,13 @@ export type DiffOp = 'add' | 'change' | 'remove';
 
 /** One difference between two versions of an object: the operation, the field path and the old and new values. */
 export interface DiffItem {
+  /** Whether the field was added, changed or removed. */
   op: DiffOp;
   /** Path segments from the root, e.g. ['spec', 'replicas']. */
   path: string[];
+  /** The value before; undefined for an added field. */
   old: unknown;
+  /** The value after; undefined for a removed field. */
   new: unknown;
 }
 

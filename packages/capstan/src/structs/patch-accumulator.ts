@@ -3,8 +3,17 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the accumulator is deliberately free-form JSON */
 /** What a handler writes through `ctx.patch` (metadata, spec, status): sent as one merge patch after the round; `null` deletes. */
 export interface PatchAccumulator {
-  metadata: { labels: Record<string, string | null>; annotations: Record<string, string | null>; [key: string]: any };
+  /** Metadata to merge: labels, annotations and any other metadata field. */
+  metadata: {
+    /** Labels to set, or to remove with `null`. */
+    labels: Record<string, string | null>;
+    /** Annotations to set, or to remove with `null`. */
+    annotations: Record<string, string | null>;
+    [key: string]: any;
+  };
+  /** Spec fields to merge into the object. */
   spec: Record<string, any>;
+  /** Status fields to merge, sent through the `/status` subresource where the resource has one. */
   status: Record<string, any>;
   [key: string]: any;
 }

@@ -4,7 +4,9 @@ import { waitUntil } from '../kits/wait-until.js';
 
 /** How a run ended. */
 export interface ProcessExit {
+  /** The exit code; null when a signal ended the process. */
   code: number | null;
+  /** The signal that ended the process; null when it exited by itself. */
   signal: NodeJS.Signals | null;
 }
 
@@ -14,7 +16,9 @@ export interface OperatorProcessOptions {
   name: string;
   /** The entry: a `.ts` file runs with `--import tsx --conditions=development` (sources, as in development), else plain node. */
   program: string;
+  /** The arguments after the entry. */
   args?: string[];
+  /** The whole environment of the process. Default: the caller's. */
   env?: NodeJS.ProcessEnv;
   /** Working directory (tsx and relative programs resolve from it). Default: the caller's. */
   cwd?: string;
@@ -55,9 +59,19 @@ export class OperatorProcessError extends Error {}
  */
 export class OperatorProcess {
   /** The options, `args` always present (flags may be appended before a start). */
-  readonly options: OperatorProcessOptions & { args: string[] };
+  readonly options: OperatorProcessOptions & {
+    /** The arguments after the entry (empty when none were given). */
+    args: string[];
+  };
   /** How many times it was started, killed with SIGKILL, stopped with SIGTERM. */
-  readonly counts = { starts: 0, kills: 0, terms: 0 };
+  readonly counts = {
+    /** Runs started. */
+    starts: 0,
+    /** Runs ended by `kill()`. */
+    kills: 0,
+    /** Runs ended by `stop()`. */
+    terms: 0,
+  };
   #proc: Managed | undefined;
   #exit: ProcessExit | undefined;
 
@@ -65,10 +79,12 @@ export class OperatorProcess {
     this.options = { ...options, args: [...(options.args ?? [])] };
   }
 
+  /** The process id of the current (or last) run; -1 before the first start. */
   get pid(): number {
     return this.#proc?.pid ?? -1;
   }
 
+  /** Whether a run is going on. */
   get running(): boolean {
     return this.#proc !== undefined && this.#exit === undefined;
   }
@@ -140,7 +156,12 @@ export class OperatorProcess {
   }
 
   /** GET a path of the health server (/readyz, /metrics...). */
-  async fetch(path: string): Promise<{ status: number; text: string }> {
+  async fetch(path: string): Promise<{
+    /** The HTTP status code. */
+    status: number;
+    /** The response body. */
+    text: string;
+  }> {
     if (!this.options.healthPort) throw new OperatorProcessError(`${this.options.name} has no healthPort`);
     const res = await fetch(`http://127.0.0.1:${this.options.healthPort}${path}`, { signal: AbortSignal.timeout(5000) });
     return { status: res.status, text: await res.text() };
@@ -152,6 +173,7 @@ export class OperatorProcess {
     return e ? (e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`) : undefined;
   }
 
+  /** The whole log file (stdout and stderr of every run); empty when it cannot be read. */
   log(): string {
     try {
       return readFileSync(this.options.logFile, 'utf8');
@@ -160,6 +182,7 @@ export class OperatorProcess {
     }
   }
 
+  /** The log's last lines. */
   logTail(lines = 15): string {
     return this.log().trimEnd().split('\n').slice(-lines).join('\n');
   }

@@ -2,7 +2,9 @@
 
 /** A probe response read by `getProbe`: status code and body. */
 export interface ProbeAnswer {
+  /** The HTTP status code (on /healthz and /readyz: 200 passing, 503 failing). */
   status: number;
+  /** The response body. */
   text: string;
 }
 

@@ -5,8 +5,11 @@ import type { Operator, RunOptions } from '../core/types.js';
 
 /** What `runOperatorInProcess` gives an operator factory: the kubeconfig, a logger and the namespaces. */
 export interface InProcessSettings {
+  /** The kubeconfig file of the cluster the operator runs against. */
   kubeconfigPath: string;
+  /** The namespaces the operator is run with, when the options gave some. */
   namespaces?: string[];
+  /** Set when the options asked to run in all namespaces. */
   allNamespaces?: boolean;
   /** The logger the operator gets (a factory may pass it to createOperator). */
   logger: Logger;
@@ -17,8 +20,11 @@ export type OperatorFactory = (settings: InProcessSettings) => Operator | Promis
 
 /** Options of `runOperatorInProcess`: kubeconfig, namespaces, log level, readiness wait and leader election. */
 export interface RunInProcessOptions {
+  /** The kubeconfig file of the cluster to run against; the admin client uses it too. */
   kubeconfigPath: string;
+  /** Run in these namespaces, overriding the operator's settings. */
   namespaces?: string[];
+  /** Run in all namespaces, overriding the operator's settings. */
   allNamespaces?: boolean;
   /** Log level of the collected lines. Default 'debug'. */
   level?: 'debug' | 'info' | 'warn' | 'error';
@@ -32,6 +38,7 @@ export interface RunInProcessOptions {
 
 /** An operator started by `runOperatorInProcess`: its logs, an admin client, and `stop()`. */
 export interface RunningOperator {
+  /** The operator that runs (the factory's, when given one). */
   operator: Operator;
   /** Every log line so far (plain text), newest last. */
   logs: string[];
@@ -39,6 +46,7 @@ export interface RunningOperator {
   client: ApiClient;
   /** Resolves when the operator's `run()` returned (it only does after stop()). */
   done: Promise<void>;
+  /** Abort the run, wait for it to return and close the admin client. */
   stop(): Promise<void>;
 }
 

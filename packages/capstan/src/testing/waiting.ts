@@ -7,8 +7,11 @@ export { WaitAbortedError, waitUntil, WaitTimeoutError, type WaitOptions } from 
 
 /** The object `waitFor` reads: resource, namespace and name. */
 export interface ObjectTarget {
+  /** The object's resource type. */
   resource: ResourceRef;
+  /** The object's namespace; absent for a cluster-scoped object. */
   namespace?: string | undefined;
+  /** The object's name. */
   name: string;
 }
 

@@ -9,7 +9,9 @@ export interface ImageSpec {
   command: string[];
   /** Default arguments (the image's CMD), replaced by the container's `args`. */
   args?: string[];
+  /** The working directory, unless the container gives a relative `workingDir`. */
   cwd?: string;
+  /** Environment variables of the image; the pod's own variables override them. */
   env?: Record<string, string>;
   /** busybox-like images: with a container `command`, that command runs as a host program (e.g. /bin/sleep). */
   hostCommands?: boolean;

@@ -11,12 +11,15 @@ export const eventsRef: ResourceRef = { version: 'v1', plural: 'events' };
 
 /** Options of the Event poster: client, reporting component and instance, aggregation window and rate limit (burst, refill). */
 export interface KubeEventPosterOptions {
+  /** The client Events are created and updated through. */
   client: KubeClient;
   /** `source.component` and `reportingComponent`: the operator's name. */
   reportingComponent: string;
   /** `source.host` and `reportingInstance`: the pod or host name (the CLI passes it; the library reads no env). */
   reportingInstance?: string | undefined;
+  /** Where failed and dropped posts are logged; silent by default. */
   logger?: Logger | undefined;
+  /** Counts each post by outcome (created, aggregated, dropped, failed). */
   metrics?: OperatorMetrics | undefined;
   /** Identical events within this window update one Event (count, lastTimestamp). Default 10 minutes. */
   aggregateWindowMs?: number;
@@ -66,6 +69,7 @@ export class KubeEventPoster implements EventPoster {
     };
   }
 
+  /** Post an Event (or count it into an identical recent one); rate-limited per object, never rejects. */
   post(object: KubeObject, event: { type: EventType; reason: string; message: string }): Promise<void> {
     const meta = object.metadata;
     const objectKey = meta.uid ?? `${meta.namespace ?? ''}/${meta.name ?? ''}`;

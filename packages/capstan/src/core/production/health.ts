@@ -66,6 +66,7 @@ export class HealthTracker {
     this.#workerBound.set(resource, Math.max(ms, this.#workerBound.get(resource) ?? 0));
   }
 
+  /** The hooks that feed the tracker: combine them with the operator's other hooks. */
   hooks(): OperatorHooks {
     return {
       workStarted: ({ resource, namespace, name, key }) => {

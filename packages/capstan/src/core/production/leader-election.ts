@@ -11,21 +11,30 @@ export const leasesRef: ResourceRef = { group: 'coordination.k8s.io', version: '
 
 /** The spec of a coordination.k8s.io Lease: holder, duration, acquire and renew times, transitions. */
 export interface LeaseSpec {
+  /** The identity of the current leader; empty or absent when nobody holds the Lease. */
   holderIdentity?: string;
+  /** How long after the last renewal standbys wait before taking over. */
   leaseDurationSeconds?: number;
+  /** When the current holder acquired the Lease (MicroTime). */
   acquireTime?: string;
+  /** When the holder last renewed the Lease (MicroTime). */
   renewTime?: string;
+  /** How many times the Lease changed hands. */
   leaseTransitions?: number;
 }
 
 /** A coordination.k8s.io Lease object. */
-export type Lease = KubeObject<LeaseSpec, never> & { spec?: LeaseSpec };
+export type Lease = KubeObject<LeaseSpec, never> & {
+  /** Holder, duration, acquire and renew times, transitions. */
+  spec?: LeaseSpec;
+};
 
 /** A leader elector's state: not started, standby (another holds the Lease) or leading. */
 export type LeaderState = 'unknown' | 'leading' | 'standby';
 
 /** Options of a `LeaderElector`: the Lease, this candidate, the timings and callbacks on gaining, losing or seeing a new leader. */
 export interface LeaderElectionOptions {
+  /** The client the Lease is read and written through. */
   client: KubeClient;
   /** Where the Lease lives (usually the operator's own namespace). */
   namespace: string;
@@ -39,9 +48,13 @@ export interface LeaderElectionOptions {
   renewDeadlineMs?: number;
   /** Time between attempts to acquire or renew. Default 2 s. */
   retryPeriodMs?: number;
+  /** Where leadership changes and failed Lease attempts are logged; silent by default. */
   logger?: Logger | undefined;
+  /** Its leader gauge follows this instance's leadership. */
   metrics?: OperatorMetrics | undefined;
+  /** Called when this instance becomes the leader. */
   onStartedLeading?: () => void;
+  /** Called when this instance stops leading (lost, released or abandoned). */
   onStoppedLeading?: () => void;
   /** Called when the observed holder changes (including to nobody: ''). */
   onNewLeader?: (identity: string) => void;
@@ -82,10 +95,12 @@ export class LeaderElector implements LeadershipGate {
     if (leaseDurationMs < 1000) throw new ConfigurationError('leader election: the lease duration must be at least one second');
   }
 
+  /** Whether this instance leads, stands by or has not yet looked at the Lease. */
   get state(): LeaderState {
     return this.#state;
   }
 
+  /** Whether this instance leads now. */
   get isLeader(): boolean {
     return this.#state === 'leading';
   }
@@ -95,6 +110,7 @@ export class LeaderElector implements LeadershipGate {
     return this.#leader;
   }
 
+  /** This candidate's identity, as written to the Lease's holderIdentity. */
   get identity(): string {
     return this.#o.identity;
   }

@@ -11,24 +11,39 @@ export type MetricsOutcome = 'success' | 'retry' | 'permanent' | 'timeout' | 'ab
  * and secrets never leak into metrics).
  */
 export interface OperatorMetrics {
+  /** The registry holding these metrics. */
   readonly registry: Registry;
+  /** A handler run ended: counts it by outcome and observes its duration. */
   handlerFinished(info: { resource: string; handler: string; outcome: MetricsOutcome; seconds: number; retry?: number }): void;
   /** A retry was scheduled for a handler. */
   retryScheduled(info: { resource: string; handler: string }): void;
+  /** The objects queued, running or scheduled (`depth`) and those being processed now (`running`). */
   queueDepth(info: { resource: string; depth: number; running?: number }): void;
   /** Time between an object being queued and its worker starting on it. */
   queueWait(info: { resource: string; seconds: number }): void;
+  /** A watch stream (re)started, and why (initial, ended, gone, error, stalled). */
   watchStarted(info: { resource: string; reason: string }): void;
+  /** A watch event arrived, by type. */
   watchEvent(info: { resource: string; type: string }): void;
+  /** Listing or watching a resource failed. */
   watchError(info: { resource: string }): void;
+  /** The initial list of a resource is done. */
   synced(info: { resource: string }): void;
+  /** An API request ended: its latency by verb and status code (0 when no response came). */
   apiRequest(info: { verb: string; status: number; seconds: number }): void;
+  /** A Kubernetes Event was created, counted into an earlier one, dropped by the rate limit, or failed. */
   eventPosted(info: { type: string; outcome: 'created' | 'aggregated' | 'failed' | 'dropped' }): void;
+  /** Whether this instance leads now (1 or 0 on the leader gauge). */
   setLeader(leading: boolean): void;
   /** The engine's hooks (see hooks.ts) feeding these metrics. */
   hooks(): OperatorHooks;
   /** The exposition text and its content type, for `/metrics`. */
-  render(): Promise<{ contentType: string; body: string }>;
+  render(): Promise<{
+    /** The Prometheus exposition format's content type, for the response header. */
+    contentType: string;
+    /** The metrics in the exposition format. */
+    body: string;
+  }>;
 }
 
 /** Options of `createOperatorMetrics`: the operator label, a metric name prefix, process metrics and a registry. */

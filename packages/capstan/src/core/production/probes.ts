@@ -17,8 +17,17 @@ export type ProbeKind = 'healthz' | 'readyz';
 
 /** A probe's answer: whether every check passed, and each check's result. */
 export interface ProbeResult {
+  /** Whether every check passed. */
   ok: boolean;
-  checks: { name: string; ok: boolean; reason?: string }[];
+  /** Each check's result, in registration order. */
+  checks: {
+    /** The check's name. */
+    name: string;
+    /** Whether it passed. */
+    ok: boolean;
+    /** Why it failed (one line, clipped); absent when it passed. */
+    reason?: string;
+  }[];
 }
 
 /** Where a started probe server listens. */
@@ -37,7 +46,9 @@ export interface ProbeServerOptions {
   host?: string;
   /** 0 picks a free port (tests). */
   port: number;
+  /** Served on `/metrics`; without it `/metrics` answers 404. */
   metrics?: OperatorMetrics | undefined;
+  /** Where failed probe requests are logged. */
   logger?: Logger | undefined;
   /** A check not answering within this is failed. Default 5000 ms. */
   checkTimeoutMs?: number;
@@ -116,6 +127,7 @@ export class ProbeServer {
     return { url: `http://${shown}:${port}`, host, port };
   }
 
+  /** Close the server and its open connections (nothing to do when not started). */
   async stop(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;

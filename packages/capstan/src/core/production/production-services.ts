@@ -18,8 +18,11 @@ export interface LeaderElectionSettings {
   leaseName?: string;
   /** Unique per instance. Default `<instance or host name>-<random>`. */
   identity?: string;
+  /** Standbys take over this long after the leader's last renewal. Default 15 s. */
   leaseDurationMs?: number;
+  /** The leader gives up if it could not renew for this long (below the lease duration). Default 10 s. */
   renewDeadlineMs?: number;
+  /** Time between attempts to acquire or renew. Default 2 s. */
   retryPeriodMs?: number;
 }
 
@@ -28,11 +31,19 @@ export interface ProductionSettings {
   /** Prometheus metrics: a fresh registry (default), one you made with createOperatorMetrics(), or false. */
   metrics?: boolean | OperatorMetrics;
   /** Serve /healthz, /readyz and /metrics on this address. Default: no server. */
-  probes?: { host?: string; port: number } | false;
+  probes?:
+    | {
+        /** The address to bind. Default `0.0.0.0` (probes come from the kubelet, on the pod IP). */
+        host?: string;
+        /** The port; 0 picks a free one. */
+        port: number;
+      }
+    | false;
   /** Lease leader election: only the leader runs handlers. Default: none (standalone). */
   leaderElection?: LeaderElectionSettings | false;
   /** This instance's name (pod name): Event `reportingInstance`, base of the lease identity. */
   instance?: string;
+  /** When liveness counts a watch as down or a worker as stuck. */
   health?: HealthTrackerOptions;
   /** Extra liveness checks by name (kebab-case). */
   healthChecks?: Record<string, ProbeCheck>;
@@ -56,11 +67,17 @@ export interface ProductionInput extends ProductionSettings {
  * the lease if still held, closes the probe server).
  */
 export class ProductionServices {
+  /** The metrics set; undefined when metrics are off. */
   readonly metrics: OperatorMetrics | undefined;
+  /** Readiness and liveness derived from the engine's hooks. */
   readonly health: HealthTracker;
+  /** Posts Events for handlers; undefined when Events are off. */
   readonly poster: EventPoster | undefined;
+  /** The Lease elector; undefined without leader election or when a gate was given. */
   readonly elector: LeaderElector | undefined;
+  /** What the engine waits on before processing: the given gate or the elector; undefined when standalone. */
   readonly gate: LeadershipGate | undefined;
+  /** The probe server; undefined without probes. */
   readonly probes: ProbeServer | undefined;
   readonly #logger: Logger;
   #probeAddress: ProbeAddress | undefined;

@@ -26,29 +26,53 @@ export interface ValidationRule {
 
 /** The subset of apiextensions.k8s.io/v1 JSONSchemaProps that the builder emits. */
 export interface JsonSchemaProps {
+  /** The JSON type of the value; absent only on an int-or-string node. */
   type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
+  /** What the field is for, as `kubectl explain` shows it. */
   description?: string;
+  /** The OpenAPI format (`date-time`, `int64`, `byte`...). */
   format?: string;
+  /** A regular expression a string must match. */
   pattern?: string;
+  /** The only values allowed. */
   enum?: readonly (string | number)[];
+  /** The shortest string allowed. */
   minLength?: number;
+  /** The longest string allowed. */
   maxLength?: number;
+  /** The smallest number allowed. */
   minimum?: number;
+  /** The largest number allowed. */
   maximum?: number;
+  /** The fewest items an array may have. */
   minItems?: number;
+  /** The most items an array may have. */
   maxItems?: number;
+  /** The fewest properties an object or map may have. */
   minProperties?: number;
+  /** The most properties an object or map may have. */
   maxProperties?: number;
+  /** The schemas of an object's known properties. */
   properties?: Record<string, JsonSchemaProps>;
+  /** The properties an object must have. */
   required?: string[];
+  /** The schema of every item of an array. */
   items?: JsonSchemaProps;
+  /** The schema of every value of a map (an object with arbitrary keys). */
   additionalProperties?: JsonSchemaProps;
+  /** Whether `null` is an accepted value. */
   nullable?: boolean;
+  /** The value the API server fills in when the field is absent. */
   default?: unknown;
+  /** Keep fields this schema does not describe instead of pruning them. */
   'x-kubernetes-preserve-unknown-fields'?: boolean;
+  /** Accept an integer or a string. */
   'x-kubernetes-int-or-string'?: boolean;
+  /** How server-side apply merges the list: whole (`atomic`), as a set of scalars, or as a map keyed by the list-map keys. */
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
+  /** The item fields that identify an item of a `map` list. */
   'x-kubernetes-list-map-keys'?: string[];
+  /** CEL rules the API server checks on the value. */
   'x-kubernetes-validations'?: ValidationRule[];
 }
 
@@ -57,8 +81,11 @@ export interface JsonSchemaProps {
  * `optional` marks a property that may be absent from its parent object.
  */
 export interface Schema<T, Optional extends boolean = false> {
+  /** Carries `T` for `Infer`; never set. */
   readonly __type?: T;
+  /** Whether the property may be absent from its parent object (set by `s.optional`). */
   readonly optional: Optional;
+  /** The OpenAPI v3 schema of the node, as it goes into the CRD. */
   readonly json: JsonSchemaProps;
 }
 
@@ -279,4 +306,29 @@ function conditions(options: ConditionsOptions = {}): Schema<Condition[]> {
 }
 
 /** The builder: `s.object({ name: s.string({ description: '...' }), port: s.optional(s.integer()) })`. */
-export const s = { string, integer, number, boolean, object, array, map, optional, preserveUnknown, intOrString, dateTime, conditions };
+export const s = {
+  /** A string, with an optional pattern, enum, length bounds or format; an enum narrows the type to its values. */
+  string,
+  /** An integer, with optional bounds and format (`int32`, `int64`). */
+  integer,
+  /** A number (fractions allowed), with optional bounds and format. */
+  number,
+  /** A boolean. */
+  boolean,
+  /** An object with the given properties; those not wrapped in `optional` are required. */
+  object,
+  /** An array of items of one schema; `listType` says how server-side apply merges it. */
+  array,
+  /** A map with string keys (`additionalProperties`), like labels. */
+  map,
+  /** A property that may be absent: `{ key?: T }` in the type, not listed in `required`. */
+  optional,
+  /** Free-form JSON the API server keeps as is (no pruning below this node). */
+  preserveUnknown,
+  /** An integer or a string (like a port name or a percentage). */
+  intOrString,
+  /** An RFC 3339 timestamp, as a string. */
+  dateTime,
+  /** `status.conditions`: a list of metav1.Condition, as setCondition() writes them. */
+  conditions,
+};
