@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useTestCluster } from '@capstan/localcluster';
-import { ApiClient, ConflictError, silentLogger, type KubeObject } from 'capstan';
+import { ApiClient, ConflictError, ServerError, silentLogger, type KubeObject } from 'capstan';
 import { deleteNamespace, uniqueNamespace, waitUntil } from 'capstan/testing';
 import { createWorkerOperator } from './operator.js';
 import { Workers } from './resource.js';
@@ -33,17 +33,25 @@ test('example 07: v1 and v2 of a Worker, converted by the operator both ways', a
     await client.delete(crds, { name: Workers.crd.metadata.name }).catch(() => undefined);
     await deleteNamespace(client, ns);
   });
-  await waitUntil(() => client.list(v2, { namespace: ns }).then(() => true), {
-    message: 'v2 served through the webhook',
-    timeoutMs: 60_000,
-  });
-
-  await client.create(
-    Workers.ref,
-    Workers.build({ metadata: { name: 'crawlers', namespace: ns }, spec: { replicas: 3, image: 'crawler:1' } }),
-    {
-      namespace: ns,
+  // Ready once the CRD converts through the webhook (before that, the API server converts by renaming the version).
+  await waitUntil(
+    async () => {
+      const crd = await client.get<KubeObject & { spec: { conversion?: { strategy?: string } } }>(crds, {
+        name: Workers.crd.metadata.name,
+      });
+      return crd.spec.conversion?.strategy === 'Webhook' && (await client.list(v2, { namespace: ns }).then(() => true));
     },
+    { message: 'v2 served through the webhook', timeoutMs: 60_000 },
+  );
+  // The API server swaps the resource's storage when its CRD changes: a request caught in the swap gets a 503.
+  const body = Workers.build({ metadata: { name: 'crawlers', namespace: ns }, spec: { replicas: 3, image: 'crawler:1' } });
+  await waitUntil(
+    () =>
+      client.create(Workers.ref, body, { namespace: ns }).then(
+        () => true,
+        (e: unknown) => (e instanceof ServerError ? false : Promise.reject(e)),
+      ),
+    { message: 'the Worker created', timeoutMs: 30_000 },
   );
   const asV2 = await client.get<Obj>(v2, { namespace: ns, name: 'crawlers' });
   assert.deepEqual(asV2.spec, { image: 'crawler:1', scale: { count: 3 } });
