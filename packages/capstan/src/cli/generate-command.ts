@@ -9,7 +9,7 @@ import type { Operator } from '../core/types.js';
 import { describeError } from '../core/logging.js';
 import { exitCodes, parseCommandArgs, type Command, type CommandIo } from './command.js';
 import { collectCrds } from './crd-command.js';
-import type { CliSettings, OperatorModuleFactory } from './load-module.js';
+import { loadOperatorModule } from './load-module.js';
 import { ownVersion } from './own-version.js';
 
 export const generateUsage = `usage: capstan generate <module.ts|.js> [-o DIR] [--check] [--name NAME] [--namespace NS] [--image IMAGE]
@@ -30,34 +30,28 @@ function isInstallSpec(v: unknown): v is InstallSpec {
   return !!v && typeof v === 'object' && typeof (v as InstallSpec).operator === 'function' && typeof (v as InstallSpec).name === 'string';
 }
 
-function isOperator(v: unknown): v is Operator {
-  return !!v && typeof v === 'object' && typeof (v as Operator).describe === 'function';
-}
-
-/** An InstallSpec for a module that only exports an operator (as `capstan run` loads it). */
-function specForOperatorModule(
+/**
+ * An InstallSpec for a module that only exports an operator, loaded as `capstan run` loads it (its factory gets
+ * the install namespace as POD_NAMESPACE).
+ */
+async function specForOperatorModule(
+  path: string,
   mod: Record<string, unknown>,
   flags: { name?: string | undefined; namespace?: string | undefined; image?: string | undefined },
-): InstallSpec | string {
-  const exported = mod.default ?? mod.operator;
-  if (!isOperator(exported) && typeof exported !== 'function')
+): Promise<InstallSpec | string> {
+  if (mod.default === undefined && mod.operator === undefined)
     return 'the module exports neither `install` (defineInstall) nor an operator (default export)';
-  const build = async (namespace: string): Promise<Operator> => {
-    if (isOperator(exported)) return exported;
-    const settings: CliSettings = {
+  const load = (namespace: string | undefined): Promise<Operator> =>
+    loadOperatorModule(path, {
       namespaces: [],
       allNamespaces: true,
       kubeconfig: 'default',
       logger: silentLogger,
       dev: false,
-      env: { POD_NAMESPACE: namespace },
-    };
-    const made = await (exported as OperatorModuleFactory)(settings);
-    if (!isOperator(made)) throw new Error('the default export did not return an Operator (createOperator(...))');
-    return made;
-  };
-  const name = flags.name ?? (isOperator(exported) ? exported.name : undefined);
-  if (!name) return 'give --name: the operator is made by a factory, its name is not known before';
+      env: namespace ? { POD_NAMESPACE: namespace } : {},
+    });
+  const first = await load(flags.namespace);
+  const name = flags.name ?? first.name;
   const namespace = flags.namespace ?? name;
   return {
     name,
@@ -65,7 +59,7 @@ function specForOperatorModule(
     image: flags.image ?? name,
     args: ['--all-namespaces'],
     crds: collectCrds(mod),
-    operator: (context) => build(context.namespace),
+    operator: (context) => (context.namespace === flags.namespace ? first : load(context.namespace)),
   };
 }
 
@@ -137,13 +131,13 @@ export const generateCommand: Command = {
       io.err(`capstan generate: cannot load ${source}: ${(error as Error).message}\n`);
       return exitCodes.failure;
     }
-    const spec = isInstallSpec(mod.install) ? mod.install : specForOperatorModule(mod, values);
-    if (typeof spec === 'string') {
-      io.err(`capstan generate: ${source}: ${spec}\n`);
-      return exitCodes.failure;
-    }
     let files: Record<string, string>;
     try {
+      const spec = isInstallSpec(mod.install) ? mod.install : await specForOperatorModule(path, mod, values);
+      if (typeof spec === 'string') {
+        io.err(`capstan generate: ${source}: ${spec}\n`);
+        return exitCodes.failure;
+      }
       ({ files } = await generateInstall(spec, { source: source.replace(/\\/g, '/'), version: ownVersion() }));
     } catch (error) {
       io.err(`capstan generate: ${source}: ${describeError(error)}\n`);

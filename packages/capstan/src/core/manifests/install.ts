@@ -83,13 +83,11 @@ export async function generateInstall(spec: InstallSpec, options: { source: stri
   const port = spec.healthPort ?? 8080;
   const leaseName =
     spec.leaderElection === false ? undefined : (typeof spec.leaderElection === 'object' && spec.leaderElection.leaseName) || spec.name;
-  // The admission handlers are known only once the operator is built: build it, then add the webhook flag.
-  const probe = await spec.operator({ namespace: spec.namespace, args: containerArgs(spec, port, leaseName, undefined) });
-  const probed = probe.describe();
-  const webhookService = probed.admission.length || probed.conversions.length ? `${spec.name}-webhook` : undefined;
-  const args = containerArgs(spec, port, leaseName, webhookService);
-  const operator = webhookService ? await spec.operator({ namespace: spec.namespace, args }) : probe;
+  // Built once, from the args without the webhook flag: flags change how it serves, never what it declares.
+  const operator = await spec.operator({ namespace: spec.namespace, args: containerArgs(spec, port, leaseName, undefined) });
   const description = operator.describe();
+  const webhookService = description.admission.length || description.conversions.length ? `${spec.name}-webhook` : undefined;
+  const args = containerArgs(spec, port, leaseName, webhookService);
   const crds = spec.crds ?? [];
   const rbac = deriveRbac({
     description,
