@@ -4,6 +4,8 @@
 #   TAG=v1.0.0 docker buildx bake app       # one image, tagged :v1.0.0 and :latest (as in the seed)
 #   REGISTRY=ghcr.io/acme/ TAG=v1.0.0 docker buildx bake --push
 # Then, for kind: kind load docker-image app:latest (the Deployments use imagePullPolicy IfNotPresent).
+# Without Docker: `npm run images` builds the same targets from the same Dockerfiles with buildah, into the
+# local image store the local cluster's image runtime runs them from (`npm run demo -- --images`).
 # Checked without Docker by scripts/check-images.test.ts.
 
 variable "TAG" {
@@ -11,6 +13,15 @@ variable "TAG" {
 }
 
 variable "REGISTRY" {
+  default = ""
+}
+
+# Recorded in the images' OCI labels: the commit they were built from and where its source lives.
+variable "REVISION" {
+  default = ""
+}
+
+variable "SOURCE" {
   default = ""
 }
 
@@ -24,6 +35,9 @@ target "_common" {
   labels = {
     "org.opencontainers.image.vendor" = "capstan"
     "org.opencontainers.image.licenses" = "Apache-2.0"
+    "org.opencontainers.image.version" = "${TAG}"
+    "org.opencontainers.image.revision" = "${REVISION}"
+    "org.opencontainers.image.source" = "${SOURCE}"
   }
 }
 

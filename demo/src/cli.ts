@@ -16,6 +16,9 @@ Options:
   --operators MODE       pods (default): the operators' Deployments from deploy/ run as pods of the kubelet
                          simulator, with in-cluster credentials of their ServiceAccounts; processes: each
                          operator is a child process with its Deployment's args and a ServiceAccount token
+  --images               run the images of docker-bake.hcl (built by \`npm run images\` with buildah; built first when
+                         missing) with runc: every Deployment exactly as deploy/ has it, as non-root on a read-only
+                         root; needs root
   --kubernetes X.Y       the local cluster's Kubernetes minor: 1.35, 1.36 or 1.37 (default 1.37); built once
   --timeout SECONDS      how long to wait for each condition (default 300)
   --no-color             plain output
@@ -48,6 +51,7 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
         operators: { type: 'string', default: 'pods' },
         timeout: { type: 'string' },
         kubernetes: { type: 'string' },
+        images: { type: 'boolean', default: false },
         'no-color': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -62,6 +66,10 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
   }
   if (values.operators !== 'pods' && values.operators !== 'processes') {
     io.err(`demo: --operators must be pods or processes, not ${values.operators}\n`);
+    return 2;
+  }
+  if (values.images && values.operators === 'processes') {
+    io.err('demo: --images runs the operators as pods from their images; it does not go with --operators processes\n');
     return 2;
   }
   const timeout = values.timeout === undefined ? 300 : Number(values.timeout);
@@ -85,6 +93,7 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
     signal: io.signal,
     waitTimeoutMs: timeout * 1000,
     kubernetesVersion: values.kubernetes,
+    images: values.images,
   });
   if (result.interrupted) return 130;
   return result.ok ? 0 : 1;

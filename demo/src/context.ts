@@ -20,6 +20,8 @@ export interface DemoContext {
   checks: CheckList;
   signal: AbortSignal;
   operatorMode: OperatorMode;
+  /** The cluster runs the built images with runc: Deployments go in exactly as deploy/ has them. */
+  images: boolean;
   /** Options for every wait (timeout per condition, Ctrl-C). */
   wait: WaitOptions;
   /** Undo actions, run in reverse order at teardown. */

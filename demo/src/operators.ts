@@ -61,8 +61,9 @@ export async function startOperator(ctx: DemoContext, def: OperatorDef): Promise
   const plan = operatorContainer(docs, def.deployment);
   const user = `system:serviceaccount:${plan.namespace}:${plan.serviceAccount}`;
   if (ctx.operatorMode === 'pods') {
-    // What `kubectl apply -k` installs, except that the admission webhook is reached on this machine.
-    const local = withContainerArgs(docs, def.deployment, webhookOnThisMachine);
+    // What `kubectl apply -k` installs; from source, the admission webhook is reached on this machine instead of
+    // through its Service (the image runtime's pods have routable IPs, so there the Deployment goes in unchanged).
+    const local = ctx.images ? docs : withContainerArgs(docs, def.deployment, webhookOnThisMachine);
     await ctx.kubectl.applyText(local.map((d) => stringify(d)).join('---\n'));
     let newest: string | undefined;
     const pod = await waitFor(
@@ -84,7 +85,7 @@ export async function startOperator(ctx: DemoContext, def: OperatorDef): Promise
     return {
       user,
       logFile: ctx.cluster.podLogPath(plan.namespace, pod.metadata.name, plan.container),
-      how: `pod ${plan.namespace}/${pod.metadata.name} of Deployment ${def.deployment} (kubelet simulator, in-cluster config from its ServiceAccount token)`,
+      how: `pod ${plan.namespace}/${pod.metadata.name} of Deployment ${def.deployment} (${ctx.images ? 'its image, run by runc' : 'kubelet simulator, from source'}, in-cluster config from its ServiceAccount token)`,
     };
   }
   const kubeconfig = await ctx.cluster.serviceAccountKubeconfig(plan.namespace, plan.serviceAccount);

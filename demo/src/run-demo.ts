@@ -10,6 +10,7 @@ import { Kubectl } from './kubectl.js';
 import { leakCheck } from './leak-check.js';
 import { handshakeStep, legacyBeforeStep } from './legacy-steps.js';
 import { Narrator } from './narrator.js';
+import { ensureDemoImages } from './images.js';
 import { AGESECRET_OPERATOR, HANDSHAKE_OPERATOR, installOperatorManifests, startOperator } from './operators.js';
 import { NotYet, waitFor } from './waiting.js';
 
@@ -26,6 +27,8 @@ export interface DemoOptions {
   waitTimeoutMs?: number;
   /** Kubernetes version of the local cluster ("1.35"; default the newest supported). */
   kubernetesVersion?: string | undefined;
+  /** Run the images `npm run images` builds (built first when missing) with runc, as on a real cluster. */
+  images?: boolean;
 }
 
 export interface DemoResult {
@@ -53,7 +56,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     narrator.say(
       `The first run builds Kubernetes v${version} and its kubectl from Go modules once (10-25 minutes on 2 cores); later runs start in seconds.`,
     );
-    cluster = await startLocalCluster({ kubernetesVersion: version, log: (line) => narrator.progress(line) });
+    if (options.images) {
+      narrator.say('--images: the four images run from the local image store with runc (as non-root, read-only root), not from source.');
+      await ensureDemoImages(options.repoRoot, (line) => narrator.progress(line));
+    }
+    cluster = await startLocalCluster({
+      kubernetesVersion: version,
+      ...(options.images ? { imageRuntime: true } : {}),
+      log: (line) => narrator.progress(line),
+    });
     // Inside the cluster's own temp dir: the cluster's reaper removes it (keys, plaintext) even if the demo is killed.
     workDir = mkdtempSync(join(cluster.dir, 'demo-'));
     const kubectl = new Kubectl({ kubeconfigPath: cluster.kubeconfigPath, cwd: options.repoRoot, signal: options.signal });
@@ -67,6 +78,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       checks,
       signal: options.signal,
       operatorMode: options.operatorMode,
+      images: !!options.images,
       cleanups,
       wait: { timeoutMs: options.waitTimeoutMs ?? 300_000, signal: options.signal },
     };

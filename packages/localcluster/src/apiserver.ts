@@ -90,6 +90,8 @@ export async function startApiserver(options: StartApiserverOptions): Promise<Ap
       // Pods here have no projected token volume: the kubelet simulator writes the token files itself.
       '--disable-admission-plugins=ServiceAccount',
       `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      // Webhooks and aggregated APIs behind a Service are called on a ready endpoint's pod IP (no kube-proxy here).
+      '--enable-aggregator-routing=true',
       '--allow-privileged=true',
       `--audit-policy-file=${auditPolicy}`,
       `--audit-log-path=${auditLogPath(options.logDir)}`,

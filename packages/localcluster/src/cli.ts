@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { readClusterInfo } from './cluster-file.js';
+import { runImagesCommand } from './images/images-cli.js';
 import { kubectlPath } from './kubectl.js';
 import { clusterStateDir, clustersRoot } from './paths.js';
 import { resolveBinaries } from './provisioning.js';
@@ -13,9 +14,11 @@ import { resolveKubernetesVersion, SUPPORTED_KUBERNETES } from './versions.js';
 
 const USAGE = `usage: capstan cluster <command> [--name NAME]
 
-  up [--kubernetes X.Y] [--no-kubelet]
+  up [--kubernetes X.Y] [--no-kubelet] [--images]
                       start a local control plane in the background; prints the kubeconfig path. Each Kubernetes
-                      version is built once from Go modules (10-25 minutes on 2 cores), then starts in seconds
+                      version is built once from Go modules (10-25 minutes on 2 cores), then starts in seconds.
+                      --images: containers of images in the local image store run from them with runc (root)
+  images build | list build the bake file's images with buildah into the local image store (capstan cluster images -h)
   down                stop it and remove its state
   status              say whether it runs, where, its version, kubeconfig and kubectl
   kubeconfig          print the kubeconfig path (kubectl --kubeconfig "$(capstan cluster kubeconfig)" get ns)
@@ -44,6 +47,7 @@ function running(name: string): { pid: number; kubeconfigPath: string; dir: stri
 
 /** The `capstan cluster` / `capstan-localcluster` command line: up, down, status, kubeconfig, kubectl; resolves to the exit code. */
 export async function runClusterCommand(argv: string[], io: Io = defaultIo): Promise<number> {
+  if (argv[0] === 'images') return runImagesCommand(argv.slice(1), io);
   const kubectlCall = splitKubectlArgs(argv);
   if (kubectlCall) return runKubectl(kubectlCall.name, kubectlCall.args, io);
   let parsed;
@@ -54,6 +58,7 @@ export async function runClusterCommand(argv: string[], io: Io = defaultIo): Pro
       options: {
         name: { type: 'string', default: 'default' },
         'no-kubelet': { type: 'boolean', default: false },
+        images: { type: 'boolean', default: false },
         kubernetes: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -88,7 +93,7 @@ export async function runClusterCommand(argv: string[], io: Io = defaultIo): Pro
         return 2;
       }
       if (command === 'provision') return provision(kubernetesVersion, io);
-      return up(name, { kubelet: !values['no-kubelet'], kubernetesVersion }, io);
+      return up(name, { kubelet: !values['no-kubelet'], kubernetesVersion, ...(values.images ? { imageRuntime: true } : {}) }, io);
     }
     case 'down':
       return down(name, io);
@@ -117,7 +122,7 @@ export async function runClusterCommand(argv: string[], io: Io = defaultIo): Pro
   }
 }
 
-async function up(name: string, options: { kubelet: boolean; kubernetesVersion: string }, io: Io): Promise<number> {
+async function up(name: string, options: { kubelet: boolean; kubernetesVersion: string; imageRuntime?: boolean }, io: Io): Promise<number> {
   const existing = running(name);
   if (existing) {
     io.err(`cluster "${name}" is already running (pid ${existing.pid})`);

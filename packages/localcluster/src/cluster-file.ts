@@ -22,6 +22,8 @@ export interface ClusterInfo {
   kubeconfigPath: string;
   /** Whether the kubelet simulator runs, so pods really run as local processes. */
   simulatedKubelet: boolean;
+  /** Whether the kubelet runs containers from built images with runc (the image runtime); absent in older files. */
+  imageRuntime?: boolean;
   /** The name of the cluster's node. */
   nodeName: string;
   /** The process that owns the control plane (the test runner, a test file or the CLI supervisor). */

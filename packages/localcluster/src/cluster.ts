@@ -9,6 +9,7 @@ import { startControllerManager } from './controller-manager.js';
 import { StartupError } from './errors.js';
 import { startEtcd, type Etcd } from './etcd.js';
 import { LocalClusterHandle } from './handle.js';
+import { defaultImageStoreDirs, type ImageStoreDirs } from './images/image-store.js';
 import type { ImageRegistry } from './kubelet/images.js';
 import type { Kubelet } from './kubelet/kubelet.js';
 import { renderKubeconfig } from './kubeconfig.js';
@@ -31,6 +32,12 @@ export interface LocalClusterOptions {
   env?: BinaryEnv;
   /** Image registry additions for the kubelet simulator (image name -> command). */
   images?: ImageRegistry;
+  /**
+   * The kubelet simulator's image runtime: containers whose image is in the local image store (an OCI layout,
+   * `capstan-localcluster images build`) run from it with runc, as non-root on a read-only root where the pod
+   * spec says so; `true` uses the per-user store. Needs root. Default: every container runs from source.
+   */
+  imageRuntime?: boolean | ImageStoreDirs;
   /** Run the kubelet simulator (default true). */
   kubelet?: boolean;
   /** State directory (default: a fresh temp dir, removed by stop()). An explicit one is kept unless `removeDataDir`. */
@@ -63,7 +70,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   mkdirSync(logDir, { recursive: true });
   const pgidFile = join(dir, 'pgids');
   writeFileSync(pgidFile, '');
-  const reaper = startReaper({ watchPid: process.pid, pgidFile, paths: removeDir ? [dir] : [] });
+  const cleanupFile = join(dir, 'reaper-cleanup.sh');
+  const reaper = startReaper({ watchPid: process.pid, pgidFile, cleanupFile, paths: removeDir ? [dir] : [] });
   const timeoutMs = options.timeoutMs ?? 60_000;
   const name = options.name ?? 'capstan-local';
 
@@ -152,6 +160,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       dir,
       kubeconfigPath,
       simulatedKubelet: options.kubelet ?? true,
+      imageRuntime: (options.kubelet ?? true) && !!options.imageRuntime,
       nodeName: 'capstan-node',
       pid: process.pid,
       kubernetesVersion: binaries.kubernetesVersion,
@@ -169,6 +178,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
         apiserverPort: apiserver.port,
         ca: apiserver.ca,
         images: options.images ?? {},
+        ...(options.imageRuntime
+          ? { imageStore: options.imageRuntime === true ? defaultImageStoreDirs(options.env ?? process.env) : options.imageRuntime }
+          : {}),
+        reaperCleanupFile: cleanupFile,
         kubernetesVersion: binaries.kubernetesVersion,
         servingCert: readFileSync(apiserver.caFile, 'utf8'),
         servingKey: readFileSync(join(dir, 'serving-certs', 'apiserver.key'), 'utf8'),

@@ -30,6 +30,7 @@ export class ExistingClusterHandle implements ClusterHandle {
     return new ExistingClusterHandle(k8s, kc, kubeconfigPath, readFileSync(kubeconfigPath, 'utf8'), {
       simulatedKubelet: options.simulatedKubelet,
       mintUserTokens: false,
+      imageRuntime: false,
     });
   }
 

@@ -17,6 +17,8 @@ export interface Capabilities {
   simulatedKubelet: boolean;
   /** mintToken/userKubeconfig work (local clusters only). */
   mintUserTokens: boolean;
+  /** Containers of images in the local image store run from those images under runc (local clusters started with it). */
+  imageRuntime: boolean;
 }
 
 /** What every cluster handle offers, whether it started the cluster or joined one. */
@@ -70,7 +72,7 @@ export class LocalClusterHandle implements ClusterHandle {
     readonly kubeconfig: string,
     private readonly onStop: () => Promise<void> = async () => {},
   ) {
-    this.capabilities = { simulatedKubelet: info.simulatedKubelet, mintUserTokens: true };
+    this.capabilities = { simulatedKubelet: info.simulatedKubelet, mintUserTokens: true, imageRuntime: info.imageRuntime ?? false };
   }
 
   get name() {

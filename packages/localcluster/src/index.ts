@@ -22,3 +22,8 @@ export {
   OLDEST_SUPPORTED_MINOR,
   resolveKubernetesVersion,
 } from './versions.js';
+export { readBakeFile, type BakeFile, type BakeTarget, type Value as BakeValue } from './images/bake-file.js';
+export { buildImages, type BuildImagesOptions, type BuildImagesResult, type BuiltImage } from './images/build-images.js';
+export { ImageStore, defaultImageStoreDirs, ImageUnpackError, type ImageStoreDirs } from './images/image-store.js';
+export { findLayoutImage, layoutRef, layoutRefs, type LayoutImage, type ImageRunConfig } from './images/oci-layout.js';
+export { runImagesCommand } from './images/images-cli.js';

@@ -167,14 +167,17 @@ export interface Reaper {
  * A detached shell that waits for `watchPid` to die, then kills the process groups listed in `pgidFile`
  * and removes `paths`: the cleanup of last resort when the owner is killed with SIGKILL.
  */
-export function startReaper(options: { watchPid: number; pgidFile: string; paths: string[] }): Reaper {
+export function startReaper(options: { watchPid: number; pgidFile: string; paths: string[]; cleanupFile?: string }): Reaper {
   const script = [
     'while kill -0 "$0" 2>/dev/null; do sleep 1; done',
     'if [ -f "$1" ]; then while read -r g; do kill -KILL -- "-$g" 2>/dev/null; done < "$1"; fi',
-    'shift',
+    // What outlives a killed process group (runc containers, routes): the lines the kubelet wrote there.
+    'if [ -n "$2" ] && [ -f "$2" ]; then sh "$2"; fi',
+    'shift 2',
     'rm -rf -- "$@"',
   ].join('\n');
-  const child = spawn('/bin/sh', ['-c', script, String(options.watchPid), options.pgidFile, ...options.paths], {
+  const args = [String(options.watchPid), options.pgidFile, options.cleanupFile ?? '', ...options.paths];
+  const child = spawn('/bin/sh', ['-c', script, ...args], {
     detached: true,
     stdio: 'ignore',
   });

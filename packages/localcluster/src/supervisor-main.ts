@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startLocalCluster, type LocalCluster } from './cluster.js';
+import type { ImageStoreDirs } from './images/image-store.js';
 import type { ImageRegistry } from './kubelet/images.js';
 import { writeSupervisorStatus } from './supervisor.js';
 
@@ -13,6 +14,7 @@ const { values } = parseArgs({
     'no-kubelet': { type: 'boolean', default: false },
     kubernetes: { type: 'string' },
     images: { type: 'string' },
+    'image-runtime': { type: 'string' },
   },
 });
 const dataDir = values['data-dir'];
@@ -49,6 +51,7 @@ try {
     ...(values.kubernetes ? { kubernetesVersion: values.kubernetes } : {}),
     ...(values.name ? { name: values.name } : {}),
     ...(values.images ? { images: JSON.parse(values.images) as ImageRegistry } : {}),
+    ...(values['image-runtime'] ? { imageRuntime: JSON.parse(values['image-runtime']) as boolean | ImageStoreDirs } : {}),
     log: (line) => console.log(`${stamp()} ${line}`),
   });
   if (stopping) await cluster.stop();

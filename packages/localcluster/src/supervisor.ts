@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { StartupError } from './errors.js';
+import type { ImageStoreDirs } from './images/image-store.js';
 import type { ImageRegistry } from './kubelet/images.js';
 
 export interface SupervisorStatus {
@@ -27,6 +28,8 @@ export interface SpawnSupervisorOptions {
   /** Kubernetes version ("1.35", "1.37.2"; default the newest supported). */
   kubernetesVersion?: string | undefined;
   images?: ImageRegistry;
+  /** The kubelet's image runtime (see LocalClusterOptions.imageRuntime). */
+  imageRuntime?: boolean | ImageStoreDirs;
   log?: (line: string) => void;
   timeoutMs?: number;
 }
@@ -84,6 +87,7 @@ export async function spawnSupervisor(options: SpawnSupervisorOptions): Promise<
     ...(options.kubelet === false ? ['--no-kubelet'] : []),
     ...(options.kubernetesVersion ? [`--kubernetes=${options.kubernetesVersion}`] : []),
     ...(options.images ? [`--images=${JSON.stringify(options.images)}`] : []),
+    ...(options.imageRuntime ? [`--image-runtime=${JSON.stringify(options.imageRuntime)}`] : []),
   ];
   const [command, argv] = options.detached
     ? [process.execPath, args]

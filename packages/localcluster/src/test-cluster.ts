@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readClusterInfo } from './cluster-file.js';
 import { ExistingClusterHandle } from './existing-cluster.js';
 import { LocalClusterHandle, type ClusterHandle } from './handle.js';
+import type { ImageStoreDirs } from './images/image-store.js';
 import type { ImageRegistry } from './kubelet/images.js';
 import { spawnSupervisor } from './supervisor.js';
 
@@ -55,6 +56,8 @@ export interface PrivateClusterOptions {
   log?: (line: string) => void;
   images?: ImageRegistry;
   kubelet?: boolean;
+  /** The kubelet's image runtime (root only; see LocalClusterOptions.imageRuntime). */
+  imageRuntime?: boolean | ImageStoreDirs;
   /** Default: CAPSTAN_TEST_KUBERNETES, else the newest supported version. */
   kubernetesVersion?: string | undefined;
 }
@@ -69,6 +72,7 @@ export async function startPrivateCluster(options: PrivateClusterOptions = {}): 
     ...(options.log ? { log: options.log } : {}),
     ...(options.images ? { images: options.images } : {}),
     ...(options.kubelet === false ? { kubelet: false } : {}),
+    ...(options.imageRuntime ? { imageRuntime: options.imageRuntime } : {}),
     kubernetesVersion: options.kubernetesVersion ?? process.env.CAPSTAN_TEST_KUBERNETES,
   });
   const info = readClusterInfo(supervisor.kubeconfigPath);

@@ -1,6 +1,12 @@
 // `capstan cluster ...` and `capstan kubectl ...`: delegate to @capstan/localcluster (an optional peer dependency).
 import { exitCodes, type Command, type CommandIo } from './command.js';
 
+/**
+ * The optional peer, imported by a non-literal name: capstan must compile and run where it is not installed
+ * (an operator image builds capstan without it), so TypeScript must not resolve it.
+ */
+export const LOCALCLUSTER_PACKAGE: string = '@capstan/localcluster';
+
 export const clusterCommand: Command = {
   summary: 'start/stop/inspect a local control plane (needs @capstan/localcluster)',
   run: (argv, io) => delegate('cluster', argv, io),
@@ -14,7 +20,7 @@ export const kubectlCommand: Command = {
 async function delegate(command: string, argv: string[], io: CommandIo): Promise<number> {
   let mod: { runClusterCommand?: (argv: string[]) => Promise<number> };
   try {
-    mod = await import('@capstan/localcluster');
+    mod = (await import(LOCALCLUSTER_PACKAGE)) as typeof mod;
   } catch (error) {
     io.err(`capstan ${command}: @capstan/localcluster is not installed (npm install @capstan/localcluster): ${(error as Error).message}\n`);
     return exitCodes.unavailable;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitCodes, parseCommandArgs, type Command, type CommandIo } from './command.js';
+import { LOCALCLUSTER_PACKAGE } from './cluster-command.js';
 
 export const devUsage = `usage: capstan dev <module.ts|.js> [-n NAMESPACE]... [-A] [--kubeconfig PATH] [--cluster NAME]
   The inner loop: starts the local cluster (or reuses it; --kubeconfig: that cluster instead), applies the CRDs
@@ -59,7 +60,7 @@ export const devCommand: Command = {
     }
     let local: LocalCluster;
     try {
-      local = (await import('@capstan/localcluster')) as unknown as LocalCluster;
+      local = (await import(LOCALCLUSTER_PACKAGE)) as LocalCluster;
     } catch (error) {
       io.err(`capstan dev: @capstan/localcluster is not installed (npm install -D @capstan/localcluster): ${(error as Error).message}\n`);
       return exitCodes.unavailable;

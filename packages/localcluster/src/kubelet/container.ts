@@ -1,6 +1,7 @@
 // One container as a local process: start, probes, exit -> restart with back-off per restartPolicy, stop.
 import { constants } from 'node:os';
 import { spawnManaged, type Exit, type ManagedProcess } from '../processes.js';
+import type { ImageLaunch } from './image-runtime.js';
 import { ProbeLoop } from './probes.js';
 import type { Container, ContainerStateValue, ContainerStatus } from './types.js';
 
@@ -15,6 +16,8 @@ export interface ContainerRunnerOptions {
   restartPolicy: 'Always' | 'OnFailure' | 'Never';
   /** Called whenever the status changed. */
   onChange: () => void;
+  /** Image runtime: the container runs from its image under runc (argv, cwd and env are then inside its spec). */
+  launch?: ImageLaunch;
   /** Crash-loop back-off: first delay and cap (kubelet uses 10 s .. 5 min; shorter here so tests do not wait). */
   backoff?: { initialMs: number; maxMs: number };
 }
@@ -61,7 +64,7 @@ export class ContainerRunner {
     return {
       name: c.name,
       image: c.image,
-      imageID: `capstan-local://${c.image}`,
+      imageID: this.options.launch?.imageID ?? `capstan-local://${c.image}`,
       ...(this.proc ? { containerID: `capstan://${this.proc.pid}` } : {}),
       state: this.state,
       lastState: this.lastState,
@@ -74,12 +77,15 @@ export class ContainerRunner {
   start(): void {
     if (this.stopping) return;
     this.restartTimer = undefined;
+    const launch = this.options.launch;
+    // Under runc the host process is `runc run`: the container's own env is in its bundle, not runc's.
+    const argv = launch ? launch.prepare() : this.options.argv;
     this.proc = spawnManaged({
       name: this.name,
-      command: this.options.argv[0] ?? '/bin/false',
-      args: this.options.argv.slice(1),
-      env: this.options.env,
-      ...(this.options.cwd ? { cwd: this.options.cwd } : {}),
+      command: argv[0] ?? '/bin/false',
+      args: argv.slice(1),
+      env: launch ? { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' } : this.options.env,
+      ...(this.options.cwd && !launch ? { cwd: this.options.cwd } : {}),
       logFile: this.options.logFile,
       pgidFile: this.options.pgidFile,
     });
@@ -87,7 +93,12 @@ export class ContainerRunner {
     this.state = { running: { startedAt: now() } };
     const { readinessProbe, livenessProbe } = this.options.container;
     this.ready = !readinessProbe;
-    const target = { podIP: this.options.podIP, ports: this.options.container.ports ?? [], env: this.options.env };
+    const target = {
+      podIP: this.options.podIP,
+      ports: this.options.container.ports ?? [],
+      env: this.options.env,
+      ...(launch ? { execPrefix: launch.execPrefix() } : {}),
+    };
     if (readinessProbe) {
       this.probes.push(
         new ProbeLoop(
@@ -116,6 +127,7 @@ export class ContainerRunner {
 
   private onExit(proc: ManagedProcess, exit: Exit): void {
     if (proc !== this.proc) return;
+    void this.options.launch?.cleanup();
     for (const p of this.probes) p.stop();
     this.probes = [];
     this.ready = false;
@@ -159,5 +171,7 @@ export class ContainerRunner {
     for (const p of this.probes) p.stop();
     this.probes = [];
     await this.proc?.stop(graceMs);
+    // runc forwarded SIGTERM; a container that outlived runc's SIGKILL is removed here.
+    await this.options.launch?.cleanup();
   }
 }

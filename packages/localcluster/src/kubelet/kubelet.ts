@@ -1,10 +1,15 @@
 // The kubelet simulator: registers a Node and runs the pods kube-scheduler binds to it as local processes.
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { KubeApi } from '../api.js';
+import { ImageStore, type ImageStoreDirs } from '../images/image-store.js';
 import { EventRecorder } from './events.js';
 import { builtinImages, type ImageRegistry } from './images.js';
+import { removeAllContainers, type ImageRuntimeOptions } from './image-runtime.js';
 import { IpPool } from './ip-pool.js';
 import { startLogServer } from './log-server.js';
 import { registerNode } from './node.js';
+import { addRoutedPodNetwork, localRouteArgs, type RoutedPodNetwork } from './pod-network.js';
 import { PodWorker } from './pod-worker.js';
 import type { Pod } from './types.js';
 
@@ -23,8 +28,15 @@ export interface KubeletOptions {
   servingKey: string;
   /** The control plane's version, reported as the Node's kubelet version. */
   kubernetesVersion: string;
-  /** Pod IPs are <prefix>.N (default: a random 127.x.y). */
+  /** Pod IPs are <prefix>.N (default: a random 127.x.y; with the image runtime a routed 10.x.y). */
   ipPrefix?: string;
+  /**
+   * Run containers from their images (an OCI layout) with runc when the store holds them; other images keep
+   * running from the registry. Needs root (runc, a routed pod network).
+   */
+  imageStore?: ImageStoreDirs;
+  /** Shell lines the cluster's reaper runs if this process is killed (runc containers and routes outlive it). */
+  reaperCleanupFile?: string;
 }
 
 export interface Kubelet {
@@ -45,7 +57,21 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     kubernetesVersion: options.kubernetesVersion,
     log,
   });
-  const ips = new IpPool(options.ipPrefix);
+  let network: RoutedPodNetwork | undefined;
+  let imageRuntime: ImageRuntimeOptions | undefined;
+  if (options.imageStore) {
+    const runcRoot = join(options.clusterDir, 'runc');
+    network = options.ipPrefix ? undefined : await addRoutedPodNetwork();
+    imageRuntime = { store: new ImageStore(options.imageStore), runcRoot };
+    if (options.reaperCleanupFile) {
+      const lines = [
+        `for id in $(runc --root '${runcRoot}' list -q 2>/dev/null); do runc --root '${runcRoot}' delete --force "$id"; done`,
+        ...(network ? [`ip ${localRouteArgs('del', network.prefix).join(' ')} 2>/dev/null`] : []),
+      ];
+      appendFileSync(options.reaperCleanupFile, `${lines.join('\n')}\n`);
+    }
+  }
+  const ips = new IpPool(options.ipPrefix ?? network?.prefix);
   const ctx = {
     api,
     nodeName,
@@ -55,6 +81,7 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
     apiserverPort: options.apiserverPort,
     ca: options.ca,
     images: { ...builtinImages(), ...options.images },
+    imageRuntime,
     ips,
     events: new EventRecorder(api, nodeName, log),
     log,
@@ -126,6 +153,8 @@ export async function startKubelet(options: KubeletOptions): Promise<Kubelet> {
       await watching.catch(() => {});
       await Promise.all([...workers.values()].map((w) => w.shutdown()));
       workers.clear();
+      if (imageRuntime) await removeAllContainers(imageRuntime.runcRoot);
+      await network?.remove();
       await logServer.close();
     },
   };

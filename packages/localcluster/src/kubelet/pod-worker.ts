@@ -5,7 +5,10 @@ import type { KubeApi } from '../api.js';
 import { KubeApiError } from '../errors.js';
 import { requestServiceAccountToken } from '../service-accounts.js';
 import { SERVICE_ACCOUNT_ISSUER } from '../apiserver.js';
+import type { LayoutImage } from '../images/oci-layout.js';
 import { ContainerRunner } from './container.js';
+import { imageEnv, prepareImageContainer, releaseImageContainer, type ImageLaunch, type ImageRuntimeOptions } from './image-runtime.js';
+import { ContainerConfigRefusal } from './runtime-spec.js';
 import { containerEnv, ContainerConfigError, expandVars } from './env.js';
 import type { EventRecorder } from './events.js';
 import { imageName, readRegisteredImages, resolveCommand, type ImageRegistry, type ResolvedCommand } from './images.js';
@@ -24,6 +27,8 @@ export interface PodWorkerContext {
   apiserverPort: number;
   ca: string;
   images: ImageRegistry;
+  /** Set: containers whose image is in the local image store run from it under runc. */
+  imageRuntime?: ImageRuntimeOptions | undefined;
   ips: IpPool;
   events: EventRecorder;
   log: (line: string) => void;
@@ -61,6 +66,9 @@ export class PodWorker {
   private waiting = new Map<string, { reason: string; message?: string }>();
   private lastStatus = '';
   private commands = new Map<string, ResolvedCommand>();
+  /** Containers that run from their image (image runtime), by container name. */
+  private fromImage = new Map<string, LayoutImage>();
+  private launches = new Map<string, ImageLaunch>();
   private envs = new Map<string, Record<string, string>>();
 
   constructor(
@@ -146,14 +154,18 @@ export class PodWorker {
     const unknown: Container[] = [];
     const registry = { ...this.ctx.images, ...readRegisteredImages(this.ctx.clusterDir) };
     this.commands.clear();
+    this.fromImage.clear();
     for (const c of all) {
-      const cmd = resolveCommand(registry, c);
-      if (cmd) this.commands.set(c.name, cmd);
+      const image = this.ctx.imageRuntime?.store.find(c.image);
+      const cmd = image ? undefined : resolveCommand(registry, c);
+      if (image) this.fromImage.set(c.name, image);
+      else if (cmd) this.commands.set(c.name, cmd);
       else unknown.push(c);
     }
     if (unknown.length) {
+      const store = this.ctx.imageRuntime ? `, nor in the image store (${this.ctx.imageRuntime.store.refs().join(', ') || 'empty'})` : '';
       for (const c of unknown) {
-        const message = `image "${c.image}" is not known to the capstan kubelet simulator (no entry "${imageName(c.image)}" in its image registry; known: ${Object.keys(registry).sort().join(', ')})`;
+        const message = `image "${c.image}" is not known to the capstan kubelet simulator (no entry "${imageName(c.image)}" in its image registry; known: ${Object.keys(registry).sort().join(', ')}${store})`;
         this.waiting.set(c.name, { reason: 'ErrImagePull', message });
         await this.ctx.events.record(
           pod,
@@ -194,7 +206,30 @@ export class PodWorker {
         return;
       }
     }
-    // 4. Containers: init containers one after the other, then all the others.
+    // 4. Image containers: root filesystem, identity and bundle; a securityContext the image cannot meet stops here.
+    for (const c of all) {
+      const image = this.fromImage.get(c.name);
+      if (!image || !this.ctx.imageRuntime || this.launches.has(c.name)) continue;
+      try {
+        const launch = await prepareImageContainer({
+          runtime: this.ctx.imageRuntime,
+          pod,
+          podDir: this.podDir,
+          root: this.root,
+          container: c,
+          image,
+          env: this.envs.get(c.name) ?? {},
+        });
+        this.launches.set(c.name, launch);
+      } catch (err) {
+        if (!(err instanceof ContainerConfigRefusal)) throw err;
+        this.waiting.set(c.name, { reason: err.reason, message: err.message });
+        await this.ctx.events.record(pod, 'Warning', 'Failed', `Error: ${err.message}`, `spec.containers{${c.name}}`);
+        this.retryLater(5000);
+        return;
+      }
+    }
+    // 5. Containers: init containers one after the other, then all the others.
     this.started = true;
     const policy = pod.spec.restartPolicy ?? 'Always';
     this.init = (pod.spec.initContainers ?? []).map((c) => this.runner(c, policy === 'Never' ? 'Never' : 'OnFailure'));
@@ -215,8 +250,9 @@ export class PodWorker {
   }
 
   private runner(c: Container, restartPolicy: 'Always' | 'OnFailure' | 'Never'): ContainerRunner {
-    const cmd = this.commands.get(c.name)!;
     const env = this.envs.get(c.name) ?? {};
+    const launch = this.launches.get(c.name);
+    const cmd = this.commands.get(c.name) ?? { argv: [], cwd: undefined, env: {} };
     const logFile = podLogPath(this.ctx.clusterDir, this.ns, this.pod.metadata.name, c.name);
     mkdirSync(dirname(logFile), { recursive: true });
     return new ContainerRunner({
@@ -228,6 +264,7 @@ export class PodWorker {
       pgidFile: this.ctx.pgidFile,
       podIP: this.podIP!,
       restartPolicy,
+      ...(launch ? { launch } : {}),
       onChange: () => this.advance(),
     });
   }
@@ -358,6 +395,8 @@ export class PodWorker {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.retryTimer = undefined;
     await Promise.all([...this.init, ...this.main].map((r) => r.stop(graceMs)));
+    for (const c of [...(this.pod.spec.initContainers ?? []), ...this.pod.spec.containers])
+      if (this.launches.has(c.name)) await releaseImageContainer(this.podDir, c);
     this.ctx.ips.release(this.pod.spec.hostNetwork ? undefined : this.podIP);
     rmSync(this.podDir, { recursive: true, force: true });
     this.ctx.events.forget(this.pod.metadata.uid);
@@ -388,8 +427,23 @@ export class PodWorker {
   }
 
   private async processEnv(c: Container): Promise<Record<string, string>> {
-    const cmd = this.commands.get(c.name)!;
     const podEnv = await containerEnv(this.pod, c, this.sources());
+    const image = this.fromImage.get(c.name);
+    if (image) {
+      // What a container runtime gives: the image's ENV, the Kubernetes variables, the pod's own. HOST/POD_IP:
+      // the pods share the host network here, so programs bind their pod IP rather than all interfaces.
+      return {
+        ...imageEnv(image),
+        HOSTNAME: this.pod.spec.hostname ?? this.pod.metadata.name,
+        KUBERNETES_SERVICE_HOST: '127.0.0.1',
+        KUBERNETES_SERVICE_PORT: String(this.ctx.apiserverPort),
+        KUBERNETES_SERVICE_PORT_HTTPS: String(this.ctx.apiserverPort),
+        HOST: this.podIP!,
+        POD_IP: this.podIP!,
+        ...podEnv,
+      };
+    }
+    const cmd = this.commands.get(c.name)!;
     const base: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       HOME: process.env.HOME ?? '/root',

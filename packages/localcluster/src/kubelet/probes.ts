@@ -8,6 +8,8 @@ export interface ProbeTarget {
   podIP: string;
   ports: ContainerPort[];
   env: Record<string, string>;
+  /** Runs an exec probe's command inside the container (image runtime: `runc exec ID`); default: on the host. */
+  execPrefix?: string[];
 }
 
 function resolvePort(port: number | string, ports: ContainerPort[]): number {
@@ -55,7 +57,7 @@ export function runProbe(probe: Probe, target: ProbeTarget): Promise<boolean> {
     });
   }
   if (probe.exec) {
-    const [cmd, ...args] = probe.exec.command;
+    const [cmd, ...args] = [...(target.execPrefix ?? []), ...probe.exec.command];
     if (!cmd) return Promise.resolve(false);
     return new Promise((resolve) => {
       execFile(cmd, args, { env: target.env, timeout: timeoutMs }, (err) => resolve(!err));

@@ -66,6 +66,23 @@ export interface ContainerPort {
   protocol?: string;
 }
 
+/** The parts of a (pod or container) securityContext the image runtime honours. */
+export interface SecurityContext {
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  privileged?: boolean;
+  capabilities?: { add?: string[]; drop?: string[] };
+}
+
+/** A pod-level securityContext: the container fields plus the groups. */
+export interface PodSecurityContext extends SecurityContext {
+  fsGroup?: number;
+  supplementalGroups?: number[];
+}
+
 export interface Container {
   name: string;
   image: string;
@@ -79,6 +96,8 @@ export interface Container {
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   startupProbe?: Probe;
+  securityContext?: SecurityContext;
+  resources?: { limits?: Record<string, string | number>; requests?: Record<string, string | number> };
 }
 
 export interface KeyToPath {
@@ -143,6 +162,7 @@ export interface PodSpec {
   terminationGracePeriodSeconds?: number;
   hostNetwork?: boolean;
   hostname?: string;
+  securityContext?: PodSecurityContext;
 }
 
 export interface PodStatus {
