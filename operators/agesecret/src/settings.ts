@@ -97,7 +97,7 @@ export function parseSettings(
   const kubeconfig = values.kubeconfig;
   const production = productionFlagsFrom(values, env, PRODUCTION_DEFAULTS);
   if ('error' in production) throw new SettingsError(production.error);
-  const admission = admissionSettingsFrom(values, { operatorName: 'agesecret-operator', namespace: operatorNamespace });
+  const admission = admissionSettingsFrom(values, { operatorName: 'agesecret-operator', namespace: operatorNamespace, podIP: env.POD_IP });
   if ('error' in admission) throw new SettingsError(admission.error);
   return {
     help: false,

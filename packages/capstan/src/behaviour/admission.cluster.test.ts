@@ -3,9 +3,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { useTestCluster } from '@capstan/localcluster';
 import { SecretCertificates } from '../core/admission/certificates.js';
-import { AdmissionError, ApiClient, createOperator, silentLogger, type KubeObject, type Operator } from '../index.js';
+import { AdmissionError, ApiClient, ConfigurationError, createOperator, silentLogger, type KubeObject, type Operator } from '../index.js';
 import { deleteNamespace, uniqueNamespace, waitUntil } from '../testing/index.js';
 import { configMaps } from './fixture.js';
 
@@ -116,6 +118,28 @@ describe('admission webhooks served by an operator', () => {
     );
     assert.equal(rotations, 5);
     assert.equal(op.admission?.caBundle, before, 'the CA (and so the configurations) stayed');
+  });
+
+  test('a webhook server that cannot listen (its port taken) stops the operator with a ConfigurationError', async () => {
+    const cluster = await useTestCluster();
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const port = (blocker.address() as AddressInfo).port;
+    const second = createOperator({ name: `admission-port-${ns}`, logger: silentLogger });
+    second.resource<ConfigMap>(configMaps).validate(() => undefined, { id: 'none', objectSelector: { matchLabels: { never: ns } } });
+    try {
+      await assert.rejects(
+        second.run({
+          kubeconfig: { path: cluster.kubeconfigPath },
+          namespaces: [ns],
+          admission: { endpoint: { local: true }, certificates: { ephemeral: true }, port },
+        }),
+        (error: unknown) => error instanceof ConfigurationError && /admission server did not start.*EADDRINUSE/.test(error.message),
+      );
+    } finally {
+      blocker.close();
+      await client.delete(VALIDATING, { name: second.name }).catch(() => undefined);
+    }
   });
 
   test('replicas keeping certificates in one Secret share one CA', async () => {

@@ -44,3 +44,14 @@ test('webhook flags: a Service needs the operator namespace', () => {
     error: '--webhook-service needs the operator namespace ($POD_NAMESPACE)',
   });
 });
+
+test('webhook flags: behind a Service the server binds $POD_IP unless --webhook-host says otherwise', () => {
+  const ctx = { operatorName: 'op', namespace: 'ns', podIP: '10.1.2.3' };
+  const host = (values: AdmissionFlagValues) => {
+    const r = admissionSettingsFrom(values, ctx);
+    return 'settings' in r ? r.settings?.host : r.error;
+  };
+  assert.equal(host({ 'webhook-service': 's' }), '10.1.2.3');
+  assert.equal(host({ 'webhook-service': 's', 'webhook-host': '0.0.0.0' }), '0.0.0.0');
+  assert.equal(host({ 'webhook-local': true }), undefined, 'a local endpoint keeps its loopback default');
+});

@@ -4,6 +4,7 @@ import type { AdmissionSettings } from '../core/admission/types.js';
 /** parseArgs option specs, to spread into a command's options. */
 export const admissionOptions = {
   'webhook-port': { type: 'string' },
+  'webhook-host': { type: 'string' },
   'webhook-service': { type: 'string' },
   'webhook-local': { type: 'boolean' },
   'webhook-cert-secret': { type: 'string' },
@@ -14,6 +15,7 @@ export const admissionOptions = {
 /** The parsed flag values, as parseArgs gives them. */
 export interface AdmissionFlagValues {
   'webhook-port'?: string | undefined;
+  'webhook-host'?: string | undefined;
   'webhook-service'?: string | undefined;
   'webhook-local'?: boolean | undefined;
   'webhook-cert-secret'?: string | undefined;
@@ -28,6 +30,7 @@ export function admissionUsage(operatorName: string): string {
   return `  --webhook-service NAME serve admission webhooks behind this Service (in $POD_NAMESPACE)
   --webhook-local        serve them to an API server on this machine (a local cluster; implied by --dev)
   --webhook-port PORT    the webhook server's port (default 9443; with --webhook-local any free port)
+  --webhook-host ADDR    its bind address (default: $POD_IP behind a Service, else all interfaces; 127.0.0.1 when local)
   --webhook-cert-secret NAME  keep the CA and serving certificate in this Secret (default ${operatorName}-webhook-cert)
   --webhook-cert-dir DIR use tls.crt, tls.key and ca.crt from DIR instead (e.g. cert-manager's Secret, mounted)
   --webhook-refresh-ms MS check the certificates for renewal (re-read the Secret or files) this often (default 60000)
@@ -36,11 +39,13 @@ export function admissionUsage(operatorName: string): string {
 
 /**
  * Admission settings from the flags; undefined when no endpoint is given (webhooks then are not served).
- * `namespace` is the operator's own (POD_NAMESPACE): the Service's and the certificate Secret's.
+ * `namespace` is the operator's own (POD_NAMESPACE): the Service's and the certificate Secret's. `podIP` ($POD_IP):
+ * behind a Service the server binds the pod's address, as the probes do, so that pods sharing a network (host
+ * network, or a local cluster's pods) do not collide on 9443.
  */
 export function admissionSettingsFrom(
   values: AdmissionFlagValues,
-  context: { operatorName: string; namespace: string | undefined },
+  context: { operatorName: string; namespace: string | undefined; podIP?: string | undefined },
 ): { settings: AdmissionSettings | undefined } | { error: string } {
   const local = values['webhook-local'] || values.dev;
   // A local endpoint's URL carries whatever port the server got: any free one will do.
@@ -67,9 +72,11 @@ export function admissionSettingsFrom(
             name: values['webhook-cert-secret'] || `${context.operatorName}-webhook-cert`,
           },
         };
+  const host = values['webhook-host'] || (service ? context.podIP : undefined);
   return {
     settings: {
       port,
+      ...(host ? { host } : {}),
       endpoint: local ? { local: true } : { service: { namespace: context.namespace!, name: service! } },
       certificates,
       ...(refreshMs !== undefined ? { refreshMs } : {}),

@@ -88,6 +88,7 @@ export const runCommand: Command = {
     const admission = admissionSettingsFrom(values, {
       operatorName: operator.name,
       namespace: production.flags.leaseNamespace ?? io.env.POD_NAMESPACE,
+      podIP: io.env.POD_IP,
     });
     if ('error' in admission) return usage(admission.error);
     try {

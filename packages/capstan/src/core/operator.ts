@@ -242,6 +242,7 @@ class OperatorImpl implements Operator {
     const watching = Promise.all(reflectors.map((r) => r.run(signal)));
     logger.info('operator started', { operator: s.name, resources: controllers.map((c) => c.id), server: client.server });
     // Admission serves on every replica, leader or not, once the caches its handlers may read have synced.
+    let fatal: Error | undefined;
     const admission = startOperatorAdmission(
       {
         name: s.name,
@@ -252,6 +253,10 @@ class OperatorImpl implements Operator {
         conversions: this.#conversions,
         resolve: (ref) => this.#resolve(ref, services, signal),
         logger,
+        onFatal: (error) => {
+          fatal = error;
+          life.controller.abort(error);
+        },
       },
       untilAborted(synced, signal),
     );
@@ -267,7 +272,8 @@ class OperatorImpl implements Operator {
     }
     logger.info('operator stopped', { operator: s.name });
     life.dispose();
-    return this.#finish(ownClient);
+    this.#finish(ownClient);
+    if (fatal) throw fatal;
   }
 
   #finish(ownClient: boolean): void {

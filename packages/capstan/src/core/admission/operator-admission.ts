@@ -1,5 +1,6 @@
 // An operator's admission, started with it: the handlers of every registration served once the caches synced.
 import type { KubeClient } from '../../client/surface.js';
+import { ConfigurationError } from '../../structs/errors.js';
 import type { ResolvedResource, ResourceRef } from '../../structs/objects.js';
 import type { ResourceRegistration } from '../engine/registry.js';
 import { describeError, type Logger } from '../logging.js';
@@ -19,6 +20,11 @@ export interface OperatorAdmissionInput {
   conversions: readonly Convertible[];
   resolve(ref: ResourceRef): Promise<ResolvedResource | undefined>;
   logger: Logger;
+  /**
+   * The server could not start (its port taken, its certificates unusable): the operator stops with this error,
+   * as a controller-runtime manager does, so that its pod restarts visibly rather than running without webhooks.
+   */
+  onFatal(error: ConfigurationError): void;
 }
 
 /** The running admission side of an operator. */
@@ -66,7 +72,10 @@ export function startOperatorAdmission(input: OperatorAdmissionInput, ready: Pro
       logger: input.logger,
     });
     await service.start();
-  })().catch((error: unknown) => input.logger.error('the admission server did not start', { error: describeError(error) }));
+  })().catch((error: unknown) => {
+    input.logger.error('the admission server did not start', { error: describeError(error) });
+    if (!stopped) input.onFatal(new ConfigurationError(`the admission server did not start: ${describeError(error)}`, { cause: error }));
+  });
   return {
     handle: {
       get url() {
