@@ -120,7 +120,11 @@ export function parseSettings(argv: string[], env: Record<string, string | undef
     PRODUCTION_DEFAULTS,
   );
   if ('error' in production) throw new SettingsError(production.error);
-  const admission = admissionSettingsFrom(values, { operatorName: 'legacy-handshake-operator', namespace: env.POD_NAMESPACE, podIP: env.POD_IP });
+  const admission = admissionSettingsFrom(values, {
+    operatorName: 'legacy-handshake-operator',
+    namespace: env.POD_NAMESPACE,
+    podIP: env.POD_IP,
+  });
   if ('error' in admission) throw new SettingsError(admission.error);
   return {
     help: false,

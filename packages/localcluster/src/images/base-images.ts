@@ -42,6 +42,19 @@ export interface BaseImageOptions {
   log: (line: string) => void;
 }
 
+/** The Debian packages the runtime stand-in takes files from (glibc, libstdc++, libgcc, CAs, zoneinfo). */
+const RUNTIME_PACKAGES = ['libc6', 'libstdc++6', 'libgcc-s1', 'ca-certificates', 'tzdata'];
+
+/** The stanzas of `packages` in a dpkg status file (blank-line separated), by package name. */
+export function dpkgStanzas(status: string, packages: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const stanza of status.split(/\n\n+/)) {
+    const name = /^Package: (.*)$/m.exec(stanza)?.[1];
+    if (name && packages.includes(name)) out.set(name, `${stanza.trim()}\n`);
+  }
+  return out;
+}
+
 /** The libraries node links against (ldd of the official binary): what the runtime base must hold. */
 const NODE_LIBRARIES = [
   'libdl.so.2',
@@ -170,6 +183,10 @@ async function runtimeBase(options: BaseImageOptions, base: string, image: strin
   );
   writeFileSync(join(dir, 'etc/group'), 'root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n');
   chownSync(join(dir, 'home/nonroot'), 65532, 65532);
+  // As distroless records its packages: one status file each, where SBOM tools (and ours) look for them.
+  mkdirSync(join(dir, 'var/lib/dpkg/status.d'), { recursive: true });
+  for (const [name, stanza] of dpkgStanzas(readFileSync(join(base, 'var/lib/dpkg/status'), 'utf8'), RUNTIME_PACKAGES))
+    writeFileSync(join(dir, 'var/lib/dpkg/status.d', name), stanza);
   await commitRootfs(options, dir, image, [
     '--user',
     '65532',
@@ -185,12 +202,13 @@ async function runtimeBase(options: BaseImageOptions, base: string, image: strin
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** The stand-ins' recipe: bump it when what they hold changes, so that stored ones are assembled anew. */
+const RECIPE = 2;
+
 /** The two bases for this Node release, assembled unless buildah's store has them already. */
 export async function ensureBaseImages(options: BaseImageOptions): Promise<BaseImages & { assembled: boolean }> {
-  const images = {
-    build: `localhost/capstan/node-build:${options.node.version}`,
-    runtime: `localhost/capstan/node-runtime:${options.node.version}`,
-  };
+  const tag = `${options.node.version}-r${RECIPE}`;
+  const images = { build: `localhost/capstan/node-build:${tag}`, runtime: `localhost/capstan/node-runtime:${tag}` };
   const stored = await storedImages(options.storage);
   if (stored.has(images.build) && stored.has(images.runtime)) return { ...images, assembled: false };
   const base = await minbase(options);

