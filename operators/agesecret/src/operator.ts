@@ -17,6 +17,7 @@ import { GROUP, PLURAL, VERSION, type AgeSecret } from './resource.js';
 import { admissionRefusal, applyAgeSecret, deleteOwnedSecret, type ApplySettings } from './reconcile/apply.js';
 import type { SecretObject } from './reconcile/desired-secret.js';
 import { IdentityCache, SECRETS, type DefaultIdentity } from './reconcile/key-source.js';
+import { ADOPT_ANNOTATION } from './reconcile/ownership.js';
 import { statusFor } from './reconcile/status.js';
 
 export const OPERATOR_NAME = 'agesecret-operator';
@@ -139,7 +140,13 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
         ctx.logger.info('secret written', { secret: outcome.secretName, action: outcome.action });
         // Routine work (a new or changed spec) shows in the Ready condition; an Event is for the Secret
         // changing under a spec already handled: drift corrected, a deleted Secret restored, keys rotated.
-        if (isDriftCorrection(obj)) {
+        if (outcome.action === 'adopted') {
+          // A hand-over is always worth noticing: who consented is in the Secret's history, this says when.
+          await ctx.events.info(
+            'SecretAdopted',
+            `Secret ${outcome.secretName} adopted (its ${ADOPT_ANNOTATION} annotation names this AgeSecret)`,
+          );
+        } else if (isDriftCorrection(obj)) {
           const verb = { created: 'restored', updated: 'updated', recreated: 'recreated (type changed)' }[outcome.action];
           await ctx.events.info(
             `Secret${outcome.action[0]!.toUpperCase()}${outcome.action.slice(1)}`,
