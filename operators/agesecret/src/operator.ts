@@ -18,7 +18,7 @@ import { admissionRefusal, applyAgeSecret, deleteOwnedSecret, type ApplySettings
 import type { SecretObject } from './reconcile/desired-secret.js';
 import { IdentityCache, SECRETS, type DefaultIdentity } from './reconcile/key-source.js';
 import { ADOPT_ANNOTATION } from './reconcile/ownership.js';
-import { statusFor } from './reconcile/status.js';
+import { statusFor, suspendedStatusFor } from './reconcile/status.js';
 
 export const OPERATOR_NAME = 'agesecret-operator';
 /**
@@ -119,6 +119,12 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
 
   async function apply(ctx: HandlerContext<AgeSecretObject>): Promise<void> {
     const obj = ctx.body as unknown as AgeSecret;
+    if (obj.spec?.suspend === true) {
+      // No decryption and no Secret write (nor restore, nor deletion on rename) until resumed; the status says so.
+      const suspended = suspendedStatusFor(obj);
+      if (suspended) Object.assign(ctx.patch.status, suspended);
+      return;
+    }
     const outcome = await applyAgeSecret(obj, {
       client: ctx.client,
       identities,
@@ -147,7 +153,9 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
             `Secret ${outcome.secretName} adopted (its ${ADOPT_ANNOTATION} annotation names this AgeSecret)`,
           );
         } else if (isDriftCorrection(obj)) {
-          const verb = { created: 'restored', updated: 'updated', recreated: 'recreated (type changed)' }[outcome.action];
+          const verb = { created: 'restored', updated: 'updated', recreated: 'recreated (its type or immutable data changed)' }[
+            outcome.action
+          ];
           await ctx.events.info(
             `Secret${outcome.action[0]!.toUpperCase()}${outcome.action.slice(1)}`,
             `Secret ${outcome.secretName} ${verb} from ${outcome.values} encrypted value${outcome.values === 1 ? '' : 's'}`,

@@ -9,6 +9,7 @@ import {
   inputHash,
   isOwnedBy,
   MAX_SECRET_BYTES,
+  needsReplacement,
   secretMatches,
   upToDate,
   type SecretObject,
@@ -147,7 +148,7 @@ interface WriteOptions {
   signal: AbortSignal | undefined;
 }
 
-/** One write towards the desired Secret (create, replace, or delete + create when the immutable type changes). */
+/** One write towards the desired Secret (create, replace, or delete + create when the type or immutable data change). */
 async function writeSecret(client: KubeClient, options: WriteOptions): Promise<WriteAction> {
   const { existing, desired, key, signal } = options;
   const writeOptions = { signal, fieldManager: options.fieldManager };
@@ -158,7 +159,7 @@ async function writeSecret(client: KubeClient, options: WriteOptions): Promise<W
   // The caller judged this very version (ours, or consented); the resourceVersion precondition of every write
   // below makes a consent withdrawn or a Secret replaced meanwhile a conflict, never an overwrite.
   const adopting = !isOwnedBy(existing, desired.metadata.ownerReferences?.[0]?.uid);
-  if ((existing.type ?? 'Opaque') !== desired.type) {
+  if (needsReplacement(existing, desired)) {
     await client.delete(SECRETS, key, {
       signal,
       preconditions: { uid: existing.metadata.uid!, resourceVersion: existing.metadata.resourceVersion! },
