@@ -1,20 +1,14 @@
 // Consented adoption against the real API server: consent on the Secret hands it over; consent anywhere else does not.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useTestCluster } from '@capstan/localcluster';
 import { ApiClient, type KubeObject } from 'capstan';
-import { runOperatorInProcess, type RunningOperator } from 'capstan/testing';
 import { generateKeyPair } from './crypto/identities.js';
-import { createAgeSecretOperator } from './operator.js';
 import { ADOPT_ANNOTATION } from './reconcile/ownership.js';
 import {
   AGESECRETS,
   ageSecret,
   b64,
-  createNamespace,
-  deleteNamespaces,
   encryptFor,
-  installCrd,
   putKeySecret,
   SECRETS,
   secretOf,
@@ -25,13 +19,15 @@ import {
   waitReady,
   waitSecret,
   type SecretObject,
+  operatorNamespace,
+  type OperatorNamespace,
 } from './test-fixtures.js';
 
 describe('consented adoption of an existing Secret', () => {
   let client: ApiClient;
   let ns: string;
   let recipient: string;
-  let running: RunningOperator;
+  let env: OperatorNamespace;
 
   /** A hand-made Secret, as a team has before it moves to AgeSecrets. */
   const handMade = async (name: string, metadata: Partial<KubeObject['metadata']> = {}): Promise<SecretObject> =>
@@ -59,30 +55,14 @@ describe('consented adoption of an existing Secret', () => {
   };
 
   before(async () => {
-    const cluster = await useTestCluster();
-    client = await ApiClient.create(cluster.kubeconfigPath);
-    await installCrd(client);
-    ns = await createNamespace(client, 'asec-adopt');
+    env = await operatorNamespace('asec-adopt');
+    ({ client, namespace: ns } = env);
     const key = await generateKeyPair();
     recipient = key.recipient;
     await putKeySecret(client, ns, 'key', key.identity);
-    running = await runOperatorInProcess(
-      (settings) =>
-        createAgeSecretOperator({
-          kubeconfig: settings.kubeconfigPath,
-          logger: settings.logger,
-          namespaces: [ns],
-          backoff: { baseMs: 200, capMs: 2000 },
-        }).operator,
-      { kubeconfigPath: cluster.kubeconfigPath, namespaces: [ns] },
-    );
   });
 
-  after(async () => {
-    await running.stop();
-    await deleteNamespaces(client, [ns]);
-    client.close();
-  });
+  after(() => env.close());
 
   test('consent on the Secret: refused before, adopted after; managed and garbage-collected from then on', async () => {
     const target = uniqueName('legacy');

@@ -13,6 +13,8 @@ import {
   type Operator,
   type OperatorHooks,
 } from 'capstan';
+import { createOperatorMetrics, type OperatorMetrics } from 'capstan/production';
+import { readyKey, registerAgeSecretMetrics } from './agesecret-metrics.js';
 import { GROUP, PLURAL, VERSION, type AgeSecret } from './resource.js';
 import { admissionRefusal, applyAgeSecret, deleteOwnedSecret, type ApplySettings } from './reconcile/apply.js';
 import type { SecretObject } from './reconcile/desired-secret.js';
@@ -45,6 +47,8 @@ export interface AgeSecretOperatorOptions {
   hooks?: OperatorHooks;
   /** The validating webhook's server (refuses at apply time what the CRD cannot see); omit: conditions only. */
   admission?: AdmissionSettings;
+  /** The metrics registry (capstan's and the operator's own series, served on /metrics); default: a fresh one. */
+  metrics?: OperatorMetrics;
 }
 
 type AgeSecretObject = AgeSecret & KubeObject;
@@ -70,6 +74,7 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     options.allNamespaces || !options.namespaces?.length
       ? undefined
       : [...new Set([...options.namespaces, ...(defaultIdentity ? [defaultIdentity.namespace] : [])])];
+  const metrics = options.metrics ?? createOperatorMetrics({ operator: OPERATOR_NAME });
   const operator = createOperator({
     name: OPERATOR_NAME,
     ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
@@ -79,6 +84,7 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     ...(options.backoff ? { backoff: options.backoff } : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
     ...(options.admission ? { admission: options.admission } : {}),
+    metrics,
     concurrency: options.concurrency ?? 16,
   });
   const ageSecrets = operator.resource<AgeSecretObject>({ group: GROUP, version: VERSION, plural: PLURAL });
@@ -93,6 +99,8 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     const names = new Set([obj.spec?.secretName, obj.status?.secretName].filter((n): n is string => typeof n === 'string' && n !== ''));
     return [...names].map((n) => keyOf(obj.metadata.namespace, n));
   });
+  const byReady = ageSecrets.index('by-ready', (obj) => [readyKey(obj)]);
+  const counters = registerAgeSecretMetrics(metrics, () => byReady.keys().map((key): [string, number] => [key, byReady.get(key).length]));
   const refsOf = (list: AgeSecretObject[]): ObjectKey[] => list.map((o) => ({ namespace: o.metadata.namespace, name: o.metadata.name }));
   ageSecrets.watches(secrets, (secret) => {
     const key = keyOf(secret.metadata.namespace, secret.metadata.name ?? '');
@@ -133,6 +141,9 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
       cachedSecret,
       cacheComplete,
     });
+    const namespace = obj.metadata.namespace ?? '';
+    if (outcome.ok && outcome.decrypted) counters.decrypted(namespace);
+    if (!outcome.ok) counters.refused(namespace, outcome.reason);
     const previous = obj.status?.secretName;
     if (outcome.ok && previous && previous !== outcome.secretName) {
       if (await deleteOwnedSecret(ctx.client, obj, previous, ctx.signal)) {

@@ -2,20 +2,14 @@
 // replaces the Secret) against the real API server.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useTestCluster } from '@capstan/localcluster';
 import { ApiClient, getCondition } from 'capstan';
-import { runOperatorInProcess, type RunningOperator } from 'capstan/testing';
 import { generateKeyPair } from './crypto/identities.js';
-import { createAgeSecretOperator } from './operator.js';
 import {
   AGESECRETS,
   ageSecret,
   b64,
-  createNamespace,
-  deleteNamespaces,
   encryptFor,
   eventually,
-  installCrd,
   putKeySecret,
   SECRETS,
   secretOf,
@@ -24,13 +18,15 @@ import {
   waitReady,
   waitSecret,
   type AgeSecretObject,
+  operatorNamespace,
+  type OperatorNamespace,
 } from './test-fixtures.js';
 
 describe('spec.suspend and spec.immutable', () => {
   let client: ApiClient;
   let ns: string;
   let recipient: string;
-  let running: RunningOperator;
+  let env: OperatorNamespace;
   const writes: string[] = [];
   const value = (plaintext: string) => encryptFor([recipient], plaintext);
 
@@ -43,35 +39,20 @@ describe('spec.suspend and spec.immutable', () => {
     });
 
   before(async () => {
-    const cluster = await useTestCluster();
-    client = await ApiClient.create(cluster.kubeconfigPath);
-    await installCrd(client);
-    ns = await createNamespace(client, 'asec-suspend');
+    env = await operatorNamespace('asec-suspend', {
+      hooks: {
+        apiRequest: (info) => {
+          if (info.method !== 'GET') writes.push(`${info.method} ${info.verb}`);
+        },
+      },
+    });
+    ({ client, namespace: ns } = env);
     const key = await generateKeyPair();
     recipient = key.recipient;
     await putKeySecret(client, ns, 'key', key.identity);
-    running = await runOperatorInProcess(
-      (settings) =>
-        createAgeSecretOperator({
-          kubeconfig: settings.kubeconfigPath,
-          logger: settings.logger,
-          namespaces: [ns],
-          backoff: { baseMs: 200, capMs: 2000 },
-          hooks: {
-            apiRequest: (info) => {
-              if (info.method !== 'GET') writes.push(`${info.method} ${info.verb}`);
-            },
-          },
-        }).operator,
-      { kubeconfigPath: cluster.kubeconfigPath, namespaces: [ns] },
-    );
   });
 
-  after(async () => {
-    await running.stop();
-    await deleteNamespaces(client, [ns]);
-    client.close();
-  });
+  after(() => env.close());
 
   test('suspended: no write of any kind (change, drift, deletion, rename); resumed: all caught up', async () => {
     const name = uniqueName('paused');

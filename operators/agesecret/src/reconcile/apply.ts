@@ -38,7 +38,14 @@ export interface ApplyDeps {
 }
 
 export type ApplyOutcome =
-  | { ok: true; secretName: string; action: WriteAction; values: number }
+  | {
+      ok: true;
+      secretName: string;
+      action: WriteAction;
+      values: number;
+      /** Whether the values were decrypted (false: the Secret was recognised as up to date from its hashes). */
+      decrypted?: boolean;
+    }
   | { ok: false; reason: string; message: string; secretName?: string };
 
 const fail = (reason: string, message: string, secretName?: string): ApplyOutcome =>
@@ -95,7 +102,13 @@ export async function applyAgeSecret(obj: AgeSecret, deps: ApplyDeps): Promise<A
   const claimant = { name: obj.metadata.name, uid };
   const key = { namespace: plan.namespace, name: plan.secretName };
   const hash = inputHash(plan);
-  const done = (action: WriteAction): ApplyOutcome => ({ ok: true, secretName: plan.secretName, action, values: plan.entries.length });
+  const done = (action: WriteAction, decrypted = false): ApplyOutcome => ({
+    ok: true,
+    secretName: plan.secretName,
+    action,
+    values: plan.entries.length,
+    decrypted,
+  });
   /** Refuses foreign Secrets and recognises up-to-date ones, all before decrypting. */
   const verdict = (existing: SecretObject | undefined): ApplyOutcome | undefined => {
     if (existing && ownershipOf(existing, claimant) === 'foreign') return notOwned(plan.secretName, obj.metadata.name);
@@ -116,7 +129,7 @@ export async function applyAgeSecret(obj: AgeSecret, deps: ApplyDeps): Promise<A
   values.forEach((v) => v.fill(0));
   for (let attempt = 0; ; attempt++) {
     try {
-      return done(await writeSecret(client, { existing, desired, key, fieldManager: deps.settings.fieldManager, signal }));
+      return done(await writeSecret(client, { existing, desired, key, fieldManager: deps.settings.fieldManager, signal }), true);
     } catch (error) {
       if (error instanceof ConflictError && !existing && attempt === 0) {
         existing = await client.tryGet<SecretObject>(SECRETS, key, { signal });
