@@ -15,6 +15,8 @@ import {
 } from 'capstan';
 import { createOperatorMetrics, type OperatorMetrics } from 'capstan/production';
 import { readyKey, registerAgeSecretMetrics } from './agesecret-metrics.js';
+import { registerManagedKeys } from './keys/key-keeper.js';
+import type { ManagedKeysSettings } from './keys/namespace-keys.js';
 import { GROUP, PLURAL, VERSION, type AgeSecret } from './resource.js';
 import { admissionRefusal, applyAgeSecret, deleteOwnedSecret, type ApplySettings } from './reconcile/apply.js';
 import type { SecretObject } from './reconcile/desired-secret.js';
@@ -49,6 +51,8 @@ export interface AgeSecretOperatorOptions {
   admission?: AdmissionSettings;
   /** The metrics registry (capstan's and the operator's own series, served on /metrics); default: a fresh one. */
   metrics?: OperatorMetrics;
+  /** Cluster-held namespace keys (generated, recipients published); omit, or no namespace and no label: off. */
+  managedKeys?: ManagedKeysSettings;
 }
 
 type AgeSecretObject = AgeSecret & KubeObject;
@@ -116,6 +120,8 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
   operator.uses(SECRETS, ['get'], { why: 'a key Secret missing from the cache is read once, its absence confirmed by the API server' });
 
   const identities = new IdentityCache();
+  if (options.managedKeys && (options.managedKeys.namespaces.length > 0 || options.managedKeys.label))
+    registerManagedKeys(operator, { secrets, identities, settings: options.managedKeys });
   const settings: ApplySettings = {
     fieldManager: OPERATOR_NAME,
     ...(defaultIdentity ? { defaultIdentity } : {}),
