@@ -11,6 +11,7 @@ import { ApiClient, silentLogger, type KubeObject } from 'capstan';
 import { waitUntil } from 'capstan/testing';
 import { generateKeyPair } from './crypto/identities.js';
 import { createAgeSecretOperator, type AgeSecretOperator } from './operator.js';
+import { ADOPT_ANNOTATION } from './reconcile/ownership.js';
 import {
   AGESECRETS,
   ageSecret,
@@ -122,6 +123,24 @@ describe('the AgeSecret validating webhook', () => {
       assert.doesNotMatch(result.out, /42/, 'no plaintext in the refusal');
       await assert.rejects(admin.get(AGESECRETS, { namespace: ns, name }), /not found/i);
     }
+    // Consent on the Secret (its adoption annotation) admits the AgeSecret it names, and only that one.
+    await admin.create(
+      SECRETS,
+      { metadata: { name: 'handed', namespace: ns, annotations: { [ADOPT_ANNOTATION]: 'heir' } }, data: {} } as KubeObject,
+      { namespace: ns },
+    );
+    const other = await kubectl(
+      ['apply'],
+      ageSecret(ns, 'other', { secretName: 'handed', secretKey: 'v', ageSecretRef: 'key', secret: value }),
+    );
+    assert.equal(other.ok, false, 'consent names another AgeSecret');
+    assert.match(other.out, /SecretNotOwned/);
+    const heir = await kubectl(
+      ['apply'],
+      ageSecret(ns, 'heir', { secretName: 'handed', secretKey: 'v', ageSecretRef: 'key', secret: value }),
+    );
+    assert.equal(heir.ok, true, heir.out);
+    await waitReady(admin, ns, 'heir', 'True');
     // A good one, and one whose key Secret is not there yet (it may arrive later: admitted, the condition waits).
     assert.equal(
       (await kubectl(['apply'], ageSecret(ns, 'good', { secretName: 'good', secretKey: 'v', ageSecretRef: 'key', secret: value }))).ok,

@@ -13,11 +13,16 @@ import {
   type Operator,
   type OperatorHooks,
 } from 'capstan';
+import { createOperatorMetrics, type OperatorMetrics } from 'capstan/production';
+import { readyKey, registerAgeSecretMetrics } from './agesecret-metrics.js';
+import { registerManagedKeys } from './keys/key-keeper.js';
+import type { ManagedKeysSettings } from './keys/namespace-keys.js';
 import { GROUP, PLURAL, VERSION, type AgeSecret } from './resource.js';
 import { admissionRefusal, applyAgeSecret, deleteOwnedSecret, type ApplySettings } from './reconcile/apply.js';
 import type { SecretObject } from './reconcile/desired-secret.js';
 import { IdentityCache, SECRETS, type DefaultIdentity } from './reconcile/key-source.js';
-import { statusFor } from './reconcile/status.js';
+import { ADOPT_ANNOTATION } from './reconcile/ownership.js';
+import { statusFor, suspendedStatusFor } from './reconcile/status.js';
 
 export const OPERATOR_NAME = 'agesecret-operator';
 /**
@@ -44,6 +49,10 @@ export interface AgeSecretOperatorOptions {
   hooks?: OperatorHooks;
   /** The validating webhook's server (refuses at apply time what the CRD cannot see); omit: conditions only. */
   admission?: AdmissionSettings;
+  /** The metrics registry (capstan's and the operator's own series, served on /metrics); default: a fresh one. */
+  metrics?: OperatorMetrics;
+  /** Cluster-held namespace keys (generated, recipients published); omit, or no namespace and no label: off. */
+  managedKeys?: ManagedKeysSettings;
 }
 
 type AgeSecretObject = AgeSecret & KubeObject;
@@ -69,6 +78,7 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     options.allNamespaces || !options.namespaces?.length
       ? undefined
       : [...new Set([...options.namespaces, ...(defaultIdentity ? [defaultIdentity.namespace] : [])])];
+  const metrics = options.metrics ?? createOperatorMetrics({ operator: OPERATOR_NAME });
   const operator = createOperator({
     name: OPERATOR_NAME,
     ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
@@ -78,6 +88,7 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     ...(options.backoff ? { backoff: options.backoff } : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
     ...(options.admission ? { admission: options.admission } : {}),
+    metrics,
     concurrency: options.concurrency ?? 16,
   });
   const ageSecrets = operator.resource<AgeSecretObject>({ group: GROUP, version: VERSION, plural: PLURAL });
@@ -92,6 +103,8 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     const names = new Set([obj.spec?.secretName, obj.status?.secretName].filter((n): n is string => typeof n === 'string' && n !== ''));
     return [...names].map((n) => keyOf(obj.metadata.namespace, n));
   });
+  const byReady = ageSecrets.index('by-ready', (obj) => [readyKey(obj)]);
+  const counters = registerAgeSecretMetrics(metrics, () => byReady.keys().map((key): [string, number] => [key, byReady.get(key).length]));
   const refsOf = (list: AgeSecretObject[]): ObjectKey[] => list.map((o) => ({ namespace: o.metadata.namespace, name: o.metadata.name }));
   ageSecrets.watches(secrets, (secret) => {
     const key = keyOf(secret.metadata.namespace, secret.metadata.name ?? '');
@@ -107,6 +120,8 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
   operator.uses(SECRETS, ['get'], { why: 'a key Secret missing from the cache is read once, its absence confirmed by the API server' });
 
   const identities = new IdentityCache();
+  if (options.managedKeys && (options.managedKeys.namespaces.length > 0 || options.managedKeys.label))
+    registerManagedKeys(operator, { secrets, identities, settings: options.managedKeys });
   const settings: ApplySettings = {
     fieldManager: OPERATOR_NAME,
     ...(defaultIdentity ? { defaultIdentity } : {}),
@@ -118,6 +133,12 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
 
   async function apply(ctx: HandlerContext<AgeSecretObject>): Promise<void> {
     const obj = ctx.body as unknown as AgeSecret;
+    if (obj.spec?.suspend === true) {
+      // No decryption and no Secret write (nor restore, nor deletion on rename) until resumed; the status says so.
+      const suspended = suspendedStatusFor(obj);
+      if (suspended) Object.assign(ctx.patch.status, suspended);
+      return;
+    }
     const outcome = await applyAgeSecret(obj, {
       client: ctx.client,
       identities,
@@ -126,6 +147,9 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
       cachedSecret,
       cacheComplete,
     });
+    const namespace = obj.metadata.namespace ?? '';
+    if (outcome.ok && outcome.decrypted) counters.decrypted(namespace);
+    if (!outcome.ok) counters.refused(namespace, outcome.reason);
     const previous = obj.status?.secretName;
     if (outcome.ok && previous && previous !== outcome.secretName) {
       if (await deleteOwnedSecret(ctx.client, obj, previous, ctx.signal)) {
@@ -139,8 +163,16 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
         ctx.logger.info('secret written', { secret: outcome.secretName, action: outcome.action });
         // Routine work (a new or changed spec) shows in the Ready condition; an Event is for the Secret
         // changing under a spec already handled: drift corrected, a deleted Secret restored, keys rotated.
-        if (isDriftCorrection(obj)) {
-          const verb = { created: 'restored', updated: 'updated', recreated: 'recreated (type changed)' }[outcome.action];
+        if (outcome.action === 'adopted') {
+          // A hand-over is always worth noticing: who consented is in the Secret's history, this says when.
+          await ctx.events.info(
+            'SecretAdopted',
+            `Secret ${outcome.secretName} adopted (its ${ADOPT_ANNOTATION} annotation names this AgeSecret)`,
+          );
+        } else if (isDriftCorrection(obj)) {
+          const verb = { created: 'restored', updated: 'updated', recreated: 'recreated (its type or immutable data changed)' }[
+            outcome.action
+          ];
           await ctx.events.info(
             `Secret${outcome.action[0]!.toUpperCase()}${outcome.action.slice(1)}`,
             `Secret ${outcome.secretName} ${verb} from ${outcome.values} encrypted value${outcome.values === 1 ? '' : 's'}`,

@@ -60,6 +60,18 @@ export const AgeSecrets = defineCustomResource({
               'Type of the generated Secret, e.g. Opaque (default), kubernetes.io/dockerconfigjson, kubernetes.io/tls, kubernetes.io/basic-auth.',
           }),
         ),
+        suspend: s.optional(
+          s.boolean({
+            description:
+              'While true the operator writes nothing to the Secret (no update, no drift correction, no restore, no deletion on rename); the Suspended condition says so. Default false.',
+          }),
+        ),
+        immutable: s.optional(
+          s.boolean({
+            description:
+              'Create the Secret with immutable: true (kubelets stop watching it). A changed value then replaces the Secret (delete and create), as Kubernetes allows no update of its data. Default false.',
+          }),
+        ),
         labels: stringMap('Labels to put on the generated Secret.'),
         annotations: stringMap('Annotations to put on the generated Secret.'),
       },

@@ -28,6 +28,18 @@ test('flags: namespaces, disabled default identity, binding, log level', () => {
   assert.equal(parsed.settings.healthPort, 0);
 });
 
+test('managed keys: off by default; namespaces listed, the label honoured, the key Secret named', () => {
+  const off = parseSettings([], {});
+  if (off.help) return assert.fail('help');
+  assert.deepEqual(off.settings.managedKeys, { namespaces: [], label: false, secretName: 'agesecret-namespace-key' });
+  const on = parseSettings(
+    ['--managed-keys-namespace', 'a', '--managed-keys-namespace', 'b', '--managed-keys-label', '--managed-key-secret', 'k'],
+    {},
+  );
+  if (on.help) return assert.fail('help');
+  assert.deepEqual(on.settings.managedKeys, { namespaces: ['a', 'b'], label: true, secretName: 'k' });
+});
+
 test('bad settings are SettingsErrors', () => {
   for (const argv of [
     ['--bogus'],

@@ -13,6 +13,7 @@ import {
 import { AgeSecretError } from './errors.js';
 import type { AgeSecretOperatorOptions } from './operator.js';
 import type { DefaultIdentity } from './reconcile/key-source.js';
+import { DEFAULT_MANAGED_KEY_SECRET, type ManagedKeysSettings } from './keys/namespace-keys.js';
 
 export class SettingsError extends AgeSecretError {
   constructor(message: string, options: { cause?: unknown } = {}) {
@@ -32,6 +33,8 @@ export interface OperatorProcessSettings extends ProductionFlags {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** The validating webhook's server (--webhook-service or --webhook-local); undefined: not served. */
   admission?: AdmissionSettings;
+  /** Cluster-held namespace keys: the namespaces listed, whether the namespace label opts in, the key Secret's name. */
+  managedKeys: ManagedKeysSettings;
 }
 
 const PRODUCTION_DEFAULTS = { healthPort: 8080, leaseName: 'agesecret-operator' };
@@ -45,6 +48,10 @@ export const USAGE = `Usage: agesecret-operator [options]
                                    no ageSecretRef (default: agesecret-default-identity)
   --no-default-identity            disable the default identity: every AgeSecret needs ageSecretRef
   --require-binding                refuse ciphertexts not bound with age-secret encrypt --bind (adr/0010)
+  --managed-keys-namespace NS      hold this namespace's age key: generate it in its key Secret when absent and
+                                   publish its recipients in ConfigMap agesecret-recipients (repeatable)
+  --managed-keys-label             also for namespaces labelled age-secret.pyvo.io/managed-keys=true
+  --managed-key-secret NAME        the key Secret's name in those namespaces (default: agesecret-namespace-key)
   --concurrency N                  reconciles running at once (default 16)
   --kubeconfig FILE                default: $KUBECONFIG, then in-cluster, then ~/.kube/config
   --log-level LEVEL                debug|info|warn|error (default $LOG_LEVEL or info)
@@ -74,6 +81,9 @@ export function parseSettings(
         'default-identity-secret': { type: 'string' },
         'no-default-identity': { type: 'boolean' },
         'require-binding': { type: 'boolean' },
+        'managed-keys-namespace': { type: 'string', multiple: true },
+        'managed-keys-label': { type: 'boolean' },
+        'managed-key-secret': { type: 'string' },
         concurrency: { type: 'string' },
         ...productionOptions,
         ...admissionOptions,
@@ -107,6 +117,11 @@ export function parseSettings(
       operatorNamespace,
       ...(values['no-default-identity'] ? {} : { defaultIdentity: { namespace: operatorNamespace, name: identityName } }),
       requireBinding: values['require-binding'] ?? false,
+      managedKeys: {
+        namespaces: values['managed-keys-namespace'] ?? [],
+        label: values['managed-keys-label'] ?? false,
+        secretName: values['managed-key-secret'] ?? DEFAULT_MANAGED_KEY_SECRET,
+      },
       concurrency: int(values.concurrency, '--concurrency', 16, 1),
       ...production.flags,
       ...(kubeconfig ? { kubeconfig } : {}),
@@ -122,6 +137,7 @@ export function operatorOptions(settings: OperatorProcessSettings): AgeSecretOpe
     ...(settings.allNamespaces ? { allNamespaces: true } : { namespaces: settings.namespaces }),
     ...(settings.defaultIdentity ? { defaultIdentity: settings.defaultIdentity } : {}),
     requireBinding: settings.requireBinding,
+    managedKeys: settings.managedKeys,
     concurrency: settings.concurrency,
     ...(settings.admission ? { admission: settings.admission } : {}),
   };

@@ -1,7 +1,9 @@
 // Helpers of the cluster tests (not shipped): CRD install, namespaces, key Secrets, waiting on conditions/Events.
 import { randomBytes } from 'node:crypto';
-import { ConflictError, NotFoundError, type KubeClient, type KubeObject } from 'capstan';
-import { deleteNamespace, uniqueNamespace, waitUntil } from 'capstan/testing';
+import { useTestCluster } from '@capstan/localcluster';
+import { ApiClient, ConflictError, NotFoundError, type KubeClient, type KubeObject } from 'capstan';
+import { deleteNamespace, runOperatorInProcess, uniqueNamespace, waitUntil, type RunningOperator } from 'capstan/testing';
+import { createAgeSecretOperator, type AgeSecretOperatorOptions } from './operator.js';
 import { encryptValue } from './crypto/age.js';
 import { ageSecretCrd, GROUP, PLURAL, VERSION, type AgeSecret, type AgeSecretSpec, type Condition } from './resource.js';
 
@@ -130,4 +132,44 @@ export async function waitEvent(client: KubeClient, namespace: string, name: str
   return eventually(`Event ${reason} on ${namespace}/${name}`, async () =>
     (await eventsFor(client, namespace, name)).find((e) => e.reason === reason),
   );
+}
+
+/** One namespace with the CRD installed and an operator serving only it (in-process, debug logs kept). */
+export interface OperatorNamespace {
+  client: ApiClient;
+  namespace: string;
+  kubeconfigPath: string;
+  running: RunningOperator;
+  /** Stops the operator, deletes the namespace, closes the client. */
+  close(): Promise<void>;
+}
+
+/** Starts the operator on a fresh namespace named `prefix-...`, with test backoff and the given options. */
+export async function operatorNamespace(prefix: string, options: Partial<AgeSecretOperatorOptions> = {}): Promise<OperatorNamespace> {
+  const cluster = await useTestCluster();
+  const client = await ApiClient.create(cluster.kubeconfigPath);
+  await installCrd(client);
+  const namespace = await createNamespace(client, prefix);
+  const running = await runOperatorInProcess(
+    (settings) =>
+      createAgeSecretOperator({
+        kubeconfig: settings.kubeconfigPath,
+        logger: settings.logger,
+        namespaces: [namespace],
+        backoff: { baseMs: 200, capMs: 2000 },
+        ...options,
+      }).operator,
+    { kubeconfigPath: cluster.kubeconfigPath, namespaces: [namespace] },
+  );
+  return {
+    client,
+    namespace,
+    kubeconfigPath: cluster.kubeconfigPath,
+    running,
+    async close() {
+      await running.stop();
+      await deleteNamespaces(client, [namespace]);
+      client.close();
+    },
+  };
 }

@@ -2,7 +2,16 @@
 export { KubeEventPoster } from './core/production/event-poster.js';
 export type { KubeEventPosterOptions } from './core/production/event-poster.js';
 export { combineHooks, createOperatorMetrics } from './core/production/metrics.js';
-export type { MetricsOutcome, OperatorMetrics, OperatorMetricsOptions } from './core/production/metrics.js';
+export type {
+  CustomCounter,
+  CustomGauge,
+  CustomGaugeOptions,
+  CustomMetricOptions,
+  MetricLabels,
+  MetricsOutcome,
+  OperatorMetrics,
+  OperatorMetricsOptions,
+} from './core/production/metrics.js';
 export { ProbeServer } from './core/production/probes.js';
 export type { ProbeAddress, ProbeCheck, ProbeKind, ProbeResult, ProbeServerOptions } from './core/production/probes.js';
 export { HealthTracker } from './core/production/health.js';

@@ -9,11 +9,13 @@ import {
   inputHash,
   isOwnedBy,
   MAX_SECRET_BYTES,
+  needsReplacement,
   secretMatches,
   upToDate,
   type SecretObject,
 } from './desired-secret.js';
 import { IdentityCache, keySecretOf, SECRETS, type DefaultIdentity, type LoadOptions } from './key-source.js';
+import { ADOPT_ANNOTATION, ownershipOf } from './ownership.js';
 import { planSecret, type SecretPlan } from './spec-check.js';
 
 export interface ApplySettings {
@@ -36,16 +38,23 @@ export interface ApplyDeps {
 }
 
 export type ApplyOutcome =
-  | { ok: true; secretName: string; action: 'created' | 'updated' | 'recreated' | 'unchanged'; values: number }
+  | {
+      ok: true;
+      secretName: string;
+      action: WriteAction;
+      values: number;
+      /** Whether the values were decrypted (false: the Secret was recognised as up to date from its hashes). */
+      decrypted?: boolean;
+    }
   | { ok: false; reason: string; message: string; secretName?: string };
 
 const fail = (reason: string, message: string, secretName?: string): ApplyOutcome =>
   secretName ? { ok: false, reason, message, secretName } : { ok: false, reason, message };
 
-const notOwned = (secretName: string) =>
+const notOwned = (secretName: string, name: string) =>
   fail(
     'SecretNotOwned',
-    `Secret ${secretName} already exists and is not owned by this AgeSecret; refusing to overwrite or adopt it (delete it or choose another spec.secretName)`,
+    `Secret ${secretName} already exists and is not owned by this AgeSecret; refusing to overwrite or adopt it (delete it, choose another spec.secretName, or annotate the Secret ${ADOPT_ANNOTATION}=${name} to hand it over)`,
     secretName,
   ) as { ok: false; reason: string; message: string };
 
@@ -90,12 +99,19 @@ export async function applyAgeSecret(obj: AgeSecret, deps: ApplyDeps): Promise<A
   }
   const { client, signal } = deps;
   const uid = obj.metadata.uid;
+  const claimant = { name: obj.metadata.name, uid };
   const key = { namespace: plan.namespace, name: plan.secretName };
   const hash = inputHash(plan);
-  const done = (action: WriteAction): ApplyOutcome => ({ ok: true, secretName: plan.secretName, action, values: plan.entries.length });
+  const done = (action: WriteAction, decrypted = false): ApplyOutcome => ({
+    ok: true,
+    secretName: plan.secretName,
+    action,
+    values: plan.entries.length,
+    decrypted,
+  });
   /** Refuses foreign Secrets and recognises up-to-date ones, all before decrypting. */
   const verdict = (existing: SecretObject | undefined): ApplyOutcome | undefined => {
-    if (existing && !isOwnedBy(existing, uid)) return notOwned(plan.secretName);
+    if (existing && ownershipOf(existing, claimant) === 'foreign') return notOwned(plan.secretName, obj.metadata.name);
     return existing && upToDate(existing, plan, hash, uid) ? done('unchanged') : undefined;
   };
 
@@ -113,7 +129,7 @@ export async function applyAgeSecret(obj: AgeSecret, deps: ApplyDeps): Promise<A
   values.forEach((v) => v.fill(0));
   for (let attempt = 0; ; attempt++) {
     try {
-      return done(await writeSecret(client, { existing, desired, key, fieldManager: deps.settings.fieldManager, signal }));
+      return done(await writeSecret(client, { existing, desired, key, fieldManager: deps.settings.fieldManager, signal }), true);
     } catch (error) {
       if (error instanceof ConflictError && !existing && attempt === 0) {
         existing = await client.tryGet<SecretObject>(SECRETS, key, { signal });
@@ -134,7 +150,8 @@ export async function applyAgeSecret(obj: AgeSecret, deps: ApplyDeps): Promise<A
   }
 }
 
-type WriteAction = 'created' | 'updated' | 'recreated' | 'unchanged';
+/** What a write did; `adopted`: a Secret handed over by its adoption annotation is now owned and managed. */
+export type WriteAction = 'created' | 'updated' | 'recreated' | 'adopted' | 'unchanged';
 
 interface WriteOptions {
   existing: SecretObject | undefined;
@@ -144,7 +161,7 @@ interface WriteOptions {
   signal: AbortSignal | undefined;
 }
 
-/** One write towards the desired Secret (create, replace, or delete + create when the immutable type changes). */
+/** One write towards the desired Secret (create, replace, or delete + create when the type or immutable data change). */
 async function writeSecret(client: KubeClient, options: WriteOptions): Promise<WriteAction> {
   const { existing, desired, key, signal } = options;
   const writeOptions = { signal, fieldManager: options.fieldManager };
@@ -152,11 +169,16 @@ async function writeSecret(client: KubeClient, options: WriteOptions): Promise<W
     await client.create(SECRETS, desired, { ...writeOptions, namespace: key.namespace });
     return 'created';
   }
-  if ((existing.type ?? 'Opaque') !== desired.type) {
-    // Only ours: the uid precondition fails if the Secret was replaced meanwhile.
-    await client.delete(SECRETS, key, { signal, preconditions: { uid: existing.metadata.uid! } });
+  // The caller judged this very version (ours, or consented); the resourceVersion precondition of every write
+  // below makes a consent withdrawn or a Secret replaced meanwhile a conflict, never an overwrite.
+  const adopting = !isOwnedBy(existing, desired.metadata.ownerReferences?.[0]?.uid);
+  if (needsReplacement(existing, desired)) {
+    await client.delete(SECRETS, key, {
+      signal,
+      preconditions: { uid: existing.metadata.uid!, resourceVersion: existing.metadata.resourceVersion! },
+    });
     await client.create(SECRETS, desired, { ...writeOptions, namespace: key.namespace });
-    return 'recreated';
+    return adopting ? 'adopted' : 'recreated';
   }
   if (secretMatches(existing, desired)) return 'unchanged';
   await client.replace(
@@ -164,7 +186,7 @@ async function writeSecret(client: KubeClient, options: WriteOptions): Promise<W
     { ...desired, metadata: { ...desired.metadata, resourceVersion: existing.metadata.resourceVersion! } },
     writeOptions,
   );
-  return 'updated';
+  return adopting ? 'adopted' : 'updated';
 }
 
 /** Deletes a Secret only if this AgeSecret controls it (uid precondition guards against a racing replacement). */
@@ -198,8 +220,8 @@ export async function admissionRefusal(obj: AgeSecret, deps: ApplyDeps): Promise
     throw error;
   }
   const existing = deps.cachedSecret?.({ namespace: plan.namespace, name: plan.secretName }) as SecretObject | undefined;
-  if (existing && !isOwnedBy(existing, obj.metadata.uid)) {
-    const { reason, message } = notOwned(plan.secretName);
+  if (existing && ownershipOf(existing, { name: obj.metadata.name, uid: obj.metadata.uid }) === 'foreign') {
+    const { reason, message } = notOwned(plan.secretName, obj.metadata.name);
     return { reason, message };
   }
   const decrypted = await decryptAll(obj, plan, deps);

@@ -2,7 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AgeSecret } from '../resource.js';
-import { DATA_HASH_ANNOTATION, desiredSecret, inputHash, isOwnedBy, secretMatches, upToDate, type SecretObject } from './desired-secret.js';
+import {
+  DATA_HASH_ANNOTATION,
+  desiredSecret,
+  inputHash,
+  isOwnedBy,
+  needsReplacement,
+  secretMatches,
+  upToDate,
+  type SecretObject,
+} from './desired-secret.js';
 import { planSecret } from './spec-check.js';
 
 const obj: AgeSecret = {
@@ -51,4 +60,45 @@ test('not up to date: edited data, extra label, other owner, changed inputs', ()
   assert.ok(!upToDate(forged, plan, hash, 'uid-1'));
   assert.ok(!upToDate(desired, plan, hash, 'uid-2'));
   assert.ok(!upToDate(desired, plan, 'other-hash', 'uid-1'));
+});
+
+test('immutable: in the hash only when set (old hashes stay valid), on the Secret, and checked', () => {
+  const immutablePlan = planSecret({ ...obj, spec: { ...obj.spec, immutable: true } });
+  assert.equal(inputHash(planSecret({ ...obj, spec: { ...obj.spec, immutable: false } })), inputHash(plan));
+  assert.notEqual(inputHash(immutablePlan), inputHash(plan));
+  const desired = desiredSecret(obj, immutablePlan, values, inputHash(immutablePlan));
+  assert.equal(desired.immutable, true);
+  assert.equal(desiredSecret(obj, plan, values, inputHash(plan)).immutable, undefined);
+  assert.ok(upToDate(desired, immutablePlan, inputHash(immutablePlan), 'uid-1'));
+  const mutable = copy(desired);
+  delete mutable.immutable;
+  assert.ok(!upToDate(mutable, immutablePlan, inputHash(immutablePlan), 'uid-1'));
+  assert.ok(!secretMatches(mutable, desired));
+});
+
+test('replacement (delete + create) only where Kubernetes refuses an update', () => {
+  const secret = (over: Partial<SecretObject>): SecretObject => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 's' },
+    type: 'Opaque',
+    data: { k: 'YQ==' },
+    ...over,
+  });
+  const cases: [string, SecretObject, SecretObject, boolean][] = [
+    ['same', secret({}), secret({}), false],
+    ['new data, mutable', secret({}), secret({ data: { k: 'Yg==' } }), false],
+    ['made immutable', secret({}), secret({ immutable: true }), false],
+    ['type changed', secret({}), secret({ type: 'kubernetes.io/tls' }), true],
+    ['new data, immutable', secret({ immutable: true }), secret({ immutable: true, data: { k: 'Yg==' } }), true],
+    ['a key added, immutable', secret({ immutable: true }), secret({ immutable: true, data: { k: 'YQ==', j: 'Yg==' } }), true],
+    ['immutable dropped', secret({ immutable: true }), secret({}), true],
+    [
+      'labels only, immutable',
+      secret({ immutable: true }),
+      secret({ immutable: true, metadata: { name: 's', labels: { a: 'b' } } }),
+      false,
+    ],
+  ];
+  for (const [name, actual, desired, expected] of cases) assert.equal(needsReplacement(actual, desired), expected, name);
 });

@@ -17,6 +17,7 @@ export const MAX_SECRET_BYTES = 1024 * 1024;
 export interface SecretObject extends KubeObject {
   type?: string;
   data?: Record<string, string>;
+  immutable?: boolean;
 }
 
 export function inputHash(plan: SecretPlan): string {
@@ -27,6 +28,8 @@ export function inputHash(plan: SecretPlan): string {
     entries: plan.entries.map((e) => [e.key, e.ciphertext]),
     labels: Object.entries(plan.labels).sort(),
     annotations: Object.entries(plan.annotations).sort(),
+    // Only when set, so that the hashes of every Secret written before the field existed stay valid.
+    ...(plan.immutable ? { immutable: true } : {}),
   });
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -76,6 +79,7 @@ export function desiredSecret(obj: AgeSecret, plan: SecretPlan, values: Readonly
     },
     type: plan.type,
     data,
+    ...(plan.immutable ? { immutable: true } : {}),
   };
 }
 
@@ -93,6 +97,7 @@ export function upToDate(actual: SecretObject, plan: SecretPlan, hash: string, u
   const recordedDataHash = actual.metadata.annotations?.[DATA_HASH_ANNOTATION];
   return (
     (actual.type ?? 'Opaque') === plan.type &&
+    (actual.immutable === true) === plan.immutable &&
     sameMap(actual.metadata.labels, plan.labels) &&
     sameMap(actual.metadata.annotations, {
       ...plan.annotations,
@@ -105,10 +110,20 @@ export function upToDate(actual: SecretObject, plan: SecretPlan, hash: string, u
   );
 }
 
+/**
+ * Whether only a new Secret can reach `desired`: the type never changes in place, nor does an immutable
+ * Secret's data or its immutable flag (Kubernetes refuses such updates).
+ */
+export function needsReplacement(actual: SecretObject, desired: SecretObject): boolean {
+  if ((actual.type ?? 'Opaque') !== desired.type) return true;
+  return actual.immutable === true && (desired.immutable !== true || !sameMap(actual.data, desired.data));
+}
+
 /** Everything equal, data included. */
 export function secretMatches(actual: SecretObject, desired: SecretObject): boolean {
   return (
     (actual.type ?? 'Opaque') === desired.type &&
+    (actual.immutable === true) === (desired.immutable === true) &&
     sameMap(actual.data, desired.data) &&
     sameMap(actual.metadata.labels, desired.metadata.labels) &&
     sameMap(actual.metadata.annotations, desired.metadata.annotations as Record<string, string>) &&

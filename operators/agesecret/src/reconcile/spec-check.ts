@@ -17,6 +17,8 @@ export interface SecretPlan {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   keySource: KeySource;
+  /** The Secret is created immutable: a changed value replaces it. */
+  immutable: boolean;
 }
 
 // Secret names are DNS subdomains; Secret keys follow IsConfigMapKey.
@@ -106,5 +108,6 @@ export function planSecret(obj: AgeSecret): SecretPlan {
     labels: stringMap(spec.labels, 'spec.labels'),
     annotations: stringMap(spec.annotations, 'spec.annotations'),
     keySource,
+    immutable: spec.immutable === true,
   };
 }

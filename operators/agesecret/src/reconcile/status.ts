@@ -1,5 +1,5 @@
-// Turns an apply outcome into the AgeSecret's status (Ready condition, observedGeneration, secretName).
-import { getCondition, setCondition, type Condition } from 'capstan';
+// Turns an apply outcome into the AgeSecret's status (Ready and Suspended conditions, observedGeneration, secretName).
+import { getCondition, removeCondition, setCondition, type Condition } from 'capstan';
 import type { AgeSecret, AgeSecretStatus } from '../resource.js';
 import type { ApplyOutcome } from './apply.js';
 
@@ -19,7 +19,9 @@ export function readyMessage(outcome: ApplyOutcome): string {
 /** The status to write: capstan's setCondition keeps lastTransitionTime while the condition's status holds. */
 export function statusFor(obj: AgeSecret, outcome: ApplyOutcome, now: Date = new Date()): StatusUpdate {
   const generation = obj.metadata.generation;
-  const previous = obj.status?.conditions ?? [];
+  // Resumed: the Suspended condition goes (present only while suspended, so other objects' status never changes).
+  const wasSuspended = getCondition(obj.status?.conditions, SUSPENDED) !== undefined;
+  const previous = removeCondition(obj.status?.conditions, SUSPENDED);
   const old = getCondition(previous, 'Ready');
   const reason = outcome.ok ? 'Decrypted' : outcome.reason;
   const message = readyMessage(outcome);
@@ -29,6 +31,7 @@ export function statusFor(obj: AgeSecret, outcome: ApplyOutcome, now: Date = new
   // Keep the last managed name while failing, so renames still find the Secret we own.
   const secretName = outcome.ok ? outcome.secretName : obj.status?.secretName;
   const unchanged =
+    !wasSuspended &&
     !readyChanged &&
     old?.observedGeneration === generation &&
     obj.status?.observedGeneration === generation &&
@@ -38,5 +41,33 @@ export function statusFor(obj: AgeSecret, outcome: ApplyOutcome, now: Date = new
     patch: { conditions, ...(generation !== undefined ? { observedGeneration: generation } : {}), ...(secretName ? { secretName } : {}) },
     readyChanged,
     ready,
+  };
+}
+
+/** The condition present only while spec.suspend is true. */
+export const SUSPENDED = 'Suspended';
+
+/**
+ * The status of a suspended AgeSecret: a Suspended condition for this generation; Ready, observedGeneration and
+ * secretName keep what was last applied (this generation was not). Undefined when it already says so.
+ */
+export function suspendedStatusFor(obj: AgeSecret, now: Date = new Date()): Pick<AgeSecretStatus, 'conditions'> | undefined {
+  const generation = obj.metadata.generation;
+  const target = obj.spec?.secretName ?? obj.status?.secretName;
+  const message = `spec.suspend is true: the operator writes nothing to ${target ? `Secret ${target}` : 'the Secret'} until it is false`;
+  const old = getCondition(obj.status?.conditions, SUSPENDED);
+  if (old?.status === 'True' && old.message === message && old.observedGeneration === generation) return undefined;
+  return {
+    conditions: setCondition(
+      obj.status?.conditions,
+      {
+        type: SUSPENDED,
+        status: true,
+        reason: 'Suspended',
+        message,
+        ...(generation !== undefined ? { observedGeneration: generation } : {}),
+      },
+      now,
+    ),
   };
 }

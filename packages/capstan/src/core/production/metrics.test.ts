@@ -80,4 +80,29 @@ describe('operator metrics', () => {
     hooks.leadership?.({ leading: false });
     assert.deepEqual(seen, ['MODIFIED', 'false']);
   });
+
+  test("an operator's own counter and gauge share the registry; a collected gauge is computed at each scrape", async () => {
+    const m = createOperatorMetrics({ operator: 'demo', processMetrics: false });
+    const refusals = m.counter({ name: 'demo_refusals_total', help: 'Refusals.', labelNames: ['namespace', 'reason'] });
+    refusals.inc({ namespace: 'a', reason: 'NoMatchingKey' });
+    refusals.inc({ namespace: 'a', reason: 'NoMatchingKey' }, 2);
+    const plain = m.gauge({ name: 'demo_keys', help: 'Keys.', labelNames: ['namespace'] });
+    plain.set({ namespace: 'a' }, 2);
+    let objects = [{ labels: { ready: 'True' }, value: 3 }];
+    m.gauge({ name: 'demo_objects', help: 'Objects.', labelNames: ['ready'], collect: () => objects });
+    let { body } = await m.render();
+    assert.match(body, /^# HELP demo_refusals_total Refusals\.$/m);
+    assert.match(body, /^demo_refusals_total\{namespace="a",reason="NoMatchingKey",operator="demo"\} 3$/m);
+    assert.match(body, /^demo_keys\{namespace="a",operator="demo"\} 2$/m);
+    assert.match(body, /^demo_objects\{ready="True",operator="demo"\} 3$/m);
+    // The next scrape shows only what collect returns now: a series gone from it is gone from /metrics.
+    objects = [{ labels: { ready: 'False' }, value: 1 }];
+    ({ body } = await m.render());
+    assert.doesNotMatch(body, /demo_objects\{ready="True"/);
+    assert.match(body, /^demo_objects\{ready="False",operator="demo"\} 1$/m);
+    plain.reset();
+    ({ body } = await m.render());
+    assert.doesNotMatch(body, /^demo_keys\{/m);
+    assert.throws(() => m.counter({ name: 'demo_refusals_total', help: 'again' }), /already been registered/);
+  });
 });

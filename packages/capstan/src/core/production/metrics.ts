@@ -37,6 +37,13 @@ export interface OperatorMetrics {
   setLeader(leading: boolean): void;
   /** The engine's hooks (see hooks.ts) feeding these metrics. */
   hooks(): OperatorHooks;
+  /**
+   * A counter of the operator's own in this registry (served on the same `/metrics`). The name is taken as given
+   * (no prefix). Keep labels bounded and free of secrets: namespaces and reasons, never object names or values.
+   */
+  counter(options: CustomMetricOptions): CustomCounter;
+  /** A gauge of the operator's own in this registry; with `collect`, its values are computed at each scrape. */
+  gauge(options: CustomGaugeOptions): CustomGauge;
   /** The exposition text and its content type, for `/metrics`. */
   render(): Promise<{
     /** The Prometheus exposition format's content type, for the response header. */
@@ -44,6 +51,39 @@ export interface OperatorMetrics {
     /** The metrics in the exposition format. */
     body: string;
   }>;
+}
+
+/** A metric of the operator's own: its full name, help text and label names. */
+export interface CustomMetricOptions {
+  /** The metric name, e.g. `agesecret_decryptions_total` (Prometheus naming: letters, digits, `_`). */
+  name: string;
+  /** One line saying what it counts or measures. */
+  help: string;
+  /** Label names; the values given must stay few (cardinality) and never carry secrets. */
+  labelNames?: readonly string[];
+}
+
+/** Label values by label name. */
+export type MetricLabels = Record<string, string>;
+
+/** A gauge of the operator's own; `collect` computes every series at scrape time (replacing those set before). */
+export interface CustomGaugeOptions extends CustomMetricOptions {
+  /** Called at each scrape: the series to expose now, each with its labels and value. */
+  collect?: () => Iterable<{ labels: MetricLabels; value: number }>;
+}
+
+/** A counter made by `OperatorMetrics.counter`. */
+export interface CustomCounter {
+  /** Adds `value` (default 1) to the series of these labels. */
+  inc(labels?: MetricLabels, value?: number): void;
+}
+
+/** A gauge made by `OperatorMetrics.gauge`. */
+export interface CustomGauge {
+  /** Sets the series of these labels. */
+  set(labels: MetricLabels, value: number): void;
+  /** Drops every series (e.g. before setting the current ones). */
+  reset(): void;
 }
 
 /** Options of `createOperatorMetrics`: the operator label, a metric name prefix, process metrics and a registry. */
@@ -189,6 +229,27 @@ export function createOperatorMetrics(options: OperatorMetricsOptions = {}): Ope
         apiRequest: (i) => metrics.apiRequest({ verb: i.verb, status: i.status, seconds: i.durationMs / 1000 }),
         leadership: (i) => metrics.setLeader(i.leading),
       };
+    },
+    counter({ name, help, labelNames = [] }) {
+      const counter = new Counter({ name, help, labelNames: [...labelNames], registers });
+      return { inc: (labels = {}, value = 1) => counter.inc(labels, value) };
+    },
+    gauge({ name, help, labelNames = [], collect }) {
+      const gauge: Gauge = new Gauge({
+        name,
+        help,
+        labelNames: [...labelNames],
+        registers,
+        ...(collect
+          ? {
+              collect() {
+                gauge.reset();
+                for (const { labels, value } of collect()) gauge.set(labels, value);
+              },
+            }
+          : {}),
+      });
+      return { set: (labels, value) => gauge.set(labels, value), reset: () => gauge.reset() };
     },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };
