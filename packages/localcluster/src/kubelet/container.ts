@@ -127,6 +127,8 @@ export class ContainerRunner {
 
   private onExit(proc: ManagedProcess, exit: Exit): void {
     if (proc !== this.proc) return;
+    // Asked before the cleanup removes the container's cgroup, which holds the answer.
+    const oomKilled = this.options.launch?.oomKilled() ?? false;
     void this.options.launch?.cleanup();
     for (const p of this.probes) p.stop();
     this.probes = [];
@@ -136,7 +138,7 @@ export class ContainerRunner {
     const terminated: ContainerStateValue = {
       terminated: {
         exitCode,
-        reason: exitCode === 0 ? 'Completed' : 'Error',
+        reason: oomKilled ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error',
         ...(exit.signal ? { signal: constants.signals[exit.signal] } : {}),
         ...(startedAt ? { startedAt } : {}),
         finishedAt: now(),

@@ -165,6 +165,37 @@ describe('image runtime (runc)', () => {
     assert.equal(seen.capEff, '0000000000000000');
   });
 
+  test('a container over its memory limit is killed by the kernel and reported OOMKilled (137), as a kubelet does', async (t) => {
+    if (reason) return t.skip(reason);
+    const hog = 'const keep = []; for (;;) keep.push(Buffer.alloc(8 << 20, 1));';
+    await api.post(`/api/v1/namespaces/${ns}/pods`, {
+      metadata: { name: 'hog' },
+      spec: {
+        restartPolicy: 'Never',
+        containers: [
+          {
+            name: 'probe',
+            image: 'app',
+            command: ['/nodejs/bin/node', '-e', hog],
+            resources: { limits: { memory: '64Mi' } },
+            securityContext: restricted,
+          },
+        ],
+      },
+    });
+    const pod = await waitFor(
+      async () => {
+        const p = await getPod('hog');
+        return p.status?.phase === 'Failed' ? p : undefined;
+      },
+      { timeoutMs: 120_000, what: 'the memory hog to be killed' },
+    );
+    const state = pod.status?.containerStatuses?.[0]?.state;
+    assert.ok(state && 'terminated' in state, JSON.stringify(state));
+    assert.equal(state.terminated.reason, 'OOMKilled');
+    assert.equal(state.terminated.exitCode, 137);
+  });
+
   test('runAsNonRoot with an image that runs as root fails as on a real kubelet: CreateContainerConfigError', async (t) => {
     if (reason) return t.skip(reason);
     const created = await api.post<Pod>(`/api/v1/namespaces/${ns}/pods`, {

@@ -33,6 +33,8 @@ export interface ImageLaunch {
   prepare(): string[];
   /** Removes the container of the last start, killing what is left of it. */
   cleanup(): Promise<void>;
+  /** Whether the kernel's OOM killer ended the last start (its memory cgroup counted an oom_kill). */
+  oomKilled(): boolean;
   /** Prefix that runs a command inside the running container (exec probes). */
   execPrefix(): string[];
   /** `<image>@sha256:...`: the imageID in the container status. */
@@ -163,16 +165,31 @@ export async function prepareImageContainer(options: {
         hostname: pod.spec.hostname ?? pod.metadata.name,
         mounts,
         memoryLimit: memoryBytes(container.resources?.limits?.memory),
+        cgroupsPath: cgroupPath(currentId),
       });
       writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
-      return [...runc, 'run', '--bundle', bundle, '--no-new-keyring', currentId];
+      // --keep: the container (and its cgroup, with the OOM counter) stays until cleanup() deletes it.
+      return [...runc, 'run', '--keep', '--bundle', bundle, '--no-new-keyring', currentId];
     },
     async cleanup() {
       if (!currentId) return;
       await run('runc', [...runc.slice(1), 'delete', '--force', currentId]).catch(() => {});
     },
     execPrefix: () => [...runc, 'exec', currentId],
+    oomKilled: () => oomKillCount(currentId) > 0,
   };
+}
+
+/** Where runc puts a container's cgroup: one folder per start under /capstan, so its counters can be read after it exits. */
+const cgroupPath = (id: string): string => `/capstan/${id}`;
+
+/** oom_kill of the container's memory cgroup (cgroup v2 memory.events, or v1 memory.oom_control); 0 when unknown. */
+export function oomKillCount(id: string): number {
+  for (const file of [`/sys/fs/cgroup${cgroupPath(id)}/memory.events`, `/sys/fs/cgroup/memory${cgroupPath(id)}/memory.oom_control`]) {
+    const count = /^oom_kill (\d+)$/m.exec(readIfExists(file))?.[1];
+    if (count !== undefined) return Number(count);
+  }
+  return 0;
 }
 
 /** Unmounts a container's writable-root overlay when its pod goes. */

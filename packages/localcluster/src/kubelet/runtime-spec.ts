@@ -133,6 +133,8 @@ export interface RuntimeSpecInput {
   mounts: BindMount[];
   /** Memory limit in bytes (resources.limits.memory), if any. */
   memoryLimit?: number | undefined;
+  /** The container's cgroup (so that its OOM counter can be read after it exits). */
+  cgroupsPath?: string | undefined;
 }
 
 /** The OCI runtime spec (config.json) for runc: own mount/pid/ipc/uts namespaces, the host network. */
@@ -172,6 +174,7 @@ export function runtimeSpec(input: RuntimeSpecInput): Record<string, unknown> {
     ],
     linux: {
       namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      ...(input.cgroupsPath ? { cgroupsPath: input.cgroupsPath } : {}),
       ...(input.memoryLimit ? { resources: { memory: { limit: input.memoryLimit, swap: input.memoryLimit } } } : {}),
       maskedPaths: [
         '/proc/acpi',
