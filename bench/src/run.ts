@@ -4,6 +4,7 @@ import { startBenchCluster, type BenchCluster } from './bench-cluster.js';
 import { compiledLegacyMock } from './legacy-mock-image.js';
 import { machineInfo } from './machine.js';
 import { repoRoot } from './operator-process.js';
+import { writeCostCurves } from './cost-curves-file.js';
 import { updateBenchmarksMd } from './report.js';
 import type { WorkloadResult } from './result.js';
 import { readResults, writeResult } from './results-file.js';
@@ -23,7 +24,7 @@ export const DEFAULT_N: Record<WorkloadName, number[]> = {
   'steady-state': [10_000],
   'handshake-burst': [200],
   decrypt: [3],
-  scaling: [100, 1000, 5000],
+  scaling: [100, 1000, 10_000, 50_000],
   'list-modes': [10_000],
 };
 
@@ -163,7 +164,11 @@ export async function runBench(settings: BenchSettings): Promise<{ results: Work
       const point = single?.parameters['n'] === n ? single : await step(`scaling n=${n}`, () => burst(n));
       if (point) bursts.push(point);
     }
-    if (bursts.length) record(scalingResult(bursts));
+    if (bursts.length) {
+      const result = scalingResult(bursts);
+      record(result);
+      writeCostCurves(settings.resultsDir, result);
+    }
   }
   if (settings.benchmarksMd) updateBenchmarksMd(settings.benchmarksMd, readResults(settings.resultsDir));
   return { results: out, failures };
