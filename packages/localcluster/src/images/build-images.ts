@@ -118,7 +118,7 @@ export async function buildImages(options: BuildImagesOptions): Promise<BuildIma
     const tags = [...new Set(target.tags.map(layoutRef))];
     const local = tags.map((t) => `localhost/${t}`);
     if (!local.length) throw new Error(`target ${target.name} has no tags`);
-    options.log(`building ${target.name} (${target.dockerfile}) as ${target.tags.join(', ')}`);
+    options.log(`building ${target.name} (${target.dockerfile}) as ${tags.join(', ')}`);
     const args = { ...target.args, NODE_IMAGE: bases.build, RUNTIME_IMAGE: bases.runtime };
     await buildah(
       storage,
