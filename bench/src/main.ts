@@ -5,7 +5,7 @@ import { defaultBenchmarksMd, defaultResultsDir, runBench, WORKLOADS, type Workl
 const USAGE = `Usage: npm run bench -- [options]
 
   --workload NAME   one of ${WORKLOADS.join(', ')} (repeatable; default: all)
-                    aliases: burst, handshake, steady
+                    aliases: burst, handshake, rate (handshake-rate: 20 pods/s), steady
   --n N[,N...]      objects (pods for handshake, seconds for decrypt, a list for scaling)
   --concurrency C   creates in flight (default 16)
   --operator-concurrency C  the operators' --concurrency (default: theirs, 16)
@@ -15,7 +15,12 @@ const USAGE = `Usage: npm run bench -- [options]
 
 Each workload starts its own local control plane; operators run as separate processes.`;
 
-const aliases: Record<string, WorkloadName> = { burst: 'agesecret-burst', handshake: 'handshake-burst', steady: 'steady-state' };
+const aliases: Record<string, WorkloadName> = {
+  burst: 'agesecret-burst',
+  handshake: 'handshake-burst',
+  rate: 'handshake-rate',
+  steady: 'steady-state',
+};
 
 function fail(message: string): never {
   process.stderr.write(`bench: ${message}\n\n${USAGE}\n`);

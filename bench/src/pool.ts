@@ -1,4 +1,4 @@
-// Runs async work over a list with a fixed number in flight (the "fixed concurrency" of a burst).
+// Runs async work over a list: a fixed number in flight (a burst), or at a fixed arrival rate (a realistic load).
 
 /** Calls `fn` for every item, at most `concurrency` at once, in order of the list; rejects on the first error. */
 export async function runPool<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
@@ -10,4 +10,20 @@ export async function runPool<T>(items: readonly T[], concurrency: number, fn: (
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, lane));
+}
+
+/**
+ * Starts `fn` for item i at `i / ratePerSec` seconds after the start (an arrival rate, not a concurrency):
+ * calls overlap freely; resolves when all have finished, rejects on the first error.
+ */
+export async function runAtRate<T>(items: readonly T[], ratePerSec: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  const start = performance.now();
+  const calls: Promise<void>[] = [];
+  for (const [index, item] of items.entries()) {
+    const due = start + (index * 1000) / ratePerSec;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    calls.push(fn(item, index));
+  }
+  await Promise.all(calls);
 }

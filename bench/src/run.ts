@@ -15,7 +15,16 @@ import { runListModes } from './workloads/list-modes.js';
 import { runRestart } from './workloads/restart.js';
 import { scalingResult } from './workloads/scaling.js';
 
-export const WORKLOADS = ['agesecret-burst', 'restart', 'steady-state', 'handshake-burst', 'decrypt', 'scaling', 'list-modes'] as const;
+export const WORKLOADS = [
+  'agesecret-burst',
+  'restart',
+  'steady-state',
+  'handshake-burst',
+  'handshake-rate',
+  'decrypt',
+  'scaling',
+  'list-modes',
+] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 export const DEFAULT_N: Record<WorkloadName, number[]> = {
@@ -23,6 +32,7 @@ export const DEFAULT_N: Record<WorkloadName, number[]> = {
   restart: [10_000],
   'steady-state': [10_000],
   'handshake-burst': [200],
+  'handshake-rate': [200],
   decrypt: [3],
   scaling: [100, 1000, 10_000, 50_000],
   'list-modes': [10_000],
@@ -112,6 +122,24 @@ export async function runBench(settings: BenchSettings): Promise<{ results: Work
           kubeconfigPath: c.kubeconfigPath,
           machine: c.machine,
           n: nOf('handshake-burst')[0]!,
+          log,
+          podLogPath: (ns, pod, container) => c.handle.podLogPath(ns, pod, container),
+          ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
+        }),
+      ),
+    );
+    if (result) record(result);
+  }
+  if (selected.has('handshake-rate')) {
+    // The realistic load of issue [perf]: 200 pods arriving at 20/s rather than all at once.
+    const result = await step('handshake-rate', () =>
+      withCluster(settings, { kubelet: true, legacyMock: true }, (c) =>
+        runHandshakeBurst({
+          client: c.client,
+          kubeconfigPath: c.kubeconfigPath,
+          machine: c.machine,
+          n: nOf('handshake-rate')[0]!,
+          ratePerSec: 20,
           log,
           podLogPath: (ns, pod, container) => c.handle.podLogPath(ns, pod, container),
           ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
