@@ -117,7 +117,7 @@ describe('age-secret CLI (functions)', () => {
   });
 
   test('--bind: bound to namespace/name; moving it elsewhere fails verify', async () => {
-    const r = await run(['encrypt', '--file', 'age.secret.yaml', '-r', kube, '--bind', '-n', 'development']);
+    const r = await run(['encrypt', '--file', 'age.secret.yaml', '-r', kube, '--bind', '-n', 'development', '--offline']);
     assert.equal(r.code, 0, r.stderr);
     writeFileSync(join(dir, 'bound.yaml'), r.stdout);
     const ok = await run(['verify', '-f', 'bound.yaml', '-i', 'kubernetes.txt', '-n', 'development']);
@@ -208,7 +208,7 @@ describe('age-secret CLI (functions)', () => {
   });
 
   test('from-secret --bind binds to the Secret namespace/name; stdin and -n', async () => {
-    const r = await run(['from-secret', '-f', '-', '-r', kube, '--bind', '-n', 'development'], {
+    const r = await run(['from-secret', '-f', '-', '-r', kube, '--bind', '-n', 'development', '--offline'], {
       stdin: 'apiVersion: v1\nkind: Secret\nmetadata: {name: api}\nstringData: {token: t0k3n}\n',
     });
     assert.equal(r.code, 0, r.stderr);

@@ -6,6 +6,18 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** Bad command line. */
 export const EXIT_USAGE = 2;
+/** status: some AgeSecret still needs a retiring key (run updatekeys). */
+export const EXIT_NEEDS_UPDATEKEYS = 3;
+/** status: none is known to need a retiring key, but for some it cannot be told. */
+export const EXIT_KEYS_UNKNOWN = 4;
+/** The namespace publishes no recipients (not opted in to cluster-held keys, or not the operator's ConfigMap). */
+export const EXIT_NOT_PUBLISHED = 5;
+/** The API server refused the request (RBAC): the message names the permission needed. */
+export const EXIT_FORBIDDEN = 6;
+/** The API server could not be reached (connection refused, DNS, TLS, timeout). */
+export const EXIT_UNREACHABLE = 7;
+/** The kubeconfig cannot be used (missing file, unknown context) or its credentials were rejected (401). */
+export const EXIT_CREDENTIALS = 8;
 
 export class UsageError extends Error {
   constructor(message: string, options: { cause?: unknown } = {}) {
@@ -38,6 +50,8 @@ Commands:
   updatekeys   re-encrypt every value for a new set of recipients
   verify       check every value is encrypted (and, with -i, that it decrypts)
   from-secret  turn a plain kind: Secret manifest into an encrypted AgeSecret
+  recipients   print the recipients a namespace publishes (cluster-held keys), from the cluster
+  status       list a namespace's AgeSecrets: Ready, and which still need a retiring key
 
 Run 'age-secret <command> --help' for the options of a command.
 
@@ -49,8 +63,16 @@ Workflow:
   kubectl apply -n development -f age.secret.enc.yaml
   age-secret verify --file age.secret.enc.yaml -i local.txt
 
-Exit codes: 0 success, 1 invalid input or a crypto/verify failure, 2 usage error.
+With cluster-held keys the namespace publishes its recipients; developers never copy the cluster's key:
+  age-secret recipients -n development
+  age-secret encrypt -n development --file age.secret.yaml -r age1...local > age.secret.enc.yaml
+
+Exit codes: 0 success, 1 invalid input or a crypto/verify failure, 2 usage error; with the cluster:
+  3 status: some AgeSecret needs a retiring key     4 status: for some it cannot be told
+  5 the namespace publishes no recipients           6 forbidden (the message names the permission)
+  7 the API server cannot be reached                8 the kubeconfig cannot be used or was rejected
 Identities: -i FILE (repeatable) or the AGE_SECRET_KEY_FILE environment variable.
+Cluster: --kubeconfig FILE (else $KUBECONFIG, in-cluster, ~/.kube/config), --context NAME, -n/--namespace NS.
 `;
 
 export const HELP: Record<string, string> = {
@@ -65,6 +87,7 @@ Examples:
   age-secret keygen -y kubernetes.txt
 `,
   encrypt: `Usage: age-secret encrypt --file FILE -r RECIPIENT [-r RECIPIENT...] [-R RECIPIENTS-FILE] [options]
+       age-secret encrypt --file FILE -n NS [-r RECIPIENT...] [options]
 
 Encrypts the plaintext values of every AgeSecret in FILE (multi-document YAML; - for stdin) and prints the
 manifest. Comments and key order are kept; values that are already encrypted are left alone; other
@@ -78,11 +101,16 @@ Options:
   -w, --in-place              rewrite FILE instead of printing
   --bind                      bind each value to its AgeSecret's namespace/name (see adr/0010)
   --bind-namespace            bind each value to its AgeSecret's namespace only
-  -n, --namespace NS          namespace to bind to when the manifest has no metadata.namespace
+  -n, --namespace NS          also encrypt for the recipients NS publishes (read from the cluster; fails when
+                              it publishes none), and bind to NS when the manifest has no metadata.namespace
+  --offline                   with -n: do not read the cluster, -n only names the namespace to bind to
+  --kubeconfig FILE           the kubeconfig (default $KUBECONFIG, then ~/.kube/config)
+  --context NAME              a context of the kubeconfig other than its current one
   -a, --armor                 write ASCII-armored values instead of ENC[...]
 
 Examples:
   age-secret encrypt --file app/manifests/age.secret.yaml -r age1... -r age1... > age.secret.enc.yaml
+  age-secret encrypt --namespace development -r age1...mine --file age.secret.yaml > age.secret.enc.yaml
   age-secret encrypt -w --bind -R recipients.txt secrets/*.yaml
   cat secret.yaml | age-secret encrypt -f - -R recipients.txt
 `,
@@ -104,12 +132,46 @@ Examples:
   EDITOR=nano age-secret edit -i local.txt --file age.secret.enc.yaml
 `,
   updatekeys: `Usage: age-secret updatekeys -i IDENTITY-FILE --file FILE -r RECIPIENT... [-R FILE...] [-w]
+       age-secret updatekeys -i IDENTITY-FILE --file FILE -n NS [-r RECIPIENT...] [-w]
 
-Re-encrypts every value for the given recipients (add or remove a key; rotate). Prints the manifest, or
-rewrites FILE with -w. Bindings are kept.
+Re-encrypts every value for the given recipients (add or remove a key; rotate) or, with -n, for the recipients
+NS publishes now (plus -r/-R): after the cluster renewed its key, this moves the manifests off the retiring
+one. Prints the manifest, or rewrites FILE with -w. Bindings are kept. Every value of every file is decrypted
+first: if one does not decrypt with the identities given, nothing is written (exit 1).
+
+Options: -n/--namespace, --offline, --kubeconfig, --context as for encrypt.
 
 Examples:
   age-secret updatekeys -i local.txt -R recipients.txt -w --file age.secret.enc.yaml
+  age-secret updatekeys -i local.txt -n development -r age1...mine -w --file age.secret.enc.yaml
+`,
+  recipients: `Usage: age-secret recipients -n NS [--kubeconfig FILE] [--context NAME]
+
+Prints the recipients (public keys) that namespace NS publishes in its ConfigMap agesecret-recipients, one per
+line: the format of a -R file. Needs only: get configmaps agesecret-recipients in NS. Refuses a ConfigMap the
+AgeSecret operator did not make (exit 5), as it does an absent or empty one.
+
+Exit codes: 0 printed, 5 nothing published (the message says how to opt in), 6 forbidden, 7 unreachable,
+8 kubeconfig unusable or credentials rejected.
+
+Examples:
+  age-secret recipients -n development > recipients.txt
+  age-secret recipients --context staging --namespace payments
+`,
+  status: `Usage: age-secret status -n NS [--kubeconfig FILE] [--context NAME]
+
+Lists the AgeSecrets of NS with their Ready condition and whether each still needs a retiring key of the
+namespace (so the key cannot be retired before its manifests are moved on with updatekeys -n NS). The answer
+comes from the operator's status when it gives one (condition NeedsRetiringKey), else from the recipients the
+CLI recorded in the annotation age-secret.pyvo.io/recipients; without either it is "unknown": an age
+ciphertext does not say whom it is encrypted for. Needs: get configmaps agesecret-recipients and list
+agesecrets.pyvo.io in NS.
+
+Exit codes: 0 none needs a retiring key, 3 some do (run updatekeys), 4 for some it cannot be told,
+5/6/7/8 as for recipients.
+
+Examples:
+  age-secret status -n development || echo "run updatekeys"
 `,
   verify: `Usage: age-secret verify --file FILE [-i IDENTITY-FILE] [-n NS]
 
@@ -126,6 +188,8 @@ Examples:
 Turns each kind: Secret document (data and stringData) into an AgeSecret with encrypted values: one key
 becomes secretKey/secret, several become spec.data; type, labels and annotations are carried (the
 last-applied-configuration annotation, which holds plaintext, is dropped). Other documents are kept.
+With -n NS the values are also encrypted for the recipients NS publishes (-n, --offline, --kubeconfig,
+--context as for encrypt).
 
 Examples:
   kubectl create secret generic numbers --from-file=numbers=secret.txt --dry-run=client -o yaml \\

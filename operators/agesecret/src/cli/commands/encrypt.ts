@@ -2,12 +2,17 @@
 import { parseDocuments, recordedRecipients, recordRecipients, stringifyDocuments, isAgeSecret } from '../../manifest/documents.js';
 import { encryptDocuments, type BindMode } from '../../manifest/transform.js';
 import { readInput, writeFileAtomic, type CliIo } from '../io.js';
-import { fileOptions, gatherRecipients, inputFiles, recipientOptions } from '../keys.js';
+import { kubeOptions, offlineOption, recipientsFor } from '../cluster-access.js';
+import { fileOptions, inputFiles, recipientOptions } from '../keys.js';
+import { checkSameNamespace } from '../published-recipients.js';
 import { EXIT_OK, parseCommandArgs, UsageError } from '../usage.js';
 
+/** -n names the namespace: its published recipients are encrypted for (unless --offline) and --bind binds to it. */
 export const outputOptions = {
   'in-place': { type: 'boolean', short: 'w' },
   namespace: { type: 'string', short: 'n' },
+  ...kubeOptions,
+  ...offlineOption,
 } as const;
 
 export function bindMode(values: { bind?: boolean; 'bind-namespace'?: boolean }): BindMode {
@@ -45,11 +50,11 @@ export async function encrypt(args: string[], io: CliIo): Promise<number> {
   const files = inputFiles(values, positionals);
   const inPlace = values['in-place'] ?? false;
   checkOutputMode(files, inPlace);
-  const recipients = await gatherRecipients(io, values);
-  if (recipients.length === 0) throw new UsageError('no recipients: pass -r age1... or -R recipients-file');
   const bind = bindMode(values);
+  const recipients = await recipientsFor(io, values, 'encrypt');
   for (const file of files) {
     const docs = parseDocuments(await readInput(io, file), file);
+    if (values.namespace && !values.offline) checkSameNamespace(docs, values.namespace, file);
     const report = await encryptDocuments(docs, {
       recipients,
       bind,

@@ -2,8 +2,10 @@
 import { ageSecretFromSecret, isSecretDocument } from '../../manifest/from-secret.js';
 import { parseDocuments, stringifyDocuments } from '../../manifest/documents.js';
 import { readInput, type CliIo } from '../io.js';
-import { fileOptions, gatherRecipients, inputFiles, recipientOptions } from '../keys.js';
-import { EXIT_OK, parseCommandArgs, UsageError } from '../usage.js';
+import { recipientsFor } from '../cluster-access.js';
+import { fileOptions, inputFiles, recipientOptions } from '../keys.js';
+import { checkSameNamespace } from '../published-recipients.js';
+import { EXIT_OK, parseCommandArgs } from '../usage.js';
 import { bindMode, checkOutputMode, emit, outputOptions } from './encrypt.js';
 
 export async function fromSecret(args: string[], io: CliIo): Promise<number> {
@@ -22,11 +24,11 @@ export async function fromSecret(args: string[], io: CliIo): Promise<number> {
   const files = inputFiles(values, positionals);
   const inPlace = values['in-place'] ?? false;
   checkOutputMode(files, inPlace);
-  const recipients = await gatherRecipients(io, values);
-  if (recipients.length === 0) throw new UsageError('no recipients: pass -r age1... or -R recipients-file');
   const bind = bindMode(values);
+  const recipients = await recipientsFor(io, values, 'from-secret');
   for (const file of files) {
     const docs = parseDocuments(await readInput(io, file), file);
+    if (values.namespace && !values.offline) checkSameNamespace(docs, values.namespace, file);
     let converted = 0;
     for (const [index, doc] of docs.entries()) {
       if (!isSecretDocument(doc)) continue;
