@@ -15,7 +15,9 @@ import {
 } from 'capstan';
 import { createOperatorMetrics, type OperatorMetrics } from 'capstan/production';
 import { readyKey, registerAgeSecretMetrics } from './agesecret-metrics.js';
+import { KeyDependence } from './keys/key-dependence.js';
 import { registerManagedKeys } from './keys/key-keeper.js';
+import { keyStatusOf } from './keys/key-status.js';
 import type { ManagedKeysSettings } from './keys/namespace-keys.js';
 import { GROUP, PLURAL, VERSION, type AgeSecret } from './resource.js';
 import { admissionRefusal, applyAgeSecret, deleteOwnedSecret, type ApplySettings } from './reconcile/apply.js';
@@ -120,8 +122,17 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
   operator.uses(SECRETS, ['get'], { why: 'a key Secret missing from the cache is read once, its absence confirmed by the API server' });
 
   const identities = new IdentityCache();
+  const dependence = new KeyDependence();
   if (options.managedKeys && (options.managedKeys.namespaces.length > 0 || options.managedKeys.label))
-    registerManagedKeys(operator, { secrets, identities, settings: options.managedKeys });
+    registerManagedKeys(operator, {
+      secrets,
+      ageSecrets,
+      usersOf: (namespace, name) => byKeyRef.get(keyOf(namespace, name)),
+      identities,
+      dependence,
+      metrics,
+      settings: options.managedKeys,
+    });
   const settings: ApplySettings = {
     fieldManager: OPERATOR_NAME,
     ...(defaultIdentity ? { defaultIdentity } : {}),
@@ -156,7 +167,10 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
         await ctx.events.info('SecretDeleted', `Secret ${previous} deleted: spec.secretName is now ${outcome.secretName}`);
       }
     }
-    const update = statusFor(obj, outcome);
+    // The key Secret's current recipients, and whether a value still opens only with a retiring identity.
+    const keyRef = obj.spec?.ageSecretRef ? { namespace, name: obj.spec.ageSecretRef } : defaultIdentity;
+    const keys = keyRef ? await keyStatusOf(obj, secrets.cached(keyRef), { identities, dependence }) : undefined;
+    const update = statusFor(obj, outcome, new Date(), keys);
     if (update.patch) Object.assign(ctx.patch.status, update.patch);
     if (outcome.ok) {
       if (outcome.action !== 'unchanged') {
