@@ -21,7 +21,8 @@ import { keyStatusOf } from './keys/key-status.js';
 import type { ManagedKeysSettings } from './keys/namespace-keys.js';
 import { GROUP, PLURAL, VERSION, type AgeSecret } from './resource.js';
 import { admissionRefusal, applyAgeSecret, deleteOwnedSecret, type ApplySettings } from './reconcile/apply.js';
-import type { SecretObject } from './reconcile/desired-secret.js';
+import { isOwnedBy, type SecretObject } from './reconcile/desired-secret.js';
+import { registerRollouts, type RollOut } from './rollouts/rollouts.js';
 import { IdentityCache, SECRETS, type DefaultIdentity } from './reconcile/key-source.js';
 import { ADOPT_ANNOTATION } from './reconcile/ownership.js';
 import { statusFor, suspendedStatusFor } from './reconcile/status.js';
@@ -55,6 +56,8 @@ export interface AgeSecretOperatorOptions {
   metrics?: OperatorMetrics;
   /** Cluster-held namespace keys (generated, recipients published); omit, or no namespace and no label: off. */
   managedKeys?: ManagedKeysSettings;
+  /** Roll opted-in Deployments, StatefulSets and DaemonSets when a Secret they use changes; off: no RBAC for them. */
+  rollouts?: boolean;
 }
 
 type AgeSecretObject = AgeSecret & KubeObject;
@@ -138,6 +141,9 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     ...(defaultIdentity ? { defaultIdentity } : {}),
     ...(options.requireBinding ? { requireBinding: true } : {}),
   };
+  const rollOut: RollOut | undefined = options.rollouts
+    ? registerRollouts(operator, ageSecrets, (namespace, name) => refsOf(byTarget.get(keyOf(namespace, name))))
+    : undefined;
   const cachedSecret = (ref: ObjectKey) => secrets.cached(ref);
   // capstan starts workers only once every cache has synced: a cache miss means the Secret is absent.
   const cacheComplete = () => true;
@@ -172,6 +178,11 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     const keys = keyRef ? await keyStatusOf(obj, secrets.cached(keyRef), { identities, dependence }) : undefined;
     const update = statusFor(obj, outcome, new Date(), keys);
     if (update.patch) Object.assign(ctx.patch.status, update.patch);
+    if (outcome.ok && outcome.action === 'unchanged' && rollOut) {
+      // Only once the cache holds the Secret as written (its own watch event re-runs this): the hash is then final.
+      const written = secrets.cached({ namespace, name: outcome.secretName });
+      if (written && isOwnedBy(written, obj.metadata.uid)) await rollOut(ctx, written);
+    }
     if (outcome.ok) {
       if (outcome.action !== 'unchanged') {
         ctx.logger.info('secret written', { secret: outcome.secretName, action: outcome.action });

@@ -118,3 +118,11 @@ test('--managed-key-renewal: units s, m, h, d or seconds; 0 never; anything else
     assert.equal(parsed.settings.managedKeys.renewalMs, expected, flag);
   }
 });
+
+test('--rollouts: off by default, on with the flag', () => {
+  const off = parseSettings([], {});
+  const on = parseSettings(['--rollouts'], {});
+  if (off.help || on.help) return assert.fail('help');
+  assert.equal(off.settings.rollouts, false);
+  assert.equal(on.settings.rollouts, true);
+});

@@ -36,6 +36,8 @@ export interface OperatorProcessSettings extends ProductionFlags {
   admission?: AdmissionSettings;
   /** Cluster-held namespace keys: the namespaces listed, whether the namespace label opts in, the key Secret's name. */
   managedKeys: ManagedKeysSettings;
+  /** Roll opted-in workloads when a Secret they use changes (`--rollouts`). */
+  rollouts: boolean;
 }
 
 const PRODUCTION_DEFAULTS = { healthPort: 8080, leaseName: 'agesecret-operator' };
@@ -55,6 +57,8 @@ export const USAGE = `Usage: agesecret-operator [options]
   --managed-key-secret NAME        the key Secret's name in those namespaces (default: agesecret-namespace-key)
   --managed-key-renewal DURATION   renew operator-made keys this often: 30d, 12h, 90m, 45s or seconds; 0 never
                                    (default 30d); old identities stay until no AgeSecret needs them
+  --rollouts                       roll Deployments, StatefulSets and DaemonSets annotated
+                                   age-secret.pyvo.io/rollout-on-change=true when a Secret they use changes
   --concurrency N                  reconciles running at once (default 16)
   --kubeconfig FILE                default: $KUBECONFIG, then in-cluster, then ~/.kube/config
   --log-level LEVEL                debug|info|warn|error (default $LOG_LEVEL or info)
@@ -98,6 +102,7 @@ export function parseSettings(
         'managed-keys-label': { type: 'boolean' },
         'managed-key-secret': { type: 'string' },
         'managed-key-renewal': { type: 'string' },
+        rollouts: { type: 'boolean' },
         concurrency: { type: 'string' },
         ...productionOptions,
         ...admissionOptions,
@@ -137,6 +142,7 @@ export function parseSettings(
         secretName: values['managed-key-secret'] ?? DEFAULT_MANAGED_KEY_SECRET,
         renewalMs: durationMs(values['managed-key-renewal'], '--managed-key-renewal', DEFAULT_RENEWAL_MS),
       },
+      rollouts: values.rollouts ?? false,
       concurrency: int(values.concurrency, '--concurrency', 16, 1),
       ...production.flags,
       ...(kubeconfig ? { kubeconfig } : {}),
@@ -153,6 +159,7 @@ export function operatorOptions(settings: OperatorProcessSettings): AgeSecretOpe
     ...(settings.defaultIdentity ? { defaultIdentity: settings.defaultIdentity } : {}),
     requireBinding: settings.requireBinding,
     managedKeys: settings.managedKeys,
+    ...(settings.rollouts ? { rollouts: true } : {}),
     concurrency: settings.concurrency,
     ...(settings.admission ? { admission: settings.admission } : {}),
   };
