@@ -175,3 +175,35 @@ describe('cluster-held key renewal', () => {
     assert.ok(samples > 0);
   });
 });
+
+describe('cluster-held key renewal on its schedule', () => {
+  let env: OperatorNamespace;
+
+  before(async () => {
+    env = await operatorNamespace('asec-renew-due', {
+      managedKeys: { namespaces: [], label: true, secretName: DEFAULT_MANAGED_KEY_SECRET, renewalMs: 3000 },
+    });
+  });
+
+  after(() => env.close());
+
+  test('--managed-key-renewal: the key renews when due without any event; an identity nothing needs is retired', async () => {
+    const { client, namespace: ns } = env;
+    await client.patch(NAMESPACES, { name: ns }, { metadata: { labels: { [MANAGED_KEYS_LABEL]: 'true' } } });
+    const recipientsNow = async () => {
+      const cm = await client.tryGet<ConfigMap>(CONFIGMAPS, { namespace: ns, name: RECIPIENTS_CONFIGMAP });
+      return cm?.data?.['recipients']?.trim();
+    };
+    const first = await eventually('recipients published', recipientsNow);
+    // No AgeSecret uses the key: the renewal, due by the clock alone, publishes a new recipient and drops the old one.
+    await eventually('renewed by the schedule', async () => {
+      const now = await recipientsNow();
+      return now && now !== first ? true : undefined;
+    });
+    await eventually('the first identity retired', async () => {
+      const key = await secretOf(client, ns, DEFAULT_MANAGED_KEY_SECRET);
+      const held = (await loadIdentities(unb64(key?.data?.['secretKey']))).recipients;
+      return held.includes(first) ? undefined : true;
+    });
+  });
+});
