@@ -15,11 +15,14 @@ import {
 } from 'capstan';
 import { createOperatorMetrics, type OperatorMetrics } from 'capstan/production';
 import { readyKey, registerAgeSecretMetrics } from './agesecret-metrics.js';
+import { KeyDependence } from './keys/key-dependence.js';
 import { registerManagedKeys } from './keys/key-keeper.js';
+import { keyStatusOf } from './keys/key-status.js';
 import type { ManagedKeysSettings } from './keys/namespace-keys.js';
 import { GROUP, PLURAL, VERSION, type AgeSecret } from './resource.js';
 import { admissionRefusal, applyAgeSecret, deleteOwnedSecret, type ApplySettings } from './reconcile/apply.js';
-import type { SecretObject } from './reconcile/desired-secret.js';
+import { isOwnedBy, type SecretObject } from './reconcile/desired-secret.js';
+import { registerRollouts, type RollOut } from './rollouts/rollouts.js';
 import { IdentityCache, SECRETS, type DefaultIdentity } from './reconcile/key-source.js';
 import { ADOPT_ANNOTATION } from './reconcile/ownership.js';
 import { statusFor, suspendedStatusFor } from './reconcile/status.js';
@@ -53,6 +56,8 @@ export interface AgeSecretOperatorOptions {
   metrics?: OperatorMetrics;
   /** Cluster-held namespace keys (generated, recipients published); omit, or no namespace and no label: off. */
   managedKeys?: ManagedKeysSettings;
+  /** Roll opted-in Deployments, StatefulSets and DaemonSets when a Secret they use changes; off: no RBAC for them. */
+  rollouts?: boolean;
 }
 
 type AgeSecretObject = AgeSecret & KubeObject;
@@ -120,13 +125,25 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
   operator.uses(SECRETS, ['get'], { why: 'a key Secret missing from the cache is read once, its absence confirmed by the API server' });
 
   const identities = new IdentityCache();
+  const dependence = new KeyDependence();
   if (options.managedKeys && (options.managedKeys.namespaces.length > 0 || options.managedKeys.label))
-    registerManagedKeys(operator, { secrets, identities, settings: options.managedKeys });
+    registerManagedKeys(operator, {
+      secrets,
+      ageSecrets,
+      usersOf: (namespace, name) => byKeyRef.get(keyOf(namespace, name)),
+      identities,
+      dependence,
+      metrics,
+      settings: options.managedKeys,
+    });
   const settings: ApplySettings = {
     fieldManager: OPERATOR_NAME,
     ...(defaultIdentity ? { defaultIdentity } : {}),
     ...(options.requireBinding ? { requireBinding: true } : {}),
   };
+  const rollOut: RollOut | undefined = options.rollouts
+    ? registerRollouts(operator, ageSecrets, (namespace, name) => refsOf(byTarget.get(keyOf(namespace, name))))
+    : undefined;
   const cachedSecret = (ref: ObjectKey) => secrets.cached(ref);
   // capstan starts workers only once every cache has synced: a cache miss means the Secret is absent.
   const cacheComplete = () => true;
@@ -156,8 +173,16 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
         await ctx.events.info('SecretDeleted', `Secret ${previous} deleted: spec.secretName is now ${outcome.secretName}`);
       }
     }
-    const update = statusFor(obj, outcome);
+    // The key Secret's current recipients, and whether a value still opens only with a retiring identity.
+    const keyRef = obj.spec?.ageSecretRef ? { namespace, name: obj.spec.ageSecretRef } : defaultIdentity;
+    const keys = keyRef ? await keyStatusOf(obj, secrets.cached(keyRef), { identities, dependence }) : undefined;
+    const update = statusFor(obj, outcome, new Date(), keys);
     if (update.patch) Object.assign(ctx.patch.status, update.patch);
+    if (outcome.ok && outcome.action === 'unchanged' && rollOut) {
+      // Only once the cache holds the Secret as written (its own watch event re-runs this): the hash is then final.
+      const written = secrets.cached({ namespace, name: outcome.secretName });
+      if (written && isOwnedBy(written, obj.metadata.uid)) await rollOut(ctx, written);
+    }
     if (outcome.ok) {
       if (outcome.action !== 'unchanged') {
         ctx.logger.info('secret written', { secret: outcome.secretName, action: outcome.action });

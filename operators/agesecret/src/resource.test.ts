@@ -37,7 +37,7 @@ test('deploy/agesecret/crd.yaml equals the CRD generated from resource.ts', () =
 });
 
 /** Fields added since 0.1 (optional, so every 0.1 object stays valid and means the same). */
-const ADDED_SINCE_0_1 = { spec: ['suspend', 'immutable'], status: [] as string[] };
+const ADDED_SINCE_0_1 = { spec: ['suspend', 'immutable'], status: ['recipients', 'needsReencryption'] };
 
 /** The CRD without the fields added since 0.1. */
 function as01(crd: typeof ageSecretCrd): unknown {
@@ -53,6 +53,8 @@ test('the schema-builder CRD means what the hand-written CRD of 0.1 meant, plus 
   assert.deepEqual(meaning(as01(ageSecretCrd)), meaning(parse(fixture('fixtures/crd-0.1.yaml'))));
   const spec = ageSecretCrd.spec.versions[0]!.schema.openAPIV3Schema.properties!['spec']!;
   for (const field of ADDED_SINCE_0_1.spec) assert.ok(!spec.required?.includes(field), `${field} is optional`);
+  const status = ageSecretCrd.spec.versions[0]!.schema.openAPIV3Schema.properties!['status']!;
+  for (const field of ADDED_SINCE_0_1.status) assert.ok(!status.required?.includes(field), `status.${field} is optional`);
 });
 
 test('seed fields and extensions exist, every field has a description', () => {
@@ -69,5 +71,11 @@ test('seed fields and extensions exist, every field has a description', () => {
     version.additionalPrinterColumns?.map((c) => c.name),
     ['Secret', 'Ready', 'Reason', 'Age'],
   );
-  assert.deepEqual(Object.keys(root['status']!.properties!), ['conditions', 'observedGeneration', 'secretName']);
+  assert.deepEqual(Object.keys(root['status']!.properties!), [
+    'conditions',
+    'observedGeneration',
+    'secretName',
+    'recipients',
+    'needsReencryption',
+  ]);
 });

@@ -94,6 +94,18 @@ export const AgeSecrets = defineCustomResource({
         ),
         observedGeneration: s.optional(s.integer({ description: 'The metadata.generation last reconciled.', format: 'int64' })),
         secretName: s.optional(s.string({ description: 'Name of the Secret the operator currently manages for this AgeSecret.' })),
+        recipients: s.optional(
+          s.array(s.string(), {
+            description:
+              'The recipients (age public keys) to encrypt new values of this AgeSecret for: the current identities of its key Secret, newest first. Public; retiring identities are not listed.',
+          }),
+        ),
+        needsReencryption: s.optional(
+          s.boolean({
+            description:
+              'True while some value decrypts only with a retiring identity of the key Secret: re-encrypt it for `recipients` (age-secret updatekeys); the retiring identity is kept until then.',
+          }),
+        ),
       },
       { description: 'Observed state, written by the operator.' },
     ),

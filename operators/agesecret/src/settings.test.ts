@@ -31,13 +31,18 @@ test('flags: namespaces, disabled default identity, binding, log level', () => {
 test('managed keys: off by default; namespaces listed, the label honoured, the key Secret named', () => {
   const off = parseSettings([], {});
   if (off.help) return assert.fail('help');
-  assert.deepEqual(off.settings.managedKeys, { namespaces: [], label: false, secretName: 'agesecret-namespace-key' });
+  assert.deepEqual(off.settings.managedKeys, {
+    namespaces: [],
+    label: false,
+    secretName: 'agesecret-namespace-key',
+    renewalMs: 30 * 86_400_000,
+  });
   const on = parseSettings(
     ['--managed-keys-namespace', 'a', '--managed-keys-namespace', 'b', '--managed-keys-label', '--managed-key-secret', 'k'],
     {},
   );
   if (on.help) return assert.fail('help');
-  assert.deepEqual(on.settings.managedKeys, { namespaces: ['a', 'b'], label: true, secretName: 'k' });
+  assert.deepEqual(on.settings.managedKeys, { namespaces: ['a', 'b'], label: true, secretName: 'k', renewalMs: 30 * 86_400_000 });
 });
 
 test('bad settings are SettingsErrors', () => {
@@ -88,4 +93,36 @@ test('production settings: health host from flag or $POD_IP, lease from flag or 
   if (bare.help) return assert.fail('help');
   assert.equal(bare.settings.healthHost, undefined);
   assert.equal(bare.settings.leaseNamespace, undefined);
+});
+
+test('--managed-key-renewal: units s, m, h, d or seconds; 0 never; anything else refused', () => {
+  const cases: [string, number | 'error'][] = [
+    ['45', 45_000],
+    ['45s', 45_000],
+    ['90m', 5_400_000],
+    ['12h', 43_200_000],
+    ['7d', 604_800_000],
+    ['0', 0],
+    ['1.5h', 'error'],
+    ['-1', 'error'],
+    ['1w', 'error'],
+    ['', 'error'],
+  ];
+  for (const [flag, expected] of cases) {
+    if (expected === 'error') {
+      assert.throws(() => parseSettings(['--managed-key-renewal', flag], {}), SettingsError, flag);
+      continue;
+    }
+    const parsed = parseSettings(['--managed-key-renewal', flag], {});
+    if (parsed.help) return assert.fail('help');
+    assert.equal(parsed.settings.managedKeys.renewalMs, expected, flag);
+  }
+});
+
+test('--rollouts: off by default, on with the flag', () => {
+  const off = parseSettings([], {});
+  const on = parseSettings(['--rollouts'], {});
+  if (off.help || on.help) return assert.fail('help');
+  assert.equal(off.settings.rollouts, false);
+  assert.equal(on.settings.rollouts, true);
 });

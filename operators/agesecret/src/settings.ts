@@ -14,6 +14,7 @@ import { AgeSecretError } from './errors.js';
 import type { AgeSecretOperatorOptions } from './operator.js';
 import type { DefaultIdentity } from './reconcile/key-source.js';
 import { DEFAULT_MANAGED_KEY_SECRET, type ManagedKeysSettings } from './keys/namespace-keys.js';
+import { DEFAULT_RENEWAL_MS } from './keys/key-records.js';
 
 export class SettingsError extends AgeSecretError {
   constructor(message: string, options: { cause?: unknown } = {}) {
@@ -35,6 +36,8 @@ export interface OperatorProcessSettings extends ProductionFlags {
   admission?: AdmissionSettings;
   /** Cluster-held namespace keys: the namespaces listed, whether the namespace label opts in, the key Secret's name. */
   managedKeys: ManagedKeysSettings;
+  /** Roll opted-in workloads when a Secret they use changes (`--rollouts`). */
+  rollouts: boolean;
 }
 
 const PRODUCTION_DEFAULTS = { healthPort: 8080, leaseName: 'agesecret-operator' };
@@ -52,6 +55,10 @@ export const USAGE = `Usage: agesecret-operator [options]
                                    publish its recipients in ConfigMap agesecret-recipients (repeatable)
   --managed-keys-label             also for namespaces labelled age-secret.pyvo.io/managed-keys=true
   --managed-key-secret NAME        the key Secret's name in those namespaces (default: agesecret-namespace-key)
+  --managed-key-renewal DURATION   renew operator-made keys this often: 30d, 12h, 90m, 45s or seconds; 0 never
+                                   (default 30d); old identities stay until no AgeSecret needs them
+  --rollouts                       roll Deployments, StatefulSets and DaemonSets annotated
+                                   age-secret.pyvo.io/rollout-on-change=true when a Secret they use changes
   --concurrency N                  reconciles running at once (default 16)
   --kubeconfig FILE                default: $KUBECONFIG, then in-cluster, then ~/.kube/config
   --log-level LEVEL                debug|info|warn|error (default $LOG_LEVEL or info)
@@ -64,6 +71,16 @@ const int = (value: string | undefined, name: string, fallback: number, min: num
   if (!Number.isInteger(n) || n < min) throw new SettingsError(`${name} must be an integer >= ${min}`);
   return n;
 };
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration flag: a whole number with an optional unit s, m, h or d (seconds without one); 0 allowed. */
+export function durationMs(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const match = /^(\d+)([smhd]?)$/.exec(value.trim());
+  if (!match) throw new SettingsError(`${name} must be a duration such as 30d, 12h, 90m, 45s or a number of seconds`);
+  return Number(match[1]) * UNIT_MS[match[2] || 's']!;
+}
 
 export function parseSettings(
   argv: string[],
@@ -84,6 +101,8 @@ export function parseSettings(
         'managed-keys-namespace': { type: 'string', multiple: true },
         'managed-keys-label': { type: 'boolean' },
         'managed-key-secret': { type: 'string' },
+        'managed-key-renewal': { type: 'string' },
+        rollouts: { type: 'boolean' },
         concurrency: { type: 'string' },
         ...productionOptions,
         ...admissionOptions,
@@ -121,7 +140,9 @@ export function parseSettings(
         namespaces: values['managed-keys-namespace'] ?? [],
         label: values['managed-keys-label'] ?? false,
         secretName: values['managed-key-secret'] ?? DEFAULT_MANAGED_KEY_SECRET,
+        renewalMs: durationMs(values['managed-key-renewal'], '--managed-key-renewal', DEFAULT_RENEWAL_MS),
       },
+      rollouts: values.rollouts ?? false,
       concurrency: int(values.concurrency, '--concurrency', 16, 1),
       ...production.flags,
       ...(kubeconfig ? { kubeconfig } : {}),
@@ -138,6 +159,7 @@ export function operatorOptions(settings: OperatorProcessSettings): AgeSecretOpe
     ...(settings.defaultIdentity ? { defaultIdentity: settings.defaultIdentity } : {}),
     requireBinding: settings.requireBinding,
     managedKeys: settings.managedKeys,
+    ...(settings.rollouts ? { rollouts: true } : {}),
     concurrency: settings.concurrency,
     ...(settings.admission ? { admission: settings.admission } : {}),
   };

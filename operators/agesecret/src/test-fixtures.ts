@@ -140,6 +140,8 @@ export interface OperatorNamespace {
   namespace: string;
   kubeconfigPath: string;
   running: RunningOperator;
+  /** Stops the operator and starts a fresh one (a process restart: nothing in memory survives), `options` overriding. */
+  restart(options?: Partial<AgeSecretOperatorOptions>): Promise<void>;
   /** Stops the operator, deletes the namespace, closes the client. */
   close(): Promise<void>;
 }
@@ -150,26 +152,33 @@ export async function operatorNamespace(prefix: string, options: Partial<AgeSecr
   const client = await ApiClient.create(cluster.kubeconfigPath);
   await installCrd(client);
   const namespace = await createNamespace(client, prefix);
-  const running = await runOperatorInProcess(
-    (settings) =>
-      createAgeSecretOperator({
-        kubeconfig: settings.kubeconfigPath,
-        logger: settings.logger,
-        namespaces: [namespace],
-        backoff: { baseMs: 200, capMs: 2000 },
-        ...options,
-      }).operator,
-    { kubeconfigPath: cluster.kubeconfigPath, namespaces: [namespace] },
-  );
-  return {
+  const start = (overrides: Partial<AgeSecretOperatorOptions>) =>
+    runOperatorInProcess(
+      (settings) =>
+        createAgeSecretOperator({
+          kubeconfig: settings.kubeconfigPath,
+          logger: settings.logger,
+          namespaces: [namespace],
+          backoff: { baseMs: 200, capMs: 2000 },
+          ...options,
+          ...overrides,
+        }).operator,
+      { kubeconfigPath: cluster.kubeconfigPath, namespaces: [namespace] },
+    );
+  const env: OperatorNamespace = {
     client,
     namespace,
     kubeconfigPath: cluster.kubeconfigPath,
-    running,
+    running: await start({}),
+    async restart(overrides = {}) {
+      await env.running.stop();
+      env.running = await start(overrides);
+    },
     async close() {
-      await running.stop();
+      await env.running.stop();
       await deleteNamespaces(client, [namespace]);
       client.close();
     },
   };
+  return env;
 }

@@ -6,8 +6,13 @@ import { IDENTITY_KEY } from '../reconcile/key-source.js';
 export const MANAGED_KEYS_LABEL = 'age-secret.pyvo.io/managed-keys';
 /** The ConfigMap where a managed namespace's recipients (public keys only) are published, readable without Secrets. */
 export const RECIPIENTS_CONFIGMAP = 'agesecret-recipients';
-/** The ConfigMap key holding the recipients, one `age1...` per line. */
+/** The ConfigMap key holding the recipients new encryptions use (current keys, newest first), one `age1...` per line. */
 export const RECIPIENTS_KEY = 'recipients';
+/**
+ * The ConfigMap key listing retiring recipients (renewed, kept for decryption until no AgeSecret needs them), present
+ * only while there are some: never to encrypt for, only for `age-secret status` and people to see what still waits.
+ */
+export const RETIRING_KEY = 'retiring';
 /** The default name of the key Secret the operator creates in a managed namespace (AgeSecrets name it in ageSecretRef). */
 export const DEFAULT_MANAGED_KEY_SECRET = 'agesecret-namespace-key';
 /** Marks what the operator generated (the key Secret, the ConfigMap), so that nothing else is ever rewritten. */
@@ -21,6 +26,8 @@ export interface ManagedKeysSettings {
   label: boolean;
   /** The key Secret's name in each managed namespace. */
   secretName: string;
+  /** How often an operator-made key is renewed (`--managed-key-renewal`); 0: never; default 30 days. */
+  renewalMs?: number;
 }
 
 /** Whether the operator holds this namespace's key. */
@@ -42,9 +49,11 @@ export function keySecretBody(namespace: string, name: string, identity: string,
   } as KubeObject;
 }
 
-/** The ConfigMap's data for these recipients (public keys), stable for equal input. */
-export function recipientsData(recipients: readonly string[]): Record<string, string> {
-  return { [RECIPIENTS_KEY]: [...new Set(recipients)].map((r) => `${r}\n`).join('') };
+const lines = (recipients: readonly string[]) => [...new Set(recipients)].map((r) => `${r}\n`).join('');
+
+/** The ConfigMap's data for these recipients (public keys), stable for equal input; `retiring` only when some are. */
+export function recipientsData(recipients: readonly string[], retiring: readonly string[] = []): Record<string, string> {
+  return { [RECIPIENTS_KEY]: lines(recipients), ...(retiring.length ? { [RETIRING_KEY]: lines(retiring) } : {}) };
 }
 
 /** What to do with the recipients ConfigMap: create it, update ours, leave it, or refuse one made by someone else. */

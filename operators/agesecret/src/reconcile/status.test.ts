@@ -59,3 +59,17 @@ test('suspended: a Suspended condition for the generation, Ready untouched; resu
     undefined,
   );
 });
+
+test('key status: recipients and needsReencryption written when they change, left alone when not given', () => {
+  const ok = { ok: true as const, secretName: 's', action: 'unchanged' as const, values: 1 };
+  const first = statusFor(base, ok, new Date('2026-01-01T00:00:00Z'), { recipients: ['age1a'], needsReencryption: false }).patch!;
+  assert.deepEqual([first.recipients, first.needsReencryption], [['age1a'], false]);
+  const cases: [string, { recipients: string[]; needsReencryption: boolean } | undefined, boolean][] = [
+    ['same', { recipients: ['age1a'], needsReencryption: false }, false],
+    ['not given', undefined, false],
+    ['renewed', { recipients: ['age1b'], needsReencryption: true }, true],
+    ['re-encrypted', { recipients: ['age1a'], needsReencryption: true }, true],
+  ];
+  for (const [name, keys, writes] of cases)
+    assert.equal(statusFor({ ...base, status: first }, ok, new Date(), keys).patch !== undefined, writes, name);
+});

@@ -1,11 +1,12 @@
 // Turns an apply outcome into the AgeSecret's status (Ready and Suspended conditions, observedGeneration, secretName).
 import { getCondition, removeCondition, setCondition, type Condition } from 'capstan';
 import type { AgeSecret, AgeSecretStatus } from '../resource.js';
+import type { KeyStatus } from '../keys/key-status.js';
 import type { ApplyOutcome } from './apply.js';
 
 export interface StatusUpdate {
   /** The fields to merge into status; undefined when nothing changed. */
-  patch?: Pick<AgeSecretStatus, 'conditions' | 'observedGeneration' | 'secretName'>;
+  patch?: Pick<AgeSecretStatus, 'conditions' | 'observedGeneration' | 'secretName' | 'recipients' | 'needsReencryption'>;
   /** Whether the Ready condition's status, reason or message changed (worth an Event). */
   readyChanged: boolean;
   ready: Condition;
@@ -16,8 +17,11 @@ export function readyMessage(outcome: ApplyOutcome): string {
   return `Secret ${outcome.secretName} is up to date (${outcome.values} value${outcome.values === 1 ? '' : 's'} decrypted)`;
 }
 
-/** The status to write: capstan's setCondition keeps lastTransitionTime while the condition's status holds. */
-export function statusFor(obj: AgeSecret, outcome: ApplyOutcome, now: Date = new Date()): StatusUpdate {
+/**
+ * The status to write: capstan's setCondition keeps lastTransitionTime while the condition's status holds. `keys`
+ * (the key Secret's recipients and whether a retiring one is still needed): undefined leaves those fields as they are.
+ */
+export function statusFor(obj: AgeSecret, outcome: ApplyOutcome, now: Date = new Date(), keys?: KeyStatus): StatusUpdate {
   const generation = obj.metadata.generation;
   // Resumed: the Suspended condition goes (present only while suspended, so other objects' status never changes).
   const wasSuspended = getCondition(obj.status?.conditions, SUSPENDED) !== undefined;
@@ -35,10 +39,18 @@ export function statusFor(obj: AgeSecret, outcome: ApplyOutcome, now: Date = new
     !readyChanged &&
     old?.observedGeneration === generation &&
     obj.status?.observedGeneration === generation &&
-    obj.status?.secretName === secretName;
+    obj.status?.secretName === secretName &&
+    (!keys ||
+      (obj.status?.needsReencryption === keys.needsReencryption &&
+        JSON.stringify(obj.status?.recipients ?? []) === JSON.stringify(keys.recipients)));
   if (unchanged) return { readyChanged, ready };
   return {
-    patch: { conditions, ...(generation !== undefined ? { observedGeneration: generation } : {}), ...(secretName ? { secretName } : {}) },
+    patch: {
+      conditions,
+      ...(generation !== undefined ? { observedGeneration: generation } : {}),
+      ...(secretName ? { secretName } : {}),
+      ...(keys ? { recipients: keys.recipients, needsReencryption: keys.needsReencryption } : {}),
+    },
     readyChanged,
     ready,
   };

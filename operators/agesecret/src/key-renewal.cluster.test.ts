@@ -1,0 +1,209 @@
+// Renewal of a cluster-held key against the real API server: every AgeSecret stays Ready throughout, the old identity
+// is retired only once every AgeSecret was re-encrypted for the new recipient (never before, also across a restart).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KubeObject } from 'capstan';
+import { createOperatorMetrics, type OperatorMetrics } from 'capstan/production';
+import { loadIdentities } from './crypto/identities.js';
+import { CONFIGMAPS } from './keys/key-keeper.js';
+import { formatRecords, KEY_RECORDS_ANNOTATION, parseRecords } from './keys/key-records.js';
+import { DEFAULT_MANAGED_KEY_SECRET, MANAGED_KEYS_LABEL, RECIPIENTS_CONFIGMAP } from './keys/namespace-keys.js';
+import {
+  AGESECRETS,
+  ageSecret,
+  encryptFor,
+  EVENTS,
+  eventually,
+  NAMESPACES,
+  operatorNamespace,
+  SECRETS,
+  secretOf,
+  unb64,
+  waitReady,
+  type AgeSecretObject,
+  type EventObject,
+  type OperatorNamespace,
+} from './test-fixtures.js';
+
+type ConfigMap = KubeObject & { data?: Record<string, string> };
+const DAY = 86_400_000;
+const NAMES = ['renew-a', 'renew-b', 'renew-c'];
+
+describe('cluster-held key renewal', () => {
+  let env: OperatorNamespace;
+  const freshMetrics = () => createOperatorMetrics({ operator: 'agesecret-operator', processMetrics: false });
+  let metrics: OperatorMetrics = freshMetrics();
+
+  const published = async () => {
+    const cm = await env.client.tryGet<ConfigMap>(CONFIGMAPS, { namespace: env.namespace, name: RECIPIENTS_CONFIGMAP });
+    return cm?.data;
+  };
+  const keyRecipients = async (): Promise<string[]> => {
+    const key = await secretOf(env.client, env.namespace, DEFAULT_MANAGED_KEY_SECRET);
+    return (await loadIdentities(unb64(key?.data?.['secretKey']))).recipients;
+  };
+  const gauge = async (name: string): Promise<number | undefined> => {
+    const labels = `namespace="${env.namespace}"`;
+    const line = (await metrics.render()).body
+      .split('\n')
+      .find((l) => l.startsWith(`${name}{${labels},`) || l.startsWith(`${name}{${labels}}`));
+    return line ? Number(line.split(' ').at(-1)) : undefined;
+  };
+  const statuses = async () => (await env.client.list<AgeSecretObject>(AGESECRETS, { namespace: env.namespace })).items;
+  const reencrypt = async (name: string, recipients: string[]) => {
+    const secret = await encryptFor(recipients, `value-of-${name}`);
+    await env.client.patch(AGESECRETS, { namespace: env.namespace, name }, { spec: { secret } });
+    await eventually(`${name} re-encrypted and reported`, async () => {
+      const obj = await env.client.get<AgeSecretObject>(AGESECRETS, { namespace: env.namespace, name });
+      return obj.status?.observedGeneration === obj.metadata.generation && obj.status?.needsReencryption === false ? true : undefined;
+    });
+  };
+
+  before(async () => {
+    env = await operatorNamespace('asec-renew', {
+      metrics,
+      managedKeys: { namespaces: [], label: true, secretName: DEFAULT_MANAGED_KEY_SECRET },
+    });
+  });
+
+  after(() => env.close());
+
+  test('renewed key: Ready throughout, old identity kept until every AgeSecret is re-encrypted, then retired', async () => {
+    const { client, namespace: ns } = env;
+    await client.patch(NAMESPACES, { name: ns }, { metadata: { labels: { [MANAGED_KEYS_LABEL]: 'true' } } });
+    const first = (await eventually('recipients published', published))['recipients']!.trim().split('\n');
+    assert.equal(first.length, 1);
+    for (const name of NAMES)
+      await client.create(
+        AGESECRETS,
+        ageSecret(ns, name, {
+          secretName: name,
+          secretKey: 'v',
+          ageSecretRef: DEFAULT_MANAGED_KEY_SECRET,
+          secret: await encryptFor(first, `value-of-${name}`),
+        }),
+      );
+    for (const name of NAMES) await waitReady(client, ns, name, 'True');
+    await eventually('status publishes the recipients', async () =>
+      (await statuses()).every((o) => o.status?.recipients?.join() === first.join() && o.status.needsReencryption === false)
+        ? true
+        : undefined,
+    );
+    assert.equal(await gauge('agesecret_retiring_keys'), 0);
+
+    // Every status and Secret seen until the end must be Ready with the right value; the old identity may only
+    // disappear once the last AgeSecret was re-encrypted.
+    const violations: string[] = [];
+    let samples = 0;
+    let allReencrypted = false;
+    let observing = true;
+    const observer = (async () => {
+      while (observing) {
+        const objects = await statuses();
+        const holdsOld = (await keyRecipients()).includes(first[0]!);
+        if (!holdsOld && !allReencrypted) violations.push('old identity retired before every AgeSecret was re-encrypted');
+        for (const obj of objects) {
+          const ready = obj.status?.conditions?.find((c) => c.type === 'Ready');
+          if (ready?.status !== 'True') violations.push(`${obj.metadata.name}: Ready=${ready?.status} ${ready?.reason}`);
+          const value = unb64((await secretOf(client, ns, obj.metadata.name))?.data?.['v']);
+          if (value !== `value-of-${obj.metadata.name}`) violations.push(`${obj.metadata.name}: Secret value changed`);
+        }
+        samples++;
+      }
+    })();
+
+    // Backdate the key by 31 days (as if it had been made then): the default 30-day renewal is due.
+    const key = await client.get<KubeObject>(SECRETS, { namespace: ns, name: DEFAULT_MANAGED_KEY_SECRET });
+    const [record] = parseRecords(key);
+    assert.equal(record?.recipient, first[0]);
+    const backdated = formatRecords([{ recipient: first[0]!, created: new Date(Date.now() - 31 * DAY).toISOString() }]);
+    await client.patch(
+      SECRETS,
+      { namespace: ns, name: DEFAULT_MANAGED_KEY_SECRET },
+      { metadata: { annotations: { [KEY_RECORDS_ANNOTATION]: backdated } } },
+    );
+
+    const renewed = await eventually('a new recipient published, the old one retiring', async () => {
+      const data = await published();
+      return data?.['retiring']?.trim() === first[0] ? data : undefined;
+    });
+    const second = renewed['recipients']!.trim().split('\n');
+    assert.equal(second.length, 1);
+    assert.notEqual(second[0], first[0]);
+    assert.deepEqual((await keyRecipients()).sort(), [first[0]!, second[0]!].sort(), 'both identities held');
+    await eventually('every AgeSecret reports the new recipient and needs re-encryption', async () =>
+      (await statuses()).every((o) => o.status?.recipients?.join() === second.join() && o.status.needsReencryption === true)
+        ? true
+        : undefined,
+    );
+    assert.equal(await gauge('agesecret_retiring_keys'), 1);
+    assert.ok((await gauge('agesecret_key_age_seconds'))! < DAY / 1000, 'the current key is new');
+    const renewedRecords = parseRecords(await client.get<KubeObject>(SECRETS, { namespace: ns, name: DEFAULT_MANAGED_KEY_SECRET }));
+
+    // `age-secret updatekeys` for two of three: the old identity stays for the third.
+    await reencrypt(NAMES[0]!, second);
+    await reencrypt(NAMES[1]!, second);
+    assert.ok((await keyRecipients()).includes(first[0]!), 'kept while renew-c needs it');
+
+    // A restart mid-renewal: the new process finds the same records, renews nothing and retires nothing.
+    metrics = freshMetrics();
+    await env.restart({ metrics });
+    await client.delete(CONFIGMAPS, { namespace: ns, name: RECIPIENTS_CONFIGMAP });
+    await eventually('the restarted operator republished the same state', async () => {
+      const data = await published();
+      return data?.['recipients']?.trim() === second[0] && data?.['retiring']?.trim() === first[0] ? true : undefined;
+    });
+    const afterRestart = await client.get<KubeObject>(SECRETS, { namespace: ns, name: DEFAULT_MANAGED_KEY_SECRET });
+    assert.deepEqual(parseRecords(afterRestart), renewedRecords, 'no renewal, no retirement, same times after the restart');
+    assert.equal(await gauge('agesecret_retiring_keys'), 1);
+
+    // The last one re-encrypted: now, and only now, the old identity goes.
+    allReencrypted = true;
+    await reencrypt(NAMES[2]!, second);
+    await eventually('old identity retired', async () => ((await keyRecipients()).join() === second.join() ? true : undefined));
+    await eventually('KeyRetired Event on the Namespace', async () =>
+      (await client.list<EventObject>(EVENTS, { namespace: 'default' })).items
+        .concat((await client.list<EventObject>(EVENTS, { namespace: ns })).items)
+        .find((e) => e.involvedObject?.kind === 'Namespace' && e.involvedObject.name === ns && e.reason === 'KeyRetired'),
+    );
+    await eventually('no retiring recipient published', async () => ((await published())?.['retiring'] === undefined ? true : undefined));
+    assert.equal(await gauge('agesecret_retiring_keys'), 0);
+    for (const name of NAMES) await waitReady(client, ns, name, 'True');
+    observing = false;
+    await observer;
+    assert.deepEqual(violations, []);
+    assert.ok(samples > 0);
+  });
+});
+
+describe('cluster-held key renewal on its schedule', () => {
+  let env: OperatorNamespace;
+
+  before(async () => {
+    env = await operatorNamespace('asec-renew-due', {
+      managedKeys: { namespaces: [], label: true, secretName: DEFAULT_MANAGED_KEY_SECRET, renewalMs: 3000 },
+    });
+  });
+
+  after(() => env.close());
+
+  test('--managed-key-renewal: the key renews when due without any event; an identity nothing needs is retired', async () => {
+    const { client, namespace: ns } = env;
+    await client.patch(NAMESPACES, { name: ns }, { metadata: { labels: { [MANAGED_KEYS_LABEL]: 'true' } } });
+    const recipientsNow = async () => {
+      const cm = await client.tryGet<ConfigMap>(CONFIGMAPS, { namespace: ns, name: RECIPIENTS_CONFIGMAP });
+      return cm?.data?.['recipients']?.trim();
+    };
+    const first = await eventually('recipients published', recipientsNow);
+    // No AgeSecret uses the key: the renewal, due by the clock alone, publishes a new recipient and drops the old one.
+    await eventually('renewed by the schedule', async () => {
+      const now = await recipientsNow();
+      return now && now !== first ? true : undefined;
+    });
+    await eventually('the first identity retired', async () => {
+      const key = await secretOf(client, ns, DEFAULT_MANAGED_KEY_SECRET);
+      const held = (await loadIdentities(unb64(key?.data?.['secretKey']))).recipients;
+      return held.includes(first) ? undefined : true;
+    });
+  });
+});
