@@ -5,12 +5,6 @@ import type { AgeSecretStatus, Condition } from '../resource.js';
 import type { PublishedRecipients } from './published-recipients.js';
 import { EXIT_KEYS_UNKNOWN, EXIT_NEEDS_UPDATEKEYS, EXIT_OK } from './usage.js';
 
-/**
- * The status condition by which an operator with key renewal says an AgeSecret still needs a retiring key
- * (True) or decrypts with current keys only (False). Read only when present and about the current generation.
- */
-export const NEEDS_RETIRING_KEY_CONDITION = 'NeedsRetiringKey';
-
 /** An AgeSecret as listed: only what status reads (the status fields may be absent, or newer than this CLI). */
 export type AgeSecretObjectLike = KubeObject & { status?: AgeSecretStatus };
 
@@ -43,9 +37,12 @@ function recorded(obj: AgeSecretObjectLike): string[] {
 
 /** Whether the AgeSecret needs a retiring key: the operator's word first, else its recorded recipients. */
 export function keyNeedOf(obj: AgeSecretObjectLike, published: PublishedRecipients): Pick<KeyStatusRow, 'need' | 'why'> {
-  const said = conditionOf(obj, NEEDS_RETIRING_KEY_CONDITION);
-  if (said?.status === 'True') return { need: 'retiring', why: `operator: ${said.reason}` };
-  if (said?.status === 'False') return { need: 'current', why: `operator: ${said.reason}` };
+  // The operator's word: status.needsReencryption, when its status is about the current generation (the operator
+  // tries its identities on the ciphertexts; the CLI cannot).
+  const status = obj.status;
+  const current = status?.observedGeneration !== undefined && status.observedGeneration === obj.metadata.generation;
+  if (current && status?.needsReencryption === true) return { need: 'retiring', why: 'operator: status.needsReencryption' };
+  if (current && status?.needsReencryption === false) return { need: 'current', why: 'operator: status.needsReencryption is false' };
   // X25519 stanzas do not name their recipient: only the recipients recorded at encryption time can be compared.
   const recipients = recorded(obj);
   if (recipients.length === 0)

@@ -162,7 +162,7 @@ Examples:
 
 Lists the AgeSecrets of NS with their Ready condition and whether each still needs a retiring key of the
 namespace (so the key cannot be retired before its manifests are moved on with updatekeys -n NS). The answer
-comes from the operator's status when it gives one (condition NeedsRetiringKey), else from the recipients the
+comes from the operator's status when it gives one (status.needsReencryption), else from the recipients the
 CLI recorded in the annotation age-secret.pyvo.io/recipients; without either it is "unknown": an age
 ciphertext does not say whom it is encrypted for. Needs: get configmaps agesecret-recipients and list
 agesecrets.pyvo.io in NS.
