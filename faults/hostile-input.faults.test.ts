@@ -6,6 +6,7 @@ import { encryptValue } from '@capstan/agesecret';
 import { InvalidError, type KubeObject } from 'capstan';
 import fc from 'fast-check';
 import { recordFigure } from './figures.js';
+import { leakFinder } from './hygiene.js';
 import { hostileAnnotations, malformedAgeSecret, type Material } from './malformed.js';
 import { HANDSHAKE_NS, startAndWaitReady, startRig, type Rig } from './rig.js';
 import { waitConverged } from './state-check.js';
@@ -279,10 +280,7 @@ describe('hostile input and secret hygiene', { timeout: 3_600_000 }, () => {
   test('secret hygiene: no plaintext marker in logs, Events, status, metrics or error messages', async (t) => {
     assert.ok(plaintexts.length > 2, 'the bad-input run left markers to look for');
     const needles = [...new Set([...plaintexts, ...plaintexts.filter((p) => p.length > 12).map((p) => b64(p))])];
-    const leaks: string[] = [];
-    const look = (where: string, text: string) => {
-      for (const n of needles) if (text.includes(n)) leaks.push(`${where}: contains ${n.slice(0, 24)}...`);
-    };
+    const { look, leaks } = leakFinder(needles);
     // Positive control: the markers are really in the Secrets the operator wrote (so the search would find them).
     const secret = await rig.client.get<KubeObject & { data?: Record<string, string> }>(SECRETS, {
       namespace: goodNs,

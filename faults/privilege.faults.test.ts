@@ -8,18 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient, ForbiddenError, type KubeObject } from 'capstan';
 import { parse, parseAllDocuments, stringify } from 'yaml';
+import { userWithRole, waitCondition, wrongAccess, type AccessCase } from './access.js';
 import { recordFigure } from './figures.js';
 import type { OperatorProcess } from 'capstan/testing';
 import { REPO_ROOT } from './repo.js';
 import { AGESECRET_NS, HANDSHAKE_NS, startAndWaitReady, startRig, type Rig } from './rig.js';
 import { inspectState } from './state-check.js';
-import { waitUntil } from 'capstan/testing';
 import { AGESECRETS, ageSecretBody, b64, createNamespaceWithKey, newKeys, SECRETS, type Declared, type Keys } from './workload.js';
 
 type Cond = { type: string; status: string; reason?: string; observedGeneration?: number };
 type AgeSecretObj = KubeObject & { spec?: Record<string, unknown>; status?: { conditions?: Cond[] } };
 type SecretObj = KubeObject & { data?: Record<string, string> };
-const RBAC = { group: 'rbac.authorization.k8s.io', version: 'v1' } as const;
 
 describe('privilege', { timeout: 1_800_000 }, () => {
   let rig: Rig;
@@ -36,24 +35,9 @@ describe('privilege', { timeout: 1_800_000 }, () => {
     // Both namespaces trust the same age identity (a shared team key): only binding stops a replay then.
     nsA = await createNamespaceWithKey(rig.client, 'priv-a', keys);
     nsB = await createNamespaceWithKey(rig.client, 'priv-b', keys);
-    await rig.client.create(
-      { ...RBAC, plural: 'roles' },
-      {
-        metadata: { name: 'agesecret-author', namespace: nsA },
-        rules: [{ apiGroups: ['pyvo.io'], resources: ['agesecrets'], verbs: ['create', 'get', 'list', 'watch', 'update', 'patch'] }],
-      } as unknown as KubeObject,
-      { namespace: nsA },
-    );
-    await rig.client.create(
-      { ...RBAC, plural: 'rolebindings' },
-      {
-        metadata: { name: 'alice-agesecret-author', namespace: nsA },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'agesecret-author' },
-        subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice' }],
-      } as unknown as KubeObject,
-      { namespace: nsA },
-    );
-    alice = await ApiClient.create(rig.cluster.userKubeconfig({ user: 'alice', groups: ['developers'] }));
+    alice = await userWithRole(rig, nsA, 'alice', [
+      { apiGroups: ['pyvo.io'], resources: ['agesecrets'], verbs: ['create', 'get', 'list', 'watch', 'update', 'patch'] },
+    ]);
   });
 
   after(async () => {
@@ -61,17 +45,8 @@ describe('privilege', { timeout: 1_800_000 }, () => {
     await rig?.close();
   });
 
-  const readyOf = async (namespace: string, name: string, status: 'True' | 'False', reason?: string) =>
-    waitUntil(
-      async () => {
-        const obj = await rig.client.get<AgeSecretObj>(AGESECRETS, { namespace, name });
-        const c = obj.status?.conditions?.find((x) => x.type === 'Ready');
-        return c && c.observedGeneration === obj.metadata.generation && c.status === status && (!reason || c.reason === reason)
-          ? c
-          : undefined;
-      },
-      { timeoutMs: 180_000, message: `${namespace}/${name} Ready=${status} ${reason ?? ''}`, failFast: () => !rig.agesecret.running },
-    );
+  const readyOf = (namespace: string, name: string, status: 'True' | 'False', reason?: string) =>
+    waitCondition(rig, namespace, name, status, reason);
 
   test('alice cannot read Secrets, nor get an existing unowned Secret overwritten (create or rename)', async () => {
     await assert.rejects(alice.get(SECRETS, { namespace: nsA, name: 'namespace-secret' }), ForbiddenError);
@@ -171,8 +146,7 @@ describe('privilege', { timeout: 1_800_000 }, () => {
     const sa = (ns: string, name: string) => `system:serviceaccount:${ns}:${name}`;
     const agesecret = sa(AGESECRET_NS, 'agesecret-operator');
     const handshake = sa(HANDSHAKE_NS, 'legacy-handshake-operator');
-    // [user, verb, group, resource, namespace, name?, expected]
-    const matrix: [string, string, string, string, string, string | undefined, boolean][] = [
+    const matrix: AccessCase[] = [
       [agesecret, 'watch', 'pyvo.io', 'agesecrets', nsA, undefined, true],
       [agesecret, 'patch', 'pyvo.io', 'agesecrets/status', nsA, undefined, true],
       [agesecret, 'create', '', 'secrets', nsA, undefined, true],
@@ -204,33 +178,7 @@ describe('privilege', { timeout: 1_800_000 }, () => {
       ['alice', 'patch', 'pyvo.io', 'agesecrets/status', nsA, undefined, false],
       ['alice', 'create', 'pyvo.io', 'agesecrets', nsB, undefined, false],
     ];
-    const wrong: string[] = [];
-    for (const [user, verb, group, resource, namespace, name, expected] of matrix) {
-      const [res, sub] = resource.split('/');
-      const review = await rig.client.create<KubeObject & { status?: { allowed?: boolean } }>(
-        { group: 'authorization.k8s.io', version: 'v1', plural: 'subjectaccessreviews' },
-        {
-          spec: {
-            user,
-            groups: user.startsWith('system:serviceaccount:')
-              ? ['system:serviceaccounts', 'system:authenticated']
-              : ['system:authenticated'],
-            resourceAttributes: {
-              verb,
-              group,
-              resource: res,
-              ...(sub ? { subresource: sub } : {}),
-              ...(namespace ? { namespace } : {}),
-              ...(name ? { name } : {}),
-            },
-          },
-        } as never,
-      );
-      if ((review.status?.allowed ?? false) !== expected)
-        wrong.push(
-          `${user} ${verb} ${group}/${resource} ${namespace}/${name ?? '*'}: allowed=${review.status?.allowed}, expected ${expected}`,
-        );
-    }
+    const wrong = await wrongAccess(rig.client, matrix);
     assert.deepEqual(wrong, []);
     checks.push(`operators authenticate as their ServiceAccounts; ${matrix.length} access reviews as expected`);
   });

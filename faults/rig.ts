@@ -9,6 +9,8 @@ import { ApiClient, type KubeObject } from 'capstan';
 import { parseAllDocuments, stringify } from 'yaml';
 import { freePort } from '@capstan/localcluster';
 import { OperatorProcess } from 'capstan/testing';
+import { generateInstall } from 'capstan/manifests';
+import { install } from '../operators/agesecret/src/install.js';
 import { operatorEnv, REPO_ROOT } from './repo.js';
 import { waitUntil } from 'capstan/testing';
 
@@ -21,6 +23,12 @@ export interface RigOptions {
   handshake?: boolean;
   /** Extra flags of the AgeSecret operator (e.g. `--require-binding`). */
   agesecretArgs?: string[];
+  /**
+   * Operator flags that widen its RBAC (`--managed-keys-label`, `--rollouts`, ...): passed to the AgeSecret operator,
+   * and its ClusterRole and Role are those `capstan generate` derives for the install with these flags (deploy/ holds
+   * the default install's, which grants none of it).
+   */
+  featureArgs?: string[];
   /** Serve the AgeSecret operator's validating webhook (on this machine, certificates in its Secret). */
   webhook?: boolean;
   log?: (line: string) => void;
@@ -52,6 +60,20 @@ function installManifests(kubeconfig: string, dir: string): void {
   });
 }
 
+/** The RBAC documents of the AgeSecret install with extra flags, applied over deploy/'s (same names, more rules). */
+async function installFeatureRbac(kubeconfig: string, args: string[]): Promise<void> {
+  const generated = await generateInstall(
+    { ...install, namespace: AGESECRET_NS, args: [...(install.args ?? []), ...args] },
+    { source: 'faults', version: 'faults' },
+  );
+  const docs = ['cluster-role.yaml', 'role.yaml'].map((f) => generated.files[f]).filter((d): d is string => !!d);
+  execFileSync(kubectlPath(), ['--kubeconfig', kubeconfig, 'apply', '--server-side', '--force-conflicts', '-f', '-'], {
+    input: docs.join('\n---\n'),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+}
+
 export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const log = options.log ?? (() => {});
   const workDir = mkdtempSync(join(tmpdir(), 'capstan-faults-'));
@@ -62,6 +84,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const processes: OperatorProcess[] = [];
   try {
     installManifests(cluster.kubeconfigPath, 'deploy/agesecret');
+    if (options.featureArgs?.length) await installFeatureRbac(cluster.kubeconfigPath, options.featureArgs);
     await waitUntil(
       async () => {
         const crd = await client.get<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(CRDS, {
@@ -81,6 +104,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
           `--operator-namespace=${AGESECRET_NS}`,
           `--kubeconfig=${agesecretKubeconfig}`,
           ...(options.agesecretArgs ?? []),
+          ...(options.featureArgs ?? []),
           // The install's webhook, reached on this machine (the local cluster routes no Services); the
           // certificates in the Secret deploy/agesecret's Role names, checked every 2 s so rotations show fast.
           ...(options.webhook

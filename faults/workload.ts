@@ -49,12 +49,22 @@ export const newKeys = (): Promise<Keys> => generateKeyPair();
 export const secretValue = (marker: string, i: number) => `${marker}-${i}-${randomBytes(6).toString('hex')}`;
 
 export async function ageSecretBody(d: Declared, keys: Keys, bind?: { namespace: string; name?: string }): Promise<KubeObject> {
-  const secret = await encryptValue(d.value, { recipients: [keys.recipient], ...(bind ? { bind } : {}) });
+  return ageSecretFor(d, [keys.recipient], KEY_SECRET, bind);
+}
+
+/** The AgeSecret of `d`, its value encrypted for these recipients, naming the key Secret `keySecret`. */
+export async function ageSecretFor(
+  d: Declared,
+  recipients: string[],
+  keySecret: string,
+  bind?: { namespace: string; name?: string },
+): Promise<KubeObject> {
+  const secret = await encryptValue(d.value, { recipients, ...(bind ? { bind } : {}) });
   return {
     apiVersion: 'pyvo.io/v1',
     kind: 'AgeSecret',
     metadata: { name: d.name, namespace: d.namespace },
-    spec: { secretName: d.secretName, secretKey: d.key, ageSecretRef: KEY_SECRET, secret },
+    spec: { secretName: d.secretName, secretKey: d.key, ageSecretRef: keySecret, secret },
   } as KubeObject;
 }
 
@@ -128,4 +138,24 @@ export async function createPlainNamespace(client: ApiClient, prefix: string): P
   const namespace = uniqueName(prefix);
   await retrying(() => client.create(NAMESPACES, { metadata: { name: namespace, labels: { 'capstan.dev/test': 'faults' } } }));
   return namespace;
+}
+
+export const DEPLOYMENTS = { group: 'apps', version: 'v1', plural: 'deployments' } as const;
+export const ROLLOUT_ON_CHANGE = 'age-secret.pyvo.io/rollout-on-change';
+/** The pod-template annotation `--rollouts` writes for a Secret (names up to 51 characters). */
+export const secretHashAnnotation = (secretName: string) => `age-secret.pyvo.io/secret-hash-${secretName}`;
+
+/** A Deployment of no replicas (its template is what rolls) using `secretName` in an env var, opted in or not. */
+export function deploymentUsing(namespace: string, name: string, secretName: string | undefined, optIn = true): KubeObject {
+  const env = secretName ? [{ name: 'V', valueFrom: { secretKeyRef: { name: secretName, key: 'value' } } }] : [];
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace, ...(optIn ? { annotations: { [ROLLOUT_ON_CHANGE]: 'true' } } : {}) },
+    spec: {
+      replicas: 0,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'app:1', env }] } },
+    },
+  } as unknown as KubeObject;
 }
