@@ -1,4 +1,4 @@
-// The age-secret CLI as the demo uses it: keygen for the two identities, encrypt for both recipients.
+// The age-secret CLI as the demo uses it: the developer's keygen, a namespace's published recipients, encrypt for them.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { recipientFromKeygen } from './manifests.js';
@@ -38,9 +38,27 @@ export class AgeSecretCli {
     return { file, recipient: recipientFromKeygen(stderr) };
   }
 
-  /** `age-secret encrypt --file <file> -r <r1> -r <r2>`: the encrypted manifest (stdout). */
-  async encrypt(file: string, recipients: string[]): Promise<string> {
-    const { stdout } = await this.run(['encrypt', '--file', file, ...recipients.flatMap((r) => ['-r', r])]);
+  /** `age-secret recipients -n NS --kubeconfig FILE`: what the namespace publishes (one age1... per line). */
+  async recipients(namespace: string, kubeconfig: string): Promise<string[]> {
+    const { stdout } = await this.run(['recipients', '-n', namespace, '--kubeconfig', kubeconfig]);
+    return stdout.split('\n').filter(Boolean);
+  }
+
+  /**
+   * `age-secret encrypt -n NS -r <mine> --file <file> --kubeconfig FILE`: the encrypted manifest (stdout), for the
+   * namespace's published recipients and the given ones.
+   */
+  async encrypt(file: string, options: { namespace: string; kubeconfig: string; recipients: string[] }): Promise<string> {
+    const { stdout } = await this.run([
+      'encrypt',
+      '-n',
+      options.namespace,
+      ...options.recipients.flatMap((r) => ['-r', r]),
+      '--file',
+      file,
+      '--kubeconfig',
+      options.kubeconfig,
+    ]);
     return stdout;
   }
 

@@ -27,9 +27,9 @@ test('all passed makes ok; a later fail overrides a pass', () => {
   assert.ok(formatSummary(list.all()).includes('FAIL  the plaintext appears in no operator log'));
 });
 
-test('leak search looks for whole rows and the identity, not single numbers', () => {
-  const needles = leakNeedles({ plaintext: '12 34 56 78\n90 11 22 33\n', clusterIdentity: 'AGE-SECRET-KEY-1XYZ' });
-  assert.deepEqual(needles, ['12 34 56 78', '90 11 22 33', 'AGE-SECRET-KEY-1XYZ']);
+test('leak search looks for whole rows and the identities, not single numbers', () => {
+  const needles = leakNeedles('12 34 56 78\n90 11 22 33\n', ['AGE-SECRET-KEY-1DEV', 'AGE-SECRET-KEY-1XYZ']);
+  assert.deepEqual(needles, ['12 34 56 78', '90 11 22 33', 'AGE-SECRET-KEY-1DEV', 'AGE-SECRET-KEY-1XYZ']);
   const found = findLeaks(
     { 'a.log': '{"time":"12:34:56","msg":"78"}', 'b.log': 'value 90 11 22 33', events: 'key AGE-SECRET-KEY-1XYZ' },
     needles,

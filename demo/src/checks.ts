@@ -13,7 +13,10 @@ export const CHECKS = [
   ['cluster', 'local cluster up (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet simulator)'],
   ['install', "CRD agesecrets.pyvo.io established; operators' ServiceAccounts and RBAC installed"],
   ['agesecret-operator', 'AgeSecret operator running as its ServiceAccount'],
-  ['encrypt', 'two age identities made; the AgeSecret encrypted for both (no plaintext in the manifest)'],
+  [
+    'encrypt',
+    "development opted into cluster-held keys; the AgeSecret encrypted for the namespace's published recipient and the developer's own (no plaintext in the manifest)",
+  ],
   ['agesecret-ready', 'AgeSecret development/my-secret Ready=True'],
   ['secret-value', 'Secret development/macrodata-numbers holds the numbers (key numbers)'],
   ['numbers-page', 'numbers app on its pod IP (:5000) shows the numbers'],

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import {
   demoNumbers,
   identityLine,
-  keySecret,
+  identityLines,
   operatorContainer,
   plainAgeSecret,
   recipientFromKeygen,
@@ -23,7 +23,7 @@ test('plainAgeSecret is the seed AgeSecret with a multi-line value kept exactly'
       namespace: 'development',
       secretName: 'macrodata-numbers',
       secretKey: 'numbers',
-      keySecret: 'namespace-secret',
+      keySecret: 'agesecret-namespace-key',
       value,
     }),
   );
@@ -31,20 +31,21 @@ test('plainAgeSecret is the seed AgeSecret with a multi-line value kept exactly'
     apiVersion: 'pyvo.io/v1',
     kind: 'AgeSecret',
     metadata: { name: 'my-secret', namespace: 'development' },
-    spec: { secretName: 'macrodata-numbers', secretKey: 'numbers', ageSecretRef: 'namespace-secret', secret: value },
+    spec: { secretName: 'macrodata-numbers', secretKey: 'numbers', ageSecretRef: 'agesecret-namespace-key', secret: value },
   });
-});
-
-test('keySecret carries the identity under secretKey (stringData)', () => {
-  const doc = parse(keySecret({ name: 'namespace-secret', namespace: 'development', identity: 'AGE-SECRET-KEY-1ABC' }));
-  assert.equal(doc.kind, 'Secret');
-  assert.deepEqual(doc.stringData, { secretKey: 'AGE-SECRET-KEY-1ABC' });
-  assert.equal(doc.metadata.namespace, 'development');
 });
 
 test('identityLine skips the comments of a keygen file and refuses a file without a key', () => {
   assert.equal(identityLine('# created: x\n# public key: age1xyz\nAGE-SECRET-KEY-1QQQ\n'), 'AGE-SECRET-KEY-1QQQ');
   assert.throws(() => identityLine('# nothing here\n'), /no AGE-SECRET-KEY/);
+});
+
+test('identityLines finds every identity of a renewed key Secret, and none in a file without one', () => {
+  assert.deepEqual(identityLines('# key-records\nAGE-SECRET-KEY-1NEW\n\n  AGE-SECRET-KEY-1OLD\n'), [
+    'AGE-SECRET-KEY-1NEW',
+    'AGE-SECRET-KEY-1OLD',
+  ]);
+  assert.deepEqual(identityLines('# nothing here\n'), []);
 });
 
 test('recipientFromKeygen finds the age1 recipient and refuses other output', () => {

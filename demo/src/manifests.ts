@@ -1,4 +1,4 @@
-// The demo's own manifests (the seed's AgeSecret and key Secret) and what it reads out of deploy/.
+// The demo's own manifest (the seed's AgeSecret), the key lines of identity files, and what it reads out of deploy/.
 import { stringify } from 'yaml';
 import { DemoError } from './errors.js';
 import type { Manifest } from './kubectl.js';
@@ -21,23 +21,17 @@ export function plainAgeSecret(options: {
   return `# The demo AgeSecret in plaintext (a temp file, never in git); age-secret encrypt turns spec.secret into ENC[...].\n${stringify(doc)}`;
 }
 
-/** The seed's `namespace-secret`: the cluster's age identity, read by the operator through spec.ageSecretRef. */
-export function keySecret(options: { name: string; namespace: string; identity: string }): string {
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: options.name, namespace: options.namespace },
-    type: 'Opaque',
-    stringData: { secretKey: options.identity },
-  });
-}
-
-/** The AGE-SECRET-KEY-1... line of an identity file written by `age-secret keygen` (comments dropped). */
-export function identityLine(fileText: string): string {
-  const line = fileText
+/** The AGE-SECRET-KEY-1... lines of an identity file (comments dropped): a renewed key Secret holds several. */
+export function identityLines(fileText: string): string[] {
+  return fileText
     .split('\n')
     .map((l) => l.trim())
-    .find((l) => l.startsWith('AGE-SECRET-KEY-1'));
+    .filter((l) => l.startsWith('AGE-SECRET-KEY-1'));
+}
+
+/** The one AGE-SECRET-KEY-1... line of an identity file written by `age-secret keygen`. */
+export function identityLine(fileText: string): string {
+  const line = identityLines(fileText)[0];
   if (!line) throw new DemoError('the identity file holds no AGE-SECRET-KEY-1... line');
   return line;
 }

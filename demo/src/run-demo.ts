@@ -131,11 +131,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     narrator.look(`tail -f ${ageOperator.logFile}`);
 
     current = 'encrypt';
-    narrator.begin('Make two age identities and encrypt the demo AgeSecret for both (the age-secret CLI)');
+    narrator.begin(
+      "Opt namespace development into cluster-held keys; encrypt the demo AgeSecret for its published recipients and the developer's own",
+    );
     const material = await encryptStep(ctx);
 
     current = 'agesecret-ready';
-    narrator.begin(`Apply the key Secret and the encrypted AgeSecret in namespace development`);
+    narrator.begin('Apply the encrypted AgeSecret in namespace development (ageSecretRef: the key the operator holds)');
     await applySecretStep(ctx, material);
 
     current = 'numbers-page';

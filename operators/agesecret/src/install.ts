@@ -8,7 +8,7 @@ export const install = defineInstall({
   name: OPERATOR_NAME,
   namespace: 'agesecret-system',
   image: 'agesecret-operator',
-  args: ['--all-namespaces', '--default-identity-secret=agesecret-default-identity', '--concurrency=16'],
+  args: ['--all-namespaces', '--default-identity-secret=agesecret-default-identity', '--concurrency=16', '--managed-keys-label'],
   env: { LOG_LEVEL: 'info' },
   crds: [ageSecretCrd],
   operator({ args, namespace }) {

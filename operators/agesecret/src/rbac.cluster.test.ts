@@ -4,10 +4,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useTestCluster, type ClusterHandle } from '@capstan/localcluster';
-import { ApiClient, ForbiddenError, silentLogger, type Operator } from 'capstan';
+import { ApiClient, ForbiddenError, silentLogger, type KubeObject, type Operator } from 'capstan';
 import { applyGeneratedRbac, describeUnused, rbacCoverage, waitUntil, type AppliedRbac } from 'capstan/testing';
 import { generateKeyPair } from './crypto/identities.js';
 import { install } from './install.js';
+import { CONFIGMAPS } from './keys/key-keeper.js';
+import { DEFAULT_MANAGED_KEY_SECRET, MANAGED_KEYS_LABEL, RECIPIENTS_CONFIGMAP } from './keys/namespace-keys.js';
 import { RETIRED_FINALIZER } from './operator.js';
 import {
   AGESECRETS,
@@ -17,7 +19,9 @@ import {
   deleteNamespaces,
   encryptFor,
   eventsFor,
+  eventually,
   installCrd,
+  NAMESPACES,
   putKeySecret,
   SECRETS,
   unb64,
@@ -28,6 +32,7 @@ import {
   waitSecret,
 } from './test-fixtures.js';
 
+type ConfigMap = KubeObject & { data?: Record<string, string> };
 const VALIDATING = { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'validatingwebhookconfigurations' };
 
 describe('the generated RBAC of the AgeSecret operator', () => {
@@ -129,6 +134,30 @@ describe('the generated RBAC of the AgeSecret operator', () => {
     await waitGone(admin, AGESECRETS, ns, old);
   });
 
+  test('cluster-held keys as the ServiceAccount: a labelled namespace gets its key and published recipients', async () => {
+    const recipientsOf = async () =>
+      (await admin.tryGet<ConfigMap>(CONFIGMAPS, { namespace: ns, name: RECIPIENTS_CONFIGMAP }))?.data?.['recipients']?.trim().split('\n');
+    // The opt-in the install enables (--managed-keys-label): the Namespace watch, the key Secret created, the ConfigMap created.
+    await admin.patch(NAMESPACES, { name: ns }, { metadata: { labels: { [MANAGED_KEYS_LABEL]: 'true' } } });
+    const recipients = await eventually('recipients published', recipientsOf);
+    await waitSecret(admin, ns, DEFAULT_MANAGED_KEY_SECRET, (s) => Boolean(s.data?.['secretKey']));
+    const name = uniqueName('held');
+    await admin.create(
+      AGESECRETS,
+      ageSecret(ns, name, {
+        secretName: name,
+        secretKey: 'v',
+        ageSecretRef: DEFAULT_MANAGED_KEY_SECRET,
+        secret: await encryptFor(recipients, 'held-by-cluster'),
+      }),
+    );
+    await waitReady(admin, ns, name, 'True');
+    assert.equal(unb64((await waitSecret(admin, ns, name, (s) => Boolean(s.data?.['v']))).data?.['v']), 'held-by-cluster');
+    // A tampered ConfigMap is put back (update of the ConfigMap).
+    await admin.patch(CONFIGMAPS, { namespace: ns, name: RECIPIENTS_CONFIGMAP }, { data: { recipients: 'age1attacker\n' } });
+    await eventually('the recipients restored', async () => ((await recipientsOf())?.join() === recipients.join() ? true : undefined));
+  });
+
   test('sufficient and minimal: nothing forbidden, every granted verb used (from the audit log)', async (t) => {
     if (!cluster.auditLogPath) return t.skip('an existing cluster: no audit log to read');
     const coverage = await rbacCoverage(cluster.auditLogPath!, applied);
@@ -136,12 +165,15 @@ describe('the generated RBAC of the AgeSecret operator', () => {
     assert.deepEqual(describeUnused(coverage), [], 'every generated grant was used');
   });
 
-  test('and no more: it may not create AgeSecrets, touch CRDs or read ConfigMaps', async () => {
+  test('and no more: it may not create AgeSecrets, touch CRDs, or get or delete ConfigMaps', async () => {
     await assert.rejects(asOperator.create(AGESECRETS, ageSecret(ns, 'nope', { secretName: 'nope' }), { namespace: ns }), ForbiddenError);
     await assert.rejects(
       asOperator.list({ group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' }),
       ForbiddenError,
     );
-    await assert.rejects(asOperator.list({ version: 'v1', plural: 'configmaps' }, { namespace: ns }), ForbiddenError);
+    // ConfigMaps: watched (that one name) and written, never read one by one nor deleted.
+    const recipients = { namespace: ns, name: RECIPIENTS_CONFIGMAP };
+    await assert.rejects(asOperator.get(CONFIGMAPS, recipients), ForbiddenError);
+    await assert.rejects(asOperator.delete(CONFIGMAPS, recipients), ForbiddenError);
   });
 });
