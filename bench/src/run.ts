@@ -114,32 +114,20 @@ export async function runBench(settings: BenchSettings): Promise<{ results: Work
     if (results && selected.has('restart')) record(results.restart);
     if (results?.steady) record(results.steady);
   }
-  if (selected.has('handshake-burst')) {
-    const result = await step('handshake-burst', () =>
+  // The burst (all pods at once: the stress figure) and the realistic load of issue [perf] (200 pods at 20/s).
+  for (const [name, ratePerSec] of [
+    ['handshake-burst', undefined],
+    ['handshake-rate', 20],
+  ] as const) {
+    if (!selected.has(name)) continue;
+    const result = await step(name, () =>
       withCluster(settings, { kubelet: true, legacyMock: true }, (c) =>
         runHandshakeBurst({
           client: c.client,
           kubeconfigPath: c.kubeconfigPath,
           machine: c.machine,
-          n: nOf('handshake-burst')[0]!,
-          log,
-          podLogPath: (ns, pod, container) => c.handle.podLogPath(ns, pod, container),
-          ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
-        }),
-      ),
-    );
-    if (result) record(result);
-  }
-  if (selected.has('handshake-rate')) {
-    // The realistic load of issue [perf]: 200 pods arriving at 20/s rather than all at once.
-    const result = await step('handshake-rate', () =>
-      withCluster(settings, { kubelet: true, legacyMock: true }, (c) =>
-        runHandshakeBurst({
-          client: c.client,
-          kubeconfigPath: c.kubeconfigPath,
-          machine: c.machine,
-          n: nOf('handshake-rate')[0]!,
-          ratePerSec: 20,
+          n: nOf(name)[0]!,
+          ...(ratePerSec ? { ratePerSec } : {}),
           log,
           podLogPath: (ns, pod, container) => c.handle.podLogPath(ns, pod, container),
           ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
