@@ -428,33 +428,26 @@ export class PodWorker {
 
   private async processEnv(c: Container): Promise<Record<string, string>> {
     const podEnv = await containerEnv(this.pod, c, this.sources());
+    // What every container gets. HOST/POD_IP: pods share the host's network here, so programs bind their pod IP.
+    const podVars: Record<string, string> = {
+      HOSTNAME: this.pod.spec.hostname ?? this.pod.metadata.name,
+      KUBERNETES_SERVICE_HOST: '127.0.0.1',
+      KUBERNETES_SERVICE_PORT: String(this.ctx.apiserverPort),
+      KUBERNETES_SERVICE_PORT_HTTPS: String(this.ctx.apiserverPort),
+      HOST: this.podIP!,
+      POD_IP: this.podIP!,
+    };
+    // From an image: what a container runtime gives, the image's ENV under the pod's variables.
     const image = this.fromImage.get(c.name);
-    if (image) {
-      // What a container runtime gives: the image's ENV, the Kubernetes variables, the pod's own. HOST/POD_IP:
-      // the pods share the host network here, so programs bind their pod IP rather than all interfaces.
-      return {
-        ...imageEnv(image),
-        HOSTNAME: this.pod.spec.hostname ?? this.pod.metadata.name,
-        KUBERNETES_SERVICE_HOST: '127.0.0.1',
-        KUBERNETES_SERVICE_PORT: String(this.ctx.apiserverPort),
-        KUBERNETES_SERVICE_PORT_HTTPS: String(this.ctx.apiserverPort),
-        HOST: this.podIP!,
-        POD_IP: this.podIP!,
-        ...podEnv,
-      };
-    }
+    if (image) return { ...imageEnv(image), ...podVars, ...podEnv };
+    // From source: a host process, with this machine's PATH and HOME and the pod root for its files.
     const cmd = this.commands.get(c.name)!;
     const base: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       HOME: process.env.HOME ?? '/root',
       ...(process.env.LANG ? { LANG: process.env.LANG } : {}),
-      HOSTNAME: this.pod.spec.hostname ?? this.pod.metadata.name,
-      KUBERNETES_SERVICE_HOST: '127.0.0.1',
-      KUBERNETES_SERVICE_PORT: String(this.ctx.apiserverPort),
-      KUBERNETES_SERVICE_PORT_HTTPS: String(this.ctx.apiserverPort),
       CAPSTAN_POD_ROOT: this.root,
-      HOST: this.podIP!,
-      POD_IP: this.podIP!,
+      ...podVars,
     };
     return { ...base, ...cmd.env, ...podEnv };
   }
