@@ -27,8 +27,8 @@ test('runAtRate starts item i no earlier than i / rate seconds in, in order, ove
     started[item] = performance.now() - start;
     await new Promise((r) => setTimeout(r, 30)); // longer than the 10 ms spacing: calls overlap
   });
-  // Timers never fire early (1 ms of rounding allowed); lateness is the machine's and not asserted.
-  started.forEach((at, i) => assert.ok(at >= i * 10 - 1, `item ${i} started at ${at.toFixed(1)} ms`));
+  // runAtRate re-waits a timer that fired early; lateness is the machine's and not asserted.
+  started.forEach((at, i) => assert.ok(at >= i * 10, `item ${i} started at ${at.toFixed(1)} ms`));
   assert.deepEqual(
     started.map((_, i) => i),
     [0, 1, 2, 3, 4],

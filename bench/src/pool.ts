@@ -21,8 +21,11 @@ export async function runAtRate<T>(items: readonly T[], ratePerSec: number, fn: 
   const calls: Promise<void>[] = [];
   for (const [index, item] of items.entries()) {
     const due = start + (index * 1000) / ratePerSec;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    // Node measures timers from the event loop's cached clock, which can lag performance.now() by a few
+    // ms, so a timer may fire early: wait again until the due time has really passed.
+    for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) {
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+    }
     calls.push(fn(item, index));
   }
   await Promise.all(calls);
