@@ -1,5 +1,7 @@
 // `npm run bench [-- --workload NAME --n N ...]`: runs workloads against fresh local control planes.
+import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { repoRoot } from './operator-process.js';
 import { defaultBenchmarksMd, defaultResultsDir, runBench, WORKLOADS, type WorkloadName } from './run.js';
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -10,6 +12,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --concurrency C   creates in flight (default 16)
   --operator-concurrency C  the operators' --concurrency (default: theirs, 16)
   --steady-ms MS    idle window of steady-state (default 60000)
+  --from-source     run the operators' TypeScript through tsx instead of building them
+                    (default: npm run build first, then run dist/ as the images do)
   --results DIR     where <workload>.json go (default bench/results)
   --no-report       do not update BENCHMARKS.md
 
@@ -40,6 +44,7 @@ try {
       'steady-ms': { type: 'string' },
       results: { type: 'string' },
       'no-report': { type: 'boolean' },
+      'from-source': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -63,11 +68,19 @@ const positive = (raw: string, what: string) => {
 const n = values.n?.split(',').map((s) => positive(s.trim(), '--n'));
 const started = Date.now();
 const log = (line: string) => process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
+const compiled = !values['from-source'];
+if (compiled) {
+  // What the images run: the compiled operators, without a TypeScript loader in the measured process.
+  log('npm run build (the operators run from dist/, as in their images)');
+  const build = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) fail(`npm run build failed (exit ${build.status ?? build.signal})`);
+}
 const { results, failures } = await runBench({
   workloads,
   ...(n ? { n } : {}),
   concurrency: values.concurrency ? positive(values.concurrency, '--concurrency') : 16,
   ...(values['operator-concurrency'] ? { operatorConcurrency: positive(values['operator-concurrency'], '--operator-concurrency') } : {}),
+  compiled,
   steadyMs: values['steady-ms'] ? positive(values['steady-ms'], '--steady-ms') : 60_000,
   resultsDir: values.results ?? defaultResultsDir,
   ...(values['no-report'] ? {} : { benchmarksMd: defaultBenchmarksMd }),

@@ -1,6 +1,6 @@
 // Operators as their own processes (capstan/testing's harness, sampled) and the bare cost of loading their modules.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,8 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 export interface OperatorProcessOptions {
   /** Entry file relative to the repo root, e.g. operators/agesecret/src/main.ts. */
   entry: string;
+  /** Run the compiled entry (dist/…/x.js, as the images do) instead of the TypeScript source through tsx. */
+  compiled?: boolean | undefined;
   /** Operator arguments; `--health-port` is added by the harness. */
   args: string[];
   /** Where stdout/stderr go (default: a temp file). */
@@ -33,11 +35,22 @@ export interface BenchOperator {
   stop(graceMs?: number): Promise<{ usage: ProcUsage; exitCode: number | null }>;
 }
 
+/**
+ * The file to run for an entry: its source, or what `npm run build` compiled from it (`src/x.ts` -> `dist/x.js`),
+ * which is what the images run: no TypeScript loader in the process, so CPU and memory are the shipped ones.
+ */
+export function entryFile(entry: string, compiled: boolean | undefined): string {
+  if (!compiled) return join(repoRoot, entry);
+  const built = join(repoRoot, entry.replace('/src/', '/dist/').replace(/\.ts$/, '.js'));
+  if (!existsSync(built)) throw new OperatorProcessError(`${entry} is not built (${built} is missing): run npm run build`);
+  return built;
+}
+
 export async function startOperatorProcess(options: OperatorProcessOptions): Promise<BenchOperator> {
   const healthPort = await freePort();
   const proc = new OperatorProcess({
     name: options.entry,
-    program: join(repoRoot, options.entry),
+    program: entryFile(options.entry, options.compiled),
     args: [...options.args, '--health-port', String(healthPort)],
     cwd: repoRoot,
     logFile: options.logFile ?? join(mkdtempSync(join(tmpdir(), 'capstan-bench-')), 'operator.log'),
@@ -62,17 +75,21 @@ export async function startOperatorProcess(options: OperatorProcessOptions): Pro
 }
 
 /**
- * RSS of a process that only loads the operator's modules the same way (node + tsx) and idles: the fixed
- * cost of the runtime and the code, before any object is watched.
+ * RSS of a process that only loads the operator's modules the same way (compiled, or node + tsx, with the
+ * images' node flags) and idles: the fixed cost of the runtime and the code, before any object is watched.
  */
-export async function moduleBaselineRss(entry: string, timeoutMs = 60_000): Promise<number> {
-  const url = new URL(`file://${join(repoRoot, entry)}`).href;
+export async function moduleBaselineRss(
+  entry: string,
+  options: { compiled?: boolean | undefined; timeoutMs?: number } = {},
+): Promise<number> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const url = new URL(`file://${entryFile(entry, options.compiled)}`).href;
+  const loader = options.compiled ? [] : ['--conditions=development', '--import', 'tsx'];
   const child = spawn(
     process.execPath,
     [
-      '--conditions=development',
-      '--import',
-      'tsx',
+      ...operatorNodeFlags,
+      ...loader,
       '--input-type=module',
       '-e',
       `await import(${JSON.stringify(url)}); process.stdout.write('loaded\\n'); setInterval(() => {}, 60000);`,

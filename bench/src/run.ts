@@ -45,6 +45,8 @@ export interface BenchSettings {
   concurrency: number;
   /** The operators' --concurrency (default: their own default, 16). */
   operatorConcurrency?: number;
+  /** Run the operators compiled (dist/, what their images run; `npm run build` first) instead of through tsx. */
+  compiled?: boolean;
   steadyMs: number;
   resultsDir: string;
   /** BENCHMARKS.md to update from every result in resultsDir; undefined leaves it alone. */
@@ -108,6 +110,7 @@ export async function runBench(settings: BenchSettings): Promise<{ results: Work
           steadyMs: selected.has('steady-state') ? settings.steadyMs : 0,
           log,
           ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
+          compiled: settings.compiled,
         }),
       ),
     );
@@ -131,6 +134,7 @@ export async function runBench(settings: BenchSettings): Promise<{ results: Work
           log,
           podLogPath: (ns, pod, container) => c.handle.podLogPath(ns, pod, container),
           ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
+          compiled: settings.compiled,
         }),
       ),
     );
@@ -166,6 +170,7 @@ export async function runBench(settings: BenchSettings): Promise<{ results: Work
         concurrency,
         log,
         ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
+        compiled: settings.compiled,
       }),
     );
   let single: WorkloadResult | undefined;

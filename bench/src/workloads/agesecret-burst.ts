@@ -35,6 +35,8 @@ export interface BurstOptions {
   concurrency: number;
   /** The operator's --concurrency (default: its own default, 16). */
   operatorConcurrency?: number;
+  /** Run the operator compiled (dist/, as its image) rather than from source through tsx. */
+  compiled?: boolean | undefined;
   /** Delete the namespaces before returning. */
   cleanup?: boolean;
   timeoutMs?: number;
@@ -190,6 +192,7 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
 
   const operator = await startOperatorProcess({
     entry: AGESECRET_ENTRY,
+    compiled: options.compiled,
     args: ageSecretOperatorArgs({
       namespace,
       kubeconfigPath: options.kubeconfigPath,
@@ -254,7 +257,12 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
   return {
     workload: 'agesecret-burst',
     machine: options.machine,
-    parameters: { n, concurrency, operatorConcurrency: options.operatorConcurrency ?? 'default' },
+    parameters: {
+      n,
+      concurrency,
+      operatorConcurrency: options.operatorConcurrency ?? 'default',
+      operator: options.compiled ? 'dist' : 'source',
+    },
     converged: converged && done === n,
     throughputPerSec: op.throughputPerSec,
     latency: op.latency,

@@ -33,6 +33,8 @@ export interface HandshakeOptions {
   cleanup?: boolean;
   /** The operator's --concurrency (default: its own default, 16). */
   operatorConcurrency?: number;
+  /** Run the operator compiled (dist/, as its image) rather than from source through tsx. */
+  compiled?: boolean | undefined;
   log?: (line: string) => void;
 }
 
@@ -84,6 +86,7 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
   );
   const operator = await startOperatorProcess({
     entry: HANDSHAKE_ENTRY,
+    compiled: options.compiled,
     args: [
       '--namespace',
       appNs,
@@ -198,6 +201,7 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
       operatorConcurrency: options.operatorConcurrency ?? 'default',
       ...(options.ratePerSec ? { ratePerSec: options.ratePerSec } : { createConcurrency: options.concurrency ?? n }),
       image: 'legacy-mock (compiled, one process per pod)',
+      operator: options.compiled ? 'dist' : 'source',
     },
     converged: converged && annotated.size === n,
     throughputPerSec: throughput(annotated.size, spanMs),

@@ -33,6 +33,8 @@ export interface RestartOptions {
   concurrency: number;
   /** --concurrency of the operator process that is restarted (default: its own default, 16). */
   operatorConcurrency?: number;
+  /** Run the operator compiled (dist/, as its image) rather than from source through tsx. */
+  compiled?: boolean | undefined;
   /** Length of the idle window of workload 3; 0 skips it. */
   steadyMs: number;
   /** Delete the namespace before returning. */
@@ -61,6 +63,7 @@ async function prepare(
   // Set-up only: a wide operator gets the N objects in place sooner; its speed is not measured.
   const first = await startOperatorProcess({
     entry: AGESECRET_ENTRY,
+    compiled: options.compiled,
     args: ageSecretOperatorArgs({ namespace, kubeconfigPath: options.kubeconfigPath, concurrency: 64 }),
   });
   const ready = new WatchTracker<AgeSecretObject>({ client, ref: AGESECRETS, namespace, states: { ready: (o) => isReady(o) } });
@@ -119,6 +122,7 @@ export async function runRestart(options: RestartOptions): Promise<RestartResult
   const requestsBefore = await requestCounts(options.kubeconfigPath);
   const operator = await startOperatorProcess({
     entry: AGESECRET_ENTRY,
+    compiled: options.compiled,
     args: ageSecretOperatorArgs({
       namespace,
       kubeconfigPath: options.kubeconfigPath,
@@ -159,7 +163,7 @@ export async function runRestart(options: RestartOptions): Promise<RestartResult
     steady = {
       workload: 'steady-state',
       machine: options.machine,
-      parameters: { n, watchedObjects: 2 * n + 1, windowMs: options.steadyMs },
+      parameters: { n, watchedObjects: 2 * n + 1, windowMs: options.steadyMs, operator: options.compiled ? 'dist' : 'source' },
       converged: idleWrites === 0,
       throughputPerSec: 0,
       latency: summarize([]),
@@ -180,12 +184,12 @@ export async function runRestart(options: RestartOptions): Promise<RestartResult
   await Promise.all([ageSecrets.stopped(), secrets.stopped(), events.stopped()]);
   if (options.cleanup) await cleanupNamespace(client, namespace, log);
   const final = await operator.stop();
-  const baselineRssMb = await moduleBaselineRss('operators/agesecret/src/index.ts').catch(() => 0);
+  const baselineRssMb = await moduleBaselineRss('operators/agesecret/src/index.ts', { compiled: options.compiled }).catch(() => 0);
 
   const restart: WorkloadResult = {
     workload: 'restart',
     machine: options.machine,
-    parameters: { n, operatorConcurrency: options.operatorConcurrency ?? 'default' },
+    parameters: { n, operatorConcurrency: options.operatorConcurrency ?? 'default', operator: options.compiled ? 'dist' : 'source' },
     converged,
     throughputPerSec: caughtUpMs > 0 ? throughput(n, caughtUpMs) : 0,
     latency: summarize(converged ? [caughtUpMs] : []),
