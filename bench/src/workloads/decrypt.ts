@@ -1,4 +1,4 @@
-// Workload 5: age X25519 decrypts per second: the operator's path (WebCrypto CryptoKey) vs. plain typage.
+// Workload 5: age X25519 decrypts per second: the operator's path (node:crypto, age-reader.ts) vs. plain typage.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -74,7 +74,7 @@ export async function runDecrypt(options: DecryptOptions): Promise<WorkloadResul
   const ciphertext = await encryptValue('bench value '.repeat(8), { recipients: [key.recipient] });
   const x25519 = await typageX25519();
   const variants: Variant[] = [
-    // The operator's path: identities imported once as non-extractable WebCrypto CryptoKeys.
+    // The operator's path: identities imported once into node:crypto, files read by age-reader.ts.
     { identities: await loadIdentities(key.identity), times: [], elapsedMs: 0 },
     // Plain typage: the identity string handed to its Decrypter (it imports the key for every file).
     { identities: await loadIdentities(key.identity, { native: false }), times: [], elapsedMs: 0 },
@@ -112,7 +112,7 @@ export async function runDecrypt(options: DecryptOptions): Promise<WorkloadResul
       speedup,
     },
     notes: [
-      'One process, one core, sequential decrypts, variants interleaved in 250 ms rounds of one small value; operatorPath = decryptValue with loadIdentities() (CryptoKey), plainTypage = the same with { native: false } (typage gets the key string), pureJsTypage = typage with WebCrypto X25519 switched off.',
+      'One process, one core, sequential decrypts, variants interleaved in 250 ms rounds of one small value; operatorPath = decryptValue with loadIdentities() (node:crypto keys, age-reader.ts), plainTypage = the same with { native: false } (typage gets the key string), pureJsTypage = typage with WebCrypto X25519 switched off.',
     ],
   };
 }

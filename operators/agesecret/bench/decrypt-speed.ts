@@ -1,4 +1,4 @@
-// Measures decrypts/s of one small value: WebCrypto CryptoKey identities vs string identities vs pure JS.
+// Measures decrypts/s of one small value: node:crypto identities (the operator's path) vs typage with strings vs pure JS.
 // Run: node --conditions=development --import tsx operators/agesecret/bench/decrypt-speed.ts [seconds]
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -28,9 +28,9 @@ async function rate(label: string, ids: IdentitySet): Promise<number> {
   return perSecond;
 }
 
-const native = await rate('WebCrypto X25519, CryptoKey imported once', await loadIdentities(key.identity));
-const strings = await rate('WebCrypto X25519, key string (import per file)', await loadIdentities(key.identity, { native: false }));
+const native = await rate('node:crypto (age-reader), keys imported once', await loadIdentities(key.identity));
+const strings = await rate('typage, WebCrypto X25519, key string per file', await loadIdentities(key.identity, { native: false }));
 x25519.forceWebCryptoOff(true);
 const pure = await rate('pure JS (@noble/curves)', await loadIdentities(key.identity, { native: false }));
 x25519.forceWebCryptoOff(false);
-console.log(`CryptoKey vs pure JS: ${(native / pure).toFixed(2)}x; CryptoKey vs string: ${(native / strings).toFixed(2)}x`);
+console.log(`node:crypto vs pure JS: ${(native / pure).toFixed(2)}x; node:crypto vs typage: ${(native / strings).toFixed(2)}x`);

@@ -1,6 +1,7 @@
-// Encrypts and decrypts single values with typage (age-encryption), with optional namespace/name binding.
+// Encrypts single values with typage (age-encryption) and decrypts them (X25519 natively), with optional binding.
 import { Decrypter, Encrypter } from 'age-encryption';
 import { InvalidRecipientError, MalformedCiphertextError, NoMatchingKeyError } from '../errors.js';
+import { AgeFormatError, decryptX25519File, type X25519Identity } from './age-reader.js';
 import { bindPlaintext, checkBinding, unbindPlaintext, type BindingScope, type ObjectLocation } from './binding.js';
 import { formatCiphertext, parseCiphertext, type CiphertextFormat } from './ciphertext.js';
 import type { IdentitySet } from './identities.js';
@@ -40,17 +41,51 @@ export async function encryptValue(plaintext: Uint8Array | string, options: Encr
   return formatCiphertext(await encrypter.encrypt(payload), options.format);
 }
 
-// Decrypters hold only references to the identities; one per IdentitySet saves re-adding them per value.
-const decrypters = new WeakMap<IdentitySet, Decrypter>();
+interface Split {
+  native: X25519Identity[];
+  /** Key strings for typage: post-quantum identities, and X25519 ones loaded with `native: false`. */
+  typage: Decrypter | undefined;
+}
 
-function decrypterFor(set: IdentitySet): Decrypter {
-  let decrypter = decrypters.get(set);
-  if (!decrypter) {
-    decrypter = new Decrypter();
-    for (const identity of set.identities) decrypter.addIdentity(identity);
-    decrypters.set(set, decrypter);
+// One split per IdentitySet: the natives filtered and typage's Decrypter filled once, not per value.
+const splits = new WeakMap<IdentitySet, Split>();
+
+function splitOf(set: IdentitySet): Split {
+  let split = splits.get(set);
+  if (!split) {
+    const strings = set.identities.filter((i): i is string => typeof i === 'string');
+    const typage = strings.length ? new Decrypter() : undefined;
+    for (const identity of strings) typage!.addIdentity(identity);
+    split = { native: set.identities.filter((i): i is X25519Identity => typeof i !== 'string'), typage };
+    splits.set(set, split);
   }
-  return decrypter;
+  return split;
+}
+
+const malformed = (cause: unknown) =>
+  new MalformedCiphertextError('age ciphertext is corrupted or truncated (header or payload failed to parse or authenticate)', { cause });
+
+async function decryptFile(file: Uint8Array, set: IdentitySet): Promise<Uint8Array> {
+  const { native, typage } = splitOf(set);
+  if (native.length) {
+    try {
+      const payload = decryptX25519File(file, native);
+      if (payload) return payload;
+    } catch (cause) {
+      // age-reader's messages name the defect only, never file bytes: safe as a cause.
+      if (cause instanceof AgeFormatError) throw malformed(cause);
+      throw cause;
+    }
+  }
+  if (!typage) throw new NoMatchingKeyError();
+  try {
+    return await typage.decrypt(file);
+  } catch (cause) {
+    // typage's messages are fixed strings (the header version line was checked before), safe as a cause.
+    const message = cause instanceof Error ? cause.message : '';
+    if (message.includes('no identity matched')) throw new NoMatchingKeyError(undefined, { cause });
+    throw malformed(cause);
+  }
 }
 
 /**
@@ -59,17 +94,7 @@ function decrypterFor(set: IdentitySet): Decrypter {
  */
 export async function decryptValue(value: string, identities: IdentitySet, options: DecryptValueOptions = {}): Promise<DecryptedValue> {
   const { file, format } = parseCiphertext(value);
-  let payload: Uint8Array;
-  try {
-    payload = await decrypterFor(identities).decrypt(file);
-  } catch (cause) {
-    // typage's messages are fixed strings (the header version line was checked before), safe as a cause.
-    const message = cause instanceof Error ? cause.message : '';
-    if (message.includes('no identity matched')) throw new NoMatchingKeyError(undefined, { cause });
-    throw new MalformedCiphertextError('age ciphertext is corrupted or truncated (header or payload failed to parse or authenticate)', {
-      cause,
-    });
-  }
+  const payload = await decryptFile(file, identities);
   const { scope, value: plaintext } = unbindPlaintext(payload);
   if (options.at) checkBinding(scope, options.at);
   return scope ? { plaintext, format, scope } : { plaintext, format };

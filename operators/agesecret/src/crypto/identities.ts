@@ -1,29 +1,34 @@
-// Parses age identity files (several keys, comments, blank lines) and imports X25519 keys into WebCrypto.
+// Parses age identity files (several keys, comments, blank lines) and imports X25519 keys into node:crypto.
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { bech32 } from '@scure/base';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { InvalidIdentityError, InvalidRecipientError } from '../errors.js';
+import type { X25519Identity } from './age-reader.js';
 
-/** An identity ready for typage's Decrypter: a native CryptoKey when WebCrypto has X25519, else the string. */
-export type LoadedIdentity = CryptoKey | string;
+/**
+ * An identity ready to decrypt with: an X25519 key held by node:crypto (read by `age-reader.ts`), or the key
+ * string for typage (post-quantum identities, and X25519 ones when `native: false`).
+ */
+export type LoadedIdentity = X25519Identity | string;
 
 export interface IdentitySet {
   identities: LoadedIdentity[];
   /** The matching recipients (age1...), in file order; public, safe to show. */
   recipients: string[];
-  /** Whether every X25519 identity runs on native WebCrypto. */
+  /** Whether the X25519 identities are node:crypto keys (else strings for typage). */
   native: boolean;
 }
 
 export interface LoadIdentitiesOptions {
   /**
-   * Import X25519 keys once as non-extractable WebCrypto CryptoKeys (default true). With false the key
-   * strings go to typage, which re-imports them for every file: measured 2150 vs 1130 decrypts/s here
-   * (bench/decrypt-speed.ts; typage's pure-JS fallback: 750/s).
+   * Import X25519 keys once into node:crypto and decrypt with `age-reader.ts` (default true): synchronous
+   * OpenSSL calls instead of typage's web streams and JS ciphers. With false the key strings go to typage,
+   * which re-imports them for every file (the bench's decrypt workload compares both).
    */
   native?: boolean;
 }
 
-// PKCS #8 wrapping of a raw X25519 private key: WebCrypto imports private X25519 keys only as PKCS #8 or JWK.
+// PKCS #8 wrapping of a raw X25519 private key: node:crypto imports raw private keys only as PKCS #8 or JWK.
 const PKCS8_X25519_PREFIX = new Uint8Array([
   0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20,
 ]);
@@ -58,21 +63,23 @@ function x25519Bytes(key: string, position: number): Uint8Array {
   }
 }
 
-async function importNative(bytes: Uint8Array): Promise<CryptoKey | undefined> {
-  const pkcs8 = new Uint8Array(PKCS8_X25519_PREFIX.length + 32);
+function importNative(bytes: Uint8Array): X25519Identity {
+  const pkcs8 = Buffer.alloc(PKCS8_X25519_PREFIX.length + 32);
   pkcs8.set(PKCS8_X25519_PREFIX);
   pkcs8.set(bytes, PKCS8_X25519_PREFIX.length);
   try {
-    return await crypto.subtle.importKey('pkcs8', pkcs8, { name: 'X25519' }, false, ['deriveBits']);
-  } catch (error) {
-    if (error instanceof DOMException && error.name === 'NotSupportedError') return undefined;
-    throw error;
+    const privateKey = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
+    const { x } = createPublicKey(privateKey).export({ format: 'jwk' });
+    return { privateKey, publicKey: Buffer.from(x ?? '', 'base64url') };
   } finally {
     pkcs8.fill(0);
   }
 }
 
-/** Loads every identity of a key file; X25519 keys become non-extractable CryptoKeys where supported. */
+/** The age1... recipient of a key: bech32 of its public key (public, safe to show). */
+const recipientOfNative = (identity: X25519Identity): string => bech32.encodeFromBytes('age', identity.publicKey);
+
+/** Loads every identity of a key file; X25519 keys become node:crypto keys unless `native: false`. */
 export async function loadIdentities(text: string, options: LoadIdentitiesOptions = {}): Promise<IdentitySet> {
   const wantNative = options.native ?? true;
   const set: IdentitySet = { identities: [], recipients: [], native: wantNative };
@@ -85,17 +92,21 @@ export async function loadIdentities(text: string, options: LoadIdentitiesOption
       continue;
     }
     const bytes = x25519Bytes(key, position);
-    const native = wantNative ? await importNative(bytes) : undefined;
+    if (wantNative) {
+      const identity = importNative(bytes);
+      bytes.fill(0);
+      set.identities.push(identity);
+      set.recipients.push(recipientOfNative(identity));
+      continue;
+    }
     bytes.fill(0);
-    if (!native) set.native = false;
-    const identity = native ?? key;
-    set.identities.push(identity);
-    set.recipients.push(await recipientOf(identity, position));
+    set.identities.push(key);
+    set.recipients.push(await recipientOf(key, position));
   }
   return set;
 }
 
-async function recipientOf(identity: LoadedIdentity, position: number): Promise<string> {
+async function recipientOf(identity: string, position: number): Promise<string> {
   try {
     return await identityToRecipient(identity);
   } catch (cause) {
