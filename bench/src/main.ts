@@ -1,5 +1,6 @@
 // `npm run bench [-- --workload NAME --n N ...]`: runs workloads against fresh local control planes.
 import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from './operator-process.js';
 import { defaultBenchmarksMd, defaultResultsDir, runBench, WORKLOADS, type WorkloadName } from './run.js';
@@ -14,6 +15,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --steady-ms MS    idle window of steady-state (default 60000)
   --from-source     run the operators' TypeScript through tsx instead of building them
                     (default: npm run build first, then run dist/ as the images do)
+  --cpu-prof DIR    write a V8 CPU profile of every operator process into DIR
+                    (open in Chrome DevTools or speedscope)
   --results DIR     where <workload>.json go (default bench/results)
   --no-report       do not update BENCHMARKS.md
 
@@ -45,6 +48,7 @@ try {
       results: { type: 'string' },
       'no-report': { type: 'boolean' },
       'from-source': { type: 'boolean' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -81,6 +85,7 @@ const { results, failures } = await runBench({
   concurrency: values.concurrency ? positive(values.concurrency, '--concurrency') : 16,
   ...(values['operator-concurrency'] ? { operatorConcurrency: positive(values['operator-concurrency'], '--operator-concurrency') } : {}),
   compiled,
+  ...(values['cpu-prof'] ? { cpuProfDir: resolve(values['cpu-prof']) } : {}),
   steadyMs: values['steady-ms'] ? positive(values['steady-ms'], '--steady-ms') : 60_000,
   resultsDir: values.results ?? defaultResultsDir,
   ...(values['no-report'] ? {} : { benchmarksMd: defaultBenchmarksMd }),

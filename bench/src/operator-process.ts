@@ -15,6 +15,8 @@ export interface OperatorProcessOptions {
   entry: string;
   /** Run the compiled entry (dist/…/x.js, as the images do) instead of the TypeScript source through tsx. */
   compiled?: boolean | undefined;
+  /** Write a V8 CPU profile into this directory when the process exits (node --cpu-prof). */
+  cpuProfDir?: string | undefined;
   /** Operator arguments; `--health-port` is added by the harness. */
   args: string[];
   /** Where stdout/stderr go (default: a temp file). */
@@ -55,7 +57,7 @@ export async function startOperatorProcess(options: OperatorProcessOptions): Pro
     cwd: repoRoot,
     logFile: options.logFile ?? join(mkdtempSync(join(tmpdir(), 'capstan-bench-')), 'operator.log'),
     // The operator images' V8 flags (as the kubelet simulator plays them), so memory is measured as shipped.
-    nodeFlags: operatorNodeFlags,
+    nodeFlags: options.cpuProfDir ? [...operatorNodeFlags, '--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : operatorNodeFlags,
     healthPort,
   });
   await proc.start();

@@ -47,6 +47,8 @@ export interface BenchSettings {
   operatorConcurrency?: number;
   /** Run the operators compiled (dist/, what their images run; `npm run build` first) instead of through tsx. */
   compiled?: boolean;
+  /** Write V8 CPU profiles of the operator processes here (`--cpu-prof DIR`). */
+  cpuProfDir?: string;
   steadyMs: number;
   resultsDir: string;
   /** BENCHMARKS.md to update from every result in resultsDir; undefined leaves it alone. */
@@ -111,6 +113,7 @@ export async function runBench(settings: BenchSettings): Promise<{ results: Work
           log,
           ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
           compiled: settings.compiled,
+          cpuProfDir: settings.cpuProfDir,
         }),
       ),
     );
@@ -135,6 +138,7 @@ export async function runBench(settings: BenchSettings): Promise<{ results: Work
           podLogPath: (ns, pod, container) => c.handle.podLogPath(ns, pod, container),
           ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
           compiled: settings.compiled,
+          cpuProfDir: settings.cpuProfDir,
         }),
       ),
     );
@@ -171,6 +175,7 @@ export async function runBench(settings: BenchSettings): Promise<{ results: Work
         log,
         ...(settings.operatorConcurrency ? { operatorConcurrency: settings.operatorConcurrency } : {}),
         compiled: settings.compiled,
+        cpuProfDir: settings.cpuProfDir,
       }),
     );
   let single: WorkloadResult | undefined;

@@ -37,6 +37,8 @@ export interface BurstOptions {
   operatorConcurrency?: number;
   /** Run the operator compiled (dist/, as its image) rather than from source through tsx. */
   compiled?: boolean | undefined;
+  /** Write a V8 CPU profile of each operator process into this directory (node --cpu-prof). */
+  cpuProfDir?: string | undefined;
   /** Delete the namespaces before returning. */
   cleanup?: boolean;
   timeoutMs?: number;
@@ -193,6 +195,7 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
   const operator = await startOperatorProcess({
     entry: AGESECRET_ENTRY,
     compiled: options.compiled,
+    cpuProfDir: options.cpuProfDir,
     args: ageSecretOperatorArgs({
       namespace,
       kubeconfigPath: options.kubeconfigPath,

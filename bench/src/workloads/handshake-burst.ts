@@ -35,6 +35,8 @@ export interface HandshakeOptions {
   operatorConcurrency?: number;
   /** Run the operator compiled (dist/, as its image) rather than from source through tsx. */
   compiled?: boolean | undefined;
+  /** Write a V8 CPU profile of each operator process into this directory (node --cpu-prof). */
+  cpuProfDir?: string | undefined;
   log?: (line: string) => void;
 }
 
@@ -87,6 +89,7 @@ export async function runHandshakeBurst(options: HandshakeOptions): Promise<Work
   const operator = await startOperatorProcess({
     entry: HANDSHAKE_ENTRY,
     compiled: options.compiled,
+    cpuProfDir: options.cpuProfDir,
     args: [
       '--namespace',
       appNs,

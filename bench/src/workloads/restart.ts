@@ -35,6 +35,8 @@ export interface RestartOptions {
   operatorConcurrency?: number;
   /** Run the operator compiled (dist/, as its image) rather than from source through tsx. */
   compiled?: boolean | undefined;
+  /** Write a V8 CPU profile of each operator process into this directory (node --cpu-prof). */
+  cpuProfDir?: string | undefined;
   /** Length of the idle window of workload 3; 0 skips it. */
   steadyMs: number;
   /** Delete the namespace before returning. */
@@ -64,6 +66,7 @@ async function prepare(
   const first = await startOperatorProcess({
     entry: AGESECRET_ENTRY,
     compiled: options.compiled,
+    cpuProfDir: options.cpuProfDir,
     args: ageSecretOperatorArgs({ namespace, kubeconfigPath: options.kubeconfigPath, concurrency: 64 }),
   });
   const ready = new WatchTracker<AgeSecretObject>({ client, ref: AGESECRETS, namespace, states: { ready: (o) => isReady(o) } });
@@ -123,6 +126,7 @@ export async function runRestart(options: RestartOptions): Promise<RestartResult
   const operator = await startOperatorProcess({
     entry: AGESECRET_ENTRY,
     compiled: options.compiled,
+    cpuProfDir: options.cpuProfDir,
     args: ageSecretOperatorArgs({
       namespace,
       kubeconfigPath: options.kubeconfigPath,

@@ -122,6 +122,7 @@ export function unwrapFileKey(stanzas: readonly Stanza[], identities: readonly X
       if (share.length !== 32) throw new AgeFormatError('invalid X25519 stanza');
       let shared: Buffer;
       try {
+        // JWK, not DER: OpenSSL 3's DER decoder costs ~150 us a key here, the JWK path ~9 us.
         const publicKey = createPublicKey({
           key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(share).toString('base64url') },
           format: 'jwk',

@@ -102,10 +102,18 @@ export class Transport {
   }
 }
 
-export async function readBody(res: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of res) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+export function readBody(res: IncomingMessage): Promise<string> {
+  // Events rather than `for await`: every request reads a body, and the async iterator costs a promise per chunk.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    res.once('error', reject);
+    // A response cut before its end (the socket closed) ends in 'close' without 'end' when no error is emitted.
+    res.once('close', () => {
+      if (!res.complete) reject(Object.assign(new Error('the response ended before its body was complete'), { code: 'ECONNRESET' }));
+    });
+  });
 }
 
 /** An error from a response: only the `Status` fields message/reason/code are kept, never other content. */

@@ -19,12 +19,23 @@ export function essenceOf(obj: KubeObject, options: { stateAnnotation?: string }
 
 /** JSON with object keys sorted, so equal values serialise (and hash) equally. */
 export function stableStringify(v: unknown): string {
+  // One string grown in place (V8 ropes): every object is hashed on each event, so no per-node arrays.
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (Array.isArray(v)) return `[${v.map((x) => stableStringify(x === undefined ? null : x)).join(',')}]`;
-  const entries = Object.entries(v as Record<string, unknown>)
-    .filter(([, x]) => x !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableStringify(x)}`).join(',')}}`;
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + stableStringify(v[i] === undefined ? null : v[i]);
+    return out + ']';
+  }
+  const record = v as Record<string, unknown>;
+  // Default sort compares UTF-16 code units, the order JSON keys had here before.
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  for (const key of keys) {
+    const x = record[key];
+    if (x === undefined) continue;
+    out += (out.length > 1 ? ',' : '') + JSON.stringify(key) + ':' + stableStringify(x);
+  }
+  return out + '}';
 }
 
 export function hashOf(v: unknown): string {
