@@ -84,14 +84,11 @@ export class NetworkCut {
     return ms;
   }
 
-  /** Restores the link and removes the cgroup (its processes must have exited). */
+  /** Restores the link and removes the cgroup (its processes must have exited); the reaper stays if either fails. */
   async close(): Promise<void> {
-    try {
-      await this.restore();
-    } finally {
-      removeCgroup(this.cgroup);
-      this.#reaper.dismiss();
-    }
+    await this.restore();
+    removeCgroup(this.cgroup);
+    this.#reaper.dismiss();
   }
 
   async #counted(): Promise<number> {
