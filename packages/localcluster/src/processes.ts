@@ -52,6 +52,16 @@ export interface SpawnOptions {
   logFile: string;
   /** A file that records the process group id, so the reaper can kill it if we die abruptly. */
   pgidFile?: string;
+  /**
+   * A cgroup folder (e.g. `MemoryCgroup.dir`) the process joins before the program starts, so that the program
+   * runs under its limits from its first instruction (and a runtime that sizes itself from its cgroup sees them).
+   */
+  cgroup?: string;
+}
+
+/** The command line that joins `cgroup` (its cgroup.procs) and then becomes the program, same pid. */
+function inCgroup(cgroup: string, command: string, args: string[]): [string, string[]] {
+  return ['/bin/sh', ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', cgroup, command, ...args]];
 }
 
 /** Starts a child in its own process group that dies with this process (even on SIGKILL of it), with its output logged. */
@@ -62,9 +72,10 @@ export function spawnManaged(options: SpawnOptions): ManagedProcess {
   try {
     // pdeathsig makes the kernel kill the child when this process dies, even by SIGKILL; detached gives it
     // its own process group so that stop() also reaches the processes it starts (e.g. `sh -c`).
-    const [command, args] = hasSetpriv
-      ? [SETPRIV, ['--pdeathsig', 'KILL', '--', options.command, ...options.args]]
+    const [program, programArgs] = options.cgroup
+      ? inCgroup(options.cgroup, options.command, options.args)
       : [options.command, options.args];
+    const [command, args] = hasSetpriv ? [SETPRIV, ['--pdeathsig', 'KILL', '--', program, ...programArgs]] : [program, programArgs];
     child = spawn(command, args, {
       env: options.env ?? process.env,
       cwd: options.cwd,

@@ -28,6 +28,8 @@ export interface OperatorProcessOptions {
   nodeFlags?: readonly string[];
   /** The port of the operator's /healthz, /readyz and /metrics: `ready()` and `fetch()` use it. */
   healthPort?: number;
+  /** A cgroup folder each run joins before node starts (e.g. a memory limit, as a container's). */
+  cgroup?: string;
 }
 
 /** What the harness needs of a managed child: localcluster's processes (own group, killed with us, even by SIGKILL). */
@@ -48,6 +50,7 @@ interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   logFile: string;
+  cgroup?: string;
 }
 
 /** The operator exited or never answered; the message carries its last log lines. */
@@ -115,6 +118,7 @@ export class OperatorProcess {
       ...(o.env ? { env: o.env } : {}),
       ...(o.cwd ? { cwd: o.cwd } : {}),
       logFile: o.logFile,
+      ...(o.cgroup ? { cgroup: o.cgroup } : {}),
     });
     this.#proc = proc;
     this.#exit = undefined;
