@@ -7,6 +7,7 @@ import { recordFigure } from './figures.js';
 import { REPO_ROOT } from './repo.js';
 import { AGESECRET_NS, startAndWaitReady, startRig, waitReady, type Rig } from './rig.js';
 import { waitConverged } from './state-check.js';
+import { watchChanges } from './watch-log.js';
 import { waitUntil } from 'capstan/testing';
 import {
   AGESECRETS,
@@ -34,23 +35,12 @@ type Cond = { type: string; status: string; observedGeneration?: number };
 function watchSecretHistory(client: KubeClient, namespace: string): { added: Map<string, number>; deleted: string[]; stop(): void } {
   const added = new Map<string, number>();
   const deleted: string[] = [];
-  const ac = new AbortController();
-  void (async () => {
-    let resourceVersion: string | undefined = (await client.list(SECRETS, { namespace, limit: 1 })).metadata?.resourceVersion;
-    while (!ac.signal.aborted) {
-      try {
-        for await (const e of client.watch(SECRETS, { namespace, resourceVersion, signal: ac.signal })) {
-          resourceVersion = e.object.metadata.resourceVersion ?? resourceVersion;
-          const name = e.object.metadata.name ?? '';
-          if (e.type === 'ADDED') added.set(name, (added.get(name) ?? 0) + 1);
-          if (e.type === 'DELETED') deleted.push(name);
-        }
-      } catch {
-        if (!ac.signal.aborted) await new Promise((r) => setTimeout(r, 200)); // re-watch from the last version seen
-      }
-    }
-  })();
-  return { added, deleted, stop: () => ac.abort() };
+  const watch = watchChanges(client, SECRETS, { namespace }, (type, obj) => {
+    const name = obj.metadata.name ?? '';
+    if (type === 'ADDED') added.set(name, (added.get(name) ?? 0) + 1);
+    if (type === 'DELETED') deleted.push(name);
+  });
+  return { added, deleted, stop: () => watch.stop() };
 }
 
 describe('operator faults', { timeout: 3_600_000 }, () => {
