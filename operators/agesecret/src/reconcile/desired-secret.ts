@@ -68,8 +68,11 @@ export function compactCachedSecret(secret: SecretObject): SecretObject {
   if (!controlled || secret.data === undefined) return secret;
   const digest = dataHash(secret.data);
   const recorded = secret.metadata.annotations?.[DATA_HASH_ANNOTATION];
-  const { data: _values, ...kept } = secret;
-  return { ...kept, dataDigest: recorded === digest ? recorded : digest };
+  // A literal of fixed shape: a rest-and-spread copy gave every cached Secret a hidden class of its own (~200 B).
+  const { apiVersion, kind, metadata, type, immutable } = secret;
+  const compact: SecretObject = { apiVersion, kind, metadata, type, dataDigest: recorded === digest ? recorded : digest };
+  if (immutable !== undefined) compact.immutable = immutable;
+  return compact;
 }
 
 export function ownerReferenceTo(obj: AgeSecret): OwnerReference {
