@@ -118,10 +118,10 @@ class OperatorImpl implements Operator {
     return watch;
   }
 
-  resource<T extends KubeObject = KubeObject>(ref: ResourceRef, options?: ResourceOptions): ResourceHandle<T> {
+  resource<T extends KubeObject = KubeObject>(ref: ResourceRef, options?: ResourceOptions<T>): ResourceHandle<T> {
     const id = resourceId(ref);
     let reg = this.#registrations.get(id);
-    if (!reg) this.#registrations.set(id, (reg = new ResourceRegistration(ref, options)));
+    if (!reg) this.#registrations.set(id, (reg = new ResourceRegistration(ref, options as ResourceOptions | undefined)));
     return reg as unknown as ResourceHandle<T>;
   }
 
