@@ -138,6 +138,32 @@ test('a reconciler without cleanup holds no finalizer; its no-op rounds write no
   assert.ok(applied >= 1);
 });
 
+test('a spec changed while the reconciler runs is reconciled again, though our status write returned it (found by the soak)', async (t) => {
+  const client = memoryClient();
+  const op = operator(client);
+  const seen: number[] = [];
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  op.resource(widgets).reconcile({
+    apply: async (ctx) => {
+      const size = (ctx.spec as { size: number }).size;
+      seen.push(size);
+      // The first round waits until the user's update is stored: our status patch then answers with size 2.
+      if (seen.length === 1) await held;
+      ctx.patch.status.observed = size;
+    },
+  });
+  await start(t, op);
+  await client.create(widgets, widget('r'));
+  await waitUntil(async () => seen.length === 1, { message: 'the first round started' });
+  await client.patch(widgets, { namespace: 'ns', name: 'r' }, { spec: { size: 2 } });
+  release();
+  await waitUntil(async () => ((await get(client, 'r'))?.status as { observed?: number } | undefined)?.observed === 2, {
+    message: 'size 2 reconciled',
+  });
+  assert.deepEqual(seen, [1, 2]);
+});
+
 test('cleanup holds our finalizer until it succeeded; retired finalizers are removed from live objects', async (t) => {
   const client = memoryClient();
   await client.create(widgets, widget('old', { size: 1 }, { finalizers: ['legacy.example.com/cleanup'] }));

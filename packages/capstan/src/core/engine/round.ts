@@ -283,9 +283,12 @@ async function live(input: RoundInput, round: RoundState, plan: LivePlan): Promi
   } else if (plan.unchanged && memory.handled?.hash !== plan.hash) {
     memory.handled = { hash: plan.hash, essence: plan.essence };
   }
+  // What the handlers acted on, plus our own patch: not the server's answer to it, which carries any newer spec
+  // written meanwhile (a status patch returns the whole object) that no handler has seen yet.
+  const acted = round.patch ? applyMergePatch(round.obj, round.patch) : round.obj;
   if (round.patch) round.took(await writer.mergePatch(round.obj, round.patch, session.handlerSignal));
   round.patch = undefined;
-  if (reconciled) memory.reconciledFingerprint = reconcileFingerprint(round.obj, stateKey);
+  if (reconciled) memory.reconciledFingerprint = reconcileFingerprint(acted, stateKey);
 }
 
 /**
