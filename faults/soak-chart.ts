@@ -1,6 +1,7 @@
 // The soak's charts as an SVG: RSS, open descriptors, event-loop lag (p99) per operator and the API request rate
 // against time, with the least-squares line fitted to the second half where the trend bound applies.
 import { esc, fmt } from '../bench/src/cost-curves.js';
+import type { OperatorReading, SoakSample } from './soak-sampler.js';
 import { secondHalf, slopePerMinute, type Point } from './soak-trend.js';
 
 /** One line of a panel. */
@@ -26,7 +27,8 @@ function panelSvg(p: ChartPanel, x0: number, y0: number, endMs: number): string 
   const w = WIDTH - PAD.left - PAD.right;
   const h = HEIGHT - PAD.top - PAD.bottom;
   const values = p.series.flatMap((s) => s.points.map((pt) => pt.value));
-  const top = (values.length ? Math.max(...values) : 1) * 1.15 || 1;
+  // Headroom above the data for the legend.
+  const top = (values.length ? Math.max(...values) : 1) * 1.3 || 1;
   const x = (ms: number) => x0 + PAD.left + (endMs > 0 ? (ms / endMs) * w : 0);
   const y = (v: number) => y0 + PAD.top + h - (Math.max(0, v) / top) * h;
   const minutes = endMs / 60_000;
@@ -76,4 +78,32 @@ export function soakChartSvg(panels: readonly ChartPanel[], title: string): stri
     '</svg>',
     '',
   ].join('\n');
+}
+
+/** One operator's readings of one kind as a series (samples where it was unreadable are skipped). */
+export function readingSeries(samples: readonly SoakSample[], operator: string, field: keyof OperatorReading): Point[] {
+  return samples.flatMap((s) => {
+    const value = s.operators[operator]?.[field];
+    return value !== undefined ? [{ atMs: s.atMs, value }] : [];
+  });
+}
+
+/** The API server's request rate as a series. */
+export function apiSeries(samples: readonly SoakSample[]): Point[] {
+  return samples.flatMap((s) => (s.apiPerSec !== undefined ? [{ atMs: s.atMs, value: s.apiPerSec }] : []));
+}
+
+/** The soak's four panels: RSS and descriptors (with their fits), event-loop delay per operator, API request rate. */
+export function soakPanels(samples: readonly SoakSample[], operators: readonly string[]): ChartPanel[] {
+  const perOperator = (title: string, unit: string, field: keyof OperatorReading, fit: boolean): ChartPanel => ({
+    title,
+    unit,
+    series: operators.map((op) => ({ label: op, points: readingSeries(samples, op, field), fit })),
+  });
+  return [
+    perOperator('RSS', 'MiB', 'rssMb', true),
+    perOperator('open file descriptors', 'count', 'fds', true),
+    perOperator('event-loop delay p99', 'ms', 'lagP99Ms', false),
+    { title: 'API server requests (no watches)', unit: 'per s', series: [{ label: 'all clients', points: apiSeries(samples) }] },
+  ];
 }

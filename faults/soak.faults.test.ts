@@ -9,9 +9,9 @@ import { recordFigure } from './figures.js';
 import { REPO_ROOT } from './repo.js';
 import { startAndWaitReady, startRig, type Rig } from './rig.js';
 import { SoakChurn } from './soak-churn.js';
-import { soakChartSvg, type ChartPanel } from './soak-chart.js';
-import { SoakSampler, soakJson, type OperatorReading, type SoakSample } from './soak-sampler.js';
-import { trendVerdict, type Point, type TrendBound } from './soak-trend.js';
+import { apiSeries, readingSeries, soakChartSvg, soakPanels } from './soak-chart.js';
+import { SoakSampler, soakJson } from './soak-sampler.js';
+import { trendVerdict, type TrendBound } from './soak-trend.js';
 import { waitConverged } from './state-check.js';
 
 const SOAK_MS = Number(process.env.FAULTS_SOAK_MS ?? 180_000);
@@ -24,9 +24,6 @@ export const RSS_BOUND: TrendBound = { absolute: 8, relative: 0.1 };
 export const FDS_BOUND: TrendBound = { absolute: 4, relative: 0 };
 
 const OPERATORS = ['agesecret', 'legacy-handshake'] as const;
-
-const series = (samples: readonly SoakSample[], op: string, field: keyof OperatorReading): Point[] =>
-  samples.flatMap((s) => (s.operators[op]?.[field] !== undefined ? [{ atMs: s.atMs, value: s.operators[op][field] }] : []));
 
 const round = (v: number, digits = 2) => Number(v.toFixed(digits));
 const percentile = (values: number[], q: number) => {
@@ -75,12 +72,12 @@ describe('soak', { timeout: SOAK_MS + 1_800_000 }, () => {
 
     const verdicts = Object.fromEntries(
       OPERATORS.flatMap((op) => [
-        [`${op} rss`, trendVerdict(series(samples, op, 'rssMb'), RSS_BOUND)],
-        [`${op} fds`, trendVerdict(series(samples, op, 'fds'), FDS_BOUND)],
+        [`${op} rss`, trendVerdict(readingSeries(samples, op, 'rssMb'), RSS_BOUND)],
+        [`${op} fds`, trendVerdict(readingSeries(samples, op, 'fds'), FDS_BOUND)],
       ]),
     );
-    const lag = (op: string) => series(samples, op, 'lagP99Ms').map((p) => p.value);
-    const api = samples.flatMap((s) => (s.apiPerSec !== undefined ? [{ atMs: s.atMs, value: s.apiPerSec }] : []));
+    const lag = (op: string) => readingSeries(samples, op, 'lagP99Ms').map((p) => p.value);
+    const api = apiSeries(samples);
     const minutes = round(SOAK_MS / 60_000, 1);
     const figures = {
       minutes,
@@ -88,8 +85,8 @@ describe('soak', { timeout: SOAK_MS + 1_800_000 }, () => {
       ...churn.counts,
       ...Object.fromEntries(
         OPERATORS.flatMap((op) => {
-          const rss = series(samples, op, 'rssMb').map((p) => p.value);
-          const fds = series(samples, op, 'fds').map((p) => p.value);
+          const rss = readingSeries(samples, op, 'rssMb').map((p) => p.value);
+          const fds = readingSeries(samples, op, 'fds').map((p) => p.value);
           const rv = verdicts[`${op} rss`]!;
           const fv = verdicts[`${op} fds`]!;
           return [
@@ -111,21 +108,10 @@ describe('soak', { timeout: SOAK_MS + 1_800_000 }, () => {
     const dir = join(REPO_ROOT, 'faults', 'results');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `${NAME}.json`), soakJson({ at: new Date().toISOString(), figures, verdicts }, samples));
-    const perOperator = (title: string, unit: string, field: keyof OperatorReading, fit: boolean): ChartPanel => ({
-      title,
-      unit,
-      series: OPERATORS.map((op) => ({ label: op, points: series(samples, op, field), fit })),
-    });
-    const panels = [
-      perOperator('RSS', 'MiB', 'rssMb', true),
-      perOperator('open file descriptors', 'count', 'fds', true),
-      perOperator('event-loop delay p99', 'ms', 'lagP99Ms', false),
-      { title: 'API server requests (no watches)', unit: 'per s', series: [{ label: 'all clients', points: api }] },
-    ];
     writeFileSync(
       join(dir, `${NAME}.svg`),
       soakChartSvg(
-        panels,
+        soakPanels(samples, OPERATORS),
         `soak of ${minutes} min, ${WRITES_PER_SEC} AgeSecret writes/s, both operators; ${new Date().toISOString().slice(0, 10)}`,
       ),
     );
