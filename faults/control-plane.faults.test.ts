@@ -1,7 +1,6 @@
 // Control-plane faults: kill -9 of the API server mid-burst, 410 Gone after etcd compaction, a frozen API server.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from 'capstan';
 import { recordFigure } from './figures.js';
 import { startAndWaitReady, startRig, type Rig } from './rig.js';
 import { inspectState, waitConverged } from './state-check.js';
@@ -14,8 +13,8 @@ import {
   newKeys,
   retrying,
   SECRETS,
-  secretValue,
   type Keys,
+  updateValues,
 } from './workload.js';
 import { waitUntil } from 'capstan/testing';
 
@@ -87,13 +86,7 @@ describe('control-plane faults', { timeout: 3_600_000 }, () => {
       const created = declare(namespace, 20, 'PLAINTEXT-GONE', 60);
       await burst(rig.client, await Promise.all(created.map((d) => ageSecretBody(d, keys))));
       declared.push(...created);
-      for (const d of declared.slice(0, 20)) {
-        d.value = secretValue('PLAINTEXT-GONE-UPDATED', 0);
-        const body = await ageSecretBody(d, keys);
-        await retrying(() =>
-          rig.client.patch(AGESECRETS, { namespace, name: d.name }, { spec: body['spec' as keyof KubeObject] }, { type: 'merge' }),
-        );
-      }
+      await updateValues(rig.client, declared.slice(0, 20), keys, 'PLAINTEXT-GONE-UPDATED');
       for (const d of declared.slice(20, 40)) {
         d.deleted = true;
         await retrying(() => rig.client.delete(AGESECRETS, { namespace, name: d.name }));
@@ -145,13 +138,7 @@ describe('control-plane faults', { timeout: 3_600_000 }, () => {
     const more = declare(namespace, 10, 'PLAINTEXT-FREEZE', 30);
     await burst(rig.client, await Promise.all(more.map((d) => ageSecretBody(d, keys))));
     declared.push(...more);
-    for (const d of declared.slice(0, 5)) {
-      d.value = secretValue('PLAINTEXT-FREEZE-UPDATED', 0);
-      const body = await ageSecretBody(d, keys);
-      await retrying(() =>
-        rig.client.patch(AGESECRETS, { namespace, name: d.name }, { spec: body['spec' as keyof KubeObject] }, { type: 'merge' }),
-      );
-    }
+    await updateValues(rig.client, declared.slice(0, 5), keys, 'PLAINTEXT-FREEZE-UPDATED');
     const { ms } = await waitConverged(rig.client, { namespaces: [namespace], declared }, { failFast: () => !neverCrashed() });
     const stalls = count(rig.agesecret.log(), 'watch stream silent too long') - stallsBefore;
     assert.ok(stalls >= 1);

@@ -57,12 +57,17 @@ export async function keySecret(
   namespace: string,
 ): Promise<{ secret: SecretObj; identities: string[]; recipients: string[] }> {
   const secret = await client.get<SecretObj>(SECRETS, { namespace, name: MANAGED_KEY_SECRET });
-  const text = Buffer.from(secret.data?.['secretKey'] ?? '', 'base64').toString();
-  const identities = text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l.startsWith('AGE-SECRET-KEY-1'));
-  return { secret, identities, recipients: (await loadIdentities(text)).recipients };
+  return { secret, identities: identityLines(secret), recipients: await recipientsOf(secret) };
+}
+
+/** The identity lines of a key Secret's key file. */
+export function identityLines(secret: SecretObj): string[] {
+  return lines(Buffer.from(secret.data?.['secretKey'] ?? '', 'base64').toString()).filter((l) => l.startsWith('AGE-SECRET-KEY-1'));
+}
+
+/** The recipients of the identities a key Secret really holds (derived from the identities, not from comments). */
+export async function recipientsOf(secret: SecretObj): Promise<string[]> {
+  return (await loadIdentities(Buffer.from(secret.data?.['secretKey'] ?? '', 'base64').toString())).recipients;
 }
 
 /** Makes the default 30-day renewal due now: the key's records say it was made 31 days ago (as the cluster test does). */

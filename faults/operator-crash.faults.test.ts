@@ -2,8 +2,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import type { KubeClient, KubeObject } from 'capstan';
+import type { KubeObject } from 'capstan';
 import { recordFigure } from './figures.js';
+import { LEASE, LEASES } from './leader-lease.js';
+import { watchSecretHistory } from './secret-history.js';
 import { REPO_ROOT } from './repo.js';
 import { AGESECRET_NS, startAndWaitReady, startRig, waitReady, type Rig } from './rig.js';
 import { waitConverged } from './state-check.js';
@@ -26,32 +28,7 @@ import {
 const BURST = Number(process.env.FAULTS_CRASH_BURST ?? 300);
 const PODS_N = Number(process.env.FAULTS_PODS ?? 6);
 
-const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' } as const;
-const LEASE = 'agesecret-operator'; // the operator's --lease-name default, as in deploy/agesecret's Role
 type Cond = { type: string; status: string; observedGeneration?: number };
-
-/** ADDED and DELETED Secrets of a namespace as its watch reports them, from now until stop(). */
-function watchSecretHistory(client: KubeClient, namespace: string): { added: Map<string, number>; deleted: string[]; stop(): void } {
-  const added = new Map<string, number>();
-  const deleted: string[] = [];
-  const ac = new AbortController();
-  void (async () => {
-    let resourceVersion: string | undefined = (await client.list(SECRETS, { namespace, limit: 1 })).metadata?.resourceVersion;
-    while (!ac.signal.aborted) {
-      try {
-        for await (const e of client.watch(SECRETS, { namespace, resourceVersion, signal: ac.signal })) {
-          resourceVersion = e.object.metadata.resourceVersion ?? resourceVersion;
-          const name = e.object.metadata.name ?? '';
-          if (e.type === 'ADDED') added.set(name, (added.get(name) ?? 0) + 1);
-          if (e.type === 'DELETED') deleted.push(name);
-        }
-      } catch {
-        if (!ac.signal.aborted) await new Promise((r) => setTimeout(r, 200)); // re-watch from the last version seen
-      }
-    }
-  })();
-  return { added, deleted, stop: () => ac.abort() };
-}
 
 describe('operator faults', { timeout: 3_600_000 }, () => {
   let rig: Rig;

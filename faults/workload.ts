@@ -95,6 +95,17 @@ export async function retrying<T>(write: () => Promise<T>, options: { timeoutMs?
   }
 }
 
+/** Gives the AgeSecrets new values (new ciphertexts), one merge patch each through `client`, retried through outages. */
+export async function updateValues(client: ApiClient, which: Declared[], keys: Keys, marker: string): Promise<void> {
+  for (const d of which) {
+    d.value = secretValue(marker, 0);
+    const body = await ageSecretBody(d, keys);
+    await retrying(() =>
+      client.patch(AGESECRETS, { namespace: d.namespace, name: d.name }, { spec: body['spec' as keyof KubeObject] }, { type: 'merge' }),
+    );
+  }
+}
+
 /** Creates the objects with bounded parallelism; `onCreated(n)` after each, e.g. to inject a fault mid-burst. */
 export async function burst(
   client: ApiClient,

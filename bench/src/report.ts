@@ -32,7 +32,10 @@ function detailLine(r: WorkloadResult): string {
       return (
         `operator ${num(d.operator?.throughputPerSec)}/s vs the floor ${num(d.floor?.throughputPerSec)}/s (ratio ${num(d.floorRatio)}) and a bare Secret client ${num(d.raw?.throughputPerSec)}/s (ratio ${num(d.ratio)}); per object ${num(d.perObjectMs?.operator)} ms vs ${num(d.perObjectMs?.floor)} ms (floor) and ${num(d.perObjectMs?.raw)} ms; ` +
         `API requests per AgeSecret ${requests(d.apiRequestsPerObject)}; API server ${num(d.apiRequestsPerSecond?.operatorPhase)} req/s in the operator phase vs ${num(d.apiRequestsPerSecond?.raw)} in the baseline; ` +
-        `kube-apiserver + etcd CPU per object ${cp(d.controlPlaneCpuMsPerObject?.operatorPhase)} ms vs ${cp(d.controlPlaneCpuMsPerObject?.raw)} ms (a bare AgeSecret create: ${cp(d.rawAgeSecrets?.controlPlaneCpuPerObject)} ms, ${num(d.rawAgeSecrets?.throughputPerSec)}/s); operator CPU ${num(d.operator?.cpuCores)} cores (${num(d.operator?.cpuMs / (r.latency.count || 1))} ms per object)`
+        `kube-apiserver + etcd CPU per object ${cp(d.controlPlaneCpuMsPerObject?.operatorPhase)} ms vs ${cp(d.controlPlaneCpuMsPerObject?.raw)} ms (a bare AgeSecret create: ${cp(d.rawAgeSecrets?.controlPlaneCpuPerObject)} ms, ${num(d.rawAgeSecrets?.throughputPerSec)}/s); operator CPU ${num(d.operator?.cpuCores)} cores (${num(d.operator?.cpuMs / (r.latency.count || 1))} ms per object)` +
+        (d.lifecycle
+          ? `; then every value updated (${num(d.lifecycle.update.spanMs)} ms): operator requests per object ${requests(d.lifecycle.update.operatorRequestsPerObject)} (floor 2); every AgeSecret deleted (${num(d.lifecycle.delete.spanMs)} ms): ${requests(d.lifecycle.delete.operatorRequestsPerObject)} (floor 0)`
+          : '')
       );
     case 'scaling':
       return (

@@ -10,6 +10,7 @@ import { END_MARKER, START_MARKER, updateBenchmarksMd } from './report.js';
 import type { WorkloadResult } from './result.js';
 import { readResults, writeResult } from './results-file.js';
 import { runAgeSecretBurst } from './workloads/agesecret-burst.js';
+import type { LifecycleFigures } from './workloads/burst-lifecycle.js';
 import { runDecrypt } from './workloads/decrypt.js';
 import { runHandshakeBurst } from './workloads/handshake-burst.js';
 import { runListModes } from './workloads/list-modes.js';
@@ -70,6 +71,7 @@ describe('bench smoke (tiny N)', () => {
       n,
       concurrency: 4,
       cleanup: true,
+      lifecycle: true,
     });
     assert.deepEqual(result.notes, []);
     assert.equal(result.converged, true);
@@ -82,6 +84,7 @@ describe('bench smoke (tiny N)', () => {
       floorRatio: number;
       writesSeen: Record<'ageSecrets' | 'secrets' | 'events', { ADDED: number; MODIFIED: number; DELETED: number }>;
       operatorWritesPerObject: number;
+      lifecycle: LifecycleFigures;
     };
     assert.equal(details.raw.latency.count, n);
     assert.equal(details.floor.latency.count, n, 'the floor baseline measured every object');
@@ -91,6 +94,9 @@ describe('bench smoke (tiny N)', () => {
     assert.deepEqual(details.writesSeen.ageSecrets, { ADDED: n, MODIFIED: n, DELETED: 0 });
     assert.deepEqual(details.writesSeen.events, { ADDED: 0, MODIFIED: 0, DELETED: 0 });
     assert.equal(details.operatorWritesPerObject, 2);
+    // Then the floor on update (the Secret and the status) and on delete (nothing: garbage collection).
+    assert.equal(details.lifecycle.update.operatorRequestsTotalPerObject, 2, JSON.stringify(details.lifecycle.update));
+    assert.deepEqual(details.lifecycle.delete.operatorRequestsPerObject, {});
     writeResult(dir, result);
     const md = join(dir, 'BENCHMARKS.md');
     updateBenchmarksMd(md, readResults(dir));

@@ -19,6 +19,8 @@ import { perObject, requestCounts } from '../apiserver-requests.js';
 import { cpuPerObject, readControlPlaneCpu, type ControlPlaneCpu } from '../control-plane-cpu.js';
 import type { MachineInfo } from '../machine.js';
 import { startOperatorProcess } from '../operator-process.js';
+import type { ProcUsage } from '../proc-sampler.js';
+import { runLifecycle, type LifecycleFigures } from './burst-lifecycle.js';
 import { runPool } from '../pool.js';
 import { goal, type WorkloadResult } from '../result.js';
 import { summarize, throughput, type LatencySummary } from '../stats.js';
@@ -41,6 +43,8 @@ export interface BurstOptions {
   cpuProfDir?: string | undefined;
   /** Delete the namespaces before returning. */
   cleanup?: boolean;
+  /** After the creates: update every value, then delete every AgeSecret, counting the operator's requests. */
+  lifecycle?: boolean | undefined;
   timeoutMs?: number;
   log?: (line: string) => void;
 }
@@ -218,7 +222,8 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
   let requestsAfter;
   let cpuBefore: ControlPlaneCpu | undefined;
   let cpuAfter: ControlPlaneCpu | undefined;
-  let usage;
+  let usage: ProcUsage | undefined;
+  let lifecycle: LifecycleFigures | undefined;
   let error: unknown;
   try {
     readyMs = await operator.ready(120_000);
@@ -237,10 +242,25 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
     converged = true;
     cpuAfter = readControlPlaneCpu(options.clusterDir);
     requestsAfter = await requestCounts(options.kubeconfigPath);
+    usage = operator.usage();
+    if (options.lifecycle) {
+      // The create phase's figures end here: its watches stop counting before the updates and deletes.
+      await Promise.all([ageSecrets.stopped(), secrets.stopped(), events.stopped()]);
+      lifecycle = await runLifecycle({
+        client,
+        namespace,
+        names: [...starts.keys()],
+        recipient,
+        concurrency,
+        operator,
+        timeoutMs,
+        log,
+      });
+    }
   } catch (caught) {
     error = caught;
   } finally {
-    usage = operator.usage();
+    usage ??= operator.usage();
     await Promise.all([ageSecrets.stopped(), secrets.stopped(), events.stopped()]);
     if (options.cleanup) await cleanupNamespace(client, namespace, log);
     await operator.stop();
@@ -270,7 +290,25 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
     throughputPerSec: op.throughputPerSec,
     latency: op.latency,
     peakRssMb: usage.peakRssMb,
-    goals: [goal('operator_throughput / floor_throughput', '>= 0.8', floorRatio, floorRatio >= 0.8)],
+    goals: [
+      goal('operator_throughput / floor_throughput', '>= 0.8', floorRatio, floorRatio >= 0.8),
+      ...(lifecycle
+        ? [
+            goal(
+              'operator requests per update',
+              '= 2 (floor)',
+              lifecycle.update.operatorRequestsTotalPerObject,
+              lifecycle.update.operatorRequestsTotalPerObject <= 2,
+            ),
+            goal(
+              'operator requests per delete',
+              '= 0 (floor)',
+              lifecycle.delete.operatorRequestsTotalPerObject,
+              lifecycle.delete.operatorRequestsTotalPerObject === 0,
+            ),
+          ]
+        : []),
+    ],
     details: {
       // The headline: the operator against the floor (the requests any AgeSecret operator must make).
       floorRatio,
@@ -305,6 +343,8 @@ export async function runAgeSecretBurst(options: BurstOptions): Promise<Workload
       // CPU the API server and etcd spent per object in each phase (same machine, same run).
       controlPlaneCpuMsPerObject: { operatorPhase: cpuPerObject(cpuBefore, cpuAfter, done), raw: raw.controlPlaneCpuPerObject },
       apiRequestsPerSecond: { operatorPhase: Number((op.throughputPerSec * requestsPerObject).toFixed(1)), raw: raw.throughputPerSec },
+      // Then every value updated and every AgeSecret deleted: the operator's own requests (its client metrics).
+      ...(lifecycle ? { lifecycle } : {}),
     },
     notes: error ? [`did not converge: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`] : [],
   };

@@ -50,7 +50,9 @@ export interface RestartResults {
 }
 
 const SENTINEL = 'zz-bench-sentinel';
-const MB_GOAL = 200;
+/** Issue [perf] item 4: peak RSS, and RSS over the module baseline per watched object (AgeSecrets + Secrets). */
+const MB_GOAL = 100;
+const KB_PER_OBJECT_GOAL = 1.5;
 
 /** N AgeSecrets made Ready by a first operator process, which is then stopped. */
 async function prepare(
@@ -189,6 +191,7 @@ export async function runRestart(options: RestartOptions): Promise<RestartResult
   if (options.cleanup) await cleanupNamespace(client, namespace, log);
   const final = await operator.stop();
   const baselineRssMb = await moduleBaselineRss('operators/agesecret/src/index.ts', { compiled: options.compiled }).catch(() => 0);
+  const rssPerObjectKb = baselineRssMb ? Number((((atCatchUp.peakRssMb - baselineRssMb) * 1024) / (2 * n + 1)).toFixed(2)) : undefined;
 
   const restart: WorkloadResult = {
     workload: 'restart',
@@ -201,6 +204,9 @@ export async function runRestart(options: RestartOptions): Promise<RestartResult
     goals: [
       goal('API writes on restart', '0', writeCount, writeCount === 0),
       goal('peak RSS (MiB)', `< ${MB_GOAL}`, atCatchUp.peakRssMb, atCatchUp.peakRssMb < MB_GOAL),
+      ...(rssPerObjectKb === undefined
+        ? []
+        : [goal('peak RSS per watched object (KiB)', `< ${KB_PER_OBJECT_GOAL}`, rssPerObjectKb, rssPerObjectKb < KB_PER_OBJECT_GOAL)]),
     ],
     details: {
       caughtUpMs,
@@ -216,7 +222,7 @@ export async function runRestart(options: RestartOptions): Promise<RestartResult
       finalPeakRssMb: final.usage.peakRssMb,
       // node + tsx + the operator's modules, idle, nothing watched: the fixed part of the RSS above.
       moduleBaselineRssMb: baselineRssMb,
-      rssPerObjectKb: baselineRssMb ? Math.round(((atCatchUp.peakRssMb - baselineRssMb) * 1024) / (2 * n + 1)) : undefined,
+      rssPerObjectKb,
     },
     notes: [
       'caughtUpMs: from spawning the process to the later of (a sentinel AgeSecret created after /readyz is Ready; the process CPU staying under 0.05 cores for 2 s). throughputPerSec = N / caughtUpMs.',

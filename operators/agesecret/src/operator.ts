@@ -21,7 +21,7 @@ import { keyStatusOf } from './keys/key-status.js';
 import type { ManagedKeysSettings } from './keys/namespace-keys.js';
 import { GROUP, PLURAL, VERSION, type AgeSecret } from './resource.js';
 import { admissionRefusal, applyAgeSecret, deleteOwnedSecret, type ApplySettings } from './reconcile/apply.js';
-import { isOwnedBy, type SecretObject } from './reconcile/desired-secret.js';
+import { compactCachedSecret, isOwnedBy, valuesDropped, type SecretObject } from './reconcile/desired-secret.js';
 import { registerRollouts, type RollOut } from './rollouts/rollouts.js';
 import { IdentityCache, SECRETS, type DefaultIdentity } from './reconcile/key-source.js';
 import { ADOPT_ANNOTATION } from './reconcile/ownership.js';
@@ -97,7 +97,8 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     concurrency: options.concurrency ?? 16,
   });
   const ageSecrets = operator.resource<AgeSecretObject>({ group: GROUP, version: VERSION, plural: PLURAL });
-  const secrets = operator.resource<SecretObject>(SECRETS);
+  // The Secrets AgeSecrets control are cached without their values (a digest instead): see compactCachedSecret.
+  const secrets = operator.resource<SecretObject>(SECRETS, { transform: compactCachedSecret });
 
   // Which AgeSecrets wait for a key Secret, and which want a given target name (to retry once it is free).
   const byKeyRef = ageSecrets.index('by-key-ref', (obj) => {
@@ -148,6 +149,13 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
   // capstan starts workers only once every cache has synced: a cache miss means the Secret is absent.
   const cacheComplete = () => true;
 
+  /** The key Secret with its values: the cached one, unless the cache dropped them (an AgeSecret controls it). */
+  async function keySecret(ctx: HandlerContext<AgeSecretObject>, ref: ObjectKey): Promise<SecretObject | undefined> {
+    const cached = secrets.cached(ref);
+    if (!cached || !valuesDropped(cached)) return cached;
+    return ctx.client.tryGet<SecretObject>(SECRETS, ref, { signal: ctx.signal });
+  }
+
   async function apply(ctx: HandlerContext<AgeSecretObject>): Promise<void> {
     const obj = ctx.body as unknown as AgeSecret;
     if (obj.spec?.suspend === true) {
@@ -175,7 +183,7 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     }
     // The key Secret's current recipients, and whether a value still opens only with a retiring identity.
     const keyRef = obj.spec?.ageSecretRef ? { namespace, name: obj.spec.ageSecretRef } : defaultIdentity;
-    const keys = keyRef ? await keyStatusOf(obj, secrets.cached(keyRef), { identities, dependence }) : undefined;
+    const keys = keyRef ? await keyStatusOf(obj, await keySecret(ctx, keyRef), { identities, dependence }) : undefined;
     const update = statusFor(obj, outcome, new Date(), keys);
     if (update.patch) Object.assign(ctx.patch.status, update.patch);
     if (outcome.ok && outcome.action === 'unchanged' && rollOut) {

@@ -40,12 +40,13 @@ export async function startEtcd(options: {
     logFile,
     pgidFile: options.pgidFile,
   });
-  const ready = waitReady({ process: proc, logFile, timeoutMs: options.timeoutMs, probe: () => healthy(`${url}/health`) });
+  const ready = waitReady({ process: proc, logFile, timeoutMs: options.timeoutMs, probe: () => etcdHealthy(`${url}/health`) });
   ready.catch(() => {}); // observed by the caller; never an unhandled rejection
   return { process: proc, url, ready };
 }
 
-function healthy(url: string): Promise<boolean> {
+/** Whether etcd's /health at this URL says it is healthy. */
+export function etcdHealthy(url: string): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const req = get(url, { timeout: 1000 }, (res) => {
       let text = '';

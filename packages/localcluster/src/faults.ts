@@ -1,8 +1,9 @@
-// Fault injection on a local cluster's control plane: kill/restart or freeze kube-apiserver, compact etcd (410 Gone).
+// Fault injection on a local cluster's control plane: kill/restart or freeze kube-apiserver, kill/restart etcd, compact etcd (410 Gone).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeApi } from './api.js';
 import { apiserverReady } from './apiserver.js';
+import { etcdHealthy } from './etcd.js';
 import { LocalClusterError } from './errors.js';
 import { canListen } from './ports.js';
 import { spawnManaged, type ManagedProcess } from './processes.js';
@@ -20,9 +21,9 @@ export interface FaultTarget {
   readonly ca: string;
 }
 
-/** Options of `ControlPlaneFaults.restartApiServer`: flags to add, the signal that kills it, and a timeout. */
+/** Options of `ControlPlaneFaults.restartApiServer` and `restartEtcd`: flags to add, the signal that kills it, and a timeout. */
 export interface RestartOptions {
-  /** Extra kube-apiserver flags for the new process, e.g. `--watch-cache=false`. They replace flags of the same name. */
+  /** Extra flags for the new process, e.g. `--watch-cache=false`. They replace flags of the same name. */
   extraArgs?: string[];
   /** Signal that ends the old process (default SIGKILL: a crash, no graceful drain). */
   signal?: NodeJS.Signals;
@@ -76,7 +77,13 @@ export class ControlPlaneFaults {
     freezes: 0,
     /** etcd compactions. */
     compactions: 0,
+    /** etcd processes killed (restarts included). */
+    etcdKills: 0,
+    /** etcd started again and healthy. */
+    etcdRestarts: 0,
   };
+  /** The command line and environment of the etcd `killEtcd` ended, for `restartEtcd`. */
+  #killedEtcd: Launch | undefined;
 
   constructor(target: FaultTarget) {
     this.#target = target;
@@ -91,6 +98,18 @@ export class ControlPlaneFaults {
   } {
     const found = this.#find('kube-apiserver');
     if (!found) throw new FaultInjectionError(`no running kube-apiserver for the cluster in ${this.#target.dir}`);
+    return found;
+  }
+
+  /** The pid of the running etcd and its command line (without the setpriv wrapper). */
+  etcd(): {
+    /** The process id. */
+    pid: number;
+    /** The command line, the binary first. */
+    argv: string[];
+  } {
+    const found = this.#find('etcd');
+    if (!found) throw new FaultInjectionError(`no running etcd for the cluster in ${this.#target.dir}`);
     return found;
   }
 
@@ -109,10 +128,7 @@ export class ControlPlaneFaults {
   }> {
     const { pid, argv } = this.apiServer();
     if (this.#frozen === pid) this.thawApiServer();
-    process.kill(pid, signal);
-    // A frozen process does not die of SIGTERM: make sure it runs to handle it.
-    if (signal !== 'SIGKILL') process.kill(pid, 'SIGCONT');
-    await this.#waitGone(pid, 60_000);
+    await this.#kill('kube-apiserver', pid, signal);
     this.injected.apiServerKills++;
     return { argv };
   }
@@ -125,34 +141,47 @@ export class ControlPlaneFaults {
 
   /** Starts kube-apiserver with this command line (as read by killApiServer), replacing flags by `extraArgs`. */
   async startApiServer(argv: string[], options: RestartOptions = {}): Promise<void> {
-    const extra = options.extraArgs ?? [];
-    const replaced = new Set(extra.map(flagName));
-    const [command, ...args] = argv;
-    if (!command) throw new FaultInjectionError('empty kube-apiserver command line');
-    const logFile = join(this.#target.dir, 'logs', 'kube-apiserver.log');
-    await waitPortFree(args, options.timeoutMs ?? 120_000);
-    const proc = spawnManaged({
-      name: 'kube-apiserver',
-      command,
-      args: [...args.filter((a) => !replaced.has(flagName(a))), ...extra],
-      env: { PATH: '/usr/bin:/bin' },
-      logFile,
-      pgidFile: join(this.#target.dir, 'pgids'),
-    });
-    this.#started.push(proc);
     const api = new KubeApi({ server: this.#target.server, token: this.#target.adminToken, ca: this.#target.ca });
     try {
-      await waitReady({
-        process: proc,
-        logFile,
-        timeoutMs: options.timeoutMs ?? 120_000,
-        intervalMs: 200,
-        probe: () => apiserverReady(api),
-      });
+      await this.#start('kube-apiserver', { argv, env: { PATH: '/usr/bin:/bin' } }, options, () => apiserverReady(api));
     } finally {
       api.close();
     }
     this.injected.apiServerRestarts++;
+  }
+
+  /**
+   * Kills etcd (default SIGKILL: a crash, nothing flushed beyond what its WAL already holds) and waits until the
+   * process is gone. The API server stays up and answers errors until `restartEtcd` brings etcd back.
+   */
+  async killEtcd(signal: NodeJS.Signals = 'SIGKILL'): Promise<{
+    /** The killed process's command line. */
+    argv: string[];
+  }> {
+    const { pid, argv } = this.etcd();
+    const env = environOf(pid);
+    await this.#kill('etcd', pid, signal);
+    this.#killedEtcd = { argv, env };
+    this.injected.etcdKills++;
+    return { argv };
+  }
+
+  /**
+   * Starts etcd again with the same flags, data directory, ports and environment (plus `extraArgs`), then waits
+   * until it answers /health. The etcd killed by `killEtcd`; when etcd is running, it is killed first.
+   */
+  async restartEtcd(options: RestartOptions = {}): Promise<void> {
+    if (this.#find('etcd') || !this.#killedEtcd) await this.killEtcd(options.signal ?? 'SIGKILL');
+    const launch = this.#killedEtcd;
+    if (!launch) throw new FaultInjectionError('no etcd command line to restart');
+    const url = launch.argv
+      .find((a) => a.startsWith('--listen-client-urls='))
+      ?.slice('--listen-client-urls='.length)
+      .split(',')[0];
+    if (!url) throw new FaultInjectionError('etcd has no --listen-client-urls flag');
+    await this.#start('etcd', launch, options, () => etcdHealthy(`${url}/health`));
+    this.#killedEtcd = undefined;
+    this.injected.etcdRestarts++;
   }
 
   /** SIGSTOP: the API server keeps its sockets open but answers nothing (a hung server, not a dead one). */
@@ -228,13 +257,40 @@ export class ControlPlaneFaults {
     }
   }
 
-  async #waitGone(pid: number, timeoutMs: number): Promise<void> {
+  /** Signals a control-plane process and waits until it is gone. */
+  async #kill(name: string, pid: number, signal: NodeJS.Signals): Promise<void> {
+    process.kill(pid, signal);
+    // A frozen process does not die of SIGTERM: make sure it runs to handle it.
+    if (signal !== 'SIGKILL') process.kill(pid, 'SIGCONT');
+    await this.#waitGone(name, pid, 60_000);
+  }
+
+  /** Starts a control-plane process with this command line (flags replaced by `extraArgs`), waits for `probe`. */
+  async #start(name: string, launch: Launch, options: RestartOptions, probe: () => Promise<boolean>): Promise<void> {
+    const extra = options.extraArgs ?? [];
+    const replaced = new Set(extra.map(flagName));
+    const [command, ...args] = launch.argv;
+    if (!command) throw new FaultInjectionError(`empty ${name} command line`);
+    const logFile = join(this.#target.dir, 'logs', `${name}.log`);
+    await waitPortsFree(name, args, options.timeoutMs ?? 120_000);
+    const proc = spawnManaged({
+      name,
+      command,
+      args: [...args.filter((a) => !replaced.has(flagName(a))), ...extra],
+      env: launch.env,
+      logFile,
+      pgidFile: join(this.#target.dir, 'pgids'),
+    });
+    this.#started.push(proc);
+    await waitReady({ process: proc, logFile, timeoutMs: options.timeoutMs ?? 120_000, intervalMs: 200, probe });
+  }
+
+  async #waitGone(name: string, pid: number, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     // A zombie leader is not enough: in a Go process the other threads still hold the shared file table
     // (the listening socket) until the last of them has exited.
     while (cmdlineOf(pid) && !(this.#isZombie(pid) && liveThreads(pid) <= 1)) {
-      if (Date.now() > deadline)
-        throw new FaultInjectionError(`kube-apiserver (pid ${pid}) still running ${timeoutMs} ms after the signal`);
+      if (Date.now() > deadline) throw new FaultInjectionError(`${name} (pid ${pid}) still running ${timeoutMs} ms after the signal`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -261,15 +317,47 @@ function liveThreads(pid: number): number {
   }
 }
 
-/** Waits until the API server's --secure-port can be bound again, so a restart does not die of EADDRINUSE. */
-async function waitPortFree(args: string[], timeoutMs: number): Promise<void> {
-  const port = Number(args.find((a) => a.startsWith('--secure-port='))?.slice('--secure-port='.length));
-  if (!Number.isInteger(port) || port <= 0) return;
-  const host = args.find((a) => a.startsWith('--bind-address='))?.slice('--bind-address='.length) || '127.0.0.1';
+/** A process's command line and environment, to start it again the same way. */
+interface Launch {
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+/** The environment of a running process (empty when it cannot be read). */
+function environOf(pid: number): NodeJS.ProcessEnv {
+  try {
+    const entries = readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter((e) => e.includes('='))
+      .map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as const);
+    return Object.fromEntries(entries);
+  } catch {
+    return { PATH: '/usr/bin:/bin' };
+  }
+}
+
+/** The host:port pairs a control-plane process listens on, from its flags (kube-apiserver's, etcd's). */
+function listenAddresses(args: string[]): { host: string; port: number }[] {
+  const value = (flag: string) => args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
+  const secure = Number(value('--secure-port'));
+  const found = Number.isInteger(secure) && secure > 0 ? [{ host: value('--bind-address') || '127.0.0.1', port: secure }] : [];
+  for (const flag of ['--listen-client-urls', '--listen-peer-urls']) {
+    for (const url of value(flag)?.split(',') ?? []) {
+      const parsed = URL.canParse(url) ? new URL(url) : undefined;
+      if (parsed?.port) found.push({ host: parsed.hostname, port: Number(parsed.port) });
+    }
+  }
+  return found;
+}
+
+/** Waits until the process's ports can be bound again, so a restart does not die of EADDRINUSE. */
+async function waitPortsFree(name: string, args: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await canListen(port, host))) {
-    if (Date.now() > deadline)
-      throw new FaultInjectionError(`port ${host}:${port} of kube-apiserver still in use ${timeoutMs} ms after it stopped`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  for (const { host, port } of listenAddresses(args)) {
+    while (!(await canListen(port, host))) {
+      if (Date.now() > deadline)
+        throw new FaultInjectionError(`port ${host}:${port} of ${name} still in use ${timeoutMs} ms after it stopped`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 }

@@ -12,7 +12,8 @@ export type { UserIdentity } from './tokens.js';
 export type { ServiceAccountTokenOptions } from './service-accounts.js';
 export { LocalClusterError, ProvisioningError, StartupError, KubeApiError, UnsupportedError, UnsupportedVersionError } from './errors.js';
 export { ControlPlaneFaults, FaultInjectionError, type FaultTarget, type RestartOptions } from './faults.js';
-export { spawnManaged, type ManagedProcess, type SpawnOptions, type Exit } from './processes.js';
+export { spawnManaged, startReaper, type ManagedProcess, type SpawnOptions, type Exit, type Reaper } from './processes.js';
+export { MemoryCgroup, memoryHierarchy, oomKillCount, type MemoryUsage } from './memory-cgroup.js';
 export { freePort } from './ports.js';
 export { kubectl, kubectlPath, KubectlError, type KubectlOptions } from './kubectl.js';
 export {

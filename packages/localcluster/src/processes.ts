@@ -52,7 +52,15 @@ export interface SpawnOptions {
   logFile: string;
   /** A file that records the process group id, so the reaper can kill it if we die abruptly. */
   pgidFile?: string;
+  /**
+   * Cgroup directories (v2, or a v1 hierarchy's) the process joins before the command runs, so that everything it
+   * does, from its first socket on, counts there (e.g. to match its traffic by cgroup). Needs write access to them.
+   */
+  cgroups?: readonly string[];
 }
+
+/** `sh -c` that moves itself into each cgroup given before `--`, then executes the rest (same pid throughout). */
+const JOIN_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1/cgroup.procs" || exit 126; shift; done; shift; exec "$@"';
 
 /** Starts a child in its own process group that dies with this process (even on SIGKILL of it), with its output logged. */
 export function spawnManaged(options: SpawnOptions): ManagedProcess {
@@ -62,9 +70,12 @@ export function spawnManaged(options: SpawnOptions): ManagedProcess {
   try {
     // pdeathsig makes the kernel kill the child when this process dies, even by SIGKILL; detached gives it
     // its own process group so that stop() also reaches the processes it starts (e.g. `sh -c`).
-    const [command, args] = hasSetpriv
+    const [direct, directArgs] = hasSetpriv
       ? [SETPRIV, ['--pdeathsig', 'KILL', '--', options.command, ...options.args]]
       : [options.command, options.args];
+    const [command, args] = options.cgroups?.length
+      ? ['/bin/sh', ['-c', JOIN_CGROUPS, 'join-cgroups', ...options.cgroups, '--', direct, ...directArgs]]
+      : [direct, directArgs];
     child = spawn(command, args, {
       env: options.env ?? process.env,
       cwd: options.cwd,
@@ -158,6 +169,7 @@ function forgetPgid(pgidFile: string, pid: number): void {
   }
 }
 
+/** A running reaper (see `startReaper`): dismiss it once the normal cleanup has run. */
 export interface Reaper {
   /** Stop watching (the normal shutdown path cleans up itself). */
   dismiss(): void;

@@ -5,6 +5,7 @@ import type { OperatorMetrics } from 'capstan/production';
 import { generateKeyPair } from '../crypto/identities.js';
 import { AgeSecretError } from '../errors.js';
 import type { AgeSecret } from '../resource.js';
+import { valuesDropped } from '../reconcile/desired-secret.js';
 import { IdentityCache, SECRETS } from '../reconcile/key-source.js';
 import type { KeyDependence } from './key-dependence.js';
 import { registerKeyMetrics } from './key-metrics.js';
@@ -62,7 +63,9 @@ export function registerManagedKeys(operator: Operator, deps: KeyKeeperDeps): vo
       return;
     }
     const keyRef = { namespace, name: settings.secretName };
-    const secret = secrets.cached(keyRef);
+    const cached = secrets.cached(keyRef);
+    // Cached without its values when an AgeSecret controls it (compactCachedSecret): read it then.
+    const secret = cached && valuesDropped(cached) ? await ctx.client.tryGet<DataObject>(SECRETS, keyRef, { signal: ctx.signal }) : cached;
     if (!secret) {
       await createKeySecret(ctx, namespace);
       return; // the new Secret's watch event brings the next round (records, ConfigMap)

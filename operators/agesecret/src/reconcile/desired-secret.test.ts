@@ -3,13 +3,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AgeSecret } from '../resource.js';
 import {
+  compactCachedSecret,
   DATA_HASH_ANNOTATION,
+  dataHash,
   desiredSecret,
   inputHash,
   isOwnedBy,
   needsReplacement,
   secretMatches,
   upToDate,
+  valuesDropped,
   type SecretObject,
 } from './desired-secret.js';
 import { planSecret } from './spec-check.js';
@@ -101,4 +104,62 @@ test('replacement (delete + create) only where Kubernetes refuses an update', ()
     ],
   ];
   for (const [name, actual, desired, expected] of cases) assert.equal(needsReplacement(actual, desired), expected, name);
+});
+
+test('the cache keeps controlled Secrets without their values, every other Secret whole', () => {
+  const hash = inputHash(plan);
+  const ours = desiredSecret(obj, plan, values, hash);
+  const foreignController = { ...ours.metadata.ownerReferences![0]!, kind: 'Deployment', apiVersion: 'apps/v1' };
+  const cases: [string, SecretObject, 'compacted' | 'whole'][] = [
+    ['written by the operator', copy(ours), 'compacted'],
+    ['edited since (digest of the values, not the annotation)', { ...copy(ours), data: { k: 'dGFtcGVyZWQ=' } }, 'compacted'],
+    ['a key Secret (no owner)', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'key' }, data: { secretKey: 'QUdF' } }, 'whole'],
+    ['controlled by something else', { ...copy(ours), metadata: { ...ours.metadata, ownerReferences: [foreignController] } }, 'whole'],
+    [
+      'owned but not controlled',
+      { ...copy(ours), metadata: { ...ours.metadata, ownerReferences: [{ ...ours.metadata.ownerReferences![0]!, controller: false }] } },
+      'whole',
+    ],
+    ['controlled, without data', { ...copy(ours), data: undefined }, 'whole'],
+  ];
+  for (const [name, secret, want] of cases) {
+    const cached = compactCachedSecret(copy(secret));
+    if (want === 'whole') {
+      assert.deepEqual(cached, copy(secret), name);
+      assert.ok(!valuesDropped(cached), name);
+      continue;
+    }
+    assert.equal(cached.data, undefined, name);
+    assert.equal(cached.dataDigest, dataHash(secret.data), name);
+    assert.ok(valuesDropped(cached), name);
+    assert.deepEqual(compactCachedSecret(cached), cached, `${name}: its own output passes through unchanged`);
+  }
+});
+
+test('the checks give the same answers on a cached copy without values as on the Secret itself', () => {
+  const hash = inputHash(plan);
+  const desired = desiredSecret(obj, plan, values, hash);
+  const edited = { ...copy(desired), data: { k: 'dGFtcGVyZWQ=', j: 'djI=' } };
+  const immutable = desiredSecret(obj, planSecret({ ...obj, spec: { ...obj.spec, immutable: true } }), values, hash);
+  const otherValues = new Map([['k', new TextEncoder().encode('changed')]]);
+  const secrets: [string, SecretObject][] = [
+    ['as written', desired],
+    ['edited', edited],
+    ['immutable', immutable],
+    ['immutable, edited', { ...copy(immutable), data: { k: 'eA==' } }],
+  ];
+  const targets: [string, SecretObject][] = [
+    ['same values', desired],
+    ['other values', desiredSecret(obj, plan, otherValues, hash)],
+    ['immutable, same values', immutable],
+  ];
+  for (const [name, secret] of secrets) {
+    const cached = compactCachedSecret(copy(secret));
+    assert.ok(valuesDropped(cached), name);
+    assert.equal(upToDate(cached, plan, hash, 'uid-1'), upToDate(secret, plan, hash, 'uid-1'), `${name}: upToDate`);
+    for (const [target, want] of targets) {
+      assert.equal(secretMatches(cached, want), secretMatches(secret, want), `${name} vs ${target}: secretMatches`);
+      assert.equal(needsReplacement(cached, want), needsReplacement(secret, want), `${name} vs ${target}: needsReplacement`);
+    }
+  }
 });

@@ -18,6 +18,11 @@ export interface SecretObject extends KubeObject {
   type?: string;
   data?: Record<string, string>;
   immutable?: boolean;
+  /**
+   * Only on the operator's cached copies of Secrets an AgeSecret controls (`compactCachedSecret`): the
+   * `dataHash` of their `data`, which the cache keeps instead of the values. Never sent to the API server.
+   */
+  dataDigest?: string;
 }
 
 export function inputHash(plan: SecretPlan): string {
@@ -37,6 +42,37 @@ export function inputHash(plan: SecretPlan): string {
 export function dataHash(data: Record<string, string> | undefined): string {
   const entries = Object.entries(data ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
+}
+
+/** The digest of a Secret's data, whether the values are at hand or only the cache's digest of them. */
+export function dataHashOf(secret: SecretObject): string {
+  return secret.dataDigest ?? dataHash(secret.data);
+}
+
+/** Whether the values of this (cached) Secret were replaced by their digest: a GET reads them. */
+export function valuesDropped(secret: SecretObject): boolean {
+  return secret.dataDigest !== undefined && secret.data === undefined;
+}
+
+/**
+ * What the operator's Secret cache keeps (capstan's `transform`). The Secrets AgeSecrets control are read only
+ * to recognise them as up to date, or to compare them with what a write would produce: both compare digests of
+ * the values, so the cache keeps the digest (the data-hash annotation's string when it matches, as it does
+ * for every Secret the operator wrote) and not the values. Every other Secret (key Secrets, foreign ones) is
+ * kept whole. Decrypted values thus do not stay in the operator's memory for the life of the cache.
+ */
+export function compactCachedSecret(secret: SecretObject): SecretObject {
+  const controlled = (secret.metadata.ownerReferences ?? []).some(
+    (ref) => ref.controller === true && ref.kind === KIND && ref.apiVersion === API_VERSION,
+  );
+  if (!controlled || secret.data === undefined) return secret;
+  const digest = dataHash(secret.data);
+  const recorded = secret.metadata.annotations?.[DATA_HASH_ANNOTATION];
+  // A literal of fixed shape: a rest-and-spread copy gave every cached Secret a hidden class of its own (~200 B).
+  const { apiVersion, kind, metadata, type, immutable } = secret;
+  const compact: SecretObject = { apiVersion, kind, metadata, type, dataDigest: recorded === digest ? recorded : digest };
+  if (immutable !== undefined) compact.immutable = immutable;
+  return compact;
 }
 
 export function ownerReferenceTo(obj: AgeSecret): OwnerReference {
@@ -104,27 +140,27 @@ export function upToDate(actual: SecretObject, plan: SecretPlan, hash: string, u
       [INPUT_HASH_ANNOTATION]: hash,
       [DATA_HASH_ANNOTATION]: recordedDataHash ?? '',
     }) &&
-    recordedDataHash === dataHash(actual.data) &&
+    recordedDataHash === dataHashOf(actual) &&
     isOwnedBy(actual, uid) &&
     (actual.metadata.ownerReferences ?? []).length === 1
   );
 }
 
 /**
- * Whether only a new Secret can reach `desired`: the type never changes in place, nor does an immutable
+ * Whether only a new Secret can reach `desired` (data compared by digest): the type never changes in place, nor does an immutable
  * Secret's data or its immutable flag (Kubernetes refuses such updates).
  */
 export function needsReplacement(actual: SecretObject, desired: SecretObject): boolean {
   if ((actual.type ?? 'Opaque') !== desired.type) return true;
-  return actual.immutable === true && (desired.immutable !== true || !sameMap(actual.data, desired.data));
+  return actual.immutable === true && (desired.immutable !== true || dataHashOf(actual) !== dataHash(desired.data));
 }
 
-/** Everything equal, data included. */
+/** Everything equal, data included (compared by digest: the cached copy may hold only that). */
 export function secretMatches(actual: SecretObject, desired: SecretObject): boolean {
   return (
     (actual.type ?? 'Opaque') === desired.type &&
     (actual.immutable === true) === (desired.immutable === true) &&
-    sameMap(actual.data, desired.data) &&
+    dataHashOf(actual) === dataHash(desired.data) &&
     sameMap(actual.metadata.labels, desired.metadata.labels) &&
     sameMap(actual.metadata.annotations, desired.metadata.annotations as Record<string, string>) &&
     (actual.metadata.ownerReferences ?? []).length === 1 &&

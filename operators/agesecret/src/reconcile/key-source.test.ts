@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPair } from '../crypto/identities.js';
+import type { KubeClient } from 'capstan';
 import { IdentityCache, keySecretOf, KeySourceError } from './key-source.js';
 
 const secret = (data: Record<string, string>, resourceVersion = '1') => ({
@@ -36,4 +37,27 @@ test('keySecretOf: own namespace for ageSecretRef, the default otherwise (or non
   assert.deepEqual(keySecretOf({ kind: 'secret', name: 'k' }, 'dev', undefined), { namespace: 'dev', name: 'k' });
   assert.deepEqual(keySecretOf({ kind: 'default' }, 'dev', { namespace: 'ops', name: 'd' }), { namespace: 'ops', name: 'd' });
   assert.equal(keySecretOf({ kind: 'default' }, 'dev', undefined), undefined);
+});
+
+test('load: the cached key Secret when it has its values, a GET when the cache kept only their digest', async () => {
+  const a = await generateKeyPair();
+  const whole = secret({ secretKey: a.identity });
+  const gets: string[] = [];
+  const client = {
+    async get(_ref: unknown, key: { namespace: string; name: string }) {
+      gets.push(`${key.namespace}/${key.name}`);
+      return whole;
+    },
+  } as unknown as KubeClient;
+  const ref = { namespace: 'n', name: 'k' };
+  const cases: [string, ReturnType<typeof secret> | (Omit<ReturnType<typeof secret>, 'data'> & { dataDigest: string }), string[]][] = [
+    ['values cached', whole, []],
+    ['values dropped by the cache', { metadata: whole.metadata, dataDigest: 'digest' }, ['n/k']],
+  ];
+  for (const [name, cached, want] of cases) {
+    gets.length = 0;
+    const loaded = await new IdentityCache().load(client, ref, { cached: () => cached });
+    assert.deepEqual(loaded.recipients, [a.recipient], name);
+    assert.deepEqual(gets, want, name);
+  }
 });

@@ -2,6 +2,7 @@
 import { NotFoundError, type KubeClient, type KubeObject } from 'capstan';
 import { loadIdentities, type IdentitySet } from '../crypto/identities.js';
 import { AgeSecretError, InvalidIdentityError } from '../errors.js';
+import { valuesDropped } from './desired-secret.js';
 import type { KeySource } from './spec-check.js';
 
 export const SECRETS = { version: 'v1', plural: 'secrets' } as const;
@@ -64,7 +65,8 @@ export class IdentityCache {
   /** Fetches the key Secret and returns its identities; KeySourceError when it is missing or invalid. */
   async load(client: KubeClient, ref: DefaultIdentity, options: LoadOptions = {}): Promise<IdentitySet> {
     const cached = options.cached?.(ref);
-    if (cached) return this.fromSecret(cached);
+    // A key Secret that an AgeSecret controls is cached without its values (compactCachedSecret): read it.
+    if (cached && !valuesDropped(cached)) return this.fromSecret(cached);
     let secret: KubeObject & { data?: Record<string, string> };
     try {
       secret = await client.get(SECRETS, ref, { signal: options.signal });

@@ -90,3 +90,40 @@ test('nothing is handled before leadership; losing it stops daemons; it resumes 
   grant!(lease.signal);
   await waitUntil(() => handled.includes('while-standby'), { message: 'the next term handles what happened meanwhile' });
 });
+
+test('a lost lease aborts running handlers at once, not after the shutdown grace period', async (t) => {
+  const h = await harness(t, 'leader-lost');
+  const lease = new AbortController();
+  let grant: (() => void) | undefined;
+  const gate: LeadershipGate = {
+    acquire: (signal) =>
+      new Promise((resolve) => {
+        grant = () => resolve(lease.signal);
+        signal.addEventListener('abort', () => resolve(undefined), { once: true });
+      }),
+  };
+  const handler = { running: 0, aborted: 0 };
+  const startedOp = h.start(
+    (o) => {
+      const cms = o.resource(configMaps);
+      cms.on.event(async (ctx) => {
+        if (ctx.name !== 'slow') return; // not the namespace's kube-root-ca.crt
+        handler.running++;
+        // A handler in the middle of its work (a slow write): only its signal ends it.
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+        handler.running--;
+        handler.aborted++;
+      });
+    },
+    // A grace period far longer than the wait below: only an immediate abort passes.
+    { leadership: gate, shutdownGraceMs: 120_000 },
+  );
+  await h.client.create(configMaps, { metadata: { name: 'slow', namespace: h.ns } });
+  await waitUntil(() => typeof grant === 'function', { message: 'the operator to ask for leadership' });
+  grant!();
+  await startedOp;
+  await waitUntil(() => handler.running === 1, { message: 'the handler running while leading' });
+  lease.abort();
+  await waitUntil(() => handler.aborted === 1, { timeoutMs: 30_000, message: 'the handler aborted when the lease was lost' });
+  assert.equal(handler.running, 0);
+});

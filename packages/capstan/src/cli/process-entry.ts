@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { KubeConfigSource } from '../client/surface.js';
 import { consoleLogger, describeError, type Logger, type LogLevel } from '../core/logging.js';
 import type { RunOptions } from '../core/types.js';
+import { memoryLimits } from './memory-limits.js';
 import type { ProductionFlags } from './production-flags.js';
 
 /** What every operator process has: probes, leader election, identity (the shared flags), credentials and log level. */
@@ -152,11 +153,15 @@ export async function runOperatorProcess<S extends ProcessSettings>(op: Operator
     stop.abort();
   });
   const production = productionRunOptions(settings);
+  const memory = memoryLimits();
   logger.info('starting', {
     ...op.describe?.(settings),
     probes: production.probes ? `${production.probes.host}:${production.probes.port}` : 'off',
     leaderElection: production.leaderElection ? `${production.leaderElection.namespace}/${production.leaderElection.leaseName}` : 'off',
+    memoryLimitMiB: memory.limitMiB ?? 'none',
+    heapLimitMiB: memory.heapLimitMiB,
   });
+  if (memory.warning) logger.warn('memory limit', { warning: memory.warning });
   try {
     const kubeconfig = processKubeconfig(settings.kubeconfig, io.env);
     await op.run({ settings, logger, kubeconfig, production, signal: stop.signal, env: io.env });

@@ -118,10 +118,10 @@ class OperatorImpl implements Operator {
     return watch;
   }
 
-  resource<T extends KubeObject = KubeObject>(ref: ResourceRef, options?: ResourceOptions): ResourceHandle<T> {
+  resource<T extends KubeObject = KubeObject>(ref: ResourceRef, options?: ResourceOptions<T>): ResourceHandle<T> {
     const id = resourceId(ref);
     let reg = this.#registrations.get(id);
-    if (!reg) this.#registrations.set(id, (reg = new ResourceRegistration(ref, options)));
+    if (!reg) this.#registrations.set(id, (reg = new ResourceRegistration(ref, options as ResourceOptions | undefined)));
     return reg as unknown as ResourceHandle<T>;
   }
 
@@ -378,7 +378,12 @@ class OperatorImpl implements Operator {
         term.signal.addEventListener('abort', () => resolve(), { once: true });
       });
       for (const c of controllers) c.stop();
-      // Let running handlers finish within the grace period, then abort their signal.
+      // On shutdown, running handlers may finish within the grace period before their signal aborts. On a lost
+      // lease they stop at once: another instance may take over when the lease expires (leaseDuration after the
+      // last renewal, only leaseDuration - renewDeadline after this one gave up), and from then on any write of
+      // ours, e.g. by a handler still in its grace period, would race the new leader's.
+      const leaseLost = !signal.aborted;
+      if (leaseLost) handlers.abort(new Error('leadership lost'));
       const grace = setTimeout(() => handlers.abort(new Error('shutting down')), s.shutdownGraceMs ?? 10_000);
       await queue.stop();
       clearTimeout(grace);

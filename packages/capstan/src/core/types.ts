@@ -145,14 +145,26 @@ export interface Index<T extends KubeObject = KubeObject> {
   keys(): string[];
 }
 
-/** Per-resource watch options of `operator.resource(ref, options)`: what the API server sends at all. */
-export interface ResourceOptions {
+/** Per-resource watch options of `operator.resource(ref, options)`: what the API server sends, and what the cache keeps. */
+export interface ResourceOptions<T extends KubeObject = KubeObject> {
   /** Namespaces of this resource (globs allowed; `!pat` excludes); default: the operator's. */
   namespaces?: string[];
   /** A server-side label selector (`app=web,tier!=db`), added to the one derived from shared `labels` filters. */
   labelSelector?: string;
   /** A server-side field selector (`metadata.name=x`, `spec.nodeName=n`): objects outside it are never seen. */
   fieldSelector?: string;
+  /**
+   * What the cache keeps of each object (client-go's `SetTransform`): called once per object version before it
+   * enters the cache (listed, watched, or returned by the engine's own writes), after `metadata.managedFields`
+   * is dropped. Return the object to keep, typically one without the fields nothing of the operator reads (a
+   * large `data` kept as a digest, say): it is all that handlers, indexes, triggers and `cached()` see, and
+   * what change detection compares. Keep `metadata` (name, namespace, uid, resourceVersion, ownerReferences,
+   * deletionTimestamp, finalizers: the engine reads them), build what you keep rather than editing the given
+   * object's nested values in place (they may be shared with a handler's round), and accept your own output
+   * again. A transform that throws leaves that
+   * object whole (logged as a warning with the error's message).
+   */
+  transform?: (obj: T) => T;
 }
 
 /** One watched resource of an operator: register its handlers, reconciler, indexes and triggers here. */
@@ -304,7 +316,7 @@ export interface Operator {
     options?: WatchedObjectsOptions<T>,
   ): WatchedObjects<T>;
   /** Register a resource to watch (once per resource; the options of the first call count). */
-  resource<T extends KubeObject = KubeObject>(ref: ResourceRef, options?: ResourceOptions): ResourceHandle<T>;
+  resource<T extends KubeObject = KubeObject>(ref: ResourceRef, options?: ResourceOptions<T>): ResourceHandle<T>;
   /**
    * Declare an API call the engine cannot see (a handler reading a Secret by name, writing a child through
    * `ctx.client`), so that `capstan generate` grants it. Watching, the engine's own writes, Events and the

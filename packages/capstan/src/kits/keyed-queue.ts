@@ -1,5 +1,5 @@
 // Per-key serial work queue: latest-state coalescing, parallel across keys, a global bound, idle keys freed.
-import { Semaphore } from './semaphore.js';
+import { Fifo } from './fifo.js';
 
 /** What a worker learns about the run it starts. */
 export interface WorkInfo {
@@ -19,6 +19,7 @@ export interface KeyedQueueOptions<K> {
 }
 
 interface Slot {
+  /** Waiting in the ready queue for a worker, or running. */
   running: boolean;
   /** Something happened while running (or waiting): run again afterwards, once. */
   dirty: boolean;
@@ -34,7 +35,13 @@ interface Slot {
  */
 export class KeyedQueue<K> {
   readonly #slots = new Map<K, Slot>();
-  readonly #sem: Semaphore;
+  /**
+   * Keys waiting for a free worker, first come first served. A key waits as one element of this queue, not as
+   * a suspended call of its own: a restart queues every object at once.
+   */
+  readonly #ready = new Fifo<K>();
+  /** Workers running now (at most `concurrency`). */
+  #busy = 0;
   #stopped = false;
   #idleWaiters: (() => void)[] = [];
   /** Keys whose worker is running or waiting for a free worker (a dirty slot is always one of them). */
@@ -43,7 +50,7 @@ export class KeyedQueue<K> {
   readonly #now: () => number;
 
   constructor(private readonly options: KeyedQueueOptions<K>) {
-    this.#sem = new Semaphore(options.concurrency);
+    if (!(options.concurrency >= 1)) throw new RangeError(`queue concurrency must be >= 1, got ${options.concurrency}`);
     this.#now = options.now ?? Date.now;
   }
 
@@ -53,7 +60,7 @@ export class KeyedQueue<K> {
   }
 
   get running(): number {
-    return this.#sem.inUse;
+    return this.#busy;
   }
 
   /** Queue a run for the key now (coalesced with any pending run). */
@@ -131,32 +138,47 @@ export class KeyedQueue<K> {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  async #start(key: K, slot: Slot): Promise<void> {
+  /** The key waits for a worker (from now on its slot counts as running: events coalesce into its run). */
+  #start(key: K, slot: Slot): void {
     slot.running = true;
     this.#active++;
     slot.dirty = false;
+    this.#ready.push(key);
+    this.#pump();
+  }
+
+  /** Hand waiting keys to free workers, in order. */
+  #pump(): void {
+    while (this.#busy < this.options.concurrency && this.#ready.length > 0) {
+      const key = this.#ready.shift()!;
+      this.#busy++;
+      void this.#run(key, this.#slots.get(key)!);
+    }
+  }
+
+  async #run(key: K, slot: Slot): Promise<void> {
+    // Events that arrived while waiting for a free worker are covered by this run.
+    slot.dirty = false;
+    const now = this.#now();
+    const waitMs = Math.max(0, now - (slot.queuedAt ?? now));
+    slot.queuedAt = undefined;
     try {
-      do {
-        const release = await this.#sem.acquire();
-        // Events that arrived while waiting for a free worker are covered by this run.
-        slot.dirty = false;
-        const now = this.#now();
-        const waitMs = Math.max(0, now - (slot.queuedAt ?? now));
-        slot.queuedAt = undefined;
-        try {
-          await this.options.worker(key, { waitMs });
-        } catch (error) {
-          this.options.onError?.(key, error);
-        } finally {
-          release();
-        }
-      } while (slot.dirty && !this.#stopped);
-    } finally {
+      await this.options.worker(key, { waitMs });
+    } catch (error) {
+      this.options.onError?.(key, error);
+    }
+    this.#busy--;
+    if (slot.dirty && !this.#stopped) {
+      // Changed while running: once more, behind the keys already waiting.
+      slot.dirty = false;
+      this.#ready.push(key);
+    } else {
       slot.running = false;
       this.#active--;
       if (!slot.timer && this.#slots.get(key) === slot) this.#slots.delete(key);
-      this.#notifyIdle();
     }
+    this.#pump();
+    this.#notifyIdle();
   }
 
   // A counter, not a scan of the slots: a scan after every job made a large backlog quadratic.

@@ -1,10 +1,9 @@
 // A counting semaphore: bounds how many tasks run at once; waiters are served first come, first served.
+import { Fifo } from './fifo.js';
 
 export class Semaphore {
   #free: number;
-  // A FIFO of waiters with a moving head: Array.shift is O(n), and a burst can queue thousands of waiters.
-  #waiters: (() => void)[] = [];
-  #head = 0;
+  readonly #waiters = new Fifo<() => void>();
 
   constructor(readonly capacity: number) {
     if (!(capacity >= 1)) throw new RangeError(`semaphore capacity must be >= 1, got ${capacity}`);
@@ -16,7 +15,7 @@ export class Semaphore {
   }
 
   get waiting(): number {
-    return this.#waiters.length - this.#head;
+    return this.#waiters.length;
   }
 
   async acquire(): Promise<() => void> {
@@ -26,7 +25,7 @@ export class Semaphore {
     return () => {
       if (released) return;
       released = true;
-      const next = this.#next();
+      const next = this.#waiters.shift();
       // The slot passes straight to the next waiter, so a newcomer cannot overtake the queue.
       if (next) next();
       else this.#free++;
@@ -40,18 +39,5 @@ export class Semaphore {
     } finally {
       release();
     }
-  }
-
-  #next(): (() => void) | undefined {
-    if (this.#head >= this.#waiters.length) return undefined;
-    const next = this.#waiters[this.#head++];
-    if (this.#head === this.#waiters.length) {
-      this.#waiters = [];
-      this.#head = 0;
-    } else if (this.#head >= 1024 && this.#head * 2 >= this.#waiters.length) {
-      this.#waiters = this.#waiters.slice(this.#head);
-      this.#head = 0;
-    }
-    return next;
   }
 }

@@ -38,8 +38,14 @@ export function stableStringify(v: unknown): string {
   return out + '}';
 }
 
+/** The short hash of a value that the state annotation persists (22 characters of base64url SHA-256). */
 export function hashOf(v: unknown): string {
-  return createHash('sha256').update(stableStringify(v)).digest('base64url').slice(0, 22);
+  return digestOf(v).slice(0, 22);
+}
+
+/** The whole SHA-256 digest of a value (base64url, 43 characters): for comparisons kept in memory only. */
+export function digestOf(v: unknown): string {
+  return createHash('sha256').update(stableStringify(v)).digest('base64url');
 }
 
 /** Whether an object's essence must never be persisted in clear (core Secrets). */

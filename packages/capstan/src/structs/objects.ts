@@ -130,10 +130,14 @@ export function resourceId(ref: ResourceRef): string {
   return `${ref.group ?? ''}/${ref.version}/${ref.plural ?? ref.kind ?? '?'}`;
 }
 
-/** `namespace/name` or `name`: a stable key for an object within one resource. */
+/**
+ * `namespace/name` or `name`: a stable key for an object within one resource. Joined rather than concatenated:
+ * a concatenation is a rope that keeps its own copy of `namespace/` besides the flat string it turns into once
+ * hashed, and caches keep one key per object.
+ */
 export function objectKeyOf(obj: { metadata: ObjectMeta } | ObjectKey): string {
   const k = 'metadata' in obj ? { namespace: obj.metadata.namespace, name: obj.metadata.name ?? '' } : obj;
-  return k.namespace ? `${k.namespace}/${k.name}` : k.name;
+  return k.namespace ? [k.namespace, k.name].join('/') : k.name;
 }
 
 /** Split `apiVersion` into group and version. */

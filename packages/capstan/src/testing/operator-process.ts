@@ -28,6 +28,8 @@ export interface OperatorProcessOptions {
   nodeFlags?: readonly string[];
   /** The port of the operator's /healthz, /readyz and /metrics: `ready()` and `fetch()` use it. */
   healthPort?: number;
+  /** Cgroup directories every run joins before the operator starts (e.g. to cut its network by cgroup). */
+  cgroups?: readonly string[];
 }
 
 /** What the harness needs of a managed child: localcluster's processes (own group, killed with us, even by SIGKILL). */
@@ -48,6 +50,7 @@ interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   logFile: string;
+  cgroups?: readonly string[];
 }
 
 /** The operator exited or never answered; the message carries its last log lines. */
@@ -114,6 +117,7 @@ export class OperatorProcess {
       // Without env or cwd the child inherits the caller's: the library itself never reads the environment.
       ...(o.env ? { env: o.env } : {}),
       ...(o.cwd ? { cwd: o.cwd } : {}),
+      ...(o.cgroups?.length ? { cgroups: o.cgroups } : {}),
       logFile: o.logFile,
     });
     this.#proc = proc;

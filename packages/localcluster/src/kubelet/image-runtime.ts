@@ -4,6 +4,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, re
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ImageStore } from '../images/image-store.js';
+import { oomKillCount } from '../memory-cgroup.js';
 import type { LayoutImage } from '../images/oci-layout.js';
 import { expandVars } from './env.js';
 import {
@@ -176,21 +177,12 @@ export async function prepareImageContainer(options: {
       await run('runc', [...runc.slice(1), 'delete', '--force', currentId]).catch(() => {});
     },
     execPrefix: () => [...runc, 'exec', currentId],
-    oomKilled: () => oomKillCount(currentId) > 0,
+    oomKilled: () => oomKillCount(cgroupPath(currentId)) > 0,
   };
 }
 
 /** Where runc puts a container's cgroup: one folder per start under /capstan, so its counters can be read after it exits. */
 const cgroupPath = (id: string): string => `/capstan/${id}`;
-
-/** oom_kill of the container's memory cgroup (cgroup v2 memory.events, or v1 memory.oom_control); 0 when unknown. */
-export function oomKillCount(id: string): number {
-  for (const file of [`/sys/fs/cgroup${cgroupPath(id)}/memory.events`, `/sys/fs/cgroup/memory${cgroupPath(id)}/memory.oom_control`]) {
-    const count = /^oom_kill (\d+)$/m.exec(readIfExists(file))?.[1];
-    if (count !== undefined) return Number(count);
-  }
-  return 0;
-}
 
 /** Unmounts a container's writable-root overlay when its pod goes. */
 export async function releaseImageContainer(podDir: string, container: Container): Promise<void> {

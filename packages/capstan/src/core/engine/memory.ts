@@ -16,10 +16,11 @@ export interface ObjectMemory {
   pendingEvent?: RawEventType | undefined;
   /** Seen in the first list: resume handlers apply (once per operator start, so kept in memory only). */
   initial: boolean;
-  resume: Map<string, Progress>;
+  /** Per resume handler (created on first use, like `timers` and `deletion`: most objects never need one). */
+  resume?: Map<string, Progress> | undefined;
   /** The diff base in memory (never older than the persisted one). */
   handled?: { hash: string; essence: Record<string, unknown> } | undefined;
-  /** Hash of the essence last seen, and when it changed (timers' idleMs). */
+  /** Hash of the essence last seen, and when it changed (timers' idleMs; only kept for resources with such timers). */
   seenHash?: string | undefined;
   lastChangeAt: number;
   /** What the last reconcile saw (essence and status): a reconcile runs again only when it changed, or when asked. */
@@ -28,9 +29,9 @@ export interface ObjectMemory {
   /** Retries of the reconciler, and when it may run next (retry delay or requeueAfter). */
   reconcile: Progress;
   /** Per timer: `notBefore` is the next tick, `retries` the failures in a row. */
-  timers: Map<string, Progress>;
+  timers?: Map<string, Progress> | undefined;
   /** Delete handlers and cleanup under our finalizer (also persisted: after a restart only the annotation knows). */
-  deletion: Map<string, Progress>;
+  deletion?: Map<string, Progress> | undefined;
   /** Delete handlers of an object without our finalizer ran (once, best effort). */
   farewellDone: boolean;
   /** Failed writes in a row (the round's own backoff). */
@@ -44,13 +45,23 @@ export function newMemory(obj: KubeObject, key: string, initial: boolean, now: n
     last: obj,
     gone: false,
     initial,
-    resume: new Map(),
     lastChangeAt: now,
     reconcileRequested: false,
     reconcile: { retries: 0 },
-    timers: new Map(),
-    deletion: new Map(),
     farewellDone: false,
     writeRetries: 0,
   };
+}
+
+/** The progress tables of an object's memory: per resume handler, timer, and delete handler or cleanup. */
+export type ProgressTable = 'resume' | 'timers' | 'deletion';
+
+/** The progress recorded for `id` in one of the object's tables. */
+export function progressIn(memory: Readonly<ObjectMemory>, table: ProgressTable, id: string): Progress | undefined {
+  return memory[table]?.get(id);
+}
+
+/** Records progress for `id`, creating the table on first use. */
+export function recordProgress(memory: ObjectMemory, table: ProgressTable, id: string, progress: Progress): void {
+  (memory[table] ??= new Map()).set(id, progress);
 }

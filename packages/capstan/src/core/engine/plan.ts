@@ -1,13 +1,13 @@
 // The engine's pure decisions: which handlers are due for an object now, and what to persist afterwards.
 import { diff, type DiffItem } from '../../structs/diff.js';
-import { essenceOf, hashOf } from '../../structs/essence.js';
+import { digestOf, essenceOf, hashOf } from '../../structs/essence.js';
 import { fieldChanged } from '../../structs/filters.js';
 import type { KubeObject } from '../../structs/objects.js';
 import { getPath } from '../../structs/paths.js';
 import { decodeState, fresh, isDue, type AttemptOutcome, type HandlingState, type Progress } from '../../structs/progress.js';
 import type { RegisteredHandler, RegisteredTimer, ResourceRegistration } from './registry.js';
 import type { Cause, FilterOptions, Handler, HandlerOptions } from '../types.js';
-import type { ObjectMemory, RawEventType } from './memory.js';
+import { progressIn, type ObjectMemory, type RawEventType } from './memory.js';
 
 /** Whether a handler's filters (labels, annotations, `when`) accept the object for a cause. */
 export type Matcher = (options: FilterOptions<KubeObject>, cause: Cause) => boolean;
@@ -96,9 +96,13 @@ export interface LivePlan {
 const earliest = (a: number | undefined, b: number | undefined): number | undefined =>
   a === undefined ? b : b === undefined ? a : Math.min(a, b);
 
-/** What a reconcile reacts to: the essence and the status (so a status written by someone else re-runs it). */
+/**
+ * What a reconcile reacts to: the essence and the status (so a status written by someone else re-runs it). Kept
+ * in memory per object and never persisted, so it is the whole digest, one flat string (hashOf's shortened form
+ * is a slice that keeps the whole digest alive besides).
+ */
 export function reconcileFingerprint(obj: KubeObject, stateAnnotation: string): string {
-  return hashOf({ e: essenceOf(obj, { stateAnnotation }), s: obj.status ?? null });
+  return digestOf({ e: essenceOf(obj, { stateAnnotation }), s: obj.status ?? null });
 }
 
 /** Delete handlers and cleanup of the resource that apply to the object. */
@@ -169,7 +173,7 @@ function planDeletion(input: PlanInput, events: Step[], finalizers: string[]): D
   let wakeAt: number | undefined;
   for (const d of deletionHandlers(input)) {
     // Memory is never older than the annotation (we wrote it); after a restart only the annotation knows.
-    const progress = memory.deletion.get(d.id) ?? state?.deletion?.[d.id] ?? fresh();
+    const progress = progressIn(memory, 'deletion', d.id) ?? state?.deletion?.[d.id] ?? fresh();
     all[d.id] = progress;
     if (progress.done) continue;
     if (!isDue(progress, now)) {
@@ -200,7 +204,7 @@ function planLive(input: PlanInput, events: Step[]): LivePlan {
   if (memory.initial) {
     for (const handler of reg.handlers) {
       if (handler.cause !== 'resume' || !matches(handler.options, 'resume')) continue;
-      const progress = memory.resume.get(handler.id) ?? fresh();
+      const progress = progressIn(memory, 'resume', handler.id) ?? fresh();
       if (progress.done) continue;
       if (!isDue(progress, now)) wakeAt = earliest(wakeAt, progress.notBefore);
       else steps.push({ kind: 'resume', handler, progress });
@@ -263,10 +267,10 @@ function planLive(input: PlanInput, events: Step[]): LivePlan {
   const timerStarts: { id: string; at: number }[] = [];
   for (const timer of reg.timers) {
     if (!matches(timer.options, 'timer')) {
-      if (memory.timers.has(timer.id)) timerDrops.push(timer.id);
+      if (progressIn(memory, 'timers', timer.id)) timerDrops.push(timer.id);
       continue;
     }
-    let progress = memory.timers.get(timer.id);
+    let progress = progressIn(memory, 'timers', timer.id);
     if (!progress) {
       progress = { retries: 0, notBefore: now + (timer.options.initialDelayMs ?? timer.intervalMs) };
       timerStarts.push({ id: timer.id, at: progress.notBefore! });

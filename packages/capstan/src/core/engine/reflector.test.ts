@@ -64,7 +64,12 @@ function scripted(steps: Step[], done: () => void) {
   return { client: client as unknown as ApiClient, calls, served };
 }
 
-async function play(steps: Step[], listMode: 'auto' | 'stream' | 'paged' = 'paged') {
+async function play(
+  steps: Step[],
+  listMode: 'auto' | 'stream' | 'paged' = 'paged',
+  transform?: (obj: KubeObject) => KubeObject,
+  logger = silentLogger,
+) {
   const events: StoreEvent[] = [];
   const store = new Map<string, KubeObject>();
   const controller = new AbortController();
@@ -81,7 +86,8 @@ async function play(steps: Step[], listMode: 'auto' | 'stream' | 'paged' = 'page
     resource,
     store,
     onEvent: (e) => void events.push(e),
-    logger: silentLogger,
+    logger,
+    transform,
     watch: { backoff: { baseMs: 1, capMs: 2 }, listMode },
   });
   await r.run(controller.signal);
@@ -334,4 +340,49 @@ test('the end-of-initial-events bookmark and the refusals that mean "no streamin
     [new Error('network'), false],
   ];
   for (const [error, want] of cases) assert.equal(streamingRefused(error), want, String(error));
+});
+
+test('the transform decides what the store keeps of listed, streamed and watched objects; one that throws keeps the object whole', async () => {
+  const withData = (name: string, rv: string): KubeObject => ({ ...cm(name, rv), data: { big: 'x'.repeat(100), small: 'y' } });
+  const keepSmall = (obj: KubeObject): KubeObject => {
+    if (obj.metadata.name === 'odd') throw new Error('cannot compact this one');
+    const { data, ...rest } = obj as KubeObject & { data: Record<string, string> };
+    return { ...rest, data: { small: data.small! } };
+  };
+  const cases: Array<[string, Step[], 'paged' | 'stream']> = [
+    [
+      'paged list, then watch',
+      [{ list: [withData('a', '1'), withData('odd', '2')], rv: '2' }, { events: [{ type: 'ADDED', object: withData('b', '3') }] }],
+      'paged',
+    ],
+    [
+      'streaming list, then watch',
+      [
+        {
+          initial: true,
+          events: [
+            { type: 'ADDED', object: withData('a', '1') },
+            { type: 'ADDED', object: withData('odd', '2') },
+            { type: 'BOOKMARK', object: { metadata: { resourceVersion: '2', annotations: { 'k8s.io/initial-events-end': 'true' } } } },
+            { type: 'ADDED', object: withData('b', '3') },
+          ],
+        },
+      ],
+      'stream',
+    ],
+  ];
+  for (const [name, steps, mode] of cases) {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    const { store, events } = await play(steps, mode, keepSmall, logger);
+    const data = (key: string) => (store.get(key) as KubeObject & { data?: Record<string, string> }).data;
+    assert.deepEqual(data('ns/a'), { small: 'y' }, name);
+    assert.deepEqual(data('ns/b'), { small: 'y' }, `${name}: a watch event`);
+    assert.equal(data('ns/odd')?.big?.length, 100, `${name}: kept whole`);
+    assert.deepEqual(warnings, ['the cache transform failed; caching the object whole'], name);
+    assert.ok(
+      events.every((e) => e.object === store.get(e.key)),
+      `${name}: events carry what the store keeps, under its key`,
+    );
+  }
 });

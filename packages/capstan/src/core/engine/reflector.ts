@@ -13,6 +13,8 @@ export type StoreEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export interface StoreEvent {
   type: StoreEventType;
   object: KubeObject;
+  /** The object's `namespace/name` (its store key): computed once, shared by everything that files the object. */
+  key: string;
   /** From the (re-)list rather than the watch stream. */
   listed: boolean;
   /** Synthesised: the object vanished while the watch was down (seen on re-list). */
@@ -30,6 +32,8 @@ export interface ReflectorOptions {
   accept?: (obj: KubeObject) => boolean;
   labelSelector?: string | undefined;
   fieldSelector?: string | undefined;
+  /** What the store keeps of each object in scope (the resource's `transform` option); default: the object. */
+  transform?: ((obj: KubeObject) => KubeObject) | undefined;
   /** Resume watching from this version with a store already filled (skips the first list unless it expired). */
   resourceVersion?: string | undefined;
   /** The shared store: `namespace/name` -> latest object. */
@@ -76,6 +80,8 @@ export class Reflector {
   /** Set once the server refused a streaming list ('auto' mode): paged lists from then on. */
   #streamingUnsupported = false;
   #rv: string | undefined;
+  /** The namespace string the last object carried: objects of one namespace share one copy of it. */
+  #namespace: string | undefined;
   readonly #o: ReflectorOptions;
   readonly #id: string;
 
@@ -93,6 +99,31 @@ export class Reflector {
     return this.#rv;
   }
 
+  /**
+   * The object as the store keeps it: its namespace string shared with the previous object's when equal
+   * (lists and watches come grouped by namespace; each parsed object otherwise has its own copy), then the
+   * resource's transform. A transform that throws leaves the object whole (logged), never unwatched.
+   */
+  #forStore(obj: KubeObject): KubeObject {
+    const namespace = obj.metadata.namespace;
+    if (namespace !== undefined) {
+      if (namespace === this.#namespace) obj.metadata.namespace = this.#namespace;
+      else this.#namespace = namespace;
+    }
+    const transform = this.#o.transform;
+    if (!transform) return obj;
+    try {
+      return transform(obj);
+    } catch (error) {
+      this.#o.logger.warn('the cache transform failed; caching the object whole', {
+        resource: this.#id,
+        object: objectKeyOf(obj),
+        error: describeError(error),
+      });
+      return obj;
+    }
+  }
+
   #inScope(obj: KubeObject): boolean {
     if (this.#o.namespace && obj.metadata.namespace !== this.#o.namespace) return false;
     return this.#o.accept ? this.#o.accept(obj) : true;
@@ -108,17 +139,17 @@ export class Reflector {
       const prev = this.#o.store.get(key);
       this.#o.store.set(key, obj);
       if (!prev || prev.metadata.uid !== obj.metadata.uid) {
-        if (prev) this.#o.onEvent({ type: 'DELETED', object: prev, listed: true, synthetic: true });
-        this.#o.onEvent({ type: 'ADDED', object: obj, listed: true, initial: first });
+        if (prev) this.#o.onEvent({ type: 'DELETED', object: prev, key, listed: true, synthetic: true });
+        this.#o.onEvent({ type: 'ADDED', object: obj, key, listed: true, initial: first });
       } else if (first || prev.metadata.resourceVersion !== obj.metadata.resourceVersion) {
-        this.#o.onEvent({ type: 'MODIFIED', object: obj, listed: true, initial: first });
+        this.#o.onEvent({ type: 'MODIFIED', object: obj, key, listed: true, initial: first });
       }
     }
     for (const [key, obj] of this.#o.store) {
       if (seen.has(key) || !this.#inScope(obj)) continue;
       // Deleted while we were not watching: the DELETED event was lost with the compacted history.
       this.#o.store.delete(key);
-      this.#o.onEvent({ type: 'DELETED', object: obj, listed: true, synthetic: true });
+      this.#o.onEvent({ type: 'DELETED', object: obj, key, listed: true, synthetic: true });
     }
   }
 
@@ -140,7 +171,7 @@ export class Reflector {
     for await (const page of pages) {
       for (const obj of page.items) {
         const cached = forCacheInPlace(obj, type);
-        if (this.#inScope(cached)) generation.push(cached);
+        if (this.#inScope(cached)) generation.push(this.#forStore(cached));
       }
       rv = page.resourceVersion;
     }
@@ -183,13 +214,14 @@ export class Reflector {
       }
       if (ev.type === 'ADDED' || ev.type === 'MODIFIED') {
         const obj = forCacheInPlace(ev.object, type);
-        if (this.#inScope(obj)) generation.set(objectKeyOf(obj), obj);
+        if (this.#inScope(obj)) generation.set(objectKeyOf(obj), this.#forStore(obj));
       } else if (ev.type === 'DELETED') generation.delete(objectKeyOf(ev.object));
     }
   }
 
-  #applyEvent(type: StoreEventType, obj: KubeObject): void {
-    if (!this.#inScope(obj)) return;
+  #applyEvent(type: StoreEventType, received: KubeObject): void {
+    if (!this.#inScope(received)) return;
+    const obj = this.#forStore(received);
     const key = objectKeyOf(obj);
     const prev = this.#o.store.get(key);
     if (type === 'DELETED') {
@@ -199,7 +231,7 @@ export class Reflector {
       if (prev && prev.metadata.uid === obj.metadata.uid && isOlder(obj.metadata.resourceVersion, prev.metadata.resourceVersion)) return;
       this.#o.store.set(key, obj);
     }
-    this.#o.onEvent({ type, object: obj, listed: false });
+    this.#o.onEvent({ type, object: obj, key, listed: false });
   }
 
   /** Runs until the signal aborts. Never throws: every failure is logged, counted and retried. */

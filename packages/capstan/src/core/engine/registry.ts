@@ -56,22 +56,58 @@ export interface Trigger {
   map: (obj: KubeObject) => ObjectKey[];
 }
 
+/**
+ * The objects filed under one index key. Most keys of a typical index file one object (a name, a target), so a
+ * bucket holds its first object inline and grows a Map only for a second one: a Map per object would cost more
+ * than the object's own metadata. The bucket's `key` is the one copy of the index key string that every object
+ * filed under it shares.
+ */
+class Bucket {
+  soleKey: string | undefined;
+  sole: KubeObject | undefined;
+  many: Map<string, KubeObject> | undefined;
+  constructor(readonly key: string) {}
+
+  get size(): number {
+    return this.many ? this.many.size : this.soleKey === undefined ? 0 : 1;
+  }
+
+  set(objKey: string, obj: KubeObject): void {
+    if (this.many) this.many.set(objKey, obj);
+    else if (this.soleKey === undefined || this.soleKey === objKey) [this.soleKey, this.sole] = [objKey, obj];
+    else {
+      this.many = new Map([[this.soleKey, this.sole!]]).set(objKey, obj);
+      [this.soleKey, this.sole] = [undefined, undefined];
+    }
+  }
+
+  delete(objKey: string): void {
+    if (this.many) this.many.delete(objKey);
+    else if (this.soleKey === objKey) [this.soleKey, this.sole] = [undefined, undefined];
+  }
+
+  objects(): KubeObject[] {
+    return this.many ? [...this.many.values()] : this.sole ? [this.sole] : [];
+  }
+}
+
 export class IndexImpl implements Index<KubeObject> {
-  readonly #byKey = new Map<string, Map<string, KubeObject>>();
-  readonly #keysOf = new Map<string, string[]>();
+  readonly #byKey = new Map<string, Bucket>();
+  /** Per object: the bucket it is filed in (one, the usual case), or its buckets. */
+  readonly #filedIn = new Map<string, Bucket | Bucket[]>();
   constructor(
     readonly name: string,
     readonly fn: (obj: KubeObject) => string[] | undefined,
   ) {}
 
-  update(obj: KubeObject, deleted: boolean): void {
-    const objKey = objectKeyOf(obj);
-    for (const k of this.#keysOf.get(objKey) ?? []) {
-      const bucket = this.#byKey.get(k);
-      bucket?.delete(objKey);
-      if (bucket && bucket.size === 0) this.#byKey.delete(k);
+  /** Re-file an object after a change (or remove it); `objKey` is its cache key, `objectKeyOf(obj)` by default. */
+  update(obj: KubeObject, deleted: boolean, objKey = objectKeyOf(obj)): void {
+    const filed = this.#filedIn.get(objKey);
+    for (const bucket of filed === undefined ? [] : Array.isArray(filed) ? filed : [filed]) {
+      bucket.delete(objKey);
+      if (bucket.size === 0) this.#byKey.delete(bucket.key);
     }
-    this.#keysOf.delete(objKey);
+    this.#filedIn.delete(objKey);
     if (deleted) return;
     let keys: string[] = [];
     try {
@@ -79,16 +115,18 @@ export class IndexImpl implements Index<KubeObject> {
     } catch {
       keys = []; // an index function failing on one odd object must not break watching
     }
-    this.#keysOf.set(objKey, keys);
+    const buckets: Bucket[] = [];
     for (const k of keys) {
       let bucket = this.#byKey.get(k);
-      if (!bucket) this.#byKey.set(k, (bucket = new Map()));
+      if (!bucket) this.#byKey.set(k, (bucket = new Bucket(k)));
+      if (!buckets.includes(bucket)) buckets.push(bucket);
       bucket.set(objKey, obj);
     }
+    if (buckets.length) this.#filedIn.set(objKey, buckets.length === 1 ? buckets[0]! : buckets);
   }
 
   get(key: string): KubeObject[] {
-    return [...(this.#byKey.get(key)?.values() ?? [])];
+    return this.#byKey.get(key)?.objects() ?? [];
   }
 
   keys(): string[] {
@@ -271,6 +309,11 @@ export class ResourceRegistration implements ResourceHandle<KubeObject> {
     ];
     const shared = sharedLabelSelector(filters);
     return [given, shared].filter(Boolean).join(',') || undefined;
+  }
+
+  /** Whether some timer waits for objects to be idle (`idleMs`): only then is each object's last change tracked. */
+  get tracksIdle(): boolean {
+    return this.timers.some((t) => t.options.idleMs !== undefined);
   }
 
   /** Whether change detection (and so the persisted state annotation) is needed. */

@@ -112,6 +112,7 @@ export class ResourceController {
       logger: this.logger,
       labelSelector,
       fieldSelector: scope.fieldSelector,
+      transform: this.registration.options.transform,
       hooks: this.o.services.hooks,
       onEvent: (e: StoreEvent) => this.observe(e),
     };
@@ -142,7 +143,7 @@ export class ResourceController {
   observe(event: StoreEvent): void {
     const obj = event.object;
     const reg = this.registration;
-    for (const idx of reg.indexes.values()) idx.update(obj, event.type === 'DELETED');
+    for (const idx of reg.indexes.values()) idx.update(obj, event.type === 'DELETED', event.key);
     for (const feed of reg.feeds) {
       const target = this.o.controllerOf(feed.to);
       if (!target) continue;
@@ -156,7 +157,7 @@ export class ResourceController {
     }
     if (!this.#handlesObjects) return;
     const uid = obj.metadata.uid ?? '';
-    const key = objectKeyOf(obj);
+    const key = event.key;
     let memory = this.#memory.get(uid);
     if (!memory) {
       memory = newMemory(obj, key, event.type !== 'DELETED' && !!event.initial, this.o.services.now());
@@ -243,10 +244,22 @@ export class ResourceController {
     const prev = this.#store.get(key);
     if (!prev || prev.metadata.uid !== obj.metadata.uid) return;
     if (isOlder(obj.metadata.resourceVersion, prev.metadata.resourceVersion)) return;
-    const full = forCache(obj, prev);
-    this.#store.set(key, full);
+    const cached = this.#transform(forCache(obj, prev));
+    this.#store.set(key, cached);
     const memory = this.#memory.get(obj.metadata.uid ?? '');
-    if (memory) memory.last = full;
+    if (memory) memory.last = cached;
+  }
+
+  /** What the cache keeps of an object our own write returned: as the reflectors keep what they receive. */
+  #transform(obj: KubeObject): KubeObject {
+    const transform = this.registration.options.transform;
+    if (!transform) return obj;
+    try {
+      return transform(obj);
+    } catch (error) {
+      this.logger.warn('the cache transform failed; caching the object whole', { object: objectKeyOf(obj), error: describeError(error) });
+      return obj;
+    }
   }
 
   /** Whether the label/annotation filters and the `when` predicate accept the object. */

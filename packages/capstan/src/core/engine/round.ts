@@ -12,7 +12,7 @@ import type { Cause, FilterOptions } from '../types.js';
 import type { DaemonSupervisor } from './daemons.js';
 import { addFinalizerOps, removeFinalizerOps } from './finalizers.js';
 import { attemptOutcome, runHandler, type HandlerScope } from './handler-run.js';
-import type { ObjectMemory } from './memory.js';
+import { recordProgress, type ObjectMemory } from './memory.js';
 import type { ObjectWriter } from './object-writer.js';
 import {
   afterReconcile,
@@ -217,7 +217,7 @@ async function live(input: RoundInput, round: RoundState, plan: LivePlan): Promi
   const { memory, session, scope, writer } = input;
   const now = scope.services.now;
   const stateKey = scope.services.stateAnnotation;
-  if (memory.seenHash !== plan.hash) {
+  if (input.registration.tracksIdle && memory.seenHash !== plan.hash) {
     memory.seenHash = plan.hash;
     memory.lastChangeAt = now();
   }
@@ -226,8 +226,8 @@ async function live(input: RoundInput, round: RoundState, plan: LivePlan): Promi
     term: session.signal,
     handler: session.handlerSignal,
   });
-  for (const id of plan.timerDrops) memory.timers.delete(id);
-  for (const { id, at } of plan.timerStarts) memory.timers.set(id, { retries: 0, notBefore: at });
+  for (const id of plan.timerDrops) memory.timers?.delete(id);
+  for (const { id, at } of plan.timerStarts) recordProgress(memory, 'timers', id, { retries: 0, notBefore: at });
   round.wake(plan.wakeAt);
 
   if (plan.finalizer.add)
@@ -246,7 +246,7 @@ async function live(input: RoundInput, round: RoundState, plan: LivePlan): Promi
       const before = starting(step.progress, now());
       const result = await run(input, round, { ...step, progress: before });
       const after = afterAttempt(before, attemptOutcome(result), now());
-      memory.resume.set(step.handler.id, after);
+      recordProgress(memory, 'resume', step.handler.id, after);
       round.wake(after.done ? undefined : after.notBefore);
     } else if (step.kind === 'change') {
       if (changeAborted) continue;
@@ -268,7 +268,7 @@ async function live(input: RoundInput, round: RoundState, plan: LivePlan): Promi
       const result = await run(input, round, step);
       if (result.outcome === 'aborted') break;
       const after = afterTick(step.progress, attemptOutcome(result), now(), step.timer.intervalMs);
-      memory.timers.set(step.timer.id, after);
+      recordProgress(memory, 'timers', step.timer.id, after);
       round.wake(after.notBefore);
     }
   }
@@ -313,7 +313,7 @@ async function deleting(input: RoundInput, round: RoundState, plan: DeletingPlan
     const result = await run(input, round, { ...step, progress: before });
     const after = afterAttempt(before, attemptOutcome(result), now());
     progress[step.id] = after;
-    memory.deletion.set(step.id, after);
+    recordProgress(memory, 'deletion', step.id, after);
     round.wake(after.done ? undefined : after.notBefore);
     if (result.outcome === 'aborted') {
       aborted = true;

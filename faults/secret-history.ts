@@ -1,0 +1,16 @@
+// The API server's own account of a namespace's Secrets (ADDED, DELETED), to prove none was created twice or lost.
+import type { KubeClient } from 'capstan';
+import { watchChanges } from './watch-log.js';
+import { SECRETS } from './workload.js';
+
+/** ADDED and DELETED Secrets of a namespace as its watch reports them, from now until stop(). */
+export function watchSecretHistory(client: KubeClient, namespace: string): { added: Map<string, number>; deleted: string[]; stop(): void } {
+  const added = new Map<string, number>();
+  const deleted: string[] = [];
+  const watch = watchChanges(client, SECRETS, { namespace }, (type, obj) => {
+    const name = obj.metadata.name ?? '';
+    if (type === 'ADDED') added.set(name, (added.get(name) ?? 0) + 1);
+    if (type === 'DELETED') deleted.push(name);
+  });
+  return { added, deleted, stop: () => watch.stop() };
+}
