@@ -23,8 +23,10 @@ const WIDTH = 260;
 const HEIGHT = 190;
 const PAD = { left: 44, right: 12, top: 26, bottom: 34 };
 
-const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** A value with the digits a chart label needs. */
+export const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+/** Text escaped for SVG. */
+export const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** One panel: points on a log-x, linear-y plot, labelled with their values; a dashed goal line if any. */
 function panel(p: Panel, ns: number[], x0: number): string {
