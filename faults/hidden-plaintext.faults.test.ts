@@ -50,7 +50,7 @@ describe('hidden plaintext with cluster-held keys, renewal and rollouts', { time
   const searched: string[] = [];
 
   before(async () => {
-    rig = await startRig({ featureArgs: ['--managed-keys-label', '--rollouts'] });
+    rig = await startRig({ featureArgs: ['--managed-keys-label', '--managed-key-retire-grace=0', '--rollouts'] });
     await startAndWaitReady(rig.agesecret);
   });
 

@@ -56,7 +56,7 @@ describe('cluster-held keys and adoption under faults', { timeout: 3_600_000 }, 
   const stops: (() => void)[] = [];
 
   before(async () => {
-    rig = await startRig({ featureArgs: ['--managed-keys-label', `--managed-key-renewal=${RENEWAL_S}s`] });
+    rig = await startRig({ featureArgs: ['--managed-keys-label', `--managed-key-renewal=${RENEWAL_S}s`, '--managed-key-retire-grace=0'] });
     acting = () => rig.agesecret;
     await startAndWaitReady(rig.agesecret);
   });

@@ -48,7 +48,7 @@ describe('privilege on adoption, cluster-held keys and rollouts', { timeout: 1_8
   const checks: string[] = [];
 
   before(async () => {
-    rig = await startRig({ featureArgs: ['--managed-keys-label', '--rollouts'] });
+    rig = await startRig({ featureArgs: ['--managed-keys-label', '--managed-key-retire-grace=0', '--rollouts'] });
     keys = await newKeys();
     await startAndWaitReady(rig.agesecret);
   });

@@ -62,7 +62,7 @@ describe('cluster-held key renewal', () => {
   before(async () => {
     env = await operatorNamespace('asec-renew', {
       metrics,
-      managedKeys: { namespaces: [], label: true, secretName: DEFAULT_MANAGED_KEY_SECRET },
+      managedKeys: { namespaces: [], label: true, secretName: DEFAULT_MANAGED_KEY_SECRET, retireGraceMs: 0 },
     });
   });
 
@@ -181,7 +181,7 @@ describe('cluster-held key renewal on its schedule', () => {
 
   before(async () => {
     env = await operatorNamespace('asec-renew-due', {
-      managedKeys: { namespaces: [], label: true, secretName: DEFAULT_MANAGED_KEY_SECRET, renewalMs: 3000 },
+      managedKeys: { namespaces: [], label: true, secretName: DEFAULT_MANAGED_KEY_SECRET, renewalMs: 3000, retireGraceMs: 0 },
     });
   });
 

@@ -36,13 +36,25 @@ test('managed keys: off by default; namespaces listed, the label honoured, the k
     label: false,
     secretName: 'agesecret-namespace-key',
     renewalMs: 30 * 86_400_000,
+    retireGraceMs: 7 * 86_400_000,
   });
   const on = parseSettings(
     ['--managed-keys-namespace', 'a', '--managed-keys-namespace', 'b', '--managed-keys-label', '--managed-key-secret', 'k'],
     {},
   );
   if (on.help) return assert.fail('help');
-  assert.deepEqual(on.settings.managedKeys, { namespaces: ['a', 'b'], label: true, secretName: 'k', renewalMs: 30 * 86_400_000 });
+  assert.deepEqual(on.settings.managedKeys, {
+    namespaces: ['a', 'b'],
+    label: true,
+    secretName: 'k',
+    renewalMs: 30 * 86_400_000,
+    retireGraceMs: 7 * 86_400_000,
+  });
+  const quick = parseSettings(['--managed-keys-label', '--managed-key-renewal', '12h', '--managed-key-retire-grace', '0'], {});
+  if (quick.help) return assert.fail('help');
+  assert.equal(quick.settings.managedKeys?.renewalMs, 12 * 3_600_000);
+  assert.equal(quick.settings.managedKeys?.retireGraceMs, 0);
+  assert.throws(() => parseSettings(['--managed-key-retire-grace', 'soon'], {}), SettingsError);
 });
 
 test('bad settings are SettingsErrors', () => {

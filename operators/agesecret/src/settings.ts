@@ -14,7 +14,7 @@ import { AgeSecretError } from './errors.js';
 import type { AgeSecretOperatorOptions } from './operator.js';
 import type { DefaultIdentity } from './reconcile/key-source.js';
 import { DEFAULT_MANAGED_KEY_SECRET, type ManagedKeysSettings } from './keys/namespace-keys.js';
-import { DEFAULT_RENEWAL_MS } from './keys/key-records.js';
+import { DEFAULT_RENEWAL_MS, DEFAULT_RETIRE_GRACE_MS } from './keys/key-records.js';
 
 export class SettingsError extends AgeSecretError {
   constructor(message: string, options: { cause?: unknown } = {}) {
@@ -57,6 +57,8 @@ export const USAGE = `Usage: agesecret-operator [options]
   --managed-key-secret NAME        the key Secret's name in those namespaces (default: agesecret-namespace-key)
   --managed-key-renewal DURATION   renew operator-made keys this often: 30d, 12h, 90m, 45s or seconds; 0 never
                                    (default 30d); old identities stay until no AgeSecret needs them
+  --managed-key-retire-grace DURATION  and for at least this long after a renewal (default 7d; 0 as soon
+                                   as nothing needs them): values encrypted before a renewal may come later
   --rollouts                       roll Deployments, StatefulSets and DaemonSets annotated
                                    age-secret.pyvo.io/rollout-on-change=true when a Secret they use changes
   --concurrency N                  reconciles running at once (default 16)
@@ -102,6 +104,7 @@ export function parseSettings(
         'managed-keys-label': { type: 'boolean' },
         'managed-key-secret': { type: 'string' },
         'managed-key-renewal': { type: 'string' },
+        'managed-key-retire-grace': { type: 'string' },
         rollouts: { type: 'boolean' },
         concurrency: { type: 'string' },
         ...productionOptions,
@@ -141,6 +144,7 @@ export function parseSettings(
         label: values['managed-keys-label'] ?? false,
         secretName: values['managed-key-secret'] ?? DEFAULT_MANAGED_KEY_SECRET,
         renewalMs: durationMs(values['managed-key-renewal'], '--managed-key-renewal', DEFAULT_RENEWAL_MS),
+        retireGraceMs: durationMs(values['managed-key-retire-grace'], '--managed-key-retire-grace', DEFAULT_RETIRE_GRACE_MS),
       },
       rollouts: values.rollouts ?? false,
       concurrency: int(values.concurrency, '--concurrency', 16, 1),

@@ -9,7 +9,7 @@ import { valuesDropped } from '../reconcile/desired-secret.js';
 import { IdentityCache, SECRETS } from '../reconcile/key-source.js';
 import type { KeyDependence } from './key-dependence.js';
 import { registerKeyMetrics } from './key-metrics.js';
-import { DEFAULT_RENEWAL_MS, formatRecords, KEY_RECORDS_ANNOTATION } from './key-records.js';
+import { DEFAULT_RENEWAL_MS, DEFAULT_RETIRE_GRACE_MS, formatRecords, KEY_RECORDS_ANNOTATION } from './key-records.js';
 import { maintainKeys, type KeyState } from './key-renewal.js';
 import {
   configMapAction,
@@ -43,6 +43,7 @@ const isOurs = (obj: KubeObject) => obj.metadata.labels?.['app.kubernetes.io/man
 export function registerManagedKeys(operator: Operator, deps: KeyKeeperDeps): void {
   const { settings, secrets, identities } = deps;
   const renewalMs = settings.renewalMs ?? DEFAULT_RENEWAL_MS;
+  const retireGraceMs = settings.retireGraceMs ?? DEFAULT_RETIRE_GRACE_MS;
   const keyMetrics = registerKeyMetrics(deps.metrics);
   const namespaces = operator.resource<KubeObject>(NAMESPACES);
   // Only the one ConfigMap name is watched: its drift is restored, and nothing else in ConfigMaps is read.
@@ -89,6 +90,7 @@ export function registerManagedKeys(operator: Operator, deps: KeyKeeperDeps): vo
           users: deps.usersOf(namespace, settings.secretName),
           dependence: deps.dependence,
           renewalMs,
+          retireGraceMs,
           now: new Date(),
         })
       : { current: loaded.recipients, retiring: [], created: undefined };

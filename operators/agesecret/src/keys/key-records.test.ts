@@ -101,6 +101,30 @@ test('planKeys: renew when due, retire only what nothing needs, recheck when the
   });
 });
 
+test('planKeys: a retiring identity nothing needs stays for the grace period, and the plan rechecks when it ends', () => {
+  const renewalMs = 30 * DAY;
+  const retireGraceMs = 7 * DAY;
+  const records = [rec('age1a', T0, T0 + 30 * DAY), rec('age1b', T0 + 30 * DAY)];
+  const plan = (now: number, needed: string[] = []) => planKeys({ records, stillNeeded: new Set(needed), now, renewalMs, retireGraceMs });
+  const cases: [string, KeyPlan, KeyPlan][] = [
+    ['a day into the grace: kept, recheck capped at a day', plan(T0 + 31 * DAY), { renew: false, retire: [], recheckMs: DAY }],
+    [
+      'an hour before its end: kept, recheck at its end',
+      plan(T0 + 37 * DAY - 3_600_000),
+      { renew: false, retire: [], recheckMs: 3_600_000 },
+    ],
+    ['at its end: retired', plan(T0 + 37 * DAY), { renew: false, retire: ['age1a'], recheckMs: DAY }],
+    ['after it, but still needed: kept', plan(T0 + 40 * DAY, ['age1a']), { renew: false, retire: [], recheckMs: DAY }],
+  ];
+  for (const [name, actual, expected] of cases) assert.deepEqual(actual, expected, name);
+  // Renewal switched off: a pending grace still brings the key Secret back when it ends.
+  assert.deepEqual(planKeys({ records, stillNeeded: new Set(), now: T0 + 36 * DAY, renewalMs: 0, retireGraceMs }), {
+    renew: false,
+    retire: [],
+    recheckMs: DAY,
+  });
+});
+
 test('recordsAfter: a renewal marks every current record retiring and adds the new one; retired records go', () => {
   const now = new Date(T0 + 40 * DAY);
   const records = [rec('age1a', T0, T0 + DAY), rec('age1b', T0 + DAY)];

@@ -8,6 +8,11 @@ import type { KubeObject } from 'capstan';
 export const KEY_RECORDS_ANNOTATION = 'age-secret.pyvo.io/key-records';
 /** The default renewal period of cluster-held keys: 30 days, as sealed-secrets renews its key. */
 export const DEFAULT_RENEWAL_MS = 30 * 24 * 3600 * 1000;
+/**
+ * How long a retiring identity stays at least (`--managed-key-retire-grace`): values encrypted for the recipient
+ * published before a renewal may reach the cluster days later (a pull request merged after it).
+ */
+export const DEFAULT_RETIRE_GRACE_MS = 7 * 24 * 3600 * 1000;
 /** The longest requeue asked of the engine (timers beyond ~24.8 days overflow; a daily look is cheap). */
 const MAX_RECHECK_MS = 24 * 3600 * 1000;
 
@@ -79,27 +84,42 @@ export interface KeyPlan {
   renew: boolean;
   /** Retiring recipients that no AgeSecret needs any more: removed from the Secret. */
   retire: string[];
-  /** When the next renewal falls due (ms from now), for the engine's requeue; undefined: never. */
+  /** When the next renewal or retirement falls due (ms from now), for the engine's requeue; undefined: never. */
   recheckMs?: number;
 }
 
 /**
  * Decides renewal and retirement. `stillNeeded`: the retiring recipients some AgeSecret still decrypts only with
- * (never retired). `renewalMs` 0 disables renewal. A key Secret with no current identity is renewed at once.
+ * (never retired). A retiring identity nothing needs goes once it has been retiring for `retireGraceMs` (default
+ * 0 here: the operator passes its setting); values encrypted before the renewal may still be on their way.
+ * `renewalMs` 0 disables renewal. A key Secret with no current identity is renewed at once.
  */
 export function planKeys(input: {
   records: readonly KeyRecord[];
   stillNeeded: ReadonlySet<string>;
   now: number;
   renewalMs: number;
+  retireGraceMs?: number;
 }): KeyPlan {
   const { records, stillNeeded, now, renewalMs } = input;
-  const retire = retiringRecipients(records).filter((r) => !stillNeeded.has(r));
-  if (renewalMs <= 0) return { renew: false, retire };
+  const grace = input.retireGraceMs ?? 0;
+  const retire: string[] = [];
+  let graceEnds: number | undefined;
+  for (const r of records) {
+    if (!r.retiring || stillNeeded.has(r.recipient)) continue;
+    const ends = Date.parse(r.retiring) + grace;
+    if (ends <= now) retire.push(r.recipient);
+    else graceEnds = Math.min(graceEnds ?? ends, ends);
+  }
+  const recheck = (ms: number | undefined) => {
+    const soonest = graceEnds === undefined ? ms : Math.min(ms ?? Infinity, graceEnds - now);
+    return soonest === undefined ? {} : { recheckMs: Math.min(Math.max(soonest, 1000), MAX_RECHECK_MS) };
+  };
+  if (renewalMs <= 0) return { renew: false, retire, ...recheck(undefined) };
   const created = currentKeyCreated(records);
   const due = created === undefined ? now : created + renewalMs;
-  if (due <= now) return { renew: true, retire, recheckMs: Math.min(renewalMs, MAX_RECHECK_MS) };
-  return { renew: false, retire, recheckMs: Math.min(Math.max(due - now, 1000), MAX_RECHECK_MS) };
+  if (due <= now) return { renew: true, retire, ...recheck(renewalMs) };
+  return { renew: false, retire, ...recheck(due - now) };
 }
 
 /** The records after applying a plan: a renewal marks current ones retiring and adds `added`; retired ones go. */

@@ -33,6 +33,8 @@ export interface MaintainOptions {
   users: readonly AgeSecret[];
   dependence: KeyDependence;
   renewalMs: number;
+  /** How long a retiring identity nothing needs is kept (`--managed-key-retire-grace`). */
+  retireGraceMs: number;
   now: Date;
 }
 
@@ -48,7 +50,7 @@ export async function maintainKeys(ctx: HandlerContext<KubeObject>, options: Mai
   const records = key.records;
   const stillNeeded = new Set<string>();
   for (const obj of options.users) for (const r of await options.dependence.stillNeeded(key, ciphertextsOf(obj))) stillNeeded.add(r);
-  const plan = planKeys({ records, stillNeeded, now: now.getTime(), renewalMs: options.renewalMs });
+  const plan = planKeys({ records, stillNeeded, now: now.getTime(), renewalMs: options.renewalMs, retireGraceMs: options.retireGraceMs });
   const added = plan.renew ? await generateKeyPair() : undefined;
   const next = recordsAfter(records, plan, added?.recipient, now);
   const state: KeyState = {

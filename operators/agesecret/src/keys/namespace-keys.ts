@@ -28,6 +28,12 @@ export interface ManagedKeysSettings {
   secretName: string;
   /** How often an operator-made key is renewed (`--managed-key-renewal`); 0: never; default 30 days. */
   renewalMs?: number;
+  /**
+   * How long a retiring identity stays although no AgeSecret in the cluster needs it (`--managed-key-retire-grace`):
+   * values encrypted for the recipient published before a renewal may be applied days later. 0: as soon as
+   * nothing needs it; default 7 days.
+   */
+  retireGraceMs?: number;
 }
 
 /** Whether the operator holds this namespace's key. */
