@@ -55,7 +55,7 @@ describe('etcd and network faults', { timeout: 3_600_000 }, () => {
     const namespace = await createNamespaceWithKey(rig.client, 'etcd', keys);
     const declared = declare(namespace, ETCD_BURST, 'PLAINTEXT-ETCD');
     const bodies = await Promise.all(declared.map((d) => ageSecretBody(d, keys)));
-    const history = watchSecretHistory(rig.client, namespace);
+    const history = await watchSecretHistory(rig.client, namespace);
     t.after(() => history.stop());
     const api = rig.cluster.adminApi();
     t.after(() => api.close());
@@ -116,7 +116,7 @@ describe('etcd and network faults', { timeout: 3_600_000 }, () => {
     const declared = declare(namespace, 60, 'PLAINTEXT-CUT');
     await burst(rig.client, await Promise.all(declared.map((d) => ageSecretBody(d, keys))));
     await waitConverged(rig.client, { namespaces: [namespace], declared }, { failFast: () => !neverCrashed() });
-    const history = watchSecretHistory(rig.client, namespace);
+    const history = await watchSecretHistory(rig.client, namespace);
     t.after(() => history.stop());
     const writtenBefore = loggedAt(rig.agesecret, 'secret written').length;
 
@@ -207,7 +207,7 @@ describe('etcd and network faults', { timeout: 3_600_000 }, () => {
     await waitConverged(rig.client, { namespaces: [namespace], declared: declared.slice(0, 20) }, { failFast: () => !bothUp() });
     assert.equal(loggedAt(standby, 'secret written').length, 0, 'the standby wrote nothing');
     await waitUntil(async () => (await leaderGauge(leader)) === 1, { timeoutMs: 30_000, message: "the leader's gauge at 1" });
-    const history = watchSecretHistory(rig.client, namespace);
+    const history = await watchSecretHistory(rig.client, namespace);
     t.after(() => history.stop());
 
     // Cut only the leader. Nothing of it reaches the API server from now on: the Lease's renewTime is its last renewal.

@@ -91,6 +91,7 @@ describe('cluster-held keys and adoption under faults', { timeout: 3_600_000 }, 
       }
     });
     stops.push(() => keyWatch.stop());
+    await keyWatch.ready;
     // Once Ready, an AgeSecret of these namespaces must never be anything else.
     const everReady = new Set<string>();
     const readyWatch = watchChanges<AgeSecretObj>(rig.client, AGESECRETS, {}, (_type, a) => {
@@ -101,6 +102,7 @@ describe('cluster-held keys and adoption under faults', { timeout: 3_600_000 }, 
       else if (everReady.has(id)) violations.push(`${id}: Ready ${r?.status} ${r?.reason} after being Ready`);
     });
     stops.push(() => readyWatch.stop());
+    await readyWatch.ready;
 
     // K namespaces with cluster-held keys, each with AgeSecrets encrypted for its first recipient.
     const crashed = () => !acting().running;
@@ -321,6 +323,7 @@ describe('cluster-held keys and adoption under faults', { timeout: 3_600_000 }, 
       }
     });
     stops.push(() => secretWatch.stop());
+    await secretWatch.ready;
     const started = Date.now();
     for (const d of [...consented, ...refused]) {
       const body = await ageSecretBody(d, keys);

@@ -49,7 +49,7 @@ describe('operator faults', { timeout: 3_600_000 }, () => {
     const podNs = await createPlainNamespace(rig.client, 'crash-pods');
     const declared = declare(namespace, BURST, 'PLAINTEXT-CRASH');
     const bodies = await Promise.all(declared.map((d) => ageSecretBody(d, keys)));
-    const secretHistory = watchSecretHistory(rig.client, namespace);
+    const secretHistory = await watchSecretHistory(rig.client, namespace);
     t.after(() => secretHistory.stop());
     const started = Date.now();
     const creating = burst(rig.client, bodies);

@@ -3,8 +3,11 @@ import type { KubeClient } from 'capstan';
 import { watchChanges } from './watch-log.js';
 import { SECRETS } from './workload.js';
 
-/** ADDED and DELETED Secrets of a namespace as its watch reports them, from now until stop(). */
-export function watchSecretHistory(client: KubeClient, namespace: string): { added: Map<string, number>; deleted: string[]; stop(): void } {
+/** ADDED and DELETED Secrets of a namespace as its watch reports them, from now (once it resolves) until stop(). */
+export async function watchSecretHistory(
+  client: KubeClient,
+  namespace: string,
+): Promise<{ added: Map<string, number>; deleted: string[]; stop(): void }> {
   const added = new Map<string, number>();
   const deleted: string[] = [];
   const watch = watchChanges(client, SECRETS, { namespace }, (type, obj) => {
@@ -12,5 +15,7 @@ export function watchSecretHistory(client: KubeClient, namespace: string): { add
     if (type === 'ADDED') added.set(name, (added.get(name) ?? 0) + 1);
     if (type === 'DELETED') deleted.push(name);
   });
+  // Resolved once listed: a Secret created after this is seen ADDED (one made in between would be missed).
+  await watch.ready;
   return { added, deleted, stop: () => watch.stop() };
 }

@@ -4,16 +4,29 @@ import type { KubeClient, KubeObject, ResourceRef } from 'capstan';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
-/** Watches `ref` from now on; `onChange` runs synchronously for each change (a fault may be injected right there). */
+/**
+ * Watches `ref` from now on; `onChange` runs synchronously for each change (a fault may be injected right there).
+ * Await `ready` before making the changes to observe: "now" is the list's resourceVersion, fetched first.
+ */
 export function watchChanges<T extends KubeObject>(
   client: KubeClient,
   ref: ResourceRef,
   options: { namespace?: string; fieldSelector?: string },
   onChange: (type: ChangeType, obj: T) => void,
-): { stop(): void } {
+): { stop(): void; ready: Promise<void> } {
   const ac = new AbortController();
+  let listed!: () => void;
+  let failed!: (error: unknown) => void;
+  const ready = new Promise<void>((resolve, reject) => ((listed = resolve), (failed = reject)));
   void (async () => {
-    let resourceVersion: string | undefined = (await client.list(ref, { ...options, limit: 1 })).metadata?.resourceVersion;
+    let resourceVersion: string | undefined;
+    try {
+      resourceVersion = (await client.list(ref, { ...options, limit: 1 })).metadata?.resourceVersion;
+      listed();
+    } catch (error) {
+      failed(error);
+      return;
+    }
     while (!ac.signal.aborted) {
       try {
         for await (const e of client.watch<T>(ref, { ...options, resourceVersion, signal: ac.signal })) {
@@ -25,5 +38,5 @@ export function watchChanges<T extends KubeObject>(
       }
     }
   })();
-  return { stop: () => ac.abort() };
+  return { stop: () => ac.abort(), ready };
 }
