@@ -19,5 +19,11 @@ export function readResults(dir: string): WorkloadResult[] {
   } catch {
     return [];
   }
-  return files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as WorkloadResult);
+  // Only workload results: the folder also holds other figures (images.json from npm run bench:images).
+  return files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown).filter(isWorkloadResult);
+}
+
+function isWorkloadResult(value: unknown): value is WorkloadResult {
+  const r = value as Partial<WorkloadResult> | null;
+  return !!r && typeof r.workload === 'string' && Array.isArray(r.goals) && typeof r.latency === 'object';
 }
