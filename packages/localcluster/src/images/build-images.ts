@@ -8,6 +8,7 @@ import { ImageStore, type ImageStoreDirs } from './image-store.js';
 import { nodeRelease } from './node-release.js';
 import { findLayoutImage, layoutRef, type LayoutImage } from './oci-layout.js';
 import { debianPackages, npmPackages, spdxDocument, type SbomPackage } from './sbom.js';
+import { pruneImageStore } from './store-prune.js';
 
 /** What `buildImages` needs: the bake file and its variables, the store, and how the build stage reaches npm. */
 export interface BuildImagesOptions {
@@ -152,5 +153,6 @@ export async function buildImages(options: BuildImagesOptions): Promise<BuildIma
       `built ${target.name}: ${refs.join(', ')} ${stored.digest.slice(0, 19)} ${(stored.size / 1e6).toFixed(1)} MB in ${since(started)} s; SBOM ${sbom} (${packages} packages)`,
     );
   }
+  await pruneImageStore(storage, options.store, options.log);
   return { bases: { ...bases, seconds: basesSeconds }, images };
 }
