@@ -153,6 +153,6 @@ export async function buildImages(options: BuildImagesOptions): Promise<BuildIma
       `built ${target.name}: ${refs.join(', ')} ${stored.digest.slice(0, 19)} ${(stored.size / 1e6).toFixed(1)} MB in ${since(started)} s; SBOM ${sbom} (${packages} packages)`,
     );
   }
-  await pruneImageStore(storage, options.store, options.log);
+  await pruneImageStore(storage, options.store, { since: new Date(t0), log: options.log });
   return { bases: { ...bases, seconds: basesSeconds }, images };
 }

@@ -14,13 +14,45 @@ export function staleUnpacked(entries: readonly string[], current: ReadonlySet<s
 }
 
 /**
- * After a build: buildah's working containers and dangling images go (the layer cache of the next build with them:
- * about a minute more per rebuild, against several gigabytes per build kept), and so do unpacked roots of digests no
- * tag names any more. Not to be run while pods of the image runtime are running from a root it would remove.
+ * Untagged images (`buildah images -a`: ID, name, CreatedAtRaw per line, aligned by spaces) made before `since`: the layer cache of
+ * earlier builds. Newest first, so that children go before their parents.
  */
-export async function pruneImageStore(storage: BuildahStorage, dirs: ImageStoreDirs, log: (line: string) => void): Promise<void> {
+export function staleLayerImages(listing: string, since: Date): string[] {
+  const out: { id: string; at: number }[] = [];
+  for (const line of listing.split('\n')) {
+    const m = /^(\S+)\s+(\S+)\s+(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?) ([+-]\d{4})/.exec(line.trim());
+    if (!m || m[2] !== '<none>') continue;
+    const offset = `${m[5]!.slice(0, 3)}:${m[5]!.slice(3)}`;
+    const at = Date.parse(`${m[3]}T${m[4]!.slice(0, 12)}${offset}`);
+    if (!Number.isNaN(at) && at < since.getTime()) out.push({ id: m[1]!, at });
+  }
+  return out.sort((a, b) => b.at - a.at).map((i) => i.id);
+}
+
+/**
+ * After a build: buildah's working containers go, untagged images older than this build (earlier builds' layer
+ * cache: several gigabytes each with vfs; this build's own layers stay as the next one's cache), and unpacked roots
+ * of digests no tag names any more. Not to be run while pods of the image runtime run from a root it would remove.
+ */
+export async function pruneImageStore(
+  storage: BuildahStorage,
+  dirs: ImageStoreDirs,
+  options: { since: Date; log: (line: string) => void },
+): Promise<void> {
+  const { log } = options;
   await buildah(storage, ['rm', '--all']);
-  await buildah(storage, ['rmi', '--prune']);
+  const listing = await buildah(storage, ['images', '-a', '--format', '{{.ID}}\t{{.Name}}\t{{.CreatedAtRaw}}']).catch(() => '');
+  let removed = 0;
+  for (const id of staleLayerImages(listing, options.since)) {
+    // One at a time, ignoring refusals: an image another still depends on goes with a later prune.
+    if (
+      await buildah(storage, ['rmi', id]).then(
+        () => true,
+        () => false,
+      )
+    )
+      removed++;
+  }
   const current = new Set(
     layoutRefs(dirs.layoutDir)
       .map((ref) => findLayoutImage(dirs.layoutDir, ref)?.digest)
@@ -34,5 +66,5 @@ export async function pruneImageStore(storage: BuildahStorage, dirs: ImageStoreD
   }
   const stale = staleUnpacked(entries, current);
   for (const name of stale) rmSync(join(dirs.unpackDir, name), { recursive: true, force: true });
-  log(`pruned the image store: dangling buildah images and ${stale.length} unpacked root(s) of old digests`);
+  log(`pruned the image store: ${removed} untagged image(s) of earlier builds, ${stale.length} unpacked root(s) of old digests`);
 }
