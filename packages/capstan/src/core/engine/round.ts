@@ -285,10 +285,13 @@ async function live(input: RoundInput, round: RoundState, plan: LivePlan): Promi
   }
   // What the handlers acted on, plus our own patch: not the server's answer to it, which carries any newer spec
   // written meanwhile (a status patch returns the whole object) that no handler has seen yet.
-  const acted = round.patch ? applyMergePatch(round.obj, round.patch) : round.obj;
+  // Taken before the write (which replaces round.obj), and only when a reconciler ran: rounds of other handlers skip it.
+  const fingerprint = reconciled
+    ? reconcileFingerprint(round.patch ? applyMergePatch(round.obj, round.patch) : round.obj, stateKey)
+    : undefined;
   if (round.patch) round.took(await writer.mergePatch(round.obj, round.patch, session.handlerSignal));
   round.patch = undefined;
-  if (reconciled) memory.reconciledFingerprint = reconcileFingerprint(acted, stateKey);
+  if (fingerprint !== undefined) memory.reconciledFingerprint = fingerprint;
 }
 
 /**
