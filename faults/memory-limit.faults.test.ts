@@ -26,7 +26,7 @@ import {
   type Keys,
 } from './workload.js';
 
-const N = Number(process.env.FAULTS_MEMORY_AGESECRETS ?? 2000);
+const N = Number(process.env.FAULTS_MEMORY_AGESECRETS ?? 10_000);
 const MIB = 1024 * 1024;
 type Deployment = KubeObject & { spec: { template: { spec: { containers: { resources?: { limits?: Record<string, string> } }[] } } } };
 

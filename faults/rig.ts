@@ -78,7 +78,15 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const log = options.log ?? (() => {});
   const workDir = mkdtempSync(join(tmpdir(), 'capstan-faults-'));
   mkdirSync(join(workDir, 'logs'), { recursive: true });
-  const cluster = await startLocalCluster({ log, timeoutMs: 180_000, kubelet: options.handshake ?? false });
+  // The version the test command was given (--kubernetes sets CAPSTAN_TEST_KUBERNETES), else the default: so the smoke
+  // case also runs on the oldest supported minor in the version matrix.
+  const kubernetesVersion = process.env.CAPSTAN_TEST_KUBERNETES;
+  const cluster = await startLocalCluster({
+    log,
+    timeoutMs: 180_000,
+    kubelet: options.handshake ?? false,
+    ...(kubernetesVersion ? { kubernetesVersion } : {}),
+  });
   const faults = new ControlPlaneFaults(cluster);
   const client = await ApiClient.create(cluster.kubeconfigPath);
   const processes: OperatorProcess[] = [];
