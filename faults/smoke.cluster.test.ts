@@ -18,7 +18,12 @@ describe('fault suite smoke', { timeout: 900_000 }, () => {
     await rig?.close();
   });
 
-  test('kill -9 of the API server mid-burst, then of the operator: 30 AgeSecrets converge, no duplicates', async () => {
+  test('kill -9 of the API server mid-burst, then of the operator: 30 AgeSecrets converge, no duplicates', async (t) => {
+    // The version matrix runs this case on the oldest supported minor (--kubernetes): it must really be that version.
+    const version = rig.cluster.info.kubernetesVersion;
+    t.diagnostic(`Kubernetes v${version}`);
+    const asked = process.env.CAPSTAN_TEST_KUBERNETES;
+    if (asked) assert.ok(version?.startsWith(`${asked}.`), `the private control plane runs Kubernetes ${asked} (got ${version})`);
     const keys = await newKeys();
     const namespace = await createNamespaceWithKey(rig.client, 'smoke', keys);
     const declared = declare(namespace, 30, 'PLAINTEXT-SMOKE');
