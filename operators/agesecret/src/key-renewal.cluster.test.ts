@@ -207,3 +207,80 @@ describe('cluster-held key renewal on its schedule', () => {
     });
   });
 });
+
+describe('cluster-held key renewal with a retire grace', () => {
+  let env: OperatorNamespace;
+  const GRACE_MS = 20_000;
+
+  before(async () => {
+    env = await operatorNamespace('asec-renew-grace', {
+      managedKeys: { namespaces: [], label: true, secretName: DEFAULT_MANAGED_KEY_SECRET, retireGraceMs: GRACE_MS },
+    });
+  });
+
+  after(() => env.close());
+
+  test('--managed-key-retire-grace: a value encrypted before a renewal and applied after it decrypts; the identity goes when the grace ends', async () => {
+    const { client, namespace: ns } = env;
+    const held = async () => {
+      const key = await secretOf(client, ns, DEFAULT_MANAGED_KEY_SECRET);
+      return (await loadIdentities(unb64(key?.data?.['secretKey']))).recipients;
+    };
+    const published = async () => (await client.tryGet<ConfigMap>(CONFIGMAPS, { namespace: ns, name: RECIPIENTS_CONFIGMAP }))?.data;
+    await client.patch(NAMESPACES, { name: ns }, { metadata: { labels: { [MANAGED_KEYS_LABEL]: 'true' } } });
+    const first = (await eventually('recipients published', published))['recipients']!.trim();
+    // Encrypted for the key of the day (as committed to git), applied only after the key was renewed.
+    const committed = await encryptFor([first], 'value-from-before');
+
+    // Renewal (the record backdated past the 30-day default); no AgeSecret needs the first identity at that moment.
+    const backdated = formatRecords([{ recipient: first, created: new Date(Date.now() - 31 * DAY).toISOString() }]);
+    await client.patch(
+      SECRETS,
+      { namespace: ns, name: DEFAULT_MANAGED_KEY_SECRET },
+      { metadata: { annotations: { [KEY_RECORDS_ANNOTATION]: backdated } } },
+    );
+    const renewed = await eventually('renewed, the first recipient retiring', async () => {
+      const data = await published();
+      return data?.['retiring']?.trim() === first ? data : undefined;
+    });
+    const second = renewed['recipients']!.trim();
+    assert.notEqual(second, first);
+    const retiring = parseRecords(await client.get<KubeObject>(SECRETS, { namespace: ns, name: DEFAULT_MANAGED_KEY_SECRET })).find(
+      (r) => r.recipient === first,
+    )?.retiring;
+    assert.ok(retiring, 'the first identity is recorded as retiring');
+    const graceEnds = Date.parse(retiring) + GRACE_MS;
+    assert.ok((await held()).includes(first), 'the first identity is held in its grace although nothing needs it');
+
+    // Inside the grace: the old-recipient value applies and decrypts (it would be NoMatchingKey without the grace).
+    assert.ok(Date.now() < graceEnds, 'still inside the grace (raise GRACE_MS on a slower machine)');
+    await client.create(
+      AGESECRETS,
+      ageSecret(ns, 'late', { secretName: 'late', secretKey: 'v', ageSecretRef: DEFAULT_MANAGED_KEY_SECRET, secret: committed }),
+    );
+    await waitReady(client, ns, 'late', 'True');
+    assert.equal(unb64((await secretOf(client, ns, 'late'))?.data?.['v']), 'value-from-before');
+    await eventually('late reported as needing re-encryption', async () => {
+      const obj = await client.get<AgeSecretObject>(AGESECRETS, { namespace: ns, name: 'late' });
+      return obj.status?.needsReencryption === true ? true : undefined;
+    });
+
+    // Re-encrypted for the new recipient: nothing needs the first identity; it goes when the grace ends, not before.
+    await client.patch(AGESECRETS, { namespace: ns, name: 'late' }, { spec: { secret: await encryptFor([second], 'value-from-before') } });
+    await eventually('late re-encrypted and reported', async () => {
+      const obj = await client.get<AgeSecretObject>(AGESECRETS, { namespace: ns, name: 'late' });
+      return obj.status?.observedGeneration === obj.metadata.generation && obj.status?.needsReencryption === false ? true : undefined;
+    });
+    await eventually('the first identity retired', async () => ((await held()).includes(first) ? undefined : true), GRACE_MS + 60_000);
+    assert.ok(Date.now() >= graceEnds, `retired after its grace (${new Date(graceEnds).toISOString()}), not before`);
+
+    // After the grace: the same old value is refused, clearly, and the first AgeSecret keeps its value.
+    await client.create(
+      AGESECRETS,
+      ageSecret(ns, 'too-late', { secretName: 'too-late', secretKey: 'v', ageSecretRef: DEFAULT_MANAGED_KEY_SECRET, secret: committed }),
+    );
+    await waitReady(client, ns, 'too-late', 'False', 'NoMatchingKey');
+    await waitReady(client, ns, 'late', 'True');
+    assert.equal(unb64((await secretOf(client, ns, 'late'))?.data?.['v']), 'value-from-before');
+  });
+});
