@@ -1,12 +1,13 @@
-// etcd and network faults: kill -9 of etcd mid-burst, a cut network between operator and API server, a partitioned leader.
+// etcd and network faults: kill -9 of etcd mid-burst, a cut, lossy or one-way network between operator and API server,
+// a partitioned leader.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitUntil } from 'capstan/testing';
 import { recordFigure } from './figures.js';
 import { leaderAmong, leaderGauge, loggedAt, readLease } from './leader-lease.js';
-import { NetworkCut } from './network-cut.js';
+import { NetworkCut, type CutOptions } from './network-cut.js';
 import { AGESECRET_NS, startAndWaitReady, startRig, type Rig } from './rig.js';
-import { watchSecretHistory } from './secret-history.js';
+import { assertStoreAccount, watchSecretHistory } from './secret-history.js';
 import { waitConverged } from './state-check.js';
 import {
   AGESECRETS,
@@ -24,6 +25,10 @@ import {
 const ETCD_BURST = Number(process.env.FAULTS_ETCD_BURST ?? 300);
 // How long the operator's link to the API server is cut (the issue's 60 s).
 const CUT_MS = Number(process.env.FAULTS_CUT_MS ?? 60_000);
+// The degraded link of 12b: random loss both ways, then only the API server's answers lost.
+const LOSS_PERCENT = Number(process.env.FAULTS_LOSS_PERCENT ?? 30);
+const LOSSY_MS = Number(process.env.FAULTS_LOSSY_MS ?? 45_000);
+const ONE_WAY_MS = Number(process.env.FAULTS_ONE_WAY_MS ?? 30_000);
 
 describe('etcd and network faults', { timeout: 3_600_000 }, () => {
   let rig: Rig;
@@ -154,18 +159,10 @@ describe('etcd and network faults', { timeout: 3_600_000 }, () => {
     assert.equal(summary.secrets, 60, 'one Secret per remaining AgeSecret');
     // The store's account: the 20 new and the 5 deleted Secrets each created once; only the 20 deleted
     // AgeSecrets' and the 5 deleted Secrets went, once each.
-    const expectAdded = [...created, ...secretsDeleted].map((d) => d.secretName).sort();
-    assert.deepEqual([...history.added.keys()].sort(), expectAdded, 'the Secrets created after the cut are exactly the missing ones');
-    assert.deepEqual(
-      [...history.added].filter(([, n]) => n > 1),
-      [],
-      'none created twice',
-    );
-    assert.deepEqual(
-      history.deleted.sort(),
-      [...doomed, ...secretsDeleted].map((d) => d.secretName).sort(),
-      'only the deleted ones went, once',
-    );
+    assertStoreAccount(history, {
+      added: [...created, ...secretsDeleted].map((d) => d.secretName),
+      deleted: [...doomed, ...secretsDeleted].map((d) => d.secretName),
+    });
     assert.equal(rig.agesecret.counts.starts, 1, 'the operator process never restarted');
     recordFigure(
       {
@@ -174,6 +171,101 @@ describe('etcd and network faults', { timeout: 3_600_000 }, () => {
         faults: `operator's packets to/from the API server dropped for ${(cutMs / 1000).toFixed(1)} s (${operatorCut.dropped} packets); meanwhile 20 creates, 20 updates, 20 deletes, 5 owned Secrets deleted`,
         recoveries: `operator never restarted; ${loggedAt(rig.agesecret, 'secret written').length - writtenBefore} Secret writes after the link came back; 25 Secrets created once, 25 deleted once`,
         convergeMs: Date.now() - cutAt,
+        afterRestoreMs: Date.now() - restoredAt,
+        convergedAfterRestoreMs: ms,
+      },
+      (line) => t.diagnostic(line),
+    );
+  });
+
+  test(`a lossy link (${LOSS_PERCENT}% of packets lost, ${LOSSY_MS / 1000} s), then a one-way cut (the answers lost, ${ONE_WAY_MS / 1000} s), while objects change: converges, no duplicate or lost write`, async (t) => {
+    const namespace = await createNamespaceWithKey(rig.client, 'lossy', keys);
+    const declared = declare(namespace, 40, 'PLAINTEXT-LOSSY');
+    await burst(rig.client, await Promise.all(declared.map((d) => ageSecretBody(d, keys))));
+    await waitConverged(rig.client, { namespaces: [namespace], declared }, { failFast: () => !neverCrashed() });
+    const history = await watchSecretHistory(rig.client, namespace);
+    t.after(() => history.stop());
+    const writtenBefore = loggedAt(rig.agesecret, 'secret written').length;
+    const startedAt = Date.now();
+    // Each phase: the link degraded, and meanwhile (through the test's own client) creates, 10 updates, 5 deletes and 2
+    // owned Secrets deleted behind the operator's back; disjoint objects, so the store's account is exact. The lossy
+    // phase degrades the link first, then makes 20 AgeSecrets. The one-way phase makes 40 first and drops the answers
+    // once the first of their Secrets exists: the operator's writes then in flight, and those it sends until it sees
+    // that nothing comes back, are carried out with their answers lost.
+    const phases: { name: string; options: CutOptions; ms: number; base: number; creates: number; cutMidBurst: boolean }[] = [
+      { name: 'lossy', options: { lossPercent: LOSS_PERCENT }, ms: LOSSY_MS, base: 0, creates: 20, cutMidBurst: false },
+      { name: 'one-way', options: { direction: 'in' }, ms: ONE_WAY_MS, base: 20, creates: 40, cutMidBurst: true },
+    ];
+    const created: typeof declared = [];
+    const doomed: typeof declared = [];
+    const secretsDeleted: typeof declared = [];
+    const measured: string[] = [];
+    let answersLost = 0;
+    for (const phase of phases) {
+      const droppedBefore = operatorCut.dropped;
+      const fresh = declare(namespace, phase.creates, 'PLAINTEXT-LOSSY', 40 + created.length);
+      const bodies = await Promise.all(fresh.map((d) => ageSecretBody(d, keys)));
+      created.push(...fresh);
+      declared.push(...fresh);
+      if (phase.cutMidBurst) {
+        await burst(rig.client, bodies);
+        await waitUntil(() => fresh.some((d) => history.added.has(d.secretName)), {
+          timeoutMs: 300_000,
+          intervalMs: 10,
+          message: 'the operator to write the first Secret of the burst',
+          failFast: () => !neverCrashed(),
+        });
+      }
+      await operatorCut.cut(apiPort(), phase.options);
+      const cutAt = Date.now();
+      const addedAtCut = new Set(history.added.keys());
+      let cutMs = 0;
+      try {
+        if (!phase.cutMidBurst) await burst(rig.client, bodies);
+        await updateValues(rig.client, declared.slice(phase.base, phase.base + 10), keys, `PLAINTEXT-LOSSY-${phase.name}`);
+        for (const d of declared.slice(phase.base + 10, phase.base + 15)) {
+          d.deleted = true;
+          doomed.push(d);
+          await retrying(() => rig.client.delete(AGESECRETS, { namespace, name: d.name }));
+        }
+        for (const d of declared.slice(phase.base + 15, phase.base + 17)) {
+          secretsDeleted.push(d);
+          await retrying(() => rig.client.delete(SECRETS, { namespace, name: d.secretName }));
+        }
+        await waitUntil(() => Date.now() - cutAt >= phase.ms, {
+          timeoutMs: phase.ms + 60_000,
+          intervalMs: 1000,
+          message: `the ${phase.name} link to last ${phase.ms} ms`,
+          failFast: () => !neverCrashed(),
+        });
+      } finally {
+        cutMs = await operatorCut.restore();
+      }
+      // Secrets the store made while the operator could hear nothing: writes whose answers were lost.
+      const madeDuringCut = [...history.added.keys()].filter((n) => !addedAtCut.has(n)).length;
+      if (phase.options.direction === 'in') answersLost = madeDuringCut;
+      measured.push(
+        `${phase.name} ${(cutMs / 1000).toFixed(1)} s, ${operatorCut.dropped - droppedBefore} packets dropped, ${madeDuringCut} Secrets made meanwhile`,
+      );
+    }
+    assert.ok(answersLost > 0, 'the one-way cut caught Secret writes of the operator in flight (their answers lost)');
+    const restoredAt = Date.now();
+    const { ms, summary } = await waitConverged(rig.client, { namespaces: [namespace], declared }, { failFast: () => !neverCrashed() });
+    assert.equal(summary.ageSecrets, 90);
+    assert.equal(summary.secrets, 90, 'one Secret per remaining AgeSecret');
+    // Requests whose answers were lost were carried out: a retry must find its own write, never make a second one.
+    assertStoreAccount(history, {
+      added: [...created, ...secretsDeleted].map((d) => d.secretName),
+      deleted: [...doomed, ...secretsDeleted].map((d) => d.secretName),
+    });
+    assert.equal(rig.agesecret.counts.starts, 1, 'the operator process never restarted');
+    recordFigure(
+      {
+        scenario: '12b. lossy link, then one-way cut, operator <-> API server',
+        objects: declared.length,
+        faults: `${measured.join('; ')}; 20 then 40 creates, and in each 10 updates, 5 deletes, 2 owned Secrets deleted`,
+        recoveries: `operator never restarted; ${loggedAt(rig.agesecret, 'secret written').length - writtenBefore} Secret writes in all; ${answersLost} carried out with their answers lost; 64 Secrets created once, 14 deleted once`,
+        convergeMs: Date.now() - startedAt,
         afterRestoreMs: Date.now() - restoredAt,
         convergedAfterRestoreMs: ms,
       },

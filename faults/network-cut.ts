@@ -1,4 +1,4 @@
-// A cut network between one operator process and the API server: its packets silently dropped (nftables, by cgroup).
+// A cut or lossy network between one operator process and the API server: its packets silently dropped (nftables, by cgroup).
 import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -10,6 +10,14 @@ const NFT = '/usr/sbin/nft';
 // nft resolves a `socket cgroupv2` path under this directory (its compiled-in cgroup root).
 const NFT_CGROUP_ROOT = '/sys/fs/cgroup';
 const PREFIX = 'capstan-net';
+
+/** What a cut drops (default: every packet, both ways). */
+export interface CutOptions {
+  /** The share of packets dropped, at random (1-100; default 100: all). */
+  lossPercent?: number;
+  /** `both` (default); `in`: only the API server's packets to the operator; `out`: only the operator's packets. */
+  direction?: 'both' | 'in' | 'out';
+}
 
 /**
  * How it works: the operator runs in a cgroup v2 of its own (`OperatorProcess` `cgroups`, joined before node
@@ -59,18 +67,27 @@ export class NetworkCut {
     return this.#cutAt !== undefined;
   }
 
-  /** Drops every packet between this cgroup's sockets and `port` on this machine (the API server's), both ways. */
-  async cut(port: number): Promise<void> {
+  /**
+   * Drops packets between this cgroup's sockets and `port` on this machine (the API server's): by default every packet,
+   * both ways (a dead link). `lossPercent` drops that share of them at random instead (a lossy link: TCP retransmits,
+   * requests are slow but get through); `direction` `in` drops only the server's packets to the operator (its
+   * requests arrive and are carried out, their answers never come back), `out` only the operator's.
+   */
+  async cut(port: number, options: CutOptions = {}): Promise<void> {
     if (this.#cutAt !== undefined) return;
+    const { lossPercent = 100, direction = 'both' } = options;
+    if (!(lossPercent > 0 && lossPercent <= 100)) throw new Error(`lossPercent must be in (0, 100], got ${lossPercent}`);
     const match = `socket cgroupv2 level 1 "${this.#nftPath}"`;
-    await nft(
-      [
-        `table inet ${this.#table} {`,
-        `  chain out { type filter hook output priority filter; policy accept; ${match} tcp dport ${port} counter drop; }`,
-        `  chain in { type filter hook input priority filter; policy accept; ${match} tcp sport ${port} counter drop; }`,
-        '}',
-      ].join('\n'),
-    );
+    const loss = lossPercent < 100 ? ` numgen random mod 100 < ${Math.round(lossPercent)}` : '';
+    const chains = [
+      direction !== 'in'
+        ? `  chain out { type filter hook output priority filter; policy accept; ${match} tcp dport ${port}${loss} counter drop; }`
+        : '',
+      direction !== 'out'
+        ? `  chain in { type filter hook input priority filter; policy accept; ${match} tcp sport ${port}${loss} counter drop; }`
+        : '',
+    ];
+    await nft([`table inet ${this.#table} {`, ...chains.filter(Boolean), '}'].join('\n'));
     this.#cutAt = Date.now();
   }
 
