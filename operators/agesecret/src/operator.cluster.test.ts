@@ -435,6 +435,15 @@ describe('AgeSecret operator', () => {
     }
   });
 
+  /** The reconcile core's dependencies with a cache that has nothing: every miss is taken as "absent". */
+  const blindDeps = () => ({
+    client,
+    identities: new IdentityCache(),
+    settings: { fieldManager: 'agesecret-tests' },
+    cachedSecret: () => undefined,
+    cacheComplete: () => true,
+  });
+
   test('a stale cache that misses an existing Secret still never overwrites it (the reconcile core, no operator)', async () => {
     const ns4 = await createNamespace(client, 'asec-stale');
     try {
@@ -442,13 +451,7 @@ describe('AgeSecret operator', () => {
       await client.create(SECRETS, { metadata: { name: 'busy', namespace: ns4 }, data: { v: b64('theirs-8') } } as unknown as KubeObject, {
         namespace: ns4,
       });
-      const blind = {
-        client,
-        identities: new IdentityCache(),
-        settings: { fieldManager: 'agesecret-tests' },
-        cachedSecret: () => undefined,
-        cacheComplete: () => true,
-      };
+      const blind = blindDeps();
       const foreign = await client.create<AgeSecretObject>(
         AGESECRETS,
         ageSecret(ns4, 'foreign', { secretName: 'busy', secretKey: 'v', secret: await encryptFor([kube], 'ours-9'), ageSecretRef: 'k' }),
@@ -467,6 +470,37 @@ describe('AgeSecret operator', () => {
       assert.equal(again.ok && again.action, 'unchanged');
     } finally {
       await deleteNamespaces(client, [ns4]);
+    }
+  });
+
+  test("a cache that lags an AgeSecret's deletion does not re-create its Secret; a live one restores it (the reconcile core)", async () => {
+    const ns5 = await createNamespace(client, 'asec-lag');
+    try {
+      await putKeySecret(client, ns5, 'k', kubeKey);
+      const blind = blindDeps();
+      const ciphertext = await encryptFor([kube], 'lagging-10');
+      const body = (name: string) => ageSecret(ns5, name, { secretName: name, secretKey: 'v', secret: ciphertext, ageSecretRef: 'k' });
+      const gone = await client.create<AgeSecretObject>(AGESECRETS, body('gone'), { namespace: ns5 });
+      const live = await client.create<AgeSecretObject>(AGESECRETS, body('live'), { namespace: ns5 });
+      for (const obj of [gone, live]) assert.equal((await applyAgeSecret(obj, blind)).ok, true);
+      // What the cache still holds: both as they were once written (status names their Secret).
+      const stale = (obj: AgeSecretObject) => ({ ...obj, status: { secretName: obj.metadata.name } }) as AgeSecretObject;
+      // "gone" is deleted and its Secret collected; the cache has not heard. "live"'s Secret is deleted by a user.
+      await client.delete(AGESECRETS, { namespace: ns5, name: 'gone' });
+      await client.delete(SECRETS, { namespace: ns5, name: 'gone' });
+      await client.delete(SECRETS, { namespace: ns5, name: 'live' });
+      const outcome = await applyAgeSecret(stale(gone), blind);
+      assert.deepEqual(outcome.ok ? outcome.action : outcome.reason, 'AgeSecretGone');
+      assert.equal(await secretOf(client, ns5, 'gone'), undefined, 'no Secret made for a gone AgeSecret');
+      // Replaced by a new AgeSecret of the same name: the stale one (another uid) restores nothing either.
+      await client.create<AgeSecretObject>(AGESECRETS, body('gone'), { namespace: ns5 });
+      const replaced = await applyAgeSecret(stale(gone), blind);
+      assert.deepEqual(replaced.ok ? replaced.action : replaced.reason, 'AgeSecretGone');
+      const restored = await applyAgeSecret(stale(live), blind);
+      assert.deepEqual(restored.ok ? restored.action : restored.reason, 'created');
+      assert.equal(unb64((await secretOf(client, ns5, 'live'))?.data?.['v']), 'lagging-10');
+    } finally {
+      await deleteNamespaces(client, [ns5]);
     }
   });
 

@@ -124,6 +124,9 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     why: 'writes the Secrets it owns (update: changed values; delete: a renamed Secret, or one whose type changed)',
   });
   operator.uses(SECRETS, ['get'], { why: 'a key Secret missing from the cache is read once, its absence confirmed by the API server' });
+  operator.uses({ group: GROUP, version: VERSION, plural: PLURAL }, ['get'], {
+    why: 'a Secret it wrote that has vanished is restored only once a live read shows its AgeSecret is still there',
+  });
 
   const identities = new IdentityCache();
   const dependence = new KeyDependence();
@@ -172,6 +175,11 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
       cachedSecret,
       cacheComplete,
     });
+    if (!outcome.ok && 'gone' in outcome) {
+      // Its DELETED event is still on its way: no status, no Event, no count; the cache will drop it.
+      ctx.logger.info('AgeSecret gone; its Secret is not restored', { secret: obj.status?.secretName });
+      return;
+    }
     const namespace = obj.metadata.namespace ?? '';
     if (outcome.ok && outcome.decrypted) counters.decrypted(namespace);
     if (!outcome.ok) counters.refused(namespace, outcome.reason);

@@ -8,6 +8,8 @@ export const VERSION = 'v1';
 export const PLURAL = 'agesecrets';
 export const KIND = 'AgeSecret';
 export const API_VERSION = `${GROUP}/${VERSION}`;
+/** The AgeSecret resource for client calls. */
+export const AGESECRETS = { group: GROUP, version: VERSION, plural: PLURAL } as const;
 
 const stringMap = (description: string) => s.optional(s.map(s.string(), { description }));
 

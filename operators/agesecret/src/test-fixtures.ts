@@ -5,9 +5,9 @@ import { ApiClient, ConflictError, NotFoundError, type KubeClient, type KubeObje
 import { deleteNamespace, runOperatorInProcess, uniqueNamespace, waitUntil, type RunningOperator } from 'capstan/testing';
 import { createAgeSecretOperator, type AgeSecretOperatorOptions } from './operator.js';
 import { encryptValue } from './crypto/age.js';
-import { ageSecretCrd, GROUP, PLURAL, VERSION, type AgeSecret, type AgeSecretSpec, type Condition } from './resource.js';
+import { AGESECRETS, ageSecretCrd, GROUP, PLURAL, VERSION, type AgeSecret, type AgeSecretSpec, type Condition } from './resource.js';
 
-export const AGESECRETS = { group: GROUP, version: VERSION, plural: PLURAL } as const;
+export { AGESECRETS };
 export const SECRETS = { version: 'v1', plural: 'secrets' } as const;
 export const NAMESPACES = { version: 'v1', plural: 'namespaces' } as const;
 export const EVENTS = { version: 'v1', plural: 'events' } as const;

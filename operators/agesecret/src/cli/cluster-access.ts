@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { ApiClient, type KubeConfigSource } from 'capstan';
 import { processKubeconfig } from 'capstan/process';
 import { RECIPIENTS_CONFIGMAP } from '../keys/namespace-keys.js';
-import { GROUP, PLURAL, VERSION } from '../resource.js';
+import { AGESECRETS, GROUP, PLURAL } from '../resource.js';
 import type { AgeSecretObjectLike } from './key-status.js';
 import { ClusterAccessError, explainClusterError, type Access } from './cluster-errors.js';
 import type { CliIo } from './io.js';
@@ -21,7 +21,6 @@ export const kubeOptions = {
 export const offlineOption = { offline: { type: 'boolean' } } as const;
 
 const CONFIGMAPS = { version: 'v1', plural: 'configmaps' } as const;
-const AGESECRETS = { group: GROUP, version: VERSION, plural: PLURAL } as const;
 
 /** Where the cluster is: --kubeconfig, else as every capstan process resolves it ($KUBECONFIG, in-cluster, ~/.kube/config). */
 export function kubeconfigSource(io: CliIo, values: { kubeconfig?: string; context?: string }): KubeConfigSource {

@@ -2,7 +2,7 @@
 import { ConflictError, InvalidError, NotFoundError, TemporaryError, type KubeClient } from 'capstan';
 import { decryptValue } from '../crypto/age.js';
 import { AgeSecretError } from '../errors.js';
-import type { AgeSecret } from '../resource.js';
+import { AGESECRETS, type AgeSecret } from '../resource.js';
 import {
   dataSize,
   desiredSecret,
@@ -46,7 +46,20 @@ export type ApplyOutcome =
       /** Whether the values were decrypted (false: the Secret was recognised as up to date from its hashes). */
       decrypted?: boolean;
     }
-  | { ok: false; reason: string; message: string; secretName?: string };
+  | { ok: false; reason: string; message: string; secretName?: string }
+  /** The AgeSecret is gone (a cache that lags its deletion): nothing was written, nothing is to be reported. */
+  | { ok: false; gone: true; reason: 'AgeSecretGone'; message: string };
+
+/**
+ * Whether a missing Secret must be checked against the live AgeSecret before it is written again: the status says
+ * this AgeSecret wrote it, so either someone deleted it (restore it) or the garbage collector did because the
+ * AgeSecret is gone and the cache has not heard yet (a slow or broken watch stream). Re-creating it then fights
+ * the collector, once per round, until the cache catches up. A first write (no status yet) needs no check: at
+ * worst one Secret the collector removes.
+ */
+export function mustCheckOwner(obj: Pick<AgeSecret, 'status'>, plan: { secretName: string }, existing: unknown): boolean {
+  return existing === undefined && obj.status?.secretName === plan.secretName;
+}
 
 const fail = (reason: string, message: string, secretName?: string): ApplyOutcome =>
   secretName ? { ok: false, reason, message, secretName } : { ok: false, reason, message };
@@ -122,6 +135,17 @@ export async function applyAgeSecret(obj: AgeSecret, deps: ApplyDeps): Promise<A
   if (!existing && !deps.cacheComplete?.()) existing = await client.tryGet<SecretObject>(SECRETS, key, { signal });
   const early = verdict(existing);
   if (early) return early;
+  if (mustCheckOwner(obj, plan, existing)) {
+    // One live read, only when a Secret this AgeSecret wrote has vanished (rare: a user's delete, or the above).
+    const live = await client.tryGet(AGESECRETS, { namespace: plan.namespace, name: obj.metadata.name }, { signal });
+    if (live?.metadata.uid !== uid)
+      return {
+        ok: false,
+        gone: true,
+        reason: 'AgeSecretGone',
+        message: `AgeSecret ${obj.metadata.name} is gone; not restoring its Secret`,
+      };
+  }
 
   const values = await decryptAll(obj, plan, deps);
   if (!(values instanceof Map)) return values;
