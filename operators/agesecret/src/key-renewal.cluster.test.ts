@@ -28,20 +28,43 @@ import {
 type ConfigMap = KubeObject & { data?: Record<string, string> };
 const DAY = 86_400_000;
 const NAMES = ['renew-a', 'renew-b', 'renew-c'];
+type Client = OperatorNamespace['client'];
+
+/** The namespace's published recipients ConfigMap data (`recipients`, `retiring`), if any. */
+const publishedIn = async (client: Client, ns: string) =>
+  (await client.tryGet<ConfigMap>(CONFIGMAPS, { namespace: ns, name: RECIPIENTS_CONFIGMAP }))?.data;
+/** The recipients of the identities the namespace's key Secret holds. */
+const heldIn = async (client: Client, ns: string): Promise<string[]> => {
+  const key = await secretOf(client, ns, DEFAULT_MANAGED_KEY_SECRET);
+  return (await loadIdentities(unb64(key?.data?.['secretKey']))).recipients;
+};
+/** Makes the key's renewal due: its record backdated 31 days, past the 30-day default. */
+const backdateKey = (client: Client, ns: string, recipient: string) =>
+  client.patch(
+    SECRETS,
+    { namespace: ns, name: DEFAULT_MANAGED_KEY_SECRET },
+    {
+      metadata: {
+        annotations: { [KEY_RECORDS_ANNOTATION]: formatRecords([{ recipient, created: new Date(Date.now() - 31 * DAY).toISOString() }]) },
+      },
+    },
+  );
+/** Re-encrypts an AgeSecret's value for `recipients` and waits until its status reports it current. */
+const reencryptFor = async (client: Client, ns: string, name: string, recipients: string[], value: string) => {
+  await client.patch(AGESECRETS, { namespace: ns, name }, { spec: { secret: await encryptFor(recipients, value) } });
+  await eventually(`${name} re-encrypted and reported`, async () => {
+    const obj = await client.get<AgeSecretObject>(AGESECRETS, { namespace: ns, name });
+    return obj.status?.observedGeneration === obj.metadata.generation && obj.status?.needsReencryption === false ? true : undefined;
+  });
+};
 
 describe('cluster-held key renewal', () => {
   let env: OperatorNamespace;
   const freshMetrics = () => createOperatorMetrics({ operator: 'agesecret-operator', processMetrics: false });
   let metrics: OperatorMetrics = freshMetrics();
 
-  const published = async () => {
-    const cm = await env.client.tryGet<ConfigMap>(CONFIGMAPS, { namespace: env.namespace, name: RECIPIENTS_CONFIGMAP });
-    return cm?.data;
-  };
-  const keyRecipients = async (): Promise<string[]> => {
-    const key = await secretOf(env.client, env.namespace, DEFAULT_MANAGED_KEY_SECRET);
-    return (await loadIdentities(unb64(key?.data?.['secretKey']))).recipients;
-  };
+  const published = () => publishedIn(env.client, env.namespace);
+  const keyRecipients = () => heldIn(env.client, env.namespace);
   const gauge = async (name: string): Promise<number | undefined> => {
     const labels = `namespace="${env.namespace}"`;
     const line = (await metrics.render()).body
@@ -50,14 +73,7 @@ describe('cluster-held key renewal', () => {
     return line ? Number(line.split(' ').at(-1)) : undefined;
   };
   const statuses = async () => (await env.client.list<AgeSecretObject>(AGESECRETS, { namespace: env.namespace })).items;
-  const reencrypt = async (name: string, recipients: string[]) => {
-    const secret = await encryptFor(recipients, `value-of-${name}`);
-    await env.client.patch(AGESECRETS, { namespace: env.namespace, name }, { spec: { secret } });
-    await eventually(`${name} re-encrypted and reported`, async () => {
-      const obj = await env.client.get<AgeSecretObject>(AGESECRETS, { namespace: env.namespace, name });
-      return obj.status?.observedGeneration === obj.metadata.generation && obj.status?.needsReencryption === false ? true : undefined;
-    });
-  };
+  const reencrypt = (name: string, recipients: string[]) => reencryptFor(env.client, env.namespace, name, recipients, `value-of-${name}`);
 
   before(async () => {
     env = await operatorNamespace('asec-renew', {
@@ -116,12 +132,7 @@ describe('cluster-held key renewal', () => {
     const key = await client.get<KubeObject>(SECRETS, { namespace: ns, name: DEFAULT_MANAGED_KEY_SECRET });
     const [record] = parseRecords(key);
     assert.equal(record?.recipient, first[0]);
-    const backdated = formatRecords([{ recipient: first[0]!, created: new Date(Date.now() - 31 * DAY).toISOString() }]);
-    await client.patch(
-      SECRETS,
-      { namespace: ns, name: DEFAULT_MANAGED_KEY_SECRET },
-      { metadata: { annotations: { [KEY_RECORDS_ANNOTATION]: backdated } } },
-    );
+    await backdateKey(client, ns, first[0]!);
 
     const renewed = await eventually('a new recipient published, the old one retiring', async () => {
       const data = await published();
@@ -190,21 +201,14 @@ describe('cluster-held key renewal on its schedule', () => {
   test('--managed-key-renewal: the key renews when due without any event; an identity nothing needs is retired', async () => {
     const { client, namespace: ns } = env;
     await client.patch(NAMESPACES, { name: ns }, { metadata: { labels: { [MANAGED_KEYS_LABEL]: 'true' } } });
-    const recipientsNow = async () => {
-      const cm = await client.tryGet<ConfigMap>(CONFIGMAPS, { namespace: ns, name: RECIPIENTS_CONFIGMAP });
-      return cm?.data?.['recipients']?.trim();
-    };
+    const recipientsNow = async () => (await publishedIn(client, ns))?.['recipients']?.trim();
     const first = await eventually('recipients published', recipientsNow);
     // No AgeSecret uses the key: the renewal, due by the clock alone, publishes a new recipient and drops the old one.
     await eventually('renewed by the schedule', async () => {
       const now = await recipientsNow();
       return now && now !== first ? true : undefined;
     });
-    await eventually('the first identity retired', async () => {
-      const key = await secretOf(client, ns, DEFAULT_MANAGED_KEY_SECRET);
-      const held = (await loadIdentities(unb64(key?.data?.['secretKey']))).recipients;
-      return held.includes(first) ? undefined : true;
-    });
+    await eventually('the first identity retired', async () => ((await heldIn(client, ns)).includes(first) ? undefined : true));
   });
 });
 
@@ -222,23 +226,15 @@ describe('cluster-held key renewal with a retire grace', () => {
 
   test('--managed-key-retire-grace: a value encrypted before a renewal and applied after it decrypts; the identity goes when the grace ends', async () => {
     const { client, namespace: ns } = env;
-    const held = async () => {
-      const key = await secretOf(client, ns, DEFAULT_MANAGED_KEY_SECRET);
-      return (await loadIdentities(unb64(key?.data?.['secretKey']))).recipients;
-    };
-    const published = async () => (await client.tryGet<ConfigMap>(CONFIGMAPS, { namespace: ns, name: RECIPIENTS_CONFIGMAP }))?.data;
+    const held = () => heldIn(client, ns);
+    const published = () => publishedIn(client, ns);
     await client.patch(NAMESPACES, { name: ns }, { metadata: { labels: { [MANAGED_KEYS_LABEL]: 'true' } } });
     const first = (await eventually('recipients published', published))['recipients']!.trim();
     // Encrypted for the key of the day (as committed to git), applied only after the key was renewed.
     const committed = await encryptFor([first], 'value-from-before');
 
     // Renewal (the record backdated past the 30-day default); no AgeSecret needs the first identity at that moment.
-    const backdated = formatRecords([{ recipient: first, created: new Date(Date.now() - 31 * DAY).toISOString() }]);
-    await client.patch(
-      SECRETS,
-      { namespace: ns, name: DEFAULT_MANAGED_KEY_SECRET },
-      { metadata: { annotations: { [KEY_RECORDS_ANNOTATION]: backdated } } },
-    );
+    await backdateKey(client, ns, first);
     const renewed = await eventually('renewed, the first recipient retiring', async () => {
       const data = await published();
       return data?.['retiring']?.trim() === first ? data : undefined;
@@ -266,11 +262,7 @@ describe('cluster-held key renewal with a retire grace', () => {
     });
 
     // Re-encrypted for the new recipient: nothing needs the first identity; it goes when the grace ends, not before.
-    await client.patch(AGESECRETS, { namespace: ns, name: 'late' }, { spec: { secret: await encryptFor([second], 'value-from-before') } });
-    await eventually('late re-encrypted and reported', async () => {
-      const obj = await client.get<AgeSecretObject>(AGESECRETS, { namespace: ns, name: 'late' });
-      return obj.status?.observedGeneration === obj.metadata.generation && obj.status?.needsReencryption === false ? true : undefined;
-    });
+    await reencryptFor(client, ns, 'late', [second], 'value-from-before');
     await eventually('the first identity retired', async () => ((await held()).includes(first) ? undefined : true), GRACE_MS + 60_000);
     assert.ok(Date.now() >= graceEnds, `retired after its grace (${new Date(graceEnds).toISOString()}), not before`);
 

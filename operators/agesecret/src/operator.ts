@@ -19,7 +19,7 @@ import { KeyDependence } from './keys/key-dependence.js';
 import { registerManagedKeys } from './keys/key-keeper.js';
 import { keyStatusOf } from './keys/key-status.js';
 import type { ManagedKeysSettings } from './keys/namespace-keys.js';
-import { GROUP, PLURAL, VERSION, type AgeSecret } from './resource.js';
+import { AGESECRETS, type AgeSecret } from './resource.js';
 import { admissionRefusal, applyAgeSecret, deleteOwnedSecret, type ApplySettings } from './reconcile/apply.js';
 import { compactCachedSecret, isOwnedBy, valuesDropped, type SecretObject } from './reconcile/desired-secret.js';
 import { registerRollouts, type RollOut } from './rollouts/rollouts.js';
@@ -96,7 +96,7 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     metrics,
     concurrency: options.concurrency ?? 16,
   });
-  const ageSecrets = operator.resource<AgeSecretObject>({ group: GROUP, version: VERSION, plural: PLURAL });
+  const ageSecrets = operator.resource<AgeSecretObject>(AGESECRETS);
   // The Secrets AgeSecrets control are cached without their values (a digest instead): see compactCachedSecret.
   const secrets = operator.resource<SecretObject>(SECRETS, { transform: compactCachedSecret });
 
@@ -124,7 +124,7 @@ export function createAgeSecretOperator(options: AgeSecretOperatorOptions = {}):
     why: 'writes the Secrets it owns (update: changed values; delete: a renamed Secret, or one whose type changed)',
   });
   operator.uses(SECRETS, ['get'], { why: 'a key Secret missing from the cache is read once, its absence confirmed by the API server' });
-  operator.uses({ group: GROUP, version: VERSION, plural: PLURAL }, ['get'], {
+  operator.uses(AGESECRETS, ['get'], {
     why: 'a Secret it wrote that has vanished is restored only once a live read shows its AgeSecret is still there',
   });
 
